@@ -1,0 +1,49 @@
+/*
+ * cli: the command line: global options, the subcommand table and each subcommand's entry.
+ *
+ * Every subcommand lives in its own file, src/cli/cmd_<name>.c, and is listed once in the
+ * table in src/cli/cli.c; `loftdial help` prints that table, so help lists exactly what exists.
+ */
+#ifndef LOFTDIAL_CLI_H
+#define LOFTDIAL_CLI_H
+
+#include "loftdial/config.h"
+#include "loftdial/paths.h"
+
+/* What every subcommand gets: resolved folders, the loaded config, the log opened. */
+struct cli_ctx {
+	struct paths paths;
+	struct config *cfg;
+	const char *prog;
+};
+
+/* Exit codes shared by the subcommands (documented in docs/cli.md). */
+enum cli_exit {
+	CLI_OK = 0,
+	CLI_FAIL = 1,       /* the work failed; the message says why */
+	CLI_USAGE = 2,      /* bad command line */
+	CLI_AUTH = 3,       /* not connected, or the connection expired: run loftdial connect */
+	CLI_PARTIAL = 4,    /* finished with some objects or records failing; rerun resumes */
+	CLI_INTERRUPT = 130 /* stopped by SIGINT/SIGTERM; rerun resumes */
+};
+
+typedef int(cli_cmd_fn)(struct cli_ctx *ctx, int argc, char **argv);
+
+struct cli_cmd {
+	const char *name;
+	cli_cmd_fn *fn;
+	const char *summary; /* one line for `loftdial help` */
+	const char *usage;   /* full text for `loftdial help NAME` / `NAME --help` */
+};
+
+/* Parses argv, runs the subcommand, returns the process exit code. */
+int cli_main(int argc, char **argv);
+/* Prints a subcommand's usage to stderr and returns CLI_USAGE. */
+int cli_usage(const struct cli_cmd *cmd);
+/* Finds a subcommand by name. */
+const struct cli_cmd *cli_find(const char *name);
+
+/* Subcommands (one file each). */
+int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
+
+#endif

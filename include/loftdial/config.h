@@ -1,0 +1,64 @@
+/*
+ * config: loftdial's settings, read from a small line-oriented file.
+ *
+ * Each line is `key value` (the value runs to the end of the line, surrounding blanks
+ * trimmed, optionally in double quotes); `#` starts a comment. Every key is declared once in
+ * the table in config.c with its type, default, range and one line of documentation, and
+ * docs/configuration.md lists them all (a unit test keeps the two in step). A mistake is a
+ * `file:line: message` warning and the line is skipped; loading never aborts.
+ */
+#ifndef LOFTDIAL_CONFIG_H
+#define LOFTDIAL_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+
+enum config_type { CONFIG_STR, CONFIG_INT, CONFIG_BOOL, CONFIG_ENUM };
+
+/* One row of the key table, exposed for documentation and `loftdial config`. */
+struct config_key {
+	const char *name;
+	enum config_type type;
+	const char *def;     /* default, as text */
+	int64_t min, max;    /* CONFIG_INT only */
+	const char *choices; /* CONFIG_ENUM only: "a|b|c" */
+	bool secret;         /* never printed or logged in full */
+	const char *doc;
+};
+
+typedef void(config_warn_h)(const char *file, unsigned line, const char *msg, void *arg);
+
+/* A new config holding every default. */
+int config_new(struct config **cfgp);
+void config_free(struct config *cfg);
+
+/* Reads a config file. Returns ENOENT if it does not exist (cfg unchanged), other errno
+ * values for I/O errors; bad lines are reported through warnh (may be NULL) and skipped. */
+int config_load(struct config *cfg, const char *path, config_warn_h *warnh, void *arg);
+/* The same for text already in memory; name is used in warnings. */
+int config_parse(struct config *cfg, const char *name, const char *text, size_t len,
+                 config_warn_h *warnh, void *arg);
+/* Sets one key; EINVAL with a message in err for an unknown key or a bad value. */
+int config_set(struct config *cfg, const char *key, const char *value, char *err, size_t errsz);
+/* Applies environment overrides (LOFTDIAL_API_URL, LOFTDIAL_ACCOUNTS_URL, LOFTDIAL_API_KEY,
+ * LOFTDIAL_LOG_LEVEL). */
+void config_apply_env(struct config *cfg);
+
+/* Typed reads; asking for an undeclared key is a programming error and returns ""/0/false. */
+const char *config_str(const struct config *cfg, const char *key);
+int64_t config_int(const struct config *cfg, const char *key);
+bool config_bool(const struct config *cfg, const char *key);
+/* True when the key was set by the file, the environment or config_set (not a default). */
+bool config_is_set(const struct config *cfg, const char *key);
+
+/* The key table, for docs and listing. */
+const struct config_key *config_keys(size_t *count);
+
+/* Writes a commented example config (every key, commented out, with its default) to path,
+ * created 0600, unless the file exists. Returns 0 or EEXIST. */
+int config_write_example(const char *path);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * paths: where loftdial keeps its configuration and its data.
+ *
+ * LOFTDIAL_HOME=DIR puts both in DIR (tests and scripts rely on this). Otherwise the config
+ * lives in $XDG_CONFIG_HOME/loftdial (default ~/.config/loftdial) and the data (database,
+ * log, engine folders) in $XDG_DATA_HOME/loftdial (default ~/.local/share/loftdial).
+ * Folders are created 0700.
+ */
+#ifndef LOFTDIAL_PATHS_H
+#define LOFTDIAL_PATHS_H
+
+#include <stddef.h>
+
+#define PATHS_MAX 1024
+
+struct paths {
+	char config_dir[PATHS_MAX];
+	char data_dir[PATHS_MAX];
+	char config_file[PATHS_MAX]; /* config_dir/config */
+	char db_file[PATHS_MAX];     /* data_dir/loftdial.db */
+	char log_file[PATHS_MAX];    /* data_dir/loftdial.log */
+};
+
+/* Resolves the folders from the environment and creates them. */
+int paths_init(struct paths *p);
+/* Joins data_dir and a relative name into out. */
+int paths_data(const struct paths *p, const char *name, char *out, size_t n);
+/* mkdir -p with the given mode for every missing component. */
+int paths_mkdirs(const char *dir, unsigned mode);
+
+#endif

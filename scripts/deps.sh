@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages loftdial needs to build, test and run its demo, and only those
+# that are missing. Idempotent; as root it runs apt-get directly, otherwise through sudo.
+set -euo pipefail
+
+PKGS=(
+	build-essential cmake pkg-config clang-format git
+	libncurses-dev libcurl4-openssl-dev libcjson-dev libsqlite3-dev
+	libre-dev librem-dev baresip-core libcmocka-dev
+	tmux espeak-ng sox sip-tester procps iproute2 curl
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing+=("$p")
+	fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#PKGS[@]} Debian packages present"
+	exit 0
+fi
+
+echo "deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+	SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "deps: done"

@@ -1,0 +1,145 @@
+/*
+ * cli: loftdial's command line. Global options, the subcommand table, and the setup every
+ * subcommand shares (folders, config with warnings, log file).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "loftdial/cli.h"
+#include "loftdial/log.h"
+
+static const struct cli_cmd cmds[] = {
+        {"config", cmd_config, "show where loftdial keeps its files and every config key",
+         "usage: loftdial config [paths|keys|show]\n"
+         "  paths  the config file, database and log locations\n"
+         "  keys   every config key with its default and meaning\n"
+         "  show   the effective value of every key (secrets masked)\n"},
+};
+
+static const size_t ncmds = sizeof(cmds) / sizeof(cmds[0]);
+
+const struct cli_cmd *cli_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ncmds; i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+int cli_usage(const struct cli_cmd *cmd)
+{
+	fputs(cmd->usage, stderr);
+	return CLI_USAGE;
+}
+
+/* Prints the overview: what loftdial is and the subcommands that exist. */
+static void print_help(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+	        "loftdial %s: terminal dialer and sync console for Salesloft\n\n"
+	        "usage: loftdial [--help] [--version] <command> [options]\n\n"
+	        "commands:\n",
+	        LOFTDIAL_VERSION);
+	for (i = 0; i < ncmds; i++)
+		fprintf(f, "  %-12s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f, "\nloftdial help <command> shows a command's options.\n"
+	           "Files: LOFTDIAL_HOME=DIR keeps config and data in DIR "
+	           "(else XDG_CONFIG_HOME / XDG_DATA_HOME).\n");
+}
+
+/* Prints a config warning as file:line: message on stderr and into the log. */
+static void warn_config(const char *file, unsigned line, const char *msg, void *arg)
+{
+	fprintf(stderr, "%s:%u: %s\n", file, line, msg);
+	log_warn("config", "%s:%u: %s", file, line, msg);
+}
+
+/* Resolves folders, writes the example config on first run, loads config, opens the log. */
+static int setup(struct cli_ctx *ctx)
+{
+	enum log_level lvl = LOG_INFO;
+	int err;
+
+	err = paths_init(&ctx->paths);
+	if (err) {
+		fprintf(stderr, "loftdial: cannot create the config or data folder: %s\n",
+		        strerror(err));
+		return err;
+	}
+	err = config_new(&ctx->cfg);
+	if (err)
+		return err;
+	(void)config_write_example(ctx->paths.config_file);
+	err = config_load(ctx->cfg, ctx->paths.config_file, warn_config, NULL);
+	if (err && err != ENOENT)
+		fprintf(stderr, "loftdial: cannot read %s: %s (using defaults)\n",
+		        ctx->paths.config_file, strerror(err));
+	config_apply_env(ctx->cfg);
+	(void)log_level_parse(config_str(ctx->cfg, "log.level"), &lvl);
+	err = log_open(ctx->paths.log_file, lvl);
+	if (err)
+		fprintf(stderr, "loftdial: cannot open log %s: %s\n", ctx->paths.log_file,
+		        strerror(err));
+	log_add_secret(config_str(ctx->cfg, "salesloft.client_secret"));
+	log_add_secret(config_str(ctx->cfg, "salesloft.api_key"));
+	log_add_secret(config_str(ctx->cfg, "sip.auth_pass"));
+	return 0;
+}
+
+int cli_main(int argc, char **argv)
+{
+	const struct cli_cmd *cmd;
+	struct cli_ctx ctx;
+	int i, rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.prog = argv[0];
+	if (argc < 2) {
+		print_help(stderr);
+		return CLI_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		if (argc > 2) {
+			cmd = cli_find(argv[2]);
+			if (!cmd) {
+				fprintf(stderr, "loftdial: no command '%s'\n", argv[2]);
+				return CLI_USAGE;
+			}
+			fputs(cmd->usage, stdout);
+			return CLI_OK;
+		}
+		print_help(stdout);
+		return CLI_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("loftdial %s\n", LOFTDIAL_VERSION);
+		return CLI_OK;
+	}
+	cmd = cli_find(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "loftdial: no command '%s' (loftdial --help lists them)\n",
+		        argv[1]);
+		return CLI_USAGE;
+	}
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(cmd->usage, stdout);
+			return CLI_OK;
+		}
+	}
+	if (setup(&ctx)) {
+		config_free(ctx.cfg);
+		return CLI_FAIL;
+	}
+	log_info("cli", "start: %s", cmd->name);
+	rc = cmd->fn(&ctx, argc - 1, argv + 1);
+	log_info("cli", "exit: %s -> %d", cmd->name, rc);
+	log_close();
+	config_free(ctx.cfg);
+	return rc;
+}

@@ -1,0 +1,441 @@
+/*
+ * config: the key table, the line parser and typed access to settings.
+ *
+ * Values are kept as validated text next to the table row that describes them; typed reads
+ * convert on demand. The table below is the single source of truth for every key loftdial
+ * reads: tests check that docs/configuration.md documents each one.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loftdial/config.h"
+#include "loftdial/text.h"
+
+#define CONFIG_FILE_MAX  (1024 * 1024)
+#define CONFIG_VALUE_MAX 1024
+
+/* clang-format off */
+static const struct config_key keys[] = {
+	/* Salesloft connection */
+	{"salesloft.api_url", CONFIG_STR, "https://api.salesloft.com", 0, 0, NULL, false,
+	 "Base URL of the Salesloft REST API (env LOFTDIAL_API_URL)."},
+	{"salesloft.accounts_url", CONFIG_STR, "https://accounts.salesloft.com", 0, 0, NULL, false,
+	 "Base URL of Salesloft's OAuth server (env LOFTDIAL_ACCOUNTS_URL)."},
+	{"salesloft.client_id", CONFIG_STR, "", 0, 0, NULL, false,
+	 "OAuth application id (Application Id in Salesloft)."},
+	{"salesloft.client_secret", CONFIG_STR, "", 0, 0, NULL, true,
+	 "OAuth application secret."},
+	{"salesloft.redirect_uri", CONFIG_STR, "http://127.0.0.1:8765/callback", 0, 0, NULL, false,
+	 "OAuth redirect URI registered with the application; loftdial connect listens on it."},
+	{"salesloft.api_key", CONFIG_STR, "", 0, 0, NULL, true,
+	 "API key used instead of OAuth (env LOFTDIAL_API_KEY)."},
+	{"salesloft.timeout", CONFIG_INT, "30", 1, 600, NULL, false,
+	 "Seconds before an API request is abandoned and retried."},
+	{"salesloft.browser", CONFIG_STR, "", 0, 0, NULL, false,
+	 "Command that opens the authorize URL (empty: just print it)."},
+	/* Sync */
+	{"sync.budget_share", CONFIG_INT, "50", 1, 100, NULL, false,
+	 "Percent of the team's per-minute rate limit that background sync may use."},
+	{"sync.full_every", CONFIG_INT, "24", 0, 100000, NULL, false,
+	 "Run a full pass (finds deletions) every N incremental syncs; 0 never."},
+	{"sync.poll_interval", CONFIG_INT, "60", 5, 86400, NULL, false,
+	 "Seconds between incremental polls while the TUI runs."},
+	{"sync.ids_sweep", CONFIG_BOOL, "true", 0, 0, NULL, false,
+	 "Check local ids in batches of 100 after an incremental sync to find deletions."},
+	/* Webhooks */
+	{"webhooks.listen", CONFIG_STR, "127.0.0.1:8766", 0, 0, NULL, false,
+	 "Address loftdial webhooks serve listens on."},
+	{"webhooks.max_body", CONFIG_INT, "1048576", 1024, 67108864, NULL, false,
+	 "Largest webhook body accepted, in bytes (larger gets 413)."},
+	/* Phone engine */
+	{"engine.mode", CONFIG_ENUM, "spawn", 0, 0, "spawn|connect", false,
+	 "spawn: loftdial runs baresip itself; connect: use a baresip running elsewhere."},
+	{"engine.baresip", CONFIG_STR, "baresip", 0, 0, NULL, false,
+	 "The baresip program to run (engine.mode spawn)."},
+	{"engine.address", CONFIG_STR, "127.0.0.1:4444", 0, 0, NULL, false,
+	 "ctrl_tcp address of a baresip started by the user (engine.mode connect)."},
+	{"engine.sip_port", CONFIG_INT, "5260", 1024, 65000, NULL, false,
+	 "First local SIP port of the spawned engines; each line uses port + 10*line."},
+	{"engine.ctrl_port", CONFIG_INT, "4460", 1024, 65000, NULL, false,
+	 "First local ctrl_tcp port of the spawned engines; each line uses port + line."},
+	{"engine.rtp_timeout", CONFIG_INT, "10", 0, 600, NULL, false,
+	 "Seconds without RTP after which a connected call is ended (0 off)."},
+	/* SIP account */
+	{"sip.aor", CONFIG_STR, "sip:loftdial@127.0.0.1", 0, 0, NULL, false,
+	 "The rep's SIP address of record."},
+	{"sip.registrar", CONFIG_STR, "", 0, 0, NULL, false,
+	 "Registrar URI; empty: do not register."},
+	{"sip.outbound", CONFIG_STR, "", 0, 0, NULL, false,
+	 "Outbound proxy URI; empty: none."},
+	{"sip.auth_user", CONFIG_STR, "", 0, 0, NULL, false,
+	 "SIP authentication user name."},
+	{"sip.auth_pass", CONFIG_STR, "", 0, 0, NULL, true,
+	 "SIP authentication password (never logged)."},
+	{"sip.caller_id", CONFIG_STR, "", 0, 0, NULL, false,
+	 "Display name / number presented to the called party."},
+	{"sip.transport", CONFIG_ENUM, "udp", 0, 0, "udp|tcp|tls", false,
+	 "SIP transport."},
+	{"sip.dialplan", CONFIG_STR, "sip:{e164}@127.0.0.1:5090", 0, 0, NULL, false,
+	 "Turns a normalised number into a SIP URI; {e164} and {digits} are replaced."},
+	{"phone.default_country", CONFIG_STR, "US", 0, 0, NULL, false,
+	 "ISO country used to normalise numbers written without a country code."},
+	/* Audio */
+	{"audio.source", CONFIG_STR, "alsa,default", 0, 0, NULL, false,
+	 "baresip audio source of the rep's headset (only the connected line opens it)."},
+	{"audio.player", CONFIG_STR, "alsa,default", 0, 0, NULL, false,
+	 "baresip audio player of the rep's headset (only the connected line opens it)."},
+	/* Dialing */
+	{"dial.lines", CONFIG_INT, "1", 1, 9, NULL, false,
+	 "Lines dialled at once."},
+	{"dial.ring_timeout", CONFIG_INT, "25", 15, 120, NULL, false,
+	 "Seconds a line may ring before loftdial cancels it."},
+	{"dial.stagger_ms", CONFIG_INT, "150", 0, 5000, NULL, false,
+	 "Milliseconds between the starts of parallel lines."},
+	{"dial.amd", CONFIG_ENUM, "connect_unknown", 0, 0,
+	 "off|connect_unknown|humans_only", false,
+	 "Answering-machine detection: off, connect humans and unknowns at once, or humans only."},
+	{"dial.machine", CONFIG_ENUM, "hangup", 0, 0, "hangup|voicemail|connect", false,
+	 "What to do when a machine answers."},
+	{"dial.voicemail_file", CONFIG_STR, "", 0, 0, NULL, false,
+	 "8 kHz mono WAV left as a voicemail when dial.machine is voicemail."},
+	{"dial.abandon_limit", CONFIG_INT, "3", 0, 100, NULL, false,
+	 "Percent of dropped live answers (30 days) at which lines are reduced."},
+	{"dial.calling_hours", CONFIG_STR, "08:00-21:00", 0, 0, NULL, false,
+	 "Hours, in the prospect's own time zone, during which they may be called."},
+	/* Interface and log */
+	{"ui.theme", CONFIG_STR, "default", 0, 0, NULL, false,
+	 "Theme name (themes/NAME.theme) or path."},
+	{"log.level", CONFIG_ENUM, "info", 0, 0, "debug|info|warn|error", false,
+	 "Lowest level written to the log file (env LOFTDIAL_LOG_LEVEL)."},
+};
+/* clang-format on */
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+struct config {
+	char *val[NKEYS]; /* NULL: the default applies */
+};
+
+const struct config_key *config_keys(size_t *count)
+{
+	if (count)
+		*count = NKEYS;
+	return keys;
+}
+
+static int key_index(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (!strcmp(keys[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+int config_new(struct config **cfgp)
+{
+	struct config *cfg = calloc(1, sizeof(*cfg));
+
+	if (!cfg)
+		return ENOMEM;
+	*cfgp = cfg;
+	return 0;
+}
+
+void config_free(struct config *cfg)
+{
+	size_t i;
+
+	if (!cfg)
+		return;
+	for (i = 0; i < NKEYS; i++)
+		free(cfg->val[i]);
+	free(cfg);
+}
+
+/* Parses a whole decimal integer; EINVAL for anything else. */
+static int parse_int(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (!*s)
+		return EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end)
+		return EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_bool(const char *s, bool *out)
+{
+	if (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on") || !strcmp(s, "1"))
+		*out = true;
+	else if (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off") || !strcmp(s, "0"))
+		*out = false;
+	else
+		return EINVAL;
+	return 0;
+}
+
+/* True when value is one of the '|'-separated choices. */
+static bool enum_ok(const char *choices, const char *value)
+{
+	size_t vlen = strlen(value);
+	const char *p = choices;
+
+	while (*p) {
+		size_t len = strcspn(p, "|");
+
+		if (len == vlen && !strncmp(p, value, len))
+			return true;
+		p += len;
+		if (*p == '|')
+			p++;
+	}
+	return false;
+}
+
+int config_set(struct config *cfg, const char *key, const char *value, char *err, size_t errsz)
+{
+	int i = key_index(key);
+	const struct config_key *k;
+	int64_t n;
+	bool b;
+	char *copy;
+
+	if (i < 0) {
+		text_printf(err, errsz, "unknown key '%.64s'", key);
+		return EINVAL;
+	}
+	k = &keys[i];
+	if (strlen(value) >= CONFIG_VALUE_MAX) {
+		text_printf(err, errsz, "%s: value longer than %d bytes", key,
+		            CONFIG_VALUE_MAX - 1);
+		return EINVAL;
+	}
+	if (!text_is_clean(value)) {
+		text_printf(err, errsz, "%s: value has control characters or invalid UTF-8", key);
+		return EINVAL;
+	}
+	switch (k->type) {
+	case CONFIG_INT:
+		if (parse_int(value, &n)) {
+			text_printf(err, errsz, "%s: '%.32s' is not a whole number", key, value);
+			return EINVAL;
+		}
+		if (n < k->min || n > k->max) {
+			text_printf(err, errsz, "%s: %lld is outside %lld..%lld", key, (long long)n,
+			            (long long)k->min, (long long)k->max);
+			return EINVAL;
+		}
+		break;
+	case CONFIG_BOOL:
+		if (parse_bool(value, &b)) {
+			text_printf(err, errsz, "%s: '%.32s' is not true or false", key, value);
+			return EINVAL;
+		}
+		break;
+	case CONFIG_ENUM:
+		if (!enum_ok(k->choices, value)) {
+			text_printf(err, errsz, "%s: '%.32s' is not one of %s", key, value,
+			            k->choices);
+			return EINVAL;
+		}
+		break;
+	case CONFIG_STR:
+		break;
+	}
+	copy = strdup(value);
+	if (!copy)
+		return ENOMEM;
+	free(cfg->val[i]);
+	cfg->val[i] = copy;
+	return 0;
+}
+
+/* Strips blanks at both ends of [s, s+len) in place; returns the new start. */
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* Handles one line; on a problem fills msg and returns EINVAL. */
+static int parse_line(struct config *cfg, char *line, char *msg, size_t msgsz)
+{
+	char *key, *value, *sp;
+	size_t vlen;
+
+	line = trim(line);
+	if (!*line || *line == '#')
+		return 0;
+	key = line;
+	sp = key + strcspn(key, " \t");
+	if (!*sp) {
+		text_printf(msg, msgsz, "'%.64s' has no value (expected: key value)", key);
+		return EINVAL;
+	}
+	*sp = '\0';
+	value = trim(sp + 1);
+	vlen = strlen(value);
+	if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
+		value[vlen - 1] = '\0';
+		value++;
+	} else {
+		/* An unquoted value may carry a trailing comment. */
+		char *hash = strstr(value, " #");
+		if (hash) {
+			*hash = '\0';
+			value = trim(value);
+		}
+	}
+	return config_set(cfg, key, value, msg, msgsz);
+}
+
+int config_parse(struct config *cfg, const char *name, const char *text, size_t len,
+                 config_warn_h *warnh, void *arg)
+{
+	char line[CONFIG_VALUE_MAX + 256];
+	char msg[256];
+	unsigned lineno = 0;
+	size_t pos = 0;
+
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t llen = nl ? (size_t)(nl - (text + pos)) : len - pos;
+
+		lineno++;
+		if (llen >= sizeof(line)) {
+			if (warnh)
+				warnh(name, lineno, "line too long, ignored", arg);
+		} else if (memchr(text + pos, '\0', llen)) {
+			if (warnh)
+				warnh(name, lineno, "line contains a NUL byte, ignored", arg);
+		} else {
+			memcpy(line, text + pos, llen);
+			line[llen] = '\0';
+			msg[0] = '\0';
+			if (parse_line(cfg, line, msg, sizeof(msg)) && warnh)
+				warnh(name, lineno, msg, arg);
+		}
+		pos += llen + (nl ? 1 : 0);
+	}
+	return 0;
+}
+
+int config_load(struct config *cfg, const char *path, config_warn_h *warnh, void *arg)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+	int err = 0;
+
+	if (!f)
+		return errno;
+	buf = malloc(CONFIG_FILE_MAX + 1);
+	if (!buf) {
+		fclose(f);
+		return ENOMEM;
+	}
+	n = fread(buf, 1, CONFIG_FILE_MAX + 1, f);
+	if (ferror(f)) {
+		err = EIO;
+	} else if (n > CONFIG_FILE_MAX) {
+		if (warnh)
+			warnh(path, 0, "file larger than 1 MiB, ignored", arg);
+	} else {
+		err = config_parse(cfg, path, buf, n, warnh, arg);
+	}
+	free(buf);
+	fclose(f);
+	return err;
+}
+
+void config_apply_env(struct config *cfg)
+{
+	static const char *const map[][2] = {
+	        {"LOFTDIAL_API_URL", "salesloft.api_url"},
+	        {"LOFTDIAL_ACCOUNTS_URL", "salesloft.accounts_url"},
+	        {"LOFTDIAL_API_KEY", "salesloft.api_key"},
+	        {"LOFTDIAL_LOG_LEVEL", "log.level"},
+	};
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		const char *v = getenv(map[i][0]);
+
+		if (v && *v && config_set(cfg, map[i][1], v, err, sizeof(err)))
+			fprintf(stderr, "loftdial: %s: %s\n", map[i][0], err);
+	}
+}
+
+const char *config_str(const struct config *cfg, const char *key)
+{
+	int i = key_index(key);
+
+	if (i < 0)
+		return "";
+	return (cfg && cfg->val[i]) ? cfg->val[i] : keys[i].def;
+}
+
+int64_t config_int(const struct config *cfg, const char *key)
+{
+	int64_t v = 0;
+
+	(void)parse_int(config_str(cfg, key), &v);
+	return v;
+}
+
+bool config_bool(const struct config *cfg, const char *key)
+{
+	bool b = false;
+
+	(void)parse_bool(config_str(cfg, key), &b);
+	return b;
+}
+
+bool config_is_set(const struct config *cfg, const char *key)
+{
+	int i = key_index(key);
+
+	return i >= 0 && cfg && cfg->val[i] != NULL;
+}
+
+int config_write_example(const char *path)
+{
+	FILE *f;
+	size_t i;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		int err = errno;
+		close(fd);
+		return err;
+	}
+	fprintf(f, "# loftdial configuration: `key value` per line, # starts a comment.\n"
+	           "# Every key is listed with its default; see docs/configuration.md.\n");
+	for (i = 0; i < NKEYS; i++)
+		fprintf(f, "\n# %s\n#%s %s\n", keys[i].doc, keys[i].name,
+		        keys[i].secret ? "" : keys[i].def);
+	return fclose(f) ? errno : 0;
+}

@@ -1,0 +1,265 @@
+/*
+ * loop: libre's re_main plus the signal self-pipe, stdin watching and the render pass.
+ *
+ * Signals are caught by a tiny async-safe handler that writes the signal number into a pipe;
+ * the loop reads the pipe like any other fd, so every reaction to a signal (quit, relayout,
+ * reaping a child) happens in normal context. The render hook is a zero-delay libre timer:
+ * handlers call loop_dirty() as often as they like during a turn, and the hook runs once,
+ * after them.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <re.h>
+
+#include "loftdial/httpc.h"
+#include "loftdial/log.h"
+#include "loftdial/loop.h"
+
+#define CHILD_SUBS 8
+
+struct child_sub {
+	loop_h *h;
+	void *arg;
+};
+
+static struct {
+	bool inited;
+	bool quitting;
+	int code;
+	int sigpipe[2];
+	loop_h *stdinh, *winchh, *renderh;
+	void *stdin_arg, *winch_arg, *render_arg;
+	loop_signal_h *sigh;
+	void *sig_arg;
+	struct child_sub child[CHILD_SUBS];
+	struct tmr render_tmr;
+} L = {.sigpipe = {-1, -1}};
+
+/* The only code that runs in signal context: write the number, keep errno. */
+static void on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)sig;
+
+	if (write(L.sigpipe[1], &b, 1) < 0) {
+		/* The pipe is full: the loop is far behind and will see earlier bytes. */
+	}
+	errno = saved;
+}
+
+/* Dispatches the signals queued in the self-pipe. */
+static void sigpipe_readable(int flags, void *arg)
+{
+	unsigned char buf[64];
+	ssize_t n, i;
+	size_t k;
+
+	while ((n = read(L.sigpipe[0], buf, sizeof(buf))) > 0) {
+		for (i = 0; i < n; i++) {
+			int sig = buf[i];
+
+			if (sig == SIGWINCH) {
+				if (L.winchh)
+					L.winchh(L.winch_arg);
+			} else if (sig == SIGCHLD) {
+				for (k = 0; k < CHILD_SUBS; k++)
+					if (L.child[k].h)
+						L.child[k].h(L.child[k].arg);
+			} else if (L.sigh) {
+				L.sigh(sig, L.sig_arg);
+			} else {
+				log_info("loop", "signal %d: stopping", sig);
+				loop_quit(128 + sig);
+			}
+		}
+	}
+}
+
+static int catch_signal(int sig)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	return sigaction(sig, &sa, NULL) ? errno : 0;
+}
+
+int loop_init(void)
+{
+	int err;
+
+	if (L.inited)
+		return 0;
+	err = libre_init();
+	if (err)
+		return err;
+	if (pipe2(L.sigpipe, O_CLOEXEC | O_NONBLOCK)) {
+		err = errno;
+		goto out;
+	}
+	err = fd_listen(L.sigpipe[0], FD_READ, sigpipe_readable, NULL);
+	if (err)
+		goto out;
+	err = catch_signal(SIGINT);
+	err = err ? err : catch_signal(SIGTERM);
+	err = err ? err : catch_signal(SIGHUP);
+	err = err ? err : catch_signal(SIGWINCH);
+	err = err ? err : catch_signal(SIGCHLD);
+	if (err)
+		goto out;
+	signal(SIGPIPE, SIG_IGN); /* a peer closing a socket is an error value, not a death */
+	tmr_init(&L.render_tmr);
+	err = httpc_init();
+	if (err)
+		goto out;
+	L.inited = true;
+	L.quitting = false;
+	L.code = 0;
+	return 0;
+out:
+	L.inited = true;
+	loop_close();
+	return err;
+}
+
+void loop_close(void)
+{
+	if (!L.inited)
+		return;
+	httpc_close();
+	tmr_cancel(&L.render_tmr);
+	if (L.sigpipe[0] >= 0) {
+		fd_close(L.sigpipe[0]);
+		close(L.sigpipe[0]);
+		close(L.sigpipe[1]);
+	}
+	if (L.stdinh)
+		fd_close(0);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGWINCH, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	L.sigpipe[0] = L.sigpipe[1] = -1;
+	L.stdinh = L.winchh = L.renderh = NULL;
+	L.sigh = NULL;
+	memset(L.child, 0, sizeof(L.child));
+	L.inited = false;
+	libre_close();
+}
+
+int loop_run(void)
+{
+	int err;
+
+	L.quitting = false;
+	L.code = 0;
+	/* No libre signal handler: ours is installed and routes through the self-pipe. */
+	err = re_main(NULL);
+	if (err && !L.quitting)
+		log_error("loop", "re_main: %s", strerror(err));
+	return L.code;
+}
+
+void loop_quit(int code)
+{
+	if (!L.quitting)
+		L.code = code;
+	L.quitting = true;
+	re_cancel();
+}
+
+int loop_quitting(void)
+{
+	return L.quitting;
+}
+
+static void stdin_readable(int flags, void *arg)
+{
+	if (L.stdinh)
+		L.stdinh(L.stdin_arg);
+}
+
+int loop_watch_stdin(loop_h *h, void *arg)
+{
+	if (!h) {
+		if (L.stdinh)
+			fd_close(0);
+		L.stdinh = NULL;
+		return 0;
+	}
+	L.stdinh = h;
+	L.stdin_arg = arg;
+	return fd_listen(0, FD_READ, stdin_readable, NULL);
+}
+
+int loop_watch_winch(loop_h *h, void *arg)
+{
+	L.winchh = h;
+	L.winch_arg = arg;
+	return 0;
+}
+
+void loop_on_signal(loop_signal_h *h, void *arg)
+{
+	L.sigh = h;
+	L.sig_arg = arg;
+}
+
+int loop_watch_child(loop_h *h, void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < CHILD_SUBS; i++) {
+		if (!L.child[i].h) {
+			L.child[i].h = h;
+			L.child[i].arg = arg;
+			return 0;
+		}
+	}
+	return ENOSPC;
+}
+
+void loop_unwatch_child(loop_h *h, void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < CHILD_SUBS; i++)
+		if (L.child[i].h == h && L.child[i].arg == arg)
+			L.child[i].h = NULL;
+}
+
+static void render_due(void *arg)
+{
+	if (L.renderh)
+		L.renderh(L.render_arg);
+}
+
+void loop_set_render(loop_h *h, void *arg)
+{
+	L.renderh = h;
+	L.render_arg = arg;
+}
+
+void loop_dirty(void)
+{
+	/* Already scheduled: this turn's render will include the change. */
+	if (!tmr_isrunning(&L.render_tmr))
+		tmr_start(&L.render_tmr, 0, render_due, NULL);
+}
+
+unsigned long long loop_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
+}
