@@ -1,0 +1,67 @@
+/*
+ * attempts: every dial attempt the dialer makes (table dial_attempts).
+ *
+ * One row per leg: the number, the line, when it started, rang, was answered and ended (unix
+ * milliseconds, 0 = not reached), the final SIP code and reason, the outcome, whether a live
+ * answer had to be dropped (no agent free: the abandonment that regulators count) and what
+ * answering-machine detection said. The dialer reads back the rolling abandonment rate and
+ * how often a number failed lately (to park bad numbers).
+ */
+#ifndef LOFTDIAL_ATTEMPTS_H
+#define LOFTDIAL_ATTEMPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "loftdial/store.h"
+
+/* Valid outcome texts (outcome "" means the attempt is still in progress). */
+#define ATTEMPT_OUTCOMES                                                                           \
+	"connected|busy|no_answer|rejected|invalid_number|network|voicemail|cancelled|failed"
+
+struct attempt {
+	int64_t id;            /* set by attempts_insert() */
+	char session_id[64];   /* the dial session this leg belongs to */
+	int line;              /* 1..9 */
+	char number[40];       /* E.164 as dialled */
+	int64_t person_id;     /* 0 = none (NULL in the table) */
+	int64_t task_id;       /* 0 = none */
+	int64_t action_id;     /* 0 = none */
+	int64_t started_at_ms; /* INVITE sent */
+	int64_t ringing_at_ms; /* 180/183 seen, 0 = never */
+	int64_t answered_at_ms;
+	int64_t ended_at_ms;
+	int sip_code;     /* final SIP status, 0 = none */
+	char reason[128]; /* SIP reason phrase or local reason */
+	char outcome[24]; /* one of ATTEMPT_OUTCOMES, or "" while in progress */
+	bool live_answer_dropped;
+	char amd[24]; /* "human", "machine", "unknown", "" = not run */
+};
+
+/* True when s is "" or one of ATTEMPT_OUTCOMES. */
+bool attempts_outcome_valid(const char *s);
+
+/* Inserts a (usually just started) attempt and sets a->id. EINVAL for a bad outcome or an
+ * empty number. */
+int attempts_insert(struct store *st, struct attempt *a);
+/* Rewrites every field of the attempt a->id. ENOENT when absent, EINVAL for a bad outcome. */
+int attempts_update(struct store *st, const struct attempt *a);
+/* Reads one attempt; ENOENT when absent. */
+int attempts_get(struct store *st, int64_t id, struct attempt *out);
+
+/* Abandonment over attempts started at or after since_ms: *live_answers = attempts answered
+ * by a person (outcome connected, or a dropped live answer); *rate = dropped live answers /
+ * live answers (0 when there were none). Either pointer may be NULL. */
+int attempts_abandon_rate(struct store *st, int64_t since_ms, double *rate, int64_t *live_answers);
+
+/* How many attempts to number since since_ms ended in a bad-number outcome (invalid_number,
+ * network or failed), for parking numbers that keep failing. */
+int attempts_number_recent_bad(struct store *st, const char *number, int64_t since_ms, int *count);
+
+/* Calls cb for the attempts started at or after since_ms, newest first, at most limit (0 = no
+ * limit). A non-zero return from cb stops and is returned. */
+typedef int(attempts_each_h)(const struct attempt *a, void *arg);
+int attempts_list(struct store *st, int64_t since_ms, unsigned limit, attempts_each_h *cb,
+                  void *arg);
+
+#endif
