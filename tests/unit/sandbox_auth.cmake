@@ -1,0 +1,9 @@
+# Unit tests of the sandbox's auth/writes/webhooks/admin/faults modules (pure parts). The
+# sources are compiled into each test directly, so these tests do not depend on the rest of
+# ld_sandbox being buildable.
+ld_unit_test(test_sbx_oauth ld_core)
+target_sources(test_sbx_oauth PRIVATE ${CMAKE_SOURCE_DIR}/src/sandbox/oauth.c)
+ld_unit_test(test_sbx_faults ld_core)
+target_sources(test_sbx_faults PRIVATE ${CMAKE_SOURCE_DIR}/src/sandbox/faults.c)
+ld_unit_test(test_sbx_webhooks ld_core)
+target_sources(test_sbx_webhooks PRIVATE ${CMAKE_SOURCE_DIR}/src/sandbox/webhooks.c)
