@@ -1,0 +1,240 @@
+/*
+ * contacts: reading a person the way the dialer shows them, and plain-text contact search
+ * over the contacts_fts index (which triggers on sl_people keep current, see schema.c).
+ *
+ * The user's words never reach FTS5 as syntax: each word with something searchable in it
+ * becomes a double-quoted string (inner quotes doubled) with a prefix star, and the words are
+ * ANDed. So '"', '*', "NEAR(", "AND", "-x" and "col:x" are all just text.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "loftdial/contacts.h"
+#include "loftdial/text.h"
+#include "store_int.h"
+
+/* The columns read_contact() expects; p = sl_people, a = sl_accounts. */
+#define CONTACT_COLS                                                                               \
+	"p.id, p.first_name, p.last_name, p.display_name, coalesce(p.company, a.name), p.title, "  \
+	"p.email, p.phone, p.phone_extension, p.mobile_phone, p.home_phone, p.locale, "            \
+	"p.locale_utc_offset, p.do_not_contact, p.contact_restrictions, p.account_id, "            \
+	"p.owner_id, p.is_deleted"
+#define CONTACT_FROM                                                                               \
+	" FROM sl_people p LEFT JOIN sl_accounts a ON a.id = p.account_id AND a.is_deleted = 0 "
+
+/* True when a JSON array text contains the string "call". */
+static bool restricts_call(const char *json)
+{
+	const cJSON *v;
+	cJSON *arr;
+	bool found = false;
+
+	if (!json || !*json)
+		return false;
+	arr = cJSON_Parse(json);
+	cJSON_ArrayForEach(v, arr)
+	{
+		if (cJSON_IsString(v) && v->valuestring && strcmp(v->valuestring, "call") == 0)
+			found = true;
+	}
+	cJSON_Delete(arr);
+	return found;
+}
+
+/* Fills c from a row selected with CONTACT_COLS. */
+static void read_contact(sqlite3_stmt *stmt, struct contact *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(stmt, 0);
+	store_col_copy(stmt, 1, c->first_name, sizeof(c->first_name));
+	store_col_copy(stmt, 2, c->last_name, sizeof(c->last_name));
+	store_col_copy(stmt, 3, c->display_name, sizeof(c->display_name));
+	store_col_copy(stmt, 4, c->company, sizeof(c->company));
+	store_col_copy(stmt, 5, c->title, sizeof(c->title));
+	store_col_copy(stmt, 6, c->email, sizeof(c->email));
+	store_col_copy(stmt, 7, c->phone, sizeof(c->phone));
+	store_col_copy(stmt, 8, c->phone_extension, sizeof(c->phone_extension));
+	store_col_copy(stmt, 9, c->mobile_phone, sizeof(c->mobile_phone));
+	store_col_copy(stmt, 10, c->home_phone, sizeof(c->home_phone));
+	store_col_copy(stmt, 11, c->locale, sizeof(c->locale));
+	c->has_utc_offset = sqlite3_column_type(stmt, 12) == SQLITE_INTEGER;
+	c->utc_offset_min = sqlite3_column_int(stmt, 12);
+	c->do_not_contact = sqlite3_column_int(stmt, 13) != 0;
+	/* Decide no_call from the whole text, before it is truncated into the struct. */
+	c->no_call = restricts_call((const char *)sqlite3_column_text(stmt, 14));
+	store_col_copy(stmt, 14, c->contact_restrictions, sizeof(c->contact_restrictions));
+	c->account_id = sqlite3_column_int64(stmt, 15);
+	c->owner_id = sqlite3_column_int64(stmt, 16);
+	c->deleted = sqlite3_column_int(stmt, 17) != 0;
+}
+
+int contacts_get(struct store *st, int64_t id, struct contact *out)
+{
+	static const char sql[] = "SELECT " CONTACT_COLS CONTACT_FROM "WHERE p.id = ?1";
+	sqlite3_stmt *stmt;
+	int err, rc;
+
+	if (!st || !out)
+		return EINVAL;
+	memset(out, 0, sizeof(*out));
+	err = store_stmt(st, sql, &stmt);
+	if (err)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		read_contact(stmt, out);
+	else if (rc == SQLITE_DONE)
+		err = ENOENT;
+	else
+		err = store_fail(st, rc, "contacts get");
+	store_stmt_end(stmt);
+	return err;
+}
+
+/* True for a byte that can be part of a searchable token (letters, digits, UTF-8). */
+static bool searchable(unsigned char c)
+{
+	return c >= 0x80 || isalnum(c);
+}
+
+/* True for the bytes that separate the user's words. */
+static bool separator(unsigned char c)
+{
+	return c <= ' ' || c == 0x7f;
+}
+
+int contacts_fts_query(const char *query, char *out, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)query;
+	size_t len = 0;
+	int words = 0;
+
+	if (!query || !out || n == 0)
+		return EINVAL;
+	out[0] = '\0';
+	while (*p) {
+		const unsigned char *w, *e;
+		bool useful = false;
+
+		while (*p && separator(*p))
+			p++;
+		if (!*p)
+			break;
+		for (w = p; *p && !separator(*p); p++)
+			useful = useful || searchable(*p);
+		e = p;
+		if (!useful)
+			continue;
+		/* Room for a space, two quotes, the star and the NUL, plus doubled quotes. */
+		if (len + (words ? 1 : 0) + 4 > n)
+			return E2BIG;
+		if (words)
+			out[len++] = ' ';
+		out[len++] = '"';
+		for (; w < e; w++) {
+			if (len + (*w == '"' ? 2 : 1) + 3 > n)
+				return E2BIG;
+			if (*w == '"')
+				out[len++] = '"';
+			out[len++] = (char)*w;
+		}
+		out[len++] = '"';
+		out[len++] = '*';
+		out[len] = '\0';
+		words++;
+	}
+	return words ? 0 : ENOENT;
+}
+
+int contacts_search(struct store *st, const char *query, size_t limit, contacts_each_h *cb,
+                    void *arg)
+{
+	static const char sql[] =
+	        "SELECT " CONTACT_COLS CONTACT_FROM
+	        "JOIN (SELECT rowid AS hit, bm25(contacts_fts, 10.0, 4.0, 2.0, 3.0, 5.0) AS score "
+	        "FROM contacts_fts WHERE contacts_fts MATCH ?1 ORDER BY score LIMIT ?2) f "
+	        "ON p.id = f.hit WHERE p.is_deleted = 0 ORDER BY f.score, p.id";
+	struct contact *hits = NULL;
+	sqlite3_stmt *stmt = NULL;
+	size_t nhits = 0, i, qn;
+	char *match = NULL;
+	int err, rc = SQLITE_DONE;
+
+	if (!st || !query || !cb)
+		return EINVAL;
+	if (limit == 0)
+		return 0;
+	/* The quoted form can be at most three times as long, plus a few bytes per word. */
+	qn = strlen(query) * 3 + 8;
+	match = malloc(qn);
+	if (!match)
+		return ENOMEM;
+	err = contacts_fts_query(query, match, qn);
+	if (err == ENOENT) {
+		err = 0;
+		goto out;
+	}
+	if (err)
+		goto out;
+	if (limit > 10000)
+		limit = 10000;
+	hits = calloc(limit, sizeof(*hits));
+	if (!hits) {
+		err = ENOMEM;
+		goto out;
+	}
+	err = store_stmt(st, sql, &stmt);
+	if (err)
+		goto out;
+	sqlite3_bind_text(stmt, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, (int64_t)limit);
+	while (nhits < limit && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		read_contact(stmt, &hits[nhits++]);
+	if (nhits < limit && rc != SQLITE_DONE)
+		err = store_fail(st, rc, "contacts search");
+	/* Done with the statement before calling back, so the callback may use the store. */
+	store_stmt_end(stmt);
+	stmt = NULL;
+	for (i = 0; i < nhits && !err; i++)
+		err = cb(&hits[i], arg);
+out:
+	store_stmt_end(stmt);
+	free(hits);
+	free(match);
+	return err;
+}
+
+int contacts_reindex(struct store *st)
+{
+	sqlite3_stmt *stmt;
+	int err, rc;
+
+	if (!st)
+		return EINVAL;
+	err = store_begin(st);
+	if (err)
+		return err;
+	err = store_stmt(st, "DELETE FROM contacts_fts", &stmt);
+	if (!err) {
+		rc = sqlite3_step(stmt);
+		err = rc == SQLITE_DONE ? 0 : store_fail(st, rc, "contacts reindex");
+		store_stmt_end(stmt);
+	}
+	if (!err)
+		err = store_stmt(st, store_fts_reindex_sql, &stmt);
+	if (!err) {
+		rc = sqlite3_step(stmt);
+		err = rc == SQLITE_DONE ? 0 : store_fail(st, rc, "contacts reindex");
+		store_stmt_end(stmt);
+	}
+	if (err) {
+		store_rollback(st);
+		return err;
+	}
+	return store_commit(st);
+}

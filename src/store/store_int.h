@@ -1,0 +1,47 @@
+/*
+ * store_int: what the store modules share among themselves and nothing else includes
+ * (except the store's own unit tests): the migration list and an open that takes a
+ * different one, the clock, and small binding/column helpers.
+ */
+#ifndef LOFTDIAL_STORE_INT_H
+#define LOFTDIAL_STORE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "loftdial/store.h"
+
+/* One forward migration: running sql on a database at version - 1 brings it to version. */
+struct store_migration {
+	int version;
+	const char *what; /* one line for the log */
+	const char *sql;
+};
+
+/* The real migration list (schema.c), in order; its last version is STORE_SCHEMA_VERSION. */
+const struct store_migration *store_schema_steps(size_t *n);
+
+/* INSERT ... SELECT that fills contacts_fts from sl_people with the current triggers'
+ * expressions (schema.c). */
+extern const char store_fts_reindex_sql[];
+
+/* store_open() with another migration list (tests build old and future databases with it). */
+int store_open_with(struct store **sp, const char *path, const struct store_migration *steps,
+                    size_t nsteps);
+
+/* Unix seconds and milliseconds (wall clock). */
+int64_t store_now(void);
+
+/* Binds text, or NULL when s is NULL. */
+int store_bind_text(sqlite3_stmt *stmt, int idx, const char *s);
+/* Binds an integer, or NULL when v is 0 (for optional ids and times). */
+int store_bind_int_or_null(sqlite3_stmt *stmt, int idx, int64_t v);
+/* Copies text column col into out (n bytes, "" for NULL); truncation is silent. */
+void store_col_copy(sqlite3_stmt *stmt, int col, char *out, size_t n);
+/* A malloc'd copy of text column col, or NULL for NULL (ENOMEM sets *err). */
+char *store_col_dup(sqlite3_stmt *stmt, int col, int *err);
+
+/* Up to max column names extracted for obj (records.c's map); returns how many. */
+size_t records_mapped_columns(enum store_obj obj, const char **cols, size_t max);
+
+#endif
