@@ -1,0 +1,75 @@
+/*
+ * amd: answering-machine detection on the first seconds of an answered call.
+ *
+ * A pure streaming analyser: the caller feeds 16-bit mono PCM (8 kHz by default) in chunks of
+ * any size, as the audio arrives, and gets AMD_PENDING until the analyser has decided. The
+ * decision is final: later audio is ignored and amd_feed() keeps returning it. Nothing here
+ * does I/O or keeps global state; the clock is the audio itself, so the same samples always
+ * give the same answer at the same "decision time" (milliseconds of audio fed).
+ *
+ * The method is the classic one (an energy detector with an adaptive noise floor, then rules
+ * on the greeting's shape) plus a Goertzel beep detector; docs/amd.md has the details and the
+ * measured accuracy.
+ */
+#ifndef LOFTDIAL_AMD_H
+#define LOFTDIAL_AMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum amd_result {
+	AMD_PENDING = 0, /* not decided yet: feed more audio */
+	AMD_HUMAN,       /* a short greeting followed by silence */
+	AMD_MACHINE,     /* a long greeting, many words, or a beep */
+	AMD_UNKNOWN,     /* no speech, or still undecided at max_decision_ms */
+};
+
+/* Tunables. amd_cfg_default() fills the defaults given here; every duration is in ms of audio
+ * and every level in dBFS (0 = a full-scale sine's RMS is about -3 dBFS). */
+struct amd_cfg {
+	unsigned srate;                     /* samples per second; default 8000 */
+	unsigned initial_silence_ms;        /* no speech by then: UNKNOWN; default 2500 */
+	unsigned greeting_max_ms;           /* a greeting longer than this: MACHINE; 1500 */
+	unsigned after_greeting_silence_ms; /* silence that ends a short greeting: HUMAN; 500 */
+	unsigned min_word_ms;               /* voiced runs shorter than this are clicks; 60 */
+	unsigned word_gap_ms;               /* shorter gaps do not split a word; 80 */
+	unsigned max_words;                 /* more words in the greeting: MACHINE; 6 */
+	unsigned max_decision_ms;           /* give up (UNKNOWN) after this much audio; 4000 */
+	int min_speech_dbfs;                /* never speech below this frame level; -45 */
+	int speech_snr_db;                  /* speech is this far above the noise floor; 9 */
+	unsigned beep_hz;                   /* beep tone centre (0 disables); 1000 */
+	unsigned beep_min_ms;               /* a tone held this long is a beep; 120 */
+	unsigned beep_purity_pct;           /* share of the frame's energy in the tone; 75 */
+};
+
+struct amd;
+
+/* Fills cfg with the defaults above. */
+void amd_cfg_default(struct amd_cfg *cfg);
+
+/* A new analyser (cfg NULL = defaults). NULL when out of memory or cfg is unusable (srate
+ * outside 4000..48000 or not a multiple of 50, or a zero max_decision_ms). */
+struct amd *amd_new(const struct amd_cfg *cfg);
+/* Frees the analyser (NULL is fine). */
+void amd_free(struct amd *amd);
+
+/* Feeds n samples (samples may be NULL when n is 0) and returns the result so far. Once
+ * decided, the result never changes and further audio is ignored. NULL amd: AMD_UNKNOWN. */
+enum amd_result amd_feed(struct amd *amd, const int16_t *samples, size_t n);
+/* Declares the end of the audio (the call ended): a pending analyser decides UNKNOWN now. */
+enum amd_result amd_finish(struct amd *amd);
+
+/* The result so far (AMD_PENDING before a decision). */
+enum amd_result amd_result(const struct amd *amd);
+/* Milliseconds of audio at which the decision was taken (0 while pending). */
+unsigned amd_decision_ms(const struct amd *amd);
+/* Milliseconds of audio fed so far. */
+unsigned amd_fed_ms(const struct amd *amd);
+/* A short, static, human-readable reason for the decision ("beep", "long greeting", ...),
+ * or "" while pending. */
+const char *amd_reason(const struct amd *amd);
+
+/* "pending", "human", "machine", "unknown". */
+const char *amd_result_name(enum amd_result r);
+
+#endif
