@@ -1,3 +1,4 @@
 # Unit tests of the store area: open/migrations/transactions, synced records and sync state,
 # the queues (tokens, outbox, attempts, webhook events), and contact search.
 ld_unit_test(test_store_open ld_store)
+ld_unit_test(test_store_records ld_store)
