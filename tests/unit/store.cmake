@@ -2,3 +2,4 @@
 # the queues (tokens, outbox, attempts, webhook events), and contact search.
 ld_unit_test(test_store_open ld_store)
 ld_unit_test(test_store_records ld_store)
+ld_unit_test(test_store_queues ld_store)
