@@ -52,9 +52,10 @@ typedef int(contacts_each_h)(const struct contact *c, void *arg);
 int contacts_search(struct store *st, const char *query, size_t limit, contacts_each_h *cb,
                     void *arg);
 
-/* Builds the FTS5 MATCH expression for a plain-text query into out: each word becomes a
- * quoted prefix term. Returns ENOENT when the query has no searchable word, E2BIG when out is
- * too small. Exposed for tests and for tools that query contacts_fts themselves. */
+/* Builds the FTS5 MATCH expression for a plain-text query into out: each word w becomes
+ * ("w" OR "w"*) with inner quotes doubled, and the groups are ANDed. Returns ENOENT when the query
+ * has no searchable word, E2BIG when out is too small. Exposed for tests and for tools that query
+ * contacts_fts themselves. */
 int contacts_fts_query(const char *query, char *out, size_t n);
 
 /* Rebuilds contacts_fts from sl_people (repair; normally the triggers keep it current). */

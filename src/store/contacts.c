@@ -108,6 +108,37 @@ static bool separator(unsigned char c)
 	return c <= ' ' || c == 0x7f;
 }
 
+/* Appends the word [w, e) as an FTS5 string, inner quotes doubled; false when out is full. */
+static bool put_string(char *out, size_t n, size_t *len, const unsigned char *w,
+                       const unsigned char *e)
+{
+	if (*len + 2 >= n)
+		return false;
+	out[(*len)++] = '"';
+	for (; w < e; w++) {
+		if (*len + (*w == '"' ? 2 : 1) + 1 >= n)
+			return false;
+		if (*w == '"')
+			out[(*len)++] = '"';
+		out[(*len)++] = (char)*w;
+	}
+	out[(*len)++] = '"';
+	out[*len] = '\0';
+	return true;
+}
+
+/* Appends a literal; false when out is full. */
+static bool put_lit(char *out, size_t n, size_t *len, const char *s)
+{
+	size_t l = strlen(s);
+
+	if (*len + l >= n)
+		return false;
+	memcpy(out + *len, s, l + 1);
+	*len += l;
+	return true;
+}
+
 int contacts_fts_query(const char *query, char *out, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)query;
@@ -130,22 +161,12 @@ int contacts_fts_query(const char *query, char *out, size_t n)
 		e = p;
 		if (!useful)
 			continue;
-		/* Room for a space, two quotes, the star and the NUL, plus doubled quotes. */
-		if (len + (words ? 1 : 0) + 4 > n)
+		/* ("word" OR "word"*): the prefix finds Annabel for "ann", the exact term ranks
+		 * Ann above her. */
+		if (!put_lit(out, n, &len, words ? " AND (" : "(") ||
+		    !put_string(out, n, &len, w, e) || !put_lit(out, n, &len, " OR ") ||
+		    !put_string(out, n, &len, w, e) || !put_lit(out, n, &len, "*)"))
 			return E2BIG;
-		if (words)
-			out[len++] = ' ';
-		out[len++] = '"';
-		for (; w < e; w++) {
-			if (len + (*w == '"' ? 2 : 1) + 3 > n)
-				return E2BIG;
-			if (*w == '"')
-				out[len++] = '"';
-			out[len++] = (char)*w;
-		}
-		out[len++] = '"';
-		out[len++] = '*';
-		out[len] = '\0';
 		words++;
 	}
 	return words ? 0 : ENOENT;
@@ -169,8 +190,8 @@ int contacts_search(struct store *st, const char *query, size_t limit, contacts_
 		return EINVAL;
 	if (limit == 0)
 		return 0;
-	/* The quoted form can be at most three times as long, plus a few bytes per word. */
-	qn = strlen(query) * 3 + 8;
+	/* Each word appears twice, its quotes doubled, with at most 18 bytes of syntax. */
+	qn = strlen(query) * 22 + 16;
 	match = malloc(qn);
 	if (!match)
 		return ENOMEM;

@@ -1,0 +1,400 @@
+/*
+ * Unit tests for contacts: the FTS5 index kept by triggers (insert, update, delete, soft
+ * delete, account renames), plain-text queries that no hostile input can turn into FTS
+ * syntax or an error, and contacts_get's fields for the dialer.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "loftdial/contacts.h"
+#include "loftdial/records.h"
+#include "loftdial/store.h"
+#include "loftdial/text.h"
+
+static int setup(void **state)
+{
+	struct store *st;
+
+	if (store_open(&st, ":memory:"))
+		return -1;
+	*state = st;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	store_close(*state);
+	return 0;
+}
+
+static void put(struct store *st, enum store_obj obj, const char *json)
+{
+	cJSON *rec = cJSON_Parse(json);
+
+	if (!rec)
+		fail_msg("bad test JSON: %s", json);
+	assert_int_equal(records_upsert(st, obj, rec, 0), 0);
+	cJSON_Delete(rec);
+}
+
+struct hits {
+	int n;
+	int64_t ids[16];
+	struct store *st;
+	int stop_after;
+};
+
+static int hit_cb(const struct contact *c, void *arg)
+{
+	struct hits *h = arg;
+	struct contact again;
+
+	/* The callback may use the store. */
+	if (h->st)
+		assert_int_equal(contacts_get(h->st, c->id, &again), 0);
+	if (h->n < 16)
+		h->ids[h->n] = c->id;
+	h->n++;
+	if (h->stop_after && h->n == h->stop_after)
+		return 99;
+	return 0;
+}
+
+/* Runs a search and returns the number of hits (first id in *first). */
+static int search(struct store *st, const char *q, int64_t *first)
+{
+	struct hits h = {0};
+	int err = contacts_search(st, q, 50, hit_cb, &h);
+
+	if (err)
+		fail_msg("search '%s' failed: %d", q, err);
+	if (first)
+		*first = h.n ? h.ids[0] : 0;
+	return h.n;
+}
+
+static void seed(struct store *st)
+{
+	put(st, STORE_ACCOUNTS, "{\"id\":500,\"name\":\"Globex Corporation\"}");
+	put(st, STORE_PEOPLE,
+	    "{\"id\":1,\"first_name\":\"Ann\",\"last_name\":\"Smith\",\"display_name\":\"Ann "
+	    "Smith\",\"email_address\":\"ann.smith@initech.example\",\"title\":\"VP Sales\","
+	    "\"person_company_name\":\"Initech\",\"phone\":\"+1 (555) 123-4567\","
+	    "\"mobile_phone\":\"+44 7700 900123\",\"locale\":\"US/Eastern\","
+	    "\"locale_utc_offset\":-300,\"do_not_contact\":false,"
+	    "\"contact_restrictions\":[\"email\"],\"account\":{\"id\":500},"
+	    "\"owner\":{\"id\":51550}}");
+	put(st, STORE_PEOPLE,
+	    "{\"id\":2,\"first_name\":\"José\",\"last_name\":\"Müller\",\"email_address\":"
+	    "\"jose@globex.example\",\"title\":\"Head of Procurement\","
+	    "\"person_company_name\":null,\"account\":{\"id\":500},\"do_not_contact\":true,"
+	    "\"contact_restrictions\":[\"call\",\"email\"],\"home_phone\":\"030 1234567\"}");
+	put(st, STORE_PEOPLE,
+	    "{\"id\":3,\"first_name\":\"Annabel\",\"last_name\":\"Lee\",\"title\":\"CTO\","
+	    "\"person_company_name\":\"Smithereens Ltd\"}");
+	put(st, STORE_PEOPLE,
+	    "{\"id\":4,\"first_name\":\"\\\"Quote\\\"\",\"last_name\":\"NEAR(x y)\","
+	    "\"title\":\"'; DROP TABLE contacts_fts;--\",\"person_company_name\":\"*star*\"}");
+}
+
+static void test_fts_query(void **state)
+{
+	static const struct {
+		const char *in;
+		int err;
+		const char *out;
+	} rows[] = {
+	        {"", ENOENT, ""},
+	        {"   \t\n", ENOENT, ""},
+	        {"\"", ENOENT, ""},
+	        {"* ( ) : ^ - +", ENOENT, ""},
+	        {"ann", 0, "(\"ann\" OR \"ann\"*)"},
+	        {"  ann   smith ", 0, "(\"ann\" OR \"ann\"*) AND (\"smith\" OR \"smith\"*)"},
+	        {"a\"b", 0, "(\"a\"\"b\" OR \"a\"\"b\"*)"},
+	        {"\"ann\"", 0, "(\"\"\"ann\"\"\" OR \"\"\"ann\"\"\"*)"},
+	        {"NEAR(a", 0, "(\"NEAR(a\" OR \"NEAR(a\"*)"},
+	        {"AND NOT", 0, "(\"AND\" OR \"AND\"*) AND (\"NOT\" OR \"NOT\"*)"},
+	        {"name:ann", 0, "(\"name:ann\" OR \"name:ann\"*)"},
+	        {"josé", 0, "(\"josé\" OR \"josé\"*)"},
+	        {"\x1b[2J", 0, "(\"[2J\" OR \"[2J\"*)"}, /* control characters separate words */
+	};
+	char out[128], tiny[12];
+	unsigned i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int err = contacts_fts_query(rows[i].in, out, sizeof(out));
+
+		if (err != rows[i].err)
+			fail_msg("row %u: got %d want %d", i, err, rows[i].err);
+		if (!err && strcmp(out, rows[i].out) != 0)
+			fail_msg("row %u: got [%s] want [%s]", i, out, rows[i].out);
+	}
+	assert_int_equal(contacts_fts_query(NULL, out, sizeof(out)), EINVAL);
+	assert_int_equal(contacts_fts_query("x", out, 0), EINVAL);
+	assert_int_equal(contacts_fts_query("abcdef", tiny, sizeof(tiny)), E2BIG);
+	assert_int_equal(contacts_fts_query("\"\"\"\"", tiny, sizeof(tiny)), ENOENT);
+	assert_int_equal(contacts_fts_query("a\"\"", tiny, sizeof(tiny)), E2BIG);
+	/* ("x" OR "x"*) is 13 bytes: it fits in 14 and not in 13. */
+	assert_int_equal(contacts_fts_query("x", out, 14), 0);
+	assert_int_equal(strlen(out), 13);
+	assert_int_equal(contacts_fts_query("x", out, 13), E2BIG);
+}
+
+/* What a user types finds the right people: names, prefixes, company (own or the
+ * account's), title, email, phone digits in any format, accents folded. */
+static void test_search_finds(void **state)
+{
+	static const struct {
+		const char *q;
+		int n;
+		int64_t first;
+	} rows[] = {
+	        {"ann smith", 2, 1}, /* also Annabel of Smithereens, ranked lower */
+	        {"Ann", 2, 1},       /* Ann and Annabel (prefix) */
+	        {"ANNABEL", 1, 3},
+	        {"smith", 2, 0}, /* Ann Smith, Smithereens Ltd */
+	        {"initech", 1, 1},
+	        {"globex", 1, 2}, /* José has no own company: the account's name is indexed */
+	        {"procurement", 1, 2},
+	        {"jose muller", 1, 2}, /* accents folded */
+	        {"josé müller", 1, 2},
+	        {"ann.smith@initech.example", 1, 1},
+	        {"5551234567", 1, 1},
+	        {"555123", 1, 1},
+	        {"1234567", 2, 0}, /* last 7 digits of Ann's phone and José's home phone */
+	        {"+1 555", 1, 1},
+	        {"7700900123", 1, 1},
+	        {"zebra", 0, 0},
+	        {"ann zebra", 0, 0},
+	        {"\"Quote\"", 1, 4},
+	        {"NEAR(x", 1, 4},
+	        {"*star*", 1, 4},
+	        {"DROP TABLE", 1, 4},
+	};
+	struct store *st = *state;
+	int64_t first;
+	unsigned i;
+	int n;
+
+	seed(st);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		n = search(st, rows[i].q, &first);
+		if (n != rows[i].n)
+			fail_msg("row %u '%s': %d hits, want %d", i, rows[i].q, n, rows[i].n);
+		if (rows[i].first && first != rows[i].first)
+			fail_msg("row %u '%s': first %lld, want %lld", i, rows[i].q,
+			         (long long)first, (long long)rows[i].first);
+	}
+}
+
+/* No input makes the search fail. */
+static void test_search_hostile(void **state)
+{
+	static const char *const qs[] = {
+	        "",
+	        "\"",
+	        "\"\"",
+	        "'",
+	        "*",
+	        "**",
+	        "NEAR(",
+	        "NEAR(a b)",
+	        "a NEAR b",
+	        "AND",
+	        "OR",
+	        "NOT",
+	        "(",
+	        ")",
+	        "()",
+	        "{name}: x",
+	        "name:ann",
+	        "-ann",
+	        "^ann",
+	        "+ann",
+	        "a OR b",
+	        "a AND NOT b",
+	        "\\",
+	        "%",
+	        "\x01\x02\x03",
+	        "\x1b[31m",
+	        "\xff\xfe",
+	        "\xc3",
+	        "😀",
+	        "日本",
+	        "a\"b\"c",
+	        "\"unterminated",
+	        "x*y",
+	        "col : \"",
+	        "; DROP TABLE sl_people;--",
+	};
+	struct store *st = *state;
+	char *big;
+	unsigned i;
+
+	seed(st);
+	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++)
+		(void)search(st, qs[i], NULL);
+	big = malloc(5001);
+	assert_non_null(big);
+	for (i = 0; i < 5000; i++)
+		big[i] = "a\" *(NEAR"[i % 10];
+	big[5000] = '\0';
+	(void)search(st, big, NULL);
+	free(big);
+	/* Still all there. */
+	assert_int_equal(search(st, "ann", NULL), 2);
+}
+
+/* The triggers follow every change: rename, delete, soft delete, undelete, account rename. */
+static void test_index_follows_changes(void **state)
+{
+	struct store *st = *state;
+	int64_t first;
+
+	seed(st);
+	put(st, STORE_PEOPLE,
+	    "{\"id\":1,\"first_name\":\"Anne\",\"last_name\":\"Jones\","
+	    "\"person_company_name\":\"Initech\"}");
+	assert_int_equal(search(st, "smith", &first), 1);
+	assert_int_equal(first, 3);
+	assert_int_equal(search(st, "jones", &first), 1);
+	assert_int_equal(first, 1);
+
+	assert_int_equal(records_delete(st, STORE_PEOPLE, 1), 0);
+	assert_int_equal(search(st, "jones", NULL), 0);
+	put(st, STORE_PEOPLE, "{\"id\":1,\"first_name\":\"Anne\",\"last_name\":\"Jones\"}");
+	assert_int_equal(search(st, "jones", NULL), 1);
+
+	/* Renaming the account reindexes the people who show its name. */
+	put(st, STORE_ACCOUNTS, "{\"id\":500,\"name\":\"Umbrella\"}");
+	assert_int_equal(search(st, "corporation", NULL), 0);
+	assert_int_equal(search(st, "umbrella", &first), 1);
+	assert_int_equal(first, 2);
+	/* People synced before their account get its name when it arrives. */
+	put(st, STORE_PEOPLE, "{\"id\":9,\"first_name\":\"Early\",\"account\":{\"id\":600}}");
+	assert_int_equal(search(st, "hooli", NULL), 0);
+	put(st, STORE_ACCOUNTS, "{\"id\":600,\"name\":\"Hooli\"}");
+	assert_int_equal(search(st, "hooli", &first), 1);
+	assert_int_equal(first, 9);
+
+	/* A hard delete (by another tool) removes the entry too. */
+	assert_int_equal(sqlite3_exec(store_sqlite(st), "DELETE FROM sl_people WHERE id = 9", NULL,
+	                              NULL, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(search(st, "hooli", NULL), 0);
+
+	/* The sweep's soft delete also leaves the index. */
+	assert_int_equal(records_sweep_unseen(st, STORE_PEOPLE, 1, NULL), 0);
+	assert_int_equal(search(st, "ann", NULL), 0);
+
+	/* Rebuilding from scratch gives the same answers. */
+	put(st, STORE_PEOPLE, "{\"id\":1,\"first_name\":\"Anne\",\"last_name\":\"Jones\"}");
+	assert_int_equal(
+	        sqlite3_exec(store_sqlite(st), "DELETE FROM contacts_fts", NULL, NULL, NULL),
+	        SQLITE_OK);
+	assert_int_equal(search(st, "jones", NULL), 0);
+	assert_int_equal(contacts_reindex(st), 0);
+	assert_int_equal(search(st, "jones", NULL), 1);
+	assert_int_equal(search(st, "umbrella", NULL), 0); /* José was swept */
+}
+
+static void test_search_limit_and_stop(void **state)
+{
+	struct store *st = *state;
+	struct hits h = {0};
+	char json[128];
+	int i;
+
+	assert_int_equal(store_begin(st), 0);
+	for (i = 1; i <= 30; i++) {
+		(void)text_printf(json, sizeof(json),
+		                  "{\"id\":%d,\"first_name\":\"Sam\",\"last_name\":\"N%d\"}", i, i);
+		put(st, STORE_PEOPLE, json);
+	}
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(contacts_search(st, "sam", 10, hit_cb, &h), 0);
+	assert_int_equal(h.n, 10);
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(contacts_search(st, "sam", 0, hit_cb, &h), 0);
+	assert_int_equal(h.n, 0);
+	h.st = st;
+	h.stop_after = 3;
+	assert_int_equal(contacts_search(st, "sam", 100, hit_cb, &h), 99);
+	assert_int_equal(h.n, 3);
+	assert_int_equal(contacts_search(st, NULL, 10, hit_cb, &h), EINVAL);
+	assert_int_equal(contacts_search(st, "sam", 10, NULL, &h), EINVAL);
+}
+
+static void test_get(void **state)
+{
+	struct store *st = *state;
+	struct contact c;
+	char json[8000], *big;
+
+	seed(st);
+	assert_int_equal(contacts_get(st, 1, &c), 0);
+	assert_int_equal(c.id, 1);
+	assert_string_equal(c.first_name, "Ann");
+	assert_string_equal(c.display_name, "Ann Smith");
+	assert_string_equal(c.company, "Initech");
+	assert_string_equal(c.title, "VP Sales");
+	assert_string_equal(c.email, "ann.smith@initech.example");
+	assert_string_equal(c.phone, "+1 (555) 123-4567");
+	assert_string_equal(c.mobile_phone, "+44 7700 900123");
+	assert_string_equal(c.home_phone, "");
+	assert_string_equal(c.locale, "US/Eastern");
+	assert_true(c.has_utc_offset);
+	assert_int_equal(c.utc_offset_min, -300);
+	assert_false(c.do_not_contact);
+	assert_string_equal(c.contact_restrictions, "[\"email\"]");
+	assert_false(c.no_call);
+	assert_int_equal(c.account_id, 500);
+	assert_int_equal(c.owner_id, 51550);
+	assert_false(c.deleted);
+
+	assert_int_equal(contacts_get(st, 2, &c), 0);
+	assert_string_equal(c.company, "Globex Corporation"); /* from the account */
+	assert_true(c.do_not_contact);
+	assert_true(c.no_call);
+	assert_false(c.has_utc_offset);
+
+	assert_int_equal(contacts_get(st, 12345, &c), ENOENT);
+	assert_int_equal(records_delete(st, STORE_PEOPLE, 3), 0);
+	assert_int_equal(contacts_get(st, 3, &c), 0);
+	assert_true(c.deleted);
+
+	/* A 5 kB name is cut to the buffer, never overflowing it. */
+	big = malloc(5001);
+	assert_non_null(big);
+	memset(big, 'n', 5000);
+	big[5000] = '\0';
+	(void)text_printf(json, sizeof(json),
+	                  "{\"id\":7,\"first_name\":\"%s\",\"contact_restrictions\":\"call\"}",
+	                  big);
+	put(st, STORE_PEOPLE, json);
+	assert_int_equal(contacts_get(st, 7, &c), 0);
+	assert_int_equal(strlen(c.first_name), sizeof(c.first_name) - 1);
+	/* A restrictions value that is not an array is not a call restriction. */
+	assert_false(c.no_call);
+	free(big);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_fts_query), T(test_search_finds),
+	        T(test_search_hostile),           T(test_index_follows_changes),
+	        T(test_search_limit_and_stop),    T(test_get),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
