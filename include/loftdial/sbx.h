@@ -21,9 +21,12 @@
  *    may replace a core route (e.g. GET /v2/webhook_subscriptions).
  *  - Cleanup: register it with sbx_on_close() from your register function.
  *
- * All times are int64 microseconds since the Unix epoch (UTC); rendering adds the record's
- * UTC offset. "Now" is sbx_now_us(): the wall clock plus an adjustable offset (admin time
- * travel); the task time_interval_filter and the rate-limit minute both use it.
+ * All times are int64 microseconds since the Unix epoch (UTC). Like Salesloft, timestamps are
+ * rendered in the team's time zone, US/Eastern: "-05:00" or "-04:00" depending on the date
+ * (sbx_team_offset). "Now" is sbx_now_us(): the wall clock (or --now) plus an adjustable skew
+ * (admin time travel); due dates, the task time_interval_filter and the rate-limit minute all
+ * use it. The generated org is anchored to the start of "today" at startup, so the same seed
+ * and sizes give the same bytes on the same day, or always with --now.
  */
 #ifndef LOFTDIAL_SBX_H
 #define LOFTDIAL_SBX_H
@@ -73,6 +76,13 @@ struct sbx_opts {
 	unsigned token_ttl;  /* --token-ttl seconds for OAuth access tokens, default 7200 */
 	char api_key[160];   /* --api-key, default SBX_DEFAULT_API_KEY */
 	char state[512];     /* --state FILE, "" = in memory */
+	int64_t now_us;      /* --now ISO-8601: the clock at startup (0 = wall clock) */
+	/* OAuth (read by sandbox-auth; "" = its built-in defaults, see sbx_oauth.h) */
+	char client_id[128];       /* --client-id */
+	char client_secret[128];   /* --client-secret */
+	char redirect_uri[512];    /* --redirect-uri; "" = any loopback http:// URI */
+	bool refresh_keeps_access; /* --refresh-keeps-access: the old access token stays valid */
+	unsigned webhook_retry_ms; /* --webhook-retry-ms between delivery attempts (0 = 15 s) */
 };
 
 /* Counters, readable by the admin API through sbx_counters_json(). */
@@ -123,7 +133,7 @@ struct sbx {
 	struct sqlite3 *db;     /* the org; prepared statements only */
 	char base_url[96];      /* "http://127.0.0.1:PORT", no trailing slash; used in _href */
 	uint16_t port;          /* the bound port */
-	int64_t clock_skew_us;  /* sbx_now_us() = wall clock + this (admin time travel) */
+	int64_t clock_skew_us;  /* added to the clock (admin time travel) */
 	sbx_auth_h *auth_check; /* NULL = only opts.api_key, as user 1 */
 	void *auth_arg;
 	struct sbx_priv *priv; /* the core's private state */
@@ -131,12 +141,11 @@ struct sbx {
 
 /* ---- lifetime (main.c) ---- */
 
-/* Opens the store (memory or opts.state), generates the org when the store is empty, and
- * registers the core routes. Does not listen yet. */
+/* Binds opts.listen on the current loop (loop_init first; sets port and base_url), opens the
+ * store (memory or opts.state), generates the org when the store is empty (a reused state
+ * file gets its hrefs rewritten to this base URL), and registers the core routes. Requests
+ * are served once the loop runs. */
 int sbx_open(struct sbx **sbxp, const struct sbx_opts *opts);
-/* Binds opts.listen and serves on the current loop; sets port and base_url. When the store
- * was made for another base URL (state file reused on another port), hrefs are rewritten. */
-int sbx_listen(struct sbx *sbx);
 /* Runs the close hooks (newest first), stops listening, closes the store, frees sbx. */
 void sbx_close(struct sbx *sbx);
 /* Fills opts with the defaults listed in struct sbx_opts. */
@@ -186,6 +195,13 @@ const char *sbx_req_token(const struct sbx_req *req);
  * later (the reply releases it). If the client goes away first, the reply is dropped. */
 void sbx_req_hold(struct sbx_req *req);
 
+/* Continues a held request through the rest of the pipeline (the later filters, the /v2/
+ * gate, the route) as if the filter that held it had returned false. */
+void sbx_req_resume(struct sbx_req *req);
+/* Closes the connection without a reply (fault injection) and releases the request, held
+ * or not. */
+void sbx_req_drop(struct sbx_req *req);
+
 /* ---- replies ---- */
 
 /* Adds a response header to the coming reply (up to 16 per reply). */
@@ -213,9 +229,10 @@ int sbx_kind_parse(const char *name, enum sbx_kind *kind);
 int sbx_record_get(struct sbx *sbx, enum sbx_kind kind, int64_t id, cJSON **out);
 /* The record's stored JSON text (malloc'ed, NUL-terminated, caller frees) or ENOENT. */
 int sbx_record_get_text(struct sbx *sbx, enum sbx_kind kind, int64_t id, char **out, size_t *len);
-/* Inserts or updates a record. Without a numeric "id" (or with an unknown one) it is created:
- * a new id is given and "created_at" is stamped when absent. "updated_at" is always set to
- * now, rendered with the UTC offset of the record's created_at (the team's offset otherwise).
+/* Inserts or updates a record. Without a numeric "id" it is created with a new id; with an id
+ * not in the store it is created with that id. "created_at" is stamped when absent or null.
+ * "updated_at" is always set to now (both only for kinds with timestamps: not
+ * webhook_subscriptions), rendered in the team's time zone.
  * rec is changed in place to the stored form, so the caller can reply with it. Fires the
  * change hooks with "created" or "updated". *idp (optional) receives the id. */
 int sbx_record_put(struct sbx *sbx, enum sbx_kind kind, cJSON *rec, int64_t *idp);
@@ -233,6 +250,8 @@ int sbx_ref_add(struct sbx *sbx, cJSON *obj, const char *key, enum sbx_kind kind
 /* ---- clock and time ---- */
 
 int64_t sbx_now_us(const struct sbx *sbx);
+/* The team's UTC offset in minutes at that instant (US/Eastern: -300, or -240 in DST). */
+int sbx_team_offset(int64_t us);
 /* Renders "2024-03-07T02:46:00.302715-05:00" (offset_min east of UTC, e.g. -300). Needs 33
  * bytes. */
 int sbx_time_render(char *buf, size_t n, int64_t us, int offset_min);

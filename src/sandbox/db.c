@@ -1,0 +1,744 @@
+/*
+ * db: the sandbox's record store in SQLite, one table per resource kind.
+ *
+ * Every row keeps the record's rendered JSON (what the API serves, byte for byte) next to its
+ * id, created/updated microseconds and the few columns that list filters and sorts need.
+ * Those columns are described once per kind (struct sbx_kind_desc) with the JSON path they
+ * come from, so a record put from cJSON by any module is re-indexed the same way the
+ * generator indexes it. Deletes are hard deletes, as in Salesloft.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "loftdial/log.h"
+#include "loftdial/sbx_core.h"
+
+#define I  SBX_COL_INT
+#define B  SBX_COL_BOOL
+#define T  SBX_COL_TEXT
+#define TM SBX_COL_TIME
+
+/* Kinds, in enum order: table, path, singular, timestamps, first generated id, columns. */
+static const struct sbx_kind_desc kinds[SBX_KIND_COUNT] = {
+        [SBX_USERS] = {"users",
+                       "users",
+                       "user",
+                       true,
+                       1,
+                       {{"guid", "guid", T, true},
+                        {"email", "email", T, false},
+                        {"name", "name", T, false},
+                        {"active", "active", B, false},
+                        {"group_id", "group.id", I, false},
+                        {"role", "role.id", T, false},
+                        {"team_admin", "team_admin", B, false}}},
+        [SBX_PEOPLE] = {"people",
+                        "people",
+                        "person",
+                        true,
+                        164510000,
+                        {{"account_id", "account.id", I, true},
+                         {"owner_id", "owner.id", I, true},
+                         {"do_not_contact", "do_not_contact", B, false},
+                         {"last_contacted_us", "last_contacted_at", TM, false},
+                         {"display_name", "display_name", T, false},
+                         {"call_count", "counts.calls", I, false},
+                         {"email_address", "email_address", T, true}}},
+        [SBX_ACCOUNTS] = {"accounts",
+                          "accounts",
+                          "account",
+                          true,
+                          48370000,
+                          {{"name", "name", T, true},
+                           {"domain", "domain", T, true},
+                           {"owner_id", "owner.id", I, false},
+                           {"archived_us", "archived_at", TM, false}}},
+        [SBX_CADENCES] = {"cadences",
+                          "cadences",
+                          "cadence",
+                          true,
+                          1200,
+                          {{"name", "name", T, false},
+                           {"owner_id", "owner.id", I, false},
+                           {"archived_us", "archived_at", TM, false},
+                           {"team_cadence", "team_cadence", B, false},
+                           {"shared", "shared", B, false}}},
+        [SBX_CADENCE_MEMBERSHIPS] = {"cadence_memberships",
+                                     "cadence_memberships",
+                                     "cadence_membership",
+                                     true,
+                                     880000000,
+                                     {{"person_id", "person.id", I, true},
+                                      {"cadence_id", "cadence.id", I, true},
+                                      {"user_id", "user.id", I, false},
+                                      {"currently_on_cadence", "currently_on_cadence", B, false},
+                                      {"current_state", "current_state", T, false},
+                                      {"added_us", "added_at", TM, false}}},
+        [SBX_STEPS] = {"steps",
+                       "steps",
+                       "step",
+                       true,
+                       20000,
+                       {{"cadence_id", "cadence.id", I, true},
+                        {"type", "type", T, false},
+                        {"step_number", "step_number", I, false}}},
+        [SBX_ACTIONS] = {"actions",
+                         "actions",
+                         "action",
+                         true,
+                         1500000000,
+                         {{"step_id", "step.id", I, true},
+                          {"cadence_id", "cadence.id", I, true},
+                          {"person_id", "person.id", I, true},
+                          {"user_id", "user.id", I, false},
+                          {"type", "type", T, false},
+                          {"status", "status", T, false},
+                          {"due_us", "due", TM, false},
+                          {"due_on", "due_on", T, false}}},
+        [SBX_TASKS] = {"tasks",
+                       "tasks",
+                       "task",
+                       true,
+                       693870000,
+                       {{"user_id", "user.id", I, true},
+                        {"person_id", "person.id", I, true},
+                        {"task_type", "task_type", T, false},
+                        {"current_state", "current_state", T, false},
+                        {"due_date", "due_date", T, false},
+                        {"due_us", "due_at", TM, false},
+                        {"completed_us", "completed_at", TM, false}}},
+        [SBX_CALL_DISPOSITIONS] = {"call_dispositions",
+                                   "call_dispositions",
+                                   "call_disposition",
+                                   true,
+                                   3100,
+                                   {{"name", "name", T, true}}},
+        [SBX_CALL_SENTIMENTS] = {"call_sentiments",
+                                 "call_sentiments",
+                                 "call_sentiment",
+                                 true,
+                                 4100,
+                                 {{"name", "name", T, true}}},
+        /* Call ids start just under 2^31 so that some cross it: clients must not keep ids in
+         * 32-bit ints. */
+        [SBX_CALLS] = {"calls",
+                       "activities/calls",
+                       "call",
+                       true,
+                       2147480000,
+                       {{"person_id", "called_person.id", I, true},
+                        {"user_id", "user.id", I, false},
+                        {"disposition", "disposition", T, false},
+                        {"sentiment", "sentiment", T, false},
+                        {"action_id", "action.id", I, true}}},
+        [SBX_EMAILS] = {"emails",
+                        "activities/emails",
+                        "email",
+                        true,
+                        910000000,
+                        {{"person_id", "recipient.id", I, true},
+                         {"user_id", "user.id", I, false},
+                         {"cadence_id", "cadence.id", I, false},
+                         {"step_id", "step.id", I, false},
+                         {"status", "status", T, false},
+                         {"bounced", "bounced", B, false},
+                         {"sent_us", "sent_at", TM, false}}},
+        [SBX_NOTES] = {"notes",
+                       "notes",
+                       "note",
+                       true,
+                       52000000,
+                       {{"associated_type", "associated_type", T, false},
+                        {"associated_id", "associated_with.id", I, true},
+                        {"call_id", "call.id", I, true},
+                        {"user_id", "user.id", I, false}}},
+        [SBX_WEBHOOK_SUBSCRIPTIONS] = {"webhook_subscriptions",
+                                       "webhook_subscriptions",
+                                       "webhook_subscription",
+                                       false,
+                                       7000,
+                                       {{"event_type", "event_type", T, true},
+                                        {"enabled", "enabled", B, false},
+                                        {"callback_url", "callback_url", T, false},
+                                        {"user_guid", "user_guid", T, false}}},
+};
+
+/* The descriptor of a kind (NULL for an invalid one). */
+const struct sbx_kind_desc *sbx_kind_desc(enum sbx_kind kind)
+{
+	return (unsigned)kind < SBX_KIND_COUNT ? &kinds[kind] : NULL;
+}
+
+/* The table name of a kind. */
+const char *sbx_kind_name(enum sbx_kind kind)
+{
+	return (unsigned)kind < SBX_KIND_COUNT ? kinds[kind].name : "";
+}
+
+/* The path of a kind under /v2/. */
+const char *sbx_kind_path(enum sbx_kind kind)
+{
+	return (unsigned)kind < SBX_KIND_COUNT ? kinds[kind].path : "";
+}
+
+/* The singular of a kind, as webhook event names use it. */
+const char *sbx_kind_singular(enum sbx_kind kind)
+{
+	return (unsigned)kind < SBX_KIND_COUNT ? kinds[kind].singular : "";
+}
+
+/* Finds a kind by table name or path. */
+int sbx_kind_parse(const char *name, enum sbx_kind *kind)
+{
+	if (!name || !kind)
+		return EINVAL;
+	for (int k = 0; k < SBX_KIND_COUNT; k++) {
+		if (!strcmp(name, kinds[k].name) || !strcmp(name, kinds[k].path)) {
+			*kind = (enum sbx_kind)k;
+			return 0;
+		}
+	}
+	return ENOENT;
+}
+
+/* The number of columns a kind declares. */
+static size_t ncols(const struct sbx_kind_desc *d)
+{
+	size_t n = 0;
+
+	while (n < SBX_MAX_COLS && d->cols[n].name)
+		n++;
+	return n;
+}
+
+/* Runs one statement without results. */
+int sbx_db_exec(struct sbx *sbx, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(sbx->db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		log_error("sandbox", "sql: %s: %s", msg ? msg : "?", sql);
+		sqlite3_free(msg);
+		return EIO;
+	}
+	return 0;
+}
+
+/* Prepares a statement, logging failures. */
+static int prepare(struct sbx *sbx, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(sbx->db, sql, -1, st, NULL) != SQLITE_OK) {
+		log_error("sandbox", "prepare: %s: %s", sqlite3_errmsg(sbx->db), sql);
+		return EIO;
+	}
+	return 0;
+}
+
+/* Opens the store and creates the tables (secondary indexes come later, after a bulk load). */
+int sbx_db_open(struct sbx *sbx)
+{
+	const char *path = sbx->opts.state[0] ? sbx->opts.state : ":memory:";
+	struct sbuf sql = {0};
+	int err = 0;
+
+	if (sqlite3_open_v2(path, &sbx->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		log_error("sandbox", "cannot open %s: %s", path,
+		          sbx->db ? sqlite3_errmsg(sbx->db) : "out of memory");
+		err = EIO;
+		goto out;
+	}
+	err = sbx_db_exec(sbx, "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+	                       "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;"
+	                       "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)");
+	if (err)
+		goto out;
+	for (int k = 0; k < SBX_KIND_COUNT; k++) {
+		const struct sbx_kind_desc *d = &kinds[k];
+		size_t n = ncols(d);
+
+		sbuf_reset(&sql);
+		sbuf_printf(&sql,
+		            "CREATE TABLE IF NOT EXISTS %s(id INTEGER PRIMARY KEY, created_us "
+		            "INTEGER, updated_us INTEGER, json TEXT NOT NULL",
+		            d->name);
+		for (size_t c = 0; c < n; c++)
+			sbuf_printf(&sql, ", %s %s", d->cols[c].name,
+			            d->cols[c].type == SBX_COL_TEXT ? "TEXT" : "INTEGER");
+		sbuf_puts(&sql, ")");
+		err = sql.err ? sql.err : sbx_db_exec(sbx, sbuf_cstr(&sql));
+		if (err)
+			goto out;
+	}
+out:
+	sbuf_free(&sql);
+	return err;
+}
+
+/* Creates the indexes that list queries use (idempotent). */
+int sbx_db_create_indexes(struct sbx *sbx)
+{
+	struct sbuf sql = {0};
+	int err = 0;
+
+	for (int k = 0; k < SBX_KIND_COUNT && !err; k++) {
+		const struct sbx_kind_desc *d = &kinds[k];
+		size_t n = ncols(d);
+
+		sbuf_reset(&sql);
+		sbuf_printf(&sql,
+		            "CREATE INDEX IF NOT EXISTS %s_upd ON %s(updated_us, id);"
+		            "CREATE INDEX IF NOT EXISTS %s_cre ON %s(created_us, id);",
+		            d->name, d->name, d->name, d->name);
+		for (size_t c = 0; c < n; c++) {
+			if (d->cols[c].index)
+				sbuf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s);",
+				            d->name, d->cols[c].name, d->name, d->cols[c].name);
+		}
+		err = sql.err ? sql.err : sbx_db_exec(sbx, sbuf_cstr(&sql));
+	}
+	sbuf_free(&sql);
+	return err ? err : sbx_db_exec(sbx, "ANALYZE");
+}
+
+/* Finalizes cached statements and closes the store. */
+void sbx_db_close(struct sbx *sbx)
+{
+	for (int k = 0; k < SBX_KIND_COUNT; k++) {
+		sqlite3_finalize(sbx->priv->ins[k]);
+		sbx->priv->ins[k] = NULL;
+	}
+	sqlite3_close(sbx->db);
+	sbx->db = NULL;
+}
+
+/* INSERT OR REPLACE of one row through a cached statement. */
+int sbx_db_insert(struct sbx *sbx, enum sbx_kind kind, int64_t id, int64_t created_us,
+                  int64_t updated_us, const char *json, size_t len, const struct sbx_val *vals)
+{
+	const struct sbx_kind_desc *d = sbx_kind_desc(kind);
+	sqlite3_stmt **st;
+	size_t n;
+	int rc;
+
+	if (!d)
+		return EINVAL;
+	n = ncols(d);
+	st = &sbx->priv->ins[kind];
+	if (!*st) {
+		struct sbuf sql = {0};
+		int err;
+
+		sbuf_printf(&sql, "INSERT OR REPLACE INTO %s VALUES(?,?,?,?", d->name);
+		for (size_t c = 0; c < n; c++)
+			sbuf_puts(&sql, ",?");
+		sbuf_puts(&sql, ")");
+		err = sql.err ? sql.err : prepare(sbx, sbuf_cstr(&sql), st);
+		sbuf_free(&sql);
+		if (err)
+			return err;
+	}
+	sqlite3_bind_int64(*st, 1, id);
+	if (created_us == SBX_NONE)
+		sqlite3_bind_null(*st, 2);
+	else
+		sqlite3_bind_int64(*st, 2, created_us);
+	if (updated_us == SBX_NONE)
+		sqlite3_bind_null(*st, 3);
+	else
+		sqlite3_bind_int64(*st, 3, updated_us);
+	sqlite3_bind_text(*st, 4, json, (int)len, SQLITE_STATIC);
+	for (size_t c = 0; c < n; c++) {
+		int i = (int)c + 5;
+
+		if (vals[c].null)
+			sqlite3_bind_null(*st, i);
+		else if (d->cols[c].type == SBX_COL_TEXT)
+			sqlite3_bind_text(*st, i, vals[c].s ? vals[c].s : "", -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_int64(*st, i, vals[c].i);
+	}
+	rc = sqlite3_step(*st);
+	sqlite3_reset(*st);
+	sqlite3_clear_bindings(*st);
+	if (rc != SQLITE_DONE) {
+		log_error("sandbox", "insert %s: %s", d->name, sqlite3_errmsg(sbx->db));
+		return EIO;
+	}
+	return 0;
+}
+
+/* The number of rows of a kind. */
+int64_t sbx_db_count(struct sbx *sbx, enum sbx_kind kind)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[128];
+	int64_t n = 0;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", sbx_kind_name(kind));
+	if (prepare(sbx, sql, &st))
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Reads a meta value; ENOENT when absent. */
+int sbx_db_meta_get(struct sbx *sbx, const char *key, char *out, size_t n)
+{
+	sqlite3_stmt *st = NULL;
+	int err = ENOENT;
+
+	if (prepare(sbx, "SELECT value FROM meta WHERE key=?", &st))
+		return EIO;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+
+		snprintf(out, n, "%s", v ? v : "");
+		err = 0;
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* Writes a meta value. */
+int sbx_db_meta_set(struct sbx *sbx, const char *key, const char *value)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (prepare(sbx, "INSERT OR REPLACE INTO meta VALUES(?,?)", &st))
+		return EIO;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : EIO;
+}
+
+/* Rewrites "_href" prefixes after the base URL changed (a state file reused on another
+ * port). The pattern includes "/v2/" so that one port is never a prefix of another. */
+int sbx_db_rebase(struct sbx *sbx, const char *from, const char *to)
+{
+	char a[160], b[160], sql[160];
+	int err = 0;
+
+	snprintf(a, sizeof(a), "\"_href\":\"%s/v2/", from);
+	snprintf(b, sizeof(b), "\"_href\":\"%s/v2/", to);
+	for (int k = 0; k < SBX_KIND_COUNT && !err; k++) {
+		sqlite3_stmt *st = NULL;
+
+		snprintf(sql, sizeof(sql), "UPDATE %s SET json=replace(json, ?1, ?2)",
+		         kinds[k].name);
+		if (prepare(sbx, sql, &st))
+			return EIO;
+		sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			err = EIO;
+		sqlite3_finalize(st);
+	}
+	return err;
+}
+
+/* The stored JSON of one record. */
+int sbx_record_get_text(struct sbx *sbx, enum sbx_kind kind, int64_t id, char **out, size_t *len)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[128];
+	int err = ENOENT;
+
+	if (!sbx || !out || !sbx_kind_desc(kind))
+		return EINVAL;
+	snprintf(sql, sizeof(sql), "SELECT json FROM %s WHERE id=?", sbx_kind_name(kind));
+	if (prepare(sbx, sql, &st))
+		return EIO;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *j = (const char *)sqlite3_column_text(st, 0);
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+
+		*out = malloc(n + 1);
+		if (!*out) {
+			err = ENOMEM;
+		} else {
+			memcpy(*out, j, n);
+			(*out)[n] = '\0';
+			if (len)
+				*len = n;
+			err = 0;
+		}
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* The stored record as cJSON. */
+int sbx_record_get(struct sbx *sbx, enum sbx_kind kind, int64_t id, cJSON **out)
+{
+	char *text = NULL;
+	int err;
+
+	if (!out)
+		return EINVAL;
+	err = sbx_record_get_text(sbx, kind, id, &text, NULL);
+	if (err)
+		return err;
+	*out = cJSON_Parse(text);
+	free(text);
+	return *out ? 0 : EIO;
+}
+
+/* Follows a dotted path ("owner.id") in a record. */
+static const cJSON *json_path(const cJSON *rec, const char *path)
+{
+	char part[64];
+	const cJSON *cur = rec;
+
+	while (cur && *path) {
+		const char *dot = strchr(path, '.');
+		size_t n = dot ? (size_t)(dot - path) : strlen(path);
+
+		if (n >= sizeof(part))
+			return NULL;
+		memcpy(part, path, n);
+		part[n] = '\0';
+		cur = cJSON_IsObject(cur) ? cJSON_GetObjectItemCaseSensitive(cur, part) : NULL;
+		path += n + (dot ? 1 : 0);
+	}
+	return cur;
+}
+
+/* Extracts the indexed column values of a record. */
+static void extract(const struct sbx_kind_desc *d, const cJSON *rec, struct sbx_val *vals)
+{
+	for (size_t c = 0; c < ncols(d); c++) {
+		const cJSON *v = json_path(rec, d->cols[c].path);
+
+		memset(&vals[c], 0, sizeof(vals[c]));
+		vals[c].null = true;
+		switch (d->cols[c].type) {
+		case SBX_COL_INT:
+			if (cJSON_IsNumber(v)) {
+				vals[c].i = (int64_t)v->valuedouble;
+				vals[c].null = false;
+			}
+			break;
+		case SBX_COL_BOOL:
+			if (cJSON_IsBool(v) || cJSON_IsNumber(v)) {
+				vals[c].i = cJSON_IsTrue(v) ||
+				            (cJSON_IsNumber(v) && v->valuedouble != 0);
+				vals[c].null = false;
+			}
+			break;
+		case SBX_COL_TEXT:
+			if (cJSON_IsString(v)) {
+				vals[c].s = v->valuestring;
+				vals[c].null = false;
+			}
+			break;
+		case SBX_COL_TIME:
+			if (cJSON_IsString(v) && !sbx_time_parse(v->valuestring, &vals[c].i, NULL))
+				vals[c].null = false;
+			break;
+		}
+	}
+}
+
+/* True when a record of that kind and id exists. */
+static bool exists(struct sbx *sbx, enum sbx_kind kind, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[128];
+	bool found = false;
+
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE id=?", sbx_kind_name(kind));
+	if (prepare(sbx, sql, &st))
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* The next free id of a kind. */
+static int64_t next_id(struct sbx *sbx, enum sbx_kind kind)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[128];
+	int64_t id = kinds[kind].first_id;
+
+	snprintf(sql, sizeof(sql), "SELECT max(id) FROM %s", sbx_kind_name(kind));
+	if (prepare(sbx, sql, &st))
+		return id;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		id = sqlite3_column_int64(st, 0) + 1;
+	sqlite3_finalize(st);
+	return id;
+}
+
+/* Sets member key of obj to a new value, keeping its position when it exists. */
+static void set_member(cJSON *obj, const char *key, cJSON *val)
+{
+	if (!val)
+		return;
+	if (cJSON_GetObjectItemCaseSensitive(obj, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(obj, key, val);
+	else
+		cJSON_AddItemToObject(obj, key, val);
+}
+
+/* Inserts or updates a record from cJSON (see sbx.h). */
+int sbx_record_put(struct sbx *sbx, enum sbx_kind kind, cJSON *rec, int64_t *idp)
+{
+	const struct sbx_kind_desc *d = sbx_kind_desc(kind);
+	struct sbx_val vals[SBX_MAX_COLS];
+	const cJSON *jid;
+	int64_t id, now, created_us = SBX_NONE, updated_us = SBX_NONE;
+	bool update = false;
+	char *text = NULL;
+	int err;
+
+	if (!sbx || !d || !cJSON_IsObject(rec))
+		return EINVAL;
+	now = sbx_now_us(sbx);
+	jid = cJSON_GetObjectItemCaseSensitive(rec, "id");
+	if (cJSON_IsNumber(jid) && jid->valuedouble >= 1) {
+		id = (int64_t)jid->valuedouble;
+		update = exists(sbx, kind, id);
+	} else {
+		id = next_id(sbx, kind);
+		cJSON_DeleteItemFromObjectCaseSensitive(rec, "id");
+		/* The id comes first in every Salesloft record. */
+		cJSON *n = cJSON_CreateNumber((double)id);
+
+		if (!n)
+			return ENOMEM;
+		n->string = strdup("id");
+		if (!n->string || !cJSON_InsertItemInArray(rec, 0, n)) {
+			cJSON_Delete(n);
+			return ENOMEM;
+		}
+	}
+	if (d->timestamps) {
+		const cJSON *c = cJSON_GetObjectItemCaseSensitive(rec, "created_at");
+		char t[40];
+
+		if (cJSON_IsString(c) && !sbx_time_parse(c->valuestring, &created_us, NULL)) {
+			/* keep the record's own creation time */
+		} else {
+			created_us = now;
+			sbx_time_render(t, sizeof(t), now, sbx_team_offset(now));
+			set_member(rec, "created_at", cJSON_CreateString(t));
+		}
+		updated_us = now;
+		sbx_time_render(t, sizeof(t), now, sbx_team_offset(now));
+		set_member(rec, "updated_at", cJSON_CreateString(t));
+	}
+	text = cJSON_PrintUnformatted(rec);
+	if (!text)
+		return ENOMEM;
+	extract(d, rec, vals);
+	err = sbx_db_insert(sbx, kind, id, created_us, updated_us, text, strlen(text), vals);
+	if (err)
+		goto out;
+	if (idp)
+		*idp = id;
+	if (kind == SBX_CALLS && !update)
+		sbx->counters.calls_logged++;
+	sbx_changed(sbx, kind, id, update ? "updated" : "created", text, strlen(text));
+out:
+	free(text);
+	return err;
+}
+
+/* Hard-deletes a record and tells the change hooks. */
+int sbx_record_delete(struct sbx *sbx, enum sbx_kind kind, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[128], *text = NULL;
+	size_t len = 0;
+	int err;
+
+	err = sbx_record_get_text(sbx, kind, id, &text, &len);
+	if (err)
+		return err;
+	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id=?", sbx_kind_name(kind));
+	err = prepare(sbx, sql, &st);
+	if (!err) {
+		sqlite3_bind_int64(st, 1, id);
+		err = sqlite3_step(st) == SQLITE_DONE ? 0 : EIO;
+		sqlite3_finalize(st);
+	}
+	if (!err)
+		sbx_changed(sbx, kind, id, "deleted", text, len);
+	free(text);
+	return err;
+}
+
+/* Finds a record by an indexed column. */
+int sbx_record_find(struct sbx *sbx, enum sbx_kind kind, const char *column, const char *value,
+                    int64_t *idp)
+{
+	const struct sbx_kind_desc *d = sbx_kind_desc(kind);
+	sqlite3_stmt *st = NULL;
+	char sql[160];
+	int err = ENOENT;
+	size_t c;
+
+	if (!sbx || !d || !column || !value || !idp)
+		return EINVAL;
+	for (c = 0; c < ncols(d); c++) {
+		if (!strcmp(d->cols[c].name, column))
+			break;
+	}
+	if (c == ncols(d))
+		return EINVAL;
+	snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE %s=? ORDER BY id LIMIT 1", d->name,
+	         column);
+	if (prepare(sbx, sql, &st))
+		return EIO;
+	if (d->cols[c].type == SBX_COL_TEXT) {
+		sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	} else if (d->cols[c].type == SBX_COL_BOOL) {
+		sqlite3_bind_int(st, 1, !strcmp(value, "true") || !strcmp(value, "1"));
+	} else {
+		sqlite3_bind_int64(st, 1, strtoll(value, NULL, 10));
+	}
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*idp = sqlite3_column_int64(st, 0);
+		err = 0;
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* Adds an embedded reference member to a cJSON object. */
+int sbx_ref_add(struct sbx *sbx, cJSON *obj, const char *key, enum sbx_kind kind, int64_t id)
+{
+	cJSON *ref;
+	char href[256];
+
+	if (!sbx || !obj || !key || !sbx_kind_desc(kind))
+		return EINVAL;
+	if (id <= 0) {
+		set_member(obj, key, cJSON_CreateNull());
+		return 0;
+	}
+	ref = cJSON_CreateObject();
+	if (!ref)
+		return ENOMEM;
+	snprintf(href, sizeof(href), "%s/v2/%s/%lld", sbx->base_url, sbx_kind_path(kind),
+	         (long long)id);
+	cJSON_AddStringToObject(ref, "_href", href);
+	cJSON_AddNumberToObject(ref, "id", (double)id);
+	set_member(obj, key, ref);
+	return 0;
+}

@@ -1,0 +1,1519 @@
+/*
+ * gen: the deterministic org the sandbox serves.
+ *
+ * Everything comes from --seed and the sizes: each record draws from its own random stream
+ * (seed, kind, index), and the few sequential choices (bulk-import blocks, running ids) are
+ * made in one fixed order, so the same options give the same bytes. Times are laid out
+ * backwards from the anchor, the start of "today" in the team's zone: history over the last
+ * two years, cadence actions due now or later, call tasks overdue, due today, tomorrow or
+ * later.
+ *
+ * The data is meant to be awkward the way real CRM data is: names from many scripts (accents,
+ * CJK, Arabic and Hebrew, emoji, combining marks), a few hostile ones (terminal escapes,
+ * control characters, SQL, 5 kB strings), phone numbers in every shape, people without
+ * email or phone, time zones across the world, do-not-contact and contact restrictions,
+ * bulk imports where hundreds of records share one updated_at microsecond, and call ids that
+ * cross 2^31. The first ten people are clean and dialable by user 1, so tests and the demo
+ * always find work.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loftdial/log.h"
+#include "loftdial/sbx_core.h"
+
+#define DAY      86400000000LL
+#define HOUR     3600000000LL
+#define MIN      60000000LL
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- randomness ---- */
+
+struct rng {
+	uint64_t s;
+};
+
+/* splitmix64: small, fast, and good enough for test data. */
+static uint64_t rnext(struct rng *r)
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* The stream of one record: independent of every other record's draws. */
+static struct rng rng_for(uint64_t seed, int stream, uint64_t i)
+{
+	struct rng r = {seed * 0xd1342543de82ef95ULL ^ ((uint64_t)stream << 56) ^ (i * 0x9e37ULL)};
+
+	rnext(&r);
+	return r;
+}
+
+/* A number in [0, n). */
+static uint64_t rn(struct rng *r, uint64_t n)
+{
+	return n ? rnext(r) % n : 0;
+}
+
+/* True with probability pct %. */
+static bool chance(struct rng *r, unsigned pct)
+{
+	return rn(r, 100) < pct;
+}
+
+/* A time in [lo, hi). */
+static int64_t rtime(struct rng *r, int64_t lo, int64_t hi)
+{
+	return hi > lo ? lo + (int64_t)rn(r, (uint64_t)(hi - lo)) : lo;
+}
+
+/* ---- word lists ---- */
+
+struct name {
+	const char *first, *last, *afirst, *alast; /* the a* are ASCII handles for emails */
+};
+
+static const struct name names_en[] = {
+        {"James", "Smith", "james", "smith"},
+        {"Mary", "Johnson", "mary", "johnson"},
+        {"Lynnelle", "Osbourn", "lynnelle", "osbourn"},
+        {"Michael", "O'Connor", "michael", "oconnor"},
+        {"Sarah-Jane", "Whitaker", "sarahjane", "whitaker"},
+        {"Robert", "Brown", "robert", "brown"},
+        {"Patricia", "Davis", "patricia", "davis"},
+        {"Jennifer", "Miller", "jennifer", "miller"},
+        {"David", "Wilson", "david", "wilson"},
+        {"Linda", "Moore", "linda", "moore"},
+        {"William", "Taylor", "william", "taylor"},
+        {"Elizabeth", "Anderson", "elizabeth", "anderson"},
+        {"Chris", "Thomas", "chris", "thomas"},
+        {"Jessica", "Jackson", "jessica", "jackson"},
+        {"Daniel", "White", "daniel", "white"},
+        {"Karen", "Harris", "karen", "harris"},
+        {"Matthew", "Martin", "matthew", "martin"},
+        {"Nancy", "Thompson", "nancy", "thompson"},
+        {"Mary-Kate", "van der Berg", "marykate", "vandenberg"},
+        {"Ashley", "McDonald", "ashley", "mcdonald"},
+};
+
+static const struct name names_intl[] = {
+        {"José", "García", "jose", "garcia"},
+        {"María", "Fernández", "maria", "fernandez"},
+        {"Íñigo", "Muñoz", "inigo", "munoz"},
+        {"Begoña", "Ibáñez", "begona", "ibanez"},
+        {"François", "Lefèvre", "francois", "lefevre"},
+        {"Zoë", "Bélanger", "zoe", "belanger"},
+        {"Hélène", "Dubois", "helene", "dubois"},
+        {"Jean-Luc", "Côté", "jeanluc", "cote"},
+        {"Jürgen", "Müller", "juergen", "mueller"},
+        {"Björn", "Groß", "bjoern", "gross"},
+        {"Änne", "Schäfer", "aenne", "schaefer"},
+        {"Søren", "Kierkegård", "soren", "kierkegard"},
+        {"Åsa", "Öberg", "asa", "oberg"},
+        {"Þórunn", "Guðmundsdóttir", "thorunn", "gudmundsdottir"},
+        {"Łukasz", "Wójcik", "lukasz", "wojcik"},
+        {"Małgorzata", "Świątek", "malgorzata", "swiatek"},
+        {"Çağrı", "Şahin", "cagri", "sahin"},
+        {"İlker", "Öztürk", "ilker", "ozturk"},
+        {"Thị Minh Khai", "Nguyễn", "minhkhai", "nguyen"},
+        {"Văn Đức", "Trần", "vanduc", "tran"},
+        {"伟", "王", "wei", "wang"},
+        {"娜", "李", "na", "li"},
+        {"健", "佐藤", "ken", "sato"},
+        {"花子", "鈴木", "hanako", "suzuki"},
+        {"민준", "김", "minjun", "kim"},
+        {"서연", "박", "seoyeon", "park"},
+        {"محمد", "العلي", "mohammed", "alali"},
+        {"فاطمة", "الزهراء", "fatima", "alzahra"},
+        {"דוד", "כהן", "david", "cohen"},
+        {"נועה", "לוי", "noa", "levi"},
+        {"प्रिया", "शर्मा", "priya", "sharma"},
+        {"राहुल", "वर्मा", "rahul", "verma"},
+        {"สมชาย", "ใจดี", "somchai", "jaidee"},
+        {"Γιώργος", "Παπαδόπουλος", "giorgos", "papadopoulos"},
+        {"Дмитрий", "Иванов", "dmitry", "ivanov"},
+        {"Анна", "Смирнова", "anna", "smirnova"},
+        {"Zoë 🚀", "Nakamura", "zoe", "nakamura"},
+        {"Sam 👩🏽‍💻", "Lee", "sam", "lee"},
+        {"🦄", "Unicorn", "unicorn", "unicorn"},
+        {"D'Angelo", "de la Cruz", "dangelo", "delacruz"},
+        {"X Æ A-12", "Musk", "x", "musk"},
+        {"Rene\xcc\x81"
+         "e",
+         "Zoe\xcc\x88", "renee", "zoe"},
+        {"Teller", "", "teller", "teller"},
+        {"Oluwaseun", "Adébáyọ̀", "oluwaseun", "adebayo"},
+        {"Kāne", "Kahananui", "kane", "kahananui"},
+};
+
+/* Hostile records: what a terminal, a log line or a naive SQL builder must survive. */
+static const struct name names_hostile[] = {
+        {"\x1b]0;pwn\x07", "Title", "pwn", "title"},
+        {"\x1b[2J\x1b[H", "Clear", "clear", "screen"},
+        {"Robert'); DROP TABLE people;--", "Tables", "bobby", "tables"},
+        {"Bobby", "'; DROP TABLE people;--", "bobby", "drop"},
+        {"\x01\x02\x03\x7f", "Control", "control", "chars"},
+        {"\"Quoted\"", "O'Brien \\ Backslash", "quoted", "obrien"},
+        {"%s%n%x%d", "Format", "format", "string"},
+        {"Line\nBreak", "Tab\tChar", "line", "break"},
+        {"\xe2\x80\xae"
+         "gnp.exe",
+         "RTL-Override", "rtl", "override"},
+        {"\x1b[31mRed\x1b[0m", "Colour", "red", "colour"},
+        {"<script>alert(1)</script>", "Html", "script", "html"},
+        {"\xc2\x9b"
+         "31mC1",
+         "CSI", "c1", "csi"},
+        {"Z\xcc\xb7\xcc\xa2\xcc\x9b"
+         "a\xcc\xb8l\xcc\xb6g\xcc\xb5o\xcc\xb4",
+         "Zalgo", "zalgo", "zalgo"},
+        {"\xe2\x80\x8b\xe2\x80\x8b", "ZeroWidth", "zero", "width"},
+        {"\x1b[6n\x1b[21t", "Report", "report", "query"},
+};
+
+struct zone {
+	const char *locale;
+	int offset;
+	const char *city, *state, *country;
+	bool eu;
+};
+
+static const struct zone zones[] = {
+        {"US/Eastern", -300, "New York", "NY", "United States", false},
+        {"US/Eastern", -300, "Boston", "MA", "United States", false},
+        {"US/Central", -360, "Chicago", "IL", "United States", false},
+        {"US/Central", -360, "Austin", "TX", "United States", false},
+        {"US/Mountain", -420, "Denver", "CO", "United States", false},
+        {"US/Arizona", -420, "Phoenix", "AZ", "United States", false},
+        {"US/Pacific", -480, "San Francisco", "CA", "United States", false},
+        {"US/Pacific", -480, "Seattle", "WA", "United States", false},
+        {"US/Alaska", -540, "Anchorage", "AK", "United States", false},
+        {"US/Hawaii", -600, "Honolulu", "HI", "United States", false},
+        {"America/St_Johns", -210, "St. John's", "NL", "Canada", false},
+        {"America/Sao_Paulo", -180, "São Paulo", "SP", "Brazil", false},
+        {"America/Mexico_City", -360, "Ciudad de México", "CDMX", "Mexico", false},
+        {"Europe/London", 0, "London", NULL, "United Kingdom", false},
+        {"Europe/Dublin", 0, "Dublin", NULL, "Ireland", true},
+        {"Europe/Berlin", 60, "Berlin", "BE", "Germany", true},
+        {"Europe/Paris", 60, "Paris", NULL, "France", true},
+        {"Europe/Madrid", 60, "Madrid", NULL, "Spain", true},
+        {"Europe/Stockholm", 60, "Malmö", NULL, "Sweden", true},
+        {"Europe/Warsaw", 60, "Kraków", NULL, "Poland", true},
+        {"Europe/Helsinki", 120, "Helsinki", NULL, "Finland", true},
+        {"Europe/Istanbul", 180, "İstanbul", NULL, "Türkiye", false},
+        {"Asia/Jerusalem", 120, "Tel Aviv", NULL, "Israel", false},
+        {"Asia/Dubai", 240, "Dubai", NULL, "United Arab Emirates", false},
+        {"Asia/Kolkata", 330, "Bengaluru", "KA", "India", false},
+        {"Asia/Kathmandu", 345, "Kathmandu", NULL, "Nepal", false},
+        {"Asia/Bangkok", 420, "Bangkok", NULL, "Thailand", false},
+        {"Asia/Ho_Chi_Minh", 420, "Hồ Chí Minh", NULL, "Vietnam", false},
+        {"Asia/Shanghai", 480, "上海", NULL, "China", false},
+        {"Asia/Tokyo", 540, "東京", NULL, "Japan", false},
+        {"Asia/Seoul", 540, "서울", NULL, "South Korea", false},
+        {"Australia/Adelaide", 570, "Adelaide", "SA", "Australia", false},
+        {"Australia/Sydney", 600, "Sydney", "NSW", "Australia", false},
+        {"Pacific/Auckland", 720, "Auckland", NULL, "New Zealand", false},
+        {"Pacific/Chatham", 765, "Waitangi", NULL, "New Zealand", false},
+        {"Pacific/Kiritimati", 840, "Kiritimati", NULL, "Kiribati", false},
+        {"Pacific/Pago_Pago", -660, "Pago Pago", NULL, "American Samoa", false},
+};
+
+static const char *const companies[] = {
+        "Acme",
+        "Globex",
+        "Initech",
+        "Umbrella",
+        "Stark Industries",
+        "Wayne Enterprises",
+        "Hooli",
+        "Pied Piper",
+        "Soylent",
+        "Tyrell",
+        "Cyberdyne",
+        "Wonka",
+        "Vandelay Industries",
+        "Müller & Söhne GmbH",
+        "株式会社サンプル",
+        "Société Générale de Test",
+        "O'Reilly Auto",
+        "Café Olé",
+        "Ñandú Logística",
+        "Zürich Versicherung",
+        "شركة الاختبار",
+        "חברת בדיקה",
+        "Tata Test Pvt Ltd",
+        "Nordisk Prøve A/S",
+        "Łódź Software",
+        "Reebok",
+        "Asics",
+        "Nike",
+        "Robert'); DROP TABLE accounts;--",
+        "\x1b[1mBold\x1b[0m Corp",
+};
+
+static const char *const suffixes[] = {
+        "",      " Holdings",  " Labs",    " EMEA",   " Group",   " Inc.",
+        " APAC", " Logistics", " Digital", " Health", " Capital", " Systems",
+};
+
+static const char *const titles[] = {
+        "VP Sales",
+        "Head of RevOps",
+        "Directeur Commercial",
+        "営業部長",
+        "CEO & Founder",
+        "Account Executive",
+        "SDR",
+        "Procurement Manager",
+        "CTO",
+        "Office Manager",
+        "Leiter Vertrieb",
+        "Jefa de Compras",
+        "Chief \"Happiness\" Officer",
+        "VP\nSales\tOps",
+        "",
+        "IT Director",
+        "Head of Growth",
+        "مدير المبيعات",
+};
+
+static const char *const industries[] = {"Retail",     "Software",           "Manufacturing",
+                                         "Healthcare", "Financial Services", "Logistics",
+                                         "Education"};
+
+static const char *const seniorities[] = {"director", "manager", "vice_president", "executive",
+                                          "individual_contributor"};
+
+static const char *const dispositions[] = {
+        "Connected",      "No Answer",      "Left Voicemail", "Busy",         "Bad Number",
+        "Not Interested", "Meeting Booked", "Gatekeeper",     "Wrong Number", "Call Back Later",
+};
+
+static const char *const sentiments[] = {"Positive", "Neutral", "Negative", "Interested",
+                                         "Not Interested"};
+
+static const char *const cadence_names[] = {
+        "Inbound Demo Requests",
+        "Q3 Outbound – EMEA",
+        "Webinar Follow-up",
+        "Re-engage Closed Lost",
+        "Enterprise ABM — Tier 1",
+        "Trial Nurture",
+        "Événements Paris 2025",
+        "APAC Expansion 拡大",
+        "Partner Referrals",
+        "Cold Call Blitz",
+        "\x1b[31mRED\x1b[0m Escalations",
+        "Renewals 90-day",
+};
+
+static const char *const area_codes[] = {"415", "212", "312", "617", "206", "303", "512", "646"};
+
+static const char *const garbage_phones[] = {
+        "n/a",
+        "call me",
+        "555",
+        "+",
+        "000",
+        "1234567890123456789012",
+        "\xe2\x98\x8e 415 555 0134",
+        "1-800-FLOWERS",
+        "415 555 01 34 (mobile)",
+        "+1 415 555 0134 / +1 415 555 0199",
+        "ask for Bob",
+        "\xef\xbc\x8b\xef\xbc\x91\xef\xbc\x94\xef\xbc\x91\xef\xbc\x95"
+        "5550134",
+        "+1\xc2\xa0"
+        "415\xc2\xa0"
+        "555\xc2\xa0"
+        "0142",
+        "--",
+        "+1 (415) 555-01\x1b[5m42",
+};
+
+static const char *const user_zones[][2] = {
+        {"US/Eastern", "-300"},      {"US/Pacific", "-480"},        {"US/Central", "-360"},
+        {"Europe/London", "0"},      {"Europe/Berlin", "60"},       {"Asia/Kolkata", "330"},
+        {"Australia/Sydney", "600"}, {"America/Sao_Paulo", "-180"},
+};
+
+static const struct name user_names[] = {
+        {"Avery", "Admin", "avery", "admin"},
+        {"Priya", "Natarajan", "priya", "natarajan"},
+        {"Lukas", "Schröder", "lukas", "schroeder"},
+        {"Mei", "Chen", "mei", "chen"},
+        {"Olu", "Adeyemi", "olu", "adeyemi"},
+        {"Sofía", "García", "sofia", "garcia"},
+        {"Noah", "Kim", "noah", "kim"},
+        {"Emma", "Dubois", "emma", "dubois"},
+};
+
+/* ---- the plan shared between records ---- */
+
+enum mstate {
+	M_ACTIVE,
+	M_SCHEDULED,
+	M_STAGED,
+	M_PROCESSING,
+	M_COMPLETED,
+	M_REMOVED,
+	M_REMOVED_NO_ACTION,
+	M_REASSIGNED,
+	M_ARCHIVED,
+};
+
+static const char *const mstate_names[] = {
+        "active",  "scheduled",         "staged",     "processing", "completed",
+        "removed", "removed_no_action", "reassigned", "archived"};
+
+struct gen {
+	struct sbx *sbx;
+	uint64_t seed;
+	int64_t anchor; /* start of today, team zone */
+	int64_t t_mass; /* one mass update: many records share this exact microsecond */
+	unsigned people, users, accounts, cadences;
+	unsigned *nsteps;     /* per cadence */
+	int64_t *step_first;  /* first step id per cadence */
+	char (*step_type)[8]; /* per step (flattened, index = step id - first id) */
+	unsigned *members;    /* memberships per cadence */
+	unsigned *people_of;  /* people per account */
+	int64_t next[SBX_KIND_COUNT];
+	struct sbuf buf;
+	struct jw w;
+	char big[5200]; /* a 5 kB string for the hostile records */
+};
+
+/* Starts rendering one record. */
+static struct jw *rec_begin(struct gen *g)
+{
+	sbuf_reset(&g->buf);
+	jw_init(&g->w, &g->buf, g->sbx->base_url);
+	jw_open(&g->w, NULL);
+	return &g->w;
+}
+
+/* Finishes one record and stores it with its column values. */
+static int rec_end(struct gen *g, enum sbx_kind kind, int64_t id, int64_t created, int64_t updated,
+                   const struct sbx_val *vals)
+{
+	jw_close(&g->w);
+	if (g->buf.err)
+		return g->buf.err;
+	return sbx_db_insert(g->sbx, kind, id, created, updated, g->buf.p, g->buf.len, vals);
+}
+
+#define VI(x) ((struct sbx_val){.i = (x)})
+#define VB(x) ((struct sbx_val){.i = (x) ? 1 : 0})
+#define VS(x) ((struct sbx_val){.s = (x), .null = (x) == NULL})
+#define VT(x) ((struct sbx_val){.i = (x), .null = (x) == SBX_NONE})
+#define VN    ((struct sbx_val){.null = true})
+
+/* A UUID-shaped guid. */
+static void guid(struct rng *r, char *out, size_t n)
+{
+	uint64_t a = rnext(r), b = rnext(r);
+
+	snprintf(out, n, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
+	         (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff,
+	         (unsigned)(0x8000 | ((b >> 48) & 0x3fff)),
+	         (unsigned long long)(b & 0xffffffffffffULL));
+}
+
+/* A phone number in one of the many shapes CRMs hold; NULL for none. clean gives E.164. */
+static const char *phone(struct rng *r, char *buf, size_t n, bool clean)
+{
+	const char *ac = area_codes[rn(r, NELEM(area_codes))];
+	unsigned last = 100 + (unsigned)rn(r, 100), ext = 1 + (unsigned)rn(r, 9999);
+	unsigned shape = clean ? 0 : (unsigned)rn(r, 100);
+
+	if (shape < 30)
+		snprintf(buf, n, "+1%s555%04u", ac, last);
+	else if (shape < 45)
+		snprintf(buf, n, "(%s) 555-%04u", ac, last);
+	else if (shape < 52)
+		snprintf(buf, n, "%s-555-%04u", ac, last);
+	else if (shape < 56)
+		snprintf(buf, n, "%s.555.%04u", ac, last);
+	else if (shape < 59)
+		snprintf(buf, n, "1-%s-555-%04u", ac, last);
+	else if (shape < 62)
+		snprintf(buf, n, "+1 (%s) 555-%04u", ac, last);
+	else if (shape < 68)
+		snprintf(buf, n, "+44 20 7946 0%03u", last);
+	else if (shape < 70)
+		snprintf(buf, n, "+442079460%03u", last);
+	else if (shape < 71)
+		snprintf(buf, n, "020 7946 0%03u", last);
+	else if (shape < 72)
+		snprintf(buf, n, "+49 30 901820%02u", last % 100);
+	else if (shape < 73)
+		snprintf(buf, n, "+33 1 99 00 %02u %02u", last % 100, ext % 100);
+	else if (shape < 74)
+		snprintf(buf, n, "+61 2 5550 %04u", last);
+	else if (shape < 75)
+		snprintf(buf, n, "+81 3-5555-%04u", last);
+	else if (shape < 76)
+		snprintf(buf, n, "+91 98765 4%04u", last);
+	else if (shape < 77)
+		snprintf(buf, n, "+55 11 95555-%04u", last);
+	else if (shape < 78)
+		snprintf(buf, n, "+972 3-555-%04u", last);
+	else if (shape < 79)
+		snprintf(buf, n, "+971 4 555 %04u", last);
+	else if (shape < 80)
+		snprintf(buf, n, "+86 10 5555 %04u", last);
+	else if (shape < 81)
+		snprintf(buf, n, "+52 55 5555 %04u", last);
+	else if (shape < 82)
+		snprintf(buf, n, "+1 %s-555-%04u x%u", ac, last, ext);
+	else if (shape < 83)
+		snprintf(buf, n, "(%s) 555-%04u ext. %u", ac, last, ext);
+	else if (shape < 84)
+		snprintf(buf, n, "%s-555-%04u;ext=%u", ac, last, ext);
+	else if (shape < 85)
+		snprintf(buf, n, "tel:+1%s555%04u", ac, last);
+	else if (shape < 89)
+		snprintf(buf, n, "%s", garbage_phones[rn(r, NELEM(garbage_phones))]);
+	else if (shape < 93)
+		buf[0] = '\0';
+	else
+		return NULL;
+	return buf;
+}
+
+/* ---- small tables ---- */
+
+/* Users: user 1 is the team admin and the default API key's user. */
+static int gen_users(struct gen *g)
+{
+	for (unsigned i = 0; i < g->users; i++) {
+		struct rng r = rng_for(g->seed, SBX_USERS, i);
+		const struct name *nm = &user_names[i % NELEM(user_names)];
+		int64_t id = (int64_t)i + 1;
+		int64_t created = g->anchor - (int64_t)(700 - i % 300) * DAY + rtime(&r, 0, DAY);
+		int64_t updated = i == 0 ? g->anchor - 2 * DAY + 7 * HOUR + 123457
+		                         : rtime(&r, created, g->anchor);
+		bool admin = i == 0, active = !(i == 3 && g->users > 4);
+		char gu[40], name[96], first[64], email[128], full[256];
+		const char *const *z = user_zones[i % NELEM(user_zones)];
+		struct jw *w = rec_begin(g);
+
+		guid(&r, gu, sizeof(gu));
+		if (i < NELEM(user_names))
+			snprintf(first, sizeof(first), "%s", nm->first);
+		else
+			snprintf(first, sizeof(first), "%s %u", nm->first,
+			         (unsigned)(i / NELEM(user_names) + 1));
+		snprintf(name, sizeof(name), "%s %s", first, nm->last);
+		snprintf(email, sizeof(email), "%s.%s%s@loftdial-sandbox.example", nm->afirst,
+		         nm->alast, i < NELEM(user_names) ? "" : gu + 32);
+		snprintf(full, sizeof(full), "\"%s\" <%s>", name, email);
+		jw_int(w, "id", id);
+		jw_str(w, "guid", gu);
+		jw_time(w, "created_at", created);
+		jw_time(w, "updated_at", updated);
+		jw_str(w, "name", name);
+		jw_str(w, "first_name", first);
+		jw_str(w, "last_name", nm->last);
+		jw_str(w, "job_role", admin ? "Sales Manager" : NULL);
+		jw_bool(w, "active", active);
+		jw_str(w, "time_zone", z[0]);
+		jw_raw(w, "locale_utc_offset", z[1]);
+		jw_str(w, "slack_username", i % 2 ? NULL : nm->afirst);
+		jw_null(w, "twitter_handle");
+		jw_str(w, "email", email);
+		jw_str(w, "email_client_email_address", email);
+		jw_str(w, "sending_email_address", email);
+		jw_null(w, "from_address");
+		jw_str(w, "full_email_address", full);
+		jw_null(w, "bcc_email_address");
+		jw_null(w, "work_country");
+		jw_str(w, "seat_package", "premier");
+		jw_str(w, "email_signature", "");
+		jw_str(w, "email_signature_type", "html");
+		jw_bool(w, "email_signature_click_tracking_disabled", false);
+		jw_bool(w, "team_admin", admin);
+		jw_bool(w, "local_dial_enabled", false);
+		jw_bool(w, "click_to_call_enabled", true);
+		jw_bool(w, "email_client_configured", i % 3 != 2);
+		jw_bool(w, "crm_connected", false);
+		jw_open(w, "external_feature_flags");
+		jw_bool(w, "ma_enabled", true);
+		jw_bool(w, "hot_leads", true);
+		jw_bool(w, "people_crud_allow_create", true);
+		jw_bool(w, "people_crud_allow_delete", admin);
+		jw_close(w);
+		jw_open(w, "_private_fields");
+		jw_close(w);
+		jw_open(w, "phone_client");
+		jw_int(w, "id", 46885 + id);
+		jw_close(w);
+		jw_null(w, "phone_number_assignment");
+		jw_null(w, "group");
+		jw_open(w, "team");
+		{
+			char href[160];
+
+			snprintf(href, sizeof(href), "%s/v2/team", g->sbx->base_url);
+			jw_str(w, "_href", href);
+		}
+		jw_int(w, "id", g->sbx->team.id);
+		jw_close(w);
+		jw_open(w, "role");
+		jw_str(w, "id", admin ? "Admin" : "User");
+		jw_close(w);
+		struct sbx_val v[] = {VS(gu),     VS(email), VS(name),
+		                      VB(active), VN,        VS(admin ? "Admin" : "User"),
+		                      VB(admin)};
+		int err = rec_end(g, SBX_USERS, id, created, updated, v);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* A user id: a third of the time user 1, the admin who is "me" by default. */
+static int64_t pick_user(struct gen *g, struct rng *r)
+{
+	return chance(r, 33) ? 1 : 1 + (int64_t)rn(r, g->users);
+}
+
+/* A record that names a fixed set of names (dispositions, sentiments). */
+static int gen_named(struct gen *g, enum sbx_kind kind, const char *const *list, size_t n)
+{
+	const struct sbx_kind_desc *d = sbx_kind_desc(kind);
+
+	for (size_t i = 0; i < n; i++) {
+		int64_t id = d->first_id + (int64_t)i;
+		int64_t t = g->anchor - 600 * DAY + (int64_t)i * 1000003;
+		struct jw *w = rec_begin(g);
+		struct sbx_val v[] = {VS(list[i])};
+		int err;
+
+		jw_int(w, "id", id);
+		jw_time(w, "created_at", t);
+		jw_time(w, "updated_at", t);
+		jw_str(w, "name", list[i]);
+		err = rec_end(g, kind, id, t, t, v);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The name and domain of account index a (a pure function, used by people too). */
+static void account_info(struct gen *g, unsigned a, char *name, size_t nn, char *domain, size_t dn,
+                         bool *has_domain)
+{
+	struct rng r = rng_for(g->seed, 100 + SBX_ACCOUNTS, a);
+	const char *base = companies[a % NELEM(companies)];
+	unsigned round = a / NELEM(companies);
+	char slug[48];
+	size_t k = 0;
+
+	if (round < NELEM(suffixes))
+		snprintf(name, nn, "%s%s", base, suffixes[round]);
+	else
+		snprintf(name, nn, "%s %u", base, round);
+	for (const char *p = base; *p && k + 1 < sizeof(slug); p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
+			slug[k++] = *p;
+		else if (*p >= 'A' && *p <= 'Z')
+			slug[k++] = (char)(*p - 'A' + 'a');
+	}
+	if (!k)
+		slug[k++] = 'x';
+	slug[k] = '\0';
+	*has_domain = true;
+	switch (rn(&r, 10)) {
+	case 0:
+	case 1:
+		snprintf(domain, dn, "https://www.%s%u.example/en-gb/", slug, a);
+		break;
+	case 2:
+		snprintf(domain, dn, "http://%s%u.example.co.uk", slug, a);
+		break;
+	case 3:
+		*has_domain = false;
+		domain[0] = '\0';
+		break;
+	default:
+		snprintf(domain, dn, "%s%u.example.com", slug, a);
+		break;
+	}
+}
+
+/* Accounts, after people (counts need them). */
+static int gen_accounts(struct gen *g)
+{
+	const struct sbx_kind_desc *d = sbx_kind_desc(SBX_ACCOUNTS);
+
+	for (unsigned a = 0; a < g->accounts; a++) {
+		struct rng r = rng_for(g->seed, SBX_ACCOUNTS, a);
+		int64_t id = d->first_id + a;
+		int64_t created = g->anchor - 720 * DAY + rtime(&r, 0, 700 * DAY);
+		int64_t updated = chance(&r, 40) ? created : rtime(&r, created, g->anchor);
+		int64_t owner = pick_user(g, &r), archived = SBX_NONE;
+		char name[160], domain[160];
+		bool has_domain;
+		const struct zone *z = &zones[rn(&r, NELEM(zones))];
+		struct jw *w = rec_begin(g);
+		int err;
+
+		account_info(g, a, name, sizeof(name), domain, sizeof(domain), &has_domain);
+		if (chance(&r, 3))
+			archived = rtime(&r, created, g->anchor);
+		if (archived != SBX_NONE && updated < archived)
+			updated = archived;
+		jw_int(w, "id", id);
+		jw_time(w, "created_at", created);
+		jw_time(w, "updated_at", updated);
+		jw_str(w, "name", name);
+		jw_str(w, "domain", has_domain ? domain : NULL);
+		jw_time(w, "archived_at", archived);
+		jw_str(w, "locale", z->locale);
+		jw_str(w, "city", z->city);
+		jw_str(w, "country", z->country);
+		jw_str(w, "crm_object_type", "account");
+		jw_bool(w, "do_not_contact", chance(&r, 2));
+		jw_open(w, "custom_fields");
+		if (chance(&r, 30))
+			jw_str(w, "Industry", industries[rn(&r, NELEM(industries))]);
+		jw_close(w);
+		jw_aopen(w, "user_relationships");
+		jw_aclose(w);
+		jw_aopen(w, "tags");
+		if (chance(&r, 20))
+			jw_str(w, NULL, "enterprise");
+		jw_aclose(w);
+		jw_open(w, "counts");
+		jw_int(w, "people", chance(&r, 50) ? SBX_NONE : (int64_t)g->people_of[a]);
+		jw_close(w);
+		jw_ref(w, "owner", "users", owner);
+		jw_ref(w, "creator", "users", chance(&r, 70) ? owner : 1);
+		struct sbx_val v[] = {VS(name), VS(has_domain ? domain : NULL), VI(owner),
+		                      VT(archived)};
+		err = rec_end(g, SBX_ACCOUNTS, id, created, updated, v);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Plans cadences and their steps (ids and types) before people refer to them. */
+static int plan_cadences(struct gen *g)
+{
+	const struct sbx_kind_desc *sd = sbx_kind_desc(SBX_STEPS);
+	unsigned total = 0;
+
+	g->cadences = g->people / 400;
+	if (g->cadences < 3)
+		g->cadences = 3;
+	if (g->cadences > 40)
+		g->cadences = 40;
+	g->nsteps = calloc(g->cadences, sizeof(*g->nsteps));
+	g->step_first = calloc(g->cadences, sizeof(*g->step_first));
+	g->members = calloc(g->cadences, sizeof(*g->members));
+	if (!g->nsteps || !g->step_first || !g->members)
+		return ENOMEM;
+	for (unsigned c = 0; c < g->cadences; c++) {
+		struct rng r = rng_for(g->seed, 100 + SBX_CADENCES, c);
+
+		g->nsteps[c] = 3 + (unsigned)rn(&r, 6);
+		g->step_first[c] = sd->first_id + total;
+		total += g->nsteps[c];
+	}
+	g->step_type = calloc(total, sizeof(*g->step_type));
+	if (!g->step_type)
+		return ENOMEM;
+	for (unsigned c = 0; c < g->cadences; c++) {
+		struct rng r = rng_for(g->seed, 200 + SBX_CADENCES, c);
+
+		for (unsigned s = 0; s < g->nsteps[c]; s++) {
+			int64_t idx = g->step_first[c] - sd->first_id + s;
+			const char *t;
+
+			/* Step 1 email, step 2 phone (every cadence has a phone step), then a
+			 * mix. */
+			if (s == 0)
+				t = "email";
+			else if (s == 1)
+				t = "phone";
+			else
+				t = rn(&r, 10) < 5 ? "phone" : rn(&r, 10) < 8 ? "email" : "other";
+			snprintf(g->step_type[idx], sizeof(g->step_type[idx]), "%s", t);
+		}
+	}
+	return 0;
+}
+
+/* Cadences and steps, after people (member counts need them). */
+static int gen_cadences(struct gen *g)
+{
+	const struct sbx_kind_desc *cd = sbx_kind_desc(SBX_CADENCES);
+	const struct sbx_kind_desc *sd = sbx_kind_desc(SBX_STEPS);
+
+	for (unsigned c = 0; c < g->cadences; c++) {
+		struct rng r = rng_for(g->seed, SBX_CADENCES, c);
+		int64_t id = cd->first_id + c;
+		int64_t created = g->anchor - 500 * DAY + (int64_t)c * 3 * DAY + rtime(&r, 0, DAY);
+		int64_t updated = rtime(&r, created, g->anchor);
+		int64_t owner = c == 0 ? 1 : pick_user(g, &r);
+		int64_t archived = c == g->cadences - 1 ? updated : SBX_NONE;
+		bool team = chance(&r, 50), shared = chance(&r, 60);
+		char name[160];
+		struct jw *w = rec_begin(g);
+		int err;
+
+		if (c < NELEM(cadence_names))
+			snprintf(name, sizeof(name), "%s", cadence_names[c]);
+		else
+			snprintf(name, sizeof(name), "%s #%u",
+			         cadence_names[c % NELEM(cadence_names)],
+			         c / (unsigned)NELEM(cadence_names) + 1);
+		jw_int(w, "id", id);
+		jw_time(w, "created_at", created);
+		jw_time(w, "updated_at", updated);
+		jw_time(w, "archived_at", archived);
+		jw_bool(w, "team_cadence", team);
+		jw_bool(w, "shared", shared);
+		jw_bool(w, "remove_bounces_enabled", true);
+		jw_bool(w, "remove_replies_enabled", true);
+		jw_bool(w, "opt_out_link_included", false);
+		jw_bool(w, "draft", false);
+		jw_null(w, "cadence_framework_id");
+		jw_str(w, "cadence_function", c % 4 == 0 ? "inbound" : "outbound");
+		jw_str(w, "name", name);
+		jw_aopen(w, "tags");
+		jw_aclose(w);
+		jw_ref(w, "creator", "users", owner);
+		jw_ref(w, "owner", "users", owner);
+		jw_null(w, "bridge_phone");
+		jw_null(w, "bridge_phone_extension");
+		jw_aopen(w, "groups");
+		jw_aclose(w);
+		jw_open(w, "counts");
+		jw_int(w, "cadence_people", g->members[c]);
+		jw_int(w, "target_daily_people", 25);
+		jw_close(w);
+		struct sbx_val v[] = {VS(name), VI(owner), VT(archived), VB(team), VB(shared)};
+		err = rec_end(g, SBX_CADENCES, id, created, updated, v);
+		if (err)
+			return err;
+		for (unsigned s = 0; s < g->nsteps[c]; s++) {
+			int64_t sid = g->step_first[c] + s;
+			const char *type = g->step_type[sid - sd->first_id];
+			unsigned day = 1 + s * 2 - (s > 0);
+			char disp[96];
+			int64_t st = created + (int64_t)(s + 1) * 60000001;
+
+			snprintf(disp, sizeof(disp), "Day %u: Step %u - %s", day, s + 1,
+			         !strcmp(type, "phone")   ? "Phone"
+			         : !strcmp(type, "email") ? "Email"
+			                                  : "Other");
+			w = rec_begin(g);
+			jw_int(w, "id", sid);
+			jw_time(w, "created_at", st);
+			jw_time(w, "updated_at", st);
+			jw_bool(w, "disabled", false);
+			jw_str(w, "type", type);
+			jw_str(w, "name",
+			       !strcmp(type, "phone")   ? "Call"
+			       : !strcmp(type, "email") ? "Intro email"
+			                                : "LinkedIn touch");
+			jw_str(w, "display_name", disp);
+			jw_int(w, "day", day);
+			jw_int(w, "step_number", s + 1);
+			jw_bool(w, "multitouch_enabled", false);
+			jw_null(w, "details");
+			jw_ref(w, "cadence", "cadences", id);
+			struct sbx_val sv[] = {VI(id), VS(type), VI(s + 1)};
+			err = rec_end(g, SBX_STEPS, sid, st, st, sv);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/* ---- people and what hangs off them ---- */
+
+struct memb {
+	unsigned cadence;
+	enum mstate state;
+	unsigned step; /* current step index */
+	int64_t added;
+	int64_t user;
+	bool action;
+	bool action_due;
+};
+
+struct person {
+	int64_t id, created, updated, owner, account_id;
+	unsigned account;
+	bool has_account, clean, hostile;
+	const struct name *nm;
+	const struct zone *zone;
+	unsigned nmemb, ncalls, nemails;
+	struct memb memb[2];
+	int64_t call_times[3];
+	int64_t last_call_user;
+	char email[200];
+	bool has_email;
+	char phone[96];
+	const char *phone_p;
+	int64_t import_id;
+};
+
+/* Who person i is, where, and what they have (a pure function of seed and i, except the
+ * creation time which comes from the import block). */
+static void plan_person(struct gen *g, unsigned i, int64_t created, int64_t import_id,
+                        struct person *p)
+{
+	struct rng r = rng_for(g->seed, SBX_PEOPLE, i);
+	const struct sbx_kind_desc *d = sbx_kind_desc(SBX_PEOPLE);
+
+	memset(p, 0, sizeof(*p));
+	p->id = d->first_id + i;
+	p->created = created;
+	p->import_id = import_id;
+	p->clean = i < 10;
+	p->hostile = (i >= 10 && i < 10 + NELEM(names_hostile)) || (i > 100 && rn(&r, 1000) < 2);
+	if (p->hostile)
+		p->nm = &names_hostile[i % NELEM(names_hostile)];
+	else if (p->clean || chance(&r, 45))
+		p->nm = &names_en[rn(&r, NELEM(names_en))];
+	else
+		p->nm = &names_intl[rn(&r, NELEM(names_intl))];
+	p->zone = chance(&r, 8) && !p->clean ? NULL : &zones[rn(&r, NELEM(zones))];
+	if (p->clean)
+		p->zone = &zones[rn(&r, 8)]; /* US zones */
+	p->owner = p->clean ? 1 : pick_user(g, &r);
+	p->has_account = p->clean || chance(&r, 80);
+	p->account = (unsigned)rn(&r, g->accounts);
+	p->account_id =
+	        p->has_account ? sbx_kind_desc(SBX_ACCOUNTS)->first_id + p->account : SBX_NONE;
+	p->phone_p = phone(&r, p->phone, sizeof(p->phone), p->clean);
+
+	/* Memberships: the clean people are all active on the first cadence with a phone
+	 * action due now, owned by user 1. */
+	if (p->clean) {
+		p->nmemb = 1;
+		p->memb[0] = (struct memb){.cadence = i % 2,
+		                           .state = M_ACTIVE,
+		                           .step = 1,
+		                           .user = 1,
+		                           .action = true,
+		                           .action_due = true};
+	} else {
+		unsigned roll = (unsigned)rn(&r, 100);
+
+		p->nmemb = roll < 35 ? 1 : roll < 43 ? 2 : 0;
+		for (unsigned m = 0; m < p->nmemb; m++) {
+			struct memb *mb = &p->memb[m];
+			unsigned s = (unsigned)rn(&r, 100);
+
+			mb->cadence = (unsigned)rn(&r, g->cadences);
+			if (m == 1 && mb->cadence == p->memb[0].cadence)
+				mb->cadence = (mb->cadence + 1) % g->cadences;
+			mb->state = s < 45   ? M_ACTIVE
+			            : s < 55 ? M_SCHEDULED
+			            : s < 60 ? M_STAGED
+			            : s < 63 ? M_PROCESSING
+			            : s < 78 ? M_COMPLETED
+			            : s < 86 ? M_REMOVED
+			            : s < 91 ? M_REMOVED_NO_ACTION
+			            : s < 95 ? M_REASSIGNED
+			                     : M_ARCHIVED;
+			mb->step = (unsigned)rn(&r, g->nsteps[mb->cadence]);
+			mb->user = chance(&r, 80) ? p->owner : pick_user(g, &r);
+			mb->action = mb->state == M_ACTIVE;
+			mb->action_due = chance(&r, 65);
+		}
+	}
+	p->ncalls = p->clean ? 0 : chance(&r, 20) ? 1 + (unsigned)rn(&r, 3) : 0;
+	p->nemails = chance(&r, 15) ? 1 + (unsigned)rn(&r, 2) : 0;
+	for (unsigned m = 0; m < p->nmemb; m++)
+		p->memb[m].added = rtime(&r, created, g->anchor);
+	for (unsigned c = 0; c < p->ncalls; c++)
+		p->call_times[c] = rtime(&r, created, g->anchor);
+	p->last_call_user = pick_user(g, &r);
+	p->has_email = p->clean || !chance(&r, 5);
+	if (p->has_email) {
+		char dom[160], nm[160];
+		bool hd;
+
+		account_info(g, p->account, nm, sizeof(nm), dom, sizeof(dom), &hd);
+		if (!p->has_account || !hd || strchr(dom, '/'))
+			snprintf(dom, sizeof(dom), "%s",
+			         chance(&r, 50) ? "gmail.example" : "mail.example");
+		snprintf(p->email, sizeof(p->email), "%s.%s%u%s@%s", p->nm->afirst, p->nm->alast, i,
+		         chance(&r, 3) ? "+sales" : "", dom);
+	}
+	/* updated_at: never touched since the import, touched later, or caught in the mass
+	 * update; contact activity moves it too. */
+	p->updated = chance(&r, 40) ? created : rtime(&r, created, g->anchor);
+	for (unsigned c = 0; c < p->ncalls; c++)
+		if (p->call_times[c] > p->updated)
+			p->updated = p->call_times[c];
+	if (chance(&r, 5) && g->t_mass > p->updated)
+		p->updated = g->t_mass;
+}
+
+/* The latest call time of a person, or SBX_NONE. */
+static int64_t last_call(const struct person *p)
+{
+	int64_t t = SBX_NONE;
+
+	for (unsigned c = 0; c < p->ncalls; c++)
+		if (t == SBX_NONE || p->call_times[c] > t)
+			t = p->call_times[c];
+	return t;
+}
+
+/* Renders and stores one person. */
+static int gen_person(struct gen *g, unsigned i, const struct person *p)
+{
+	struct rng r = rng_for(g->seed, 300 + SBX_PEOPLE, i);
+	const struct sbx_kind_desc *cd = sbx_kind_desc(SBX_CADENCES);
+	const char *first = p->nm->first, *last = p->nm->last;
+	char display[6000], full[6400], phbuf[2][96], acct[160], dom[160], web[200];
+	const char *title = NULL, *mobile, *home;
+	int64_t lc = last_call(p);
+	bool hd = false, dnc = !p->clean && chance(&r, 3);
+	struct jw *w;
+	unsigned restr = p->clean ? 100 : (unsigned)rn(&r, 100);
+
+	if (p->hostile && i % 5 == 0)
+		last = g->big;
+	snprintf(display, sizeof(display), "%s%s%s", first, *last ? " " : "", last);
+	if (p->has_email)
+		snprintf(full, sizeof(full), "\"%s\" <%s>", display, p->email);
+	if (chance(&r, 85))
+		title = titles[rn(&r, NELEM(titles))];
+	if (p->hostile && i % 5 == 1)
+		title = g->big;
+	mobile = chance(&r, 50) ? phone(&r, phbuf[0], sizeof(phbuf[0]), p->clean) : NULL;
+	home = chance(&r, 10) ? phone(&r, phbuf[1], sizeof(phbuf[1]), false) : NULL;
+	if (p->has_account)
+		account_info(g, p->account, acct, sizeof(acct), dom, sizeof(dom), &hd);
+	if (hd)
+		snprintf(web, sizeof(web), "%s%s", strchr(dom, '/') ? "" : "http://", dom);
+
+	w = rec_begin(g);
+	jw_int(w, "id", p->id);
+	jw_time(w, "created_at", p->created);
+	jw_time(w, "updated_at", p->updated);
+	jw_time(w, "last_contacted_at", lc);
+	jw_null(w, "last_replied_at");
+	jw_str(w, "first_name", first);
+	jw_str(w, "last_name", last);
+	jw_str(w, "display_name", display);
+	jw_str(w, "email_address", p->has_email ? p->email : NULL);
+	jw_str(w, "full_email_address", p->has_email ? full : NULL);
+	jw_null(w, "secondary_email_address");
+	jw_null(w, "personal_email_address");
+	jw_str(w, "phone", p->phone_p);
+	jw_str(w, "phone_extension", chance(&r, 8) ? "123" : NULL);
+	jw_str(w, "home_phone", home);
+	jw_str(w, "mobile_phone", mobile);
+	jw_null(w, "linkedin_url");
+	jw_str(w, "title", title);
+	jw_str(w, "city", p->zone ? p->zone->city : NULL);
+	jw_str(w, "state", p->zone ? p->zone->state : NULL);
+	jw_str(w, "country", p->zone ? p->zone->country : NULL);
+	jw_str(w, "work_city", p->zone && chance(&r, 50) ? p->zone->city : NULL);
+	jw_null(w, "work_state");
+	jw_null(w, "work_country");
+	if (chance(&r, 40)) {
+		char crm[24], url[80];
+
+		snprintf(crm, sizeof(crm), "003%015llx", (unsigned long long)(rnext(&r) >> 4));
+		snprintf(url, sizeof(url), "https://example.my.salesforce.com/%s", crm);
+		jw_str(w, "crm_url", url);
+		jw_str(w, "crm_id", crm);
+	} else {
+		jw_null(w, "crm_url");
+		jw_null(w, "crm_id");
+	}
+	jw_null(w, "account_crm_id");
+	jw_str(w, "crm_object_type", chance(&r, 50) ? "Contact" : NULL);
+	jw_null(w, "owner_crm_id");
+	jw_str(w, "person_company_name", p->has_account ? acct : NULL);
+	jw_str(w, "person_company_website", hd ? web : NULL);
+	jw_str(w, "person_company_industry",
+	       chance(&r, 30) ? industries[rn(&r, NELEM(industries))] : NULL);
+	jw_bool(w, "do_not_contact", dnc);
+	jw_bool(w, "bouncing", chance(&r, 2));
+	jw_str(w, "locale", p->zone ? p->zone->locale : NULL);
+	jw_int(w, "locale_utc_offset", p->zone ? p->zone->offset : SBX_NONE);
+	jw_bool(w, "eu_resident", p->zone && p->zone->eu);
+	jw_null(w, "personal_website");
+	jw_str(w, "twitter_handle", chance(&r, 5) ? p->nm->afirst : NULL);
+	jw_str(w, "last_contacted_type", lc != SBX_NONE ? "Call" : NULL);
+	jw_str(w, "job_seniority", chance(&r, 50) ? seniorities[rn(&r, NELEM(seniorities))] : NULL);
+	jw_open(w, "custom_fields");
+	if (chance(&r, 30)) {
+		jw_str(w, "Lead Source", chance(&r, 50) ? "Webinar" : "Trade Show");
+		jw_str(w, "Tier", chance(&r, 30) ? "A" : "B");
+	}
+	if (p->hostile)
+		jw_str(w, "\x1b[2Jkey", "\x1b]8;;http://evil.example\x07link\x1b]8;;\x07");
+	jw_close(w);
+	jw_aopen(w, "tags");
+	if (chance(&r, 10))
+		jw_str(w, NULL, "vip");
+	if (chance(&r, 5))
+		jw_str(w, NULL, "conference-2024");
+	jw_aclose(w);
+	jw_aopen(w, "contact_restrictions");
+	if (restr < 5) {
+		jw_str(w, NULL, "call");
+	} else if (restr < 8) {
+		jw_str(w, NULL, "email");
+	} else if (restr < 10) {
+		jw_str(w, NULL, "call");
+		jw_str(w, NULL, "email");
+		jw_str(w, NULL, "message");
+	}
+	jw_aclose(w);
+	jw_int(w, "success_count", chance(&r, 3) ? 1 : 0);
+	jw_bool(w, "starred", chance(&r, 2));
+	jw_bool(w, "untouched", !p->ncalls && !p->nemails);
+	jw_open(w, "counts");
+	jw_int(w, "emails_sent", p->nemails);
+	jw_int(w, "emails_viewed", p->nemails ? (int64_t)rn(&r, p->nemails + 1) : 0);
+	jw_int(w, "emails_clicked", 0);
+	jw_int(w, "emails_replied_to", 0);
+	jw_int(w, "emails_bounced", 0);
+	jw_int(w, "calls", p->ncalls);
+	jw_close(w);
+	jw_ref(w, "account", "accounts", p->account_id);
+	jw_ref(w, "owner", "users", p->owner);
+	jw_ref(w, "last_contacted_by", "users", lc != SBX_NONE ? p->last_call_user : SBX_NONE);
+	jw_ref(w, "import", "imports", p->import_id);
+	jw_null(w, "person_stage");
+	jw_ref(w, "most_recent_cadence", "cadences",
+	       p->nmemb ? cd->first_id + p->memb[p->nmemb - 1].cadence : SBX_NONE);
+	jw_null(w, "last_completed_step_cadence");
+	jw_null(w, "last_completed_step");
+	jw_aopen(w, "cadences");
+	for (unsigned m = 0; m < p->nmemb; m++) {
+		if (p->memb[m].state <= M_PROCESSING)
+			jw_ref(w, NULL, "cadences", cd->first_id + p->memb[m].cadence);
+	}
+	jw_aclose(w);
+	struct sbx_val v[] = {VT(p->account_id),
+	                      VI(p->owner),
+	                      VB(dnc),
+	                      VT(lc),
+	                      VS(display),
+	                      VI(p->ncalls),
+	                      VS(p->has_email ? p->email : NULL)};
+	return rec_end(g, SBX_PEOPLE, p->id, p->created, p->updated, v);
+}
+
+/* Memberships and their cadence actions. */
+static int gen_memberships(struct gen *g, unsigned i, const struct person *p)
+{
+	const struct sbx_kind_desc *cd = sbx_kind_desc(SBX_CADENCES);
+	const struct sbx_kind_desc *sd = sbx_kind_desc(SBX_STEPS);
+
+	for (unsigned m = 0; m < p->nmemb; m++) {
+		struct rng r = rng_for(g->seed, SBX_CADENCE_MEMBERSHIPS, (uint64_t)i * 2 + m);
+		const struct memb *mb = &p->memb[m];
+		int64_t mid = g->next[SBX_CADENCE_MEMBERSHIPS]++;
+		int64_t aid = mb->action ? g->next[SBX_ACTIONS]++ : SBX_NONE;
+		int64_t cid = cd->first_id + mb->cadence;
+		int64_t sid = g->step_first[mb->cadence] + mb->step;
+		bool on = mb->state <= M_PROCESSING;
+		int64_t updated = rtime(&r, mb->added, g->anchor);
+		struct jw *w;
+		int err;
+
+		g->members[mb->cadence]++;
+		if (aid != SBX_NONE && mb->action_due && updated > g->anchor - HOUR)
+			updated = g->anchor - HOUR;
+		w = rec_begin(g);
+		jw_int(w, "id", mid);
+		jw_time(w, "added_at", mb->added);
+		jw_time(w, "created_at", mb->added);
+		jw_time(w, "updated_at", updated);
+		jw_ref(w, "person", "people", p->id);
+		jw_ref(w, "cadence", "cadences", cid);
+		jw_ref(w, "user", "users", mb->user);
+		jw_ref(w, "latest_action", "actions", aid);
+		jw_bool(w, "person_deleted", false);
+		jw_bool(w, "currently_on_cadence", on);
+		jw_str(w, "current_state", mstate_names[mb->state]);
+		jw_open(w, "counts");
+		jw_int(w, "bounces", 0);
+		jw_int(w, "calls", p->ncalls);
+		jw_int(w, "clicks", 0);
+		jw_int(w, "replies", 0);
+		jw_int(w, "sent_emails", p->nemails);
+		jw_int(w, "views", 0);
+		jw_close(w);
+		struct sbx_val v[] = {
+		        VI(p->id),    VI(cid), VI(mb->user), VB(on), VS(mstate_names[mb->state]),
+		        VI(mb->added)};
+		err = rec_end(g, SBX_CADENCE_MEMBERSHIPS, mid, mb->added, updated, v);
+		if (err)
+			return err;
+		if (aid == SBX_NONE)
+			continue;
+
+		/* The action: due now (before the start of today, or earlier today for the clean
+		 * ones), or later this week. */
+		const char *type = g->step_type[sid - sd->first_id];
+		int64_t due = mb->action_due ? g->anchor - (int64_t)rn(&r, 3 * 24) * HOUR - MIN
+		                             : g->anchor + (1 + (int64_t)rn(&r, 6)) * DAY +
+		                                       (int64_t)rn(&r, 10) * HOUR;
+		int64_t acreated = updated;
+		char due_on[16];
+
+		if (p->clean)
+			due = g->anchor - (int64_t)(10 - i) * MIN;
+		sbx_date_render(due_on, sizeof(due_on), due);
+		w = rec_begin(g);
+		jw_int(w, "id", aid);
+		jw_time(w, "created_at", acreated);
+		jw_time(w, "updated_at", acreated);
+		jw_str(w, "type", type);
+		jw_time(w, "due", due);
+		jw_str(w, "due_on", due_on);
+		jw_str(w, "status",
+		       p->clean || chance(&r, 90) ? "in_progress" : "pending_activity");
+		jw_null(w, "multitouch_group_id");
+		jw_ref(w, "action_details", "action_details/call_instructions",
+		       !strcmp(type, "phone") ? aid : SBX_NONE);
+		jw_ref(w, "person", "people", p->id);
+		jw_ref(w, "user", "users", mb->user);
+		jw_ref(w, "cadence", "cadences", cid);
+		jw_ref(w, "step", "steps", sid);
+		struct sbx_val av[] = {VI(sid),  VI(cid),           VI(p->id), VI(mb->user),
+		                       VS(type), VS("in_progress"), VI(due),   VS(due_on)};
+		err = rec_end(g, SBX_ACTIONS, aid, acreated, acreated, av);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Past calls of a person. */
+static int gen_calls(struct gen *g, unsigned i, const struct person *p)
+{
+	for (unsigned c = 0; c < p->ncalls; c++) {
+		struct rng r = rng_for(g->seed, SBX_CALLS, (uint64_t)i * 4 + c);
+		int64_t id = g->next[SBX_CALLS]++;
+		int64_t t = p->call_times[c];
+		const char *disp = dispositions[rn(&r, NELEM(dispositions))];
+		const char *sent = chance(&r, 60) ? sentiments[rn(&r, NELEM(sentiments))] : NULL;
+		int64_t user = c == p->ncalls - 1 ? p->last_call_user : pick_user(g, &r);
+		bool connected = !strcmp(disp, "Connected") || !strcmp(disp, "Meeting Booked");
+		struct jw *w = rec_begin(g);
+
+		jw_int(w, "id", id);
+		jw_str(w, "to", p->phone_p ? p->phone_p : "+14155550100");
+		jw_int(w, "duration", connected ? 30 + (int64_t)rn(&r, 900) : (int64_t)rn(&r, 40));
+		jw_str(w, "disposition", disp);
+		jw_str(w, "sentiment", sent);
+		jw_aopen(w, "recordings");
+		if (connected && chance(&r, 50)) {
+			char url[160];
+
+			jw_open(w, NULL);
+			snprintf(url, sizeof(url), "https://recordings.example/%lld.mp3",
+			         (long long)id);
+			jw_str(w, "url", url);
+			jw_str(w, "status", "completed");
+			jw_str(w, "recording_status", "completed");
+			jw_close(w);
+		}
+		jw_aclose(w);
+		jw_time(w, "created_at", t);
+		jw_time(w, "updated_at", t);
+		jw_ref(w, "user", "users", user);
+		jw_null(w, "action");
+		jw_ref(w, "called_person", "people", p->id);
+		jw_null(w, "crm_activity");
+		jw_null(w, "note");
+		jw_null(w, "cadence");
+		jw_null(w, "step");
+		struct sbx_val v[] = {VI(p->id), VI(user), VS(disp), VS(sent), VN};
+		int err = rec_end(g, SBX_CALLS, id, t, t, v);
+
+		if (err)
+			return err;
+		/* Some calls carry a note. */
+		if (connected && chance(&r, 30)) {
+			int64_t nid = g->next[SBX_NOTES]++;
+
+			w = rec_begin(g);
+			jw_int(w, "id", nid);
+			jw_str(w, "content",
+			       p->hostile ? p->nm->first
+			                  : "Spoke briefly; asked to call back next week.");
+			jw_time(w, "created_at", t + 5 * MIN);
+			jw_time(w, "updated_at", t + 5 * MIN);
+			jw_str(w, "associated_type", "person");
+			jw_ref(w, "associated_with", "people", p->id);
+			jw_ref(w, "call", "activities/calls", id);
+			jw_ref(w, "user", "users", user);
+			struct sbx_val nv[] = {VS("person"), VI(p->id), VI(id), VI(user)};
+			err = rec_end(g, SBX_NOTES, nid, t + 5 * MIN, t + 5 * MIN, nv);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/* Past emails of a person. */
+static int gen_emails(struct gen *g, unsigned i, const struct person *p)
+{
+	const struct sbx_kind_desc *cd = sbx_kind_desc(SBX_CADENCES);
+
+	for (unsigned e = 0; e < p->nemails; e++) {
+		struct rng r = rng_for(g->seed, SBX_EMAILS, (uint64_t)i * 4 + e);
+		int64_t id = g->next[SBX_EMAILS]++;
+		int64_t sent = rtime(&r, p->created, g->anchor);
+		bool bounced = chance(&r, 3);
+		const char *status = bounced ? "sent" : chance(&r, 95) ? "sent" : "failed";
+		int64_t user = p->owner;
+		int64_t cad = p->nmemb ? cd->first_id + p->memb[0].cadence : SBX_NONE;
+		int64_t step = p->nmemb ? g->step_first[p->memb[0].cadence] : SBX_NONE;
+		struct jw *w = rec_begin(g);
+
+		jw_int(w, "id", id);
+		jw_time(w, "created_at", sent - MIN);
+		jw_time(w, "updated_at", sent);
+		jw_str(w, "recipient_email_address",
+		       p->has_email ? p->email : "unknown@example.com");
+		jw_str(w, "status", status);
+		jw_bool(w, "bounced", bounced);
+		jw_null(w, "send_after");
+		jw_time(w, "sent_at", sent);
+		jw_bool(w, "view_tracking", true);
+		jw_bool(w, "click_tracking", true);
+		jw_str(w, "personalization", "0.5");
+		jw_open(w, "counts");
+		jw_int(w, "clicks", 0);
+		jw_int(w, "views", (int64_t)rn(&r, 4));
+		jw_int(w, "replies", 0);
+		jw_int(w, "unique_devices", 1);
+		jw_int(w, "unique_locations", 1);
+		jw_int(w, "attachments", 0);
+		jw_close(w);
+		jw_ref(w, "recipient", "people", p->id);
+		jw_null(w, "mailing");
+		jw_null(w, "action");
+		jw_ref(w, "user", "users", user);
+		jw_null(w, "task");
+		jw_ref(w, "cadence", "cadences", cad);
+		jw_ref(w, "step", "steps", step);
+		jw_null(w, "email_template");
+		jw_null(w, "crm_activity");
+		struct sbx_val v[] = {VI(p->id),  VI(user),    VT(cad), VT(step),
+		                      VS(status), VB(bounced), VI(sent)};
+		int err = rec_end(g, SBX_EMAILS, id, sent - MIN, sent, v);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Tasks of a person: call tasks overdue, due today, tomorrow or later; some completed. */
+static int gen_tasks(struct gen *g, unsigned i, const struct person *p)
+{
+	struct rng r = rng_for(g->seed, SBX_TASKS, i);
+	unsigned n = p->clean ? 1 : chance(&r, 12) ? 1 + (chance(&r, 15) ? 1 : 0) : 0;
+
+	for (unsigned k = 0; k < n; k++) {
+		int64_t id = g->next[SBX_TASKS]++;
+		unsigned tt = (unsigned)rn(&r, 100), when = (unsigned)rn(&r, 100);
+		const char *type = p->clean || tt < 60 ? "call" : tt < 85 ? "email" : "general";
+		bool done = !p->clean && chance(&r, 20);
+		int64_t user = p->clean || chance(&r, 35) ? 1 : p->owner;
+		int64_t days = p->clean    ? (int64_t)(i % 3) - 1 /* overdue, today, tomorrow */
+		               : when < 25 ? -1 - (int64_t)rn(&r, 20)
+		               : when < 50 ? 0
+		               : when < 60 ? 1
+		                           : 2 + (int64_t)rn(&r, 28);
+		int64_t due_day = g->anchor + days * DAY + 12 * HOUR;
+		int64_t due_at = chance(&r, 40)
+		                         ? g->anchor + days * DAY + (8 + (int64_t)rn(&r, 9)) * HOUR
+		                         : SBX_NONE;
+		int64_t created = rtime(&r, p->created, g->anchor) - 30 * DAY;
+		int64_t updated, completed = SBX_NONE;
+		char due_date[16], subject[600];
+		struct jw *w;
+
+		if (created < p->created)
+			created = p->created;
+		updated = created;
+		if (done) {
+			completed = rtime(&r, created, g->anchor);
+			updated = completed;
+		}
+		sbx_date_render(due_date, sizeof(due_date), due_day);
+		snprintf(subject, sizeof(subject), "%s %s %s",
+		         !strcmp(type, "call")    ? "Call"
+		         : !strcmp(type, "email") ? "Email"
+		                                  : "Follow-up with",
+		         p->nm->first, p->nm->last);
+		w = rec_begin(g);
+		jw_int(w, "id", id);
+		jw_time(w, "created_at", created);
+		jw_time(w, "updated_at", updated);
+		jw_str(w, "description", chance(&r, 40) ? "Discuss renewal and pricing" : NULL);
+		jw_str(w, "due_date", due_date);
+		jw_time(w, "due_at", due_at);
+		jw_str(w, "subject", subject);
+		jw_str(w, "current_state", done ? "completed" : "scheduled");
+		jw_str(w, "task_type", type);
+		jw_null(w, "remind_at");
+		jw_null(w, "expires_after");
+		jw_time(w, "completed_at", completed);
+		jw_null(w, "_integration_id");
+		jw_null(w, "_integration_step_id");
+		jw_null(w, "_integration_task_id");
+		jw_null(w, "_integration_name");
+		jw_null(w, "_integration_task_type_label");
+		jw_open(w, "custom_attributes");
+		jw_close(w);
+		jw_open(w, "score");
+		jw_str(w, "score", "0.0");
+		jw_str(w, "prioritizer_uuid", "salesloft.prioritizers/rhythm");
+		jw_open(w, "factors");
+		jw_close(w);
+		jw_close(w);
+		jw_aopen(w, "object_references");
+		jw_aclose(w);
+		jw_str(w, "source", chance(&r, 70) ? "salesloft.api" : "salesloft.cadence");
+		jw_null(w, "multitouch_group_id");
+		jw_ref(w, "person", "people", p->id);
+		jw_ref(w, "user", "users", user);
+		jw_ref(w, "created_by_user", "users", chance(&r, 50) ? user : 1);
+		jw_ref(w, "completed_by", "users", done ? user : SBX_NONE);
+		struct sbx_val v[] = {VI(user),     VI(p->id),
+		                      VS(type),     VS(done ? "completed" : "scheduled"),
+		                      VS(due_date), VT(due_at),
+		                      VT(completed)};
+		int err = rec_end(g, SBX_TASKS, id, created, updated, v);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* All people, in import blocks: most arrive alone, some in bulk imports that share one
+ * creation microsecond; block 1 (people 200-336 when the org is big enough) is 137 people
+ * that share created_at AND updated_at exactly. */
+static int gen_people(struct gen *g)
+{
+	struct rng seq = rng_for(g->seed, 60, 0);
+	int64_t span = 700 * DAY;
+	unsigned i = 0;
+	int64_t import_id = 0;
+
+	g->people_of = calloc(g->accounts ? g->accounts : 1, sizeof(*g->people_of));
+	if (!g->people_of)
+		return ENOMEM;
+	while (i < g->people) {
+		unsigned block = 1;
+		int64_t t, imp = SBX_NONE;
+		bool frozen = false;
+
+		/* Creation times rise with the index (ids follow creation, as in Salesloft). */
+		t = g->anchor - span + (int64_t)((double)span * i / (g->people + 1)) +
+		    (int64_t)rn(&seq, 3600) * 1000003;
+		if (i == 200 && g->people >= 350) {
+			block = 137;
+			frozen = true;
+		} else if (i > 10 && rn(&seq, 1000) < 6) {
+			block = 20 + (unsigned)rn(&seq, 230);
+		}
+		if (block > g->people - i)
+			block = g->people - i;
+		if (block > 1)
+			imp = 9000 + ++import_id;
+		for (unsigned k = 0; k < block; k++, i++) {
+			struct person p;
+			int err;
+
+			plan_person(g, i, t, imp, &p);
+			if (frozen)
+				p.updated = t, p.ncalls = 0;
+			if (p.has_account)
+				g->people_of[p.account]++;
+			err = gen_person(g, i, &p);
+			if (!err)
+				err = gen_memberships(g, i, &p);
+			if (!err)
+				err = gen_calls(g, i, &p);
+			if (!err)
+				err = gen_emails(g, i, &p);
+			if (!err)
+				err = gen_tasks(g, i, &p);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/* Builds the whole org inside one transaction. */
+int sbx_gen(struct sbx *sbx, int64_t anchor_us)
+{
+	struct gen g = {.sbx = sbx, .seed = sbx->opts.seed, .anchor = anchor_us};
+	int err;
+
+	g.people = sbx->opts.people;
+	g.users = sbx->opts.users;
+	g.accounts = sbx->opts.accounts ? sbx->opts.accounts : 1;
+	g.t_mass = anchor_us - 3 * DAY + 14 * HOUR + 123456;
+	for (int k = 0; k < SBX_KIND_COUNT; k++)
+		g.next[k] = sbx_kind_desc((enum sbx_kind)k)->first_id;
+	for (size_t k = 0; k + 2 < sizeof(g.big); k += 2)
+		memcpy(g.big + k, "\xce\xa9", 2); /* 'Ω' repeated: 5 kB of valid UTF-8 */
+	g.big[sizeof(g.big) - 2] = '\0';
+
+	err = sbx_db_exec(sbx, "BEGIN");
+	if (err)
+		return err;
+	err = plan_cadences(&g);
+	if (!err)
+		err = gen_users(&g);
+	if (!err)
+		err = gen_named(&g, SBX_CALL_DISPOSITIONS, dispositions, NELEM(dispositions));
+	if (!err)
+		err = gen_named(&g, SBX_CALL_SENTIMENTS, sentiments, NELEM(sentiments));
+	if (!err)
+		err = gen_people(&g);
+	if (!err)
+		err = gen_accounts(&g);
+	if (!err)
+		err = gen_cadences(&g);
+	if (!err)
+		err = sbx_db_exec(sbx, "COMMIT");
+	else
+		(void)sbx_db_exec(sbx, "ROLLBACK");
+	free(g.nsteps);
+	free(g.step_first);
+	free(g.step_type);
+	free(g.members);
+	free(g.people_of);
+	sbuf_free(&g.buf);
+	if (err)
+		log_error("sandbox", "generating the org failed: %s", strerror(err));
+	return err;
+}
