@@ -4,3 +4,5 @@ ld_unit_test(test_store_open ld_store)
 ld_unit_test(test_store_records ld_store)
 ld_unit_test(test_store_queues ld_store)
 ld_unit_test(test_store_contacts ld_store)
+
+ld_bench(bench_store ld_store)
