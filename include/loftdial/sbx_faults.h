@@ -79,4 +79,13 @@ const char *sbx_faults_name(enum sbx_fault kind);
  * caller deletes. */
 cJSON *sbx_faults_json(const struct sbx_faults *f, uint64_t now_ms);
 
+/* ---- faults_filter.c: the live part ---- */
+
+struct sbx;
+
+/* Installs the request filter and the /_sandbox/faults routes (called by the admin module). */
+int sbx_faults_register(struct sbx *sbx);
+/* The current window as JSON (see sbx_faults_json); caller deletes. */
+cJSON *sbx_faults_counters_json(void);
+
 #endif

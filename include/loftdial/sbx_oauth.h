@@ -106,4 +106,21 @@ unsigned sbx_oauth_expire_all(struct sbx_oauth *o, int64_t now_us);
 void sbx_oauth_stats(const struct sbx_oauth *o, int64_t now_us, unsigned *codes,
                      unsigned *access_live, unsigned *refresh_live);
 
+/* ---- oauth_http.c: the endpoints (registered by sbx_auth_register, see sbx.h) ---- */
+
+struct sbx;
+struct mbuf;
+
+/* The OAuth state of the running sandbox (for the admin API), or NULL. */
+struct sbx_oauth *sbx_oauth_of(const struct sbx *sbx);
+/* Appends s with & < > " ' as entities and other control characters (but tab and newline)
+ * dropped: safe inside HTML text and double-quoted attributes. */
+int sbx_oauth_html_escape(struct mbuf *mb, const char *s);
+/* Appends s percent-encoded (everything but RFC 3986 unreserved characters). */
+int sbx_oauth_url_encode(struct mbuf *mb, const char *s);
+/* Appends redirect_uri plus npairs name/value pairs (pairs[2i], pairs[2i+1]) as query
+ * parameters, after '?' or '&' as the URI needs; pairs with a NULL value are left out. */
+int sbx_oauth_redirect_build(struct mbuf *mb, const char *redirect_uri, const char *const *pairs,
+                             size_t npairs);
+
 #endif

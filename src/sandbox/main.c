@@ -64,6 +64,11 @@ static const char usage[] =
         "  --state FILE           keep the org in this SQLite file (reused when present)\n"
         "  --now ISO-8601         start the clock at this instant (deterministic output)\n"
         "  --sip ADDR:PORT        simulated phones listen here\n"
+        "  --client-id ID         OAuth client id (default loftdial-sandbox-client)\n"
+        "  --client-secret S      OAuth client secret (default loftdial-sandbox-secret)\n"
+        "  --redirect-uri URI     the one accepted redirect (default: any http loopback URI)\n"
+        "  --refresh-keeps-access a refresh leaves the replaced access token valid\n"
+        "  --webhook-retry-ms MS  pause between webhook delivery attempts (default 15000)\n"
         "  --verbose              log info lines to stderr\n";
 
 /* Parses an unsigned option value. */
@@ -97,6 +102,11 @@ static int parse_args(int argc, char **argv, struct sbx_opts *o, bool *verbose)
 		O_STATE,
 		O_NOW,
 		O_SIP,
+		O_CLIENT_ID,
+		O_CLIENT_SECRET,
+		O_REDIRECT,
+		O_KEEP_ACCESS,
+		O_RETRY_MS,
 		O_VERBOSE,
 		O_HELP,
 		O_VERSION
@@ -113,6 +123,11 @@ static int parse_args(int argc, char **argv, struct sbx_opts *o, bool *verbose)
 	        {"state", required_argument, NULL, O_STATE},
 	        {"now", required_argument, NULL, O_NOW},
 	        {"sip", required_argument, NULL, O_SIP},
+	        {"client-id", required_argument, NULL, O_CLIENT_ID},
+	        {"client-secret", required_argument, NULL, O_CLIENT_SECRET},
+	        {"redirect-uri", required_argument, NULL, O_REDIRECT},
+	        {"refresh-keeps-access", no_argument, NULL, O_KEEP_ACCESS},
+	        {"webhook-retry-ms", required_argument, NULL, O_RETRY_MS},
 	        {"verbose", no_argument, NULL, O_VERBOSE},
 	        {"help", no_argument, NULL, O_HELP},
 	        {"version", no_argument, NULL, O_VERSION},
@@ -173,6 +188,31 @@ static int parse_args(int argc, char **argv, struct sbx_opts *o, bool *verbose)
 			              ? EINVAL
 			              : 0;
 			break;
+		case O_CLIENT_ID:
+			err = !*optarg || snprintf(o->client_id, sizeof(o->client_id), "%s",
+			                           optarg) >= (int)sizeof(o->client_id)
+			              ? EINVAL
+			              : 0;
+			break;
+		case O_CLIENT_SECRET:
+			err = !*optarg || snprintf(o->client_secret, sizeof(o->client_secret), "%s",
+			                           optarg) >= (int)sizeof(o->client_secret)
+			              ? EINVAL
+			              : 0;
+			break;
+		case O_REDIRECT:
+			err = snprintf(o->redirect_uri, sizeof(o->redirect_uri), "%s", optarg) >=
+			                      (int)sizeof(o->redirect_uri)
+			              ? EINVAL
+			              : 0;
+			break;
+		case O_KEEP_ACCESS:
+			o->refresh_keeps_access = true;
+			break;
+		case O_RETRY_MS:
+			err = parse_uint(optarg, 3600000, &v);
+			o->webhook_retry_ms = (unsigned)v;
+			break;
 		case O_VERBOSE:
 			*verbose = true;
 			break;
@@ -214,6 +254,8 @@ int main(int argc, char **argv)
 		return err < 0 ? 0 : 2;
 	log_set_stderr(verbose ? LOG_INFO : LOG_WARN);
 	log_add_secret(opts.api_key);
+	if (opts.client_secret[0])
+		log_add_secret(opts.client_secret);
 	err = loop_init();
 	if (err) {
 		fprintf(stderr, "loftdial-sandbox: loop: %s\n", strerror(err));
