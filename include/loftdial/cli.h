@@ -45,5 +45,12 @@ const struct cli_cmd *cli_find(const char *name);
 
 /* Subcommands (one file each). */
 int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
+/* Salesloft connection and sync (src/cli/cmd_{connect,sync,status,api,export,webhooks}.c). */
+int cmd_connect(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_sync(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_status(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_api(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_export(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_webhooks(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

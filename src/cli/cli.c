@@ -15,6 +15,43 @@ static const struct cli_cmd cmds[] = {
          "  paths  the config file, database and log locations\n"
          "  keys   every config key with its default and meaning\n"
          "  show   the effective value of every key (secrets masked)\n"},
+        {"connect", cmd_connect, "connect to Salesloft (OAuth in a browser, or an API key)",
+         "usage: loftdial connect [--paste] [--no-browser] [--api-key KEY]\n"
+         "  OAuth: prints the authorize URL and waits for the redirect on\n"
+         "  salesloft.redirect_uri (client id and secret come from the config).\n"
+         "  --paste       over SSH: paste the redirected address (or the code) instead\n"
+         "  --no-browser  do not run salesloft.browser\n"
+         "  --api-key KEY connect with an API key (also LOFTDIAL_API_KEY)\n"
+         "  Shows the connected user (GET /v2/me). Exit: 0 ok, 3 refused, 1 failed.\n"},
+        {"sync", cmd_sync, "sync the Salesloft org into the local database",
+         "usage: loftdial sync [--full] [--no-sweep] [--quiet] [OBJECT...]\n"
+         "  OBJECT: users accounts people (contacts) cadences cadence_memberships steps\n"
+         "  call_dispositions call_sentiments calls emails mailboxes; default all.\n"
+         "  --full      a full pass: re-read everything and mark unseen rows deleted\n"
+         "  --no-sweep  skip the ids[] deletion sweep after incremental runs\n"
+         "  Exit: 0 ok, 4 some object stopped (rerun resumes), 3 not connected or\n"
+         "  connection expired, 130 interrupted, 1 could not start.\n"},
+        {"status", cmd_status, "connection, per-object sync state, rate budget, outbox",
+         "usage: loftdial status [--json]\n"},
+        {"api", cmd_api, "authenticated passthrough to any Salesloft endpoint",
+         "usage: loftdial api METHOD PATH [--data JSON] [--compact]\n"
+         "  e.g. loftdial api GET /v2/me.json; PATH may omit /v2/.\n"
+         "  The body goes to stdout, the status to stderr. Exit: 0 for 2xx, 1 otherwise,\n"
+         "  3 not connected.\n"},
+        {"export", cmd_export, "write a synced object as CSV or JSON lines",
+         "usage: loftdial export OBJECT --format csv|jsonl [--raw] [--include-deleted]\n"
+         "  OBJECT: contacts (people) accounts users sequences (cadences)\n"
+         "  sequence_states (cadence_memberships) sequence_steps (steps)\n"
+         "  call_dispositions call_sentiments calls emails mailboxes\n"
+         "  Rows have the columns of the SQL views (docs/sync.md); --raw writes each\n"
+         "  record's JSON as Salesloft sent it; --include-deleted adds deleted ones.\n"},
+        {"webhooks", cmd_webhooks, "register, list, remove and serve Salesloft webhooks",
+         "usage: loftdial webhooks register --url PUBLIC_URL\n"
+         "       loftdial webhooks list\n"
+         "       loftdial webhooks unregister [--all]\n"
+         "       loftdial webhooks serve [--listen ADDR] [--no-poll]\n"
+         "  serve checks x-salesloft-signature, stores each event before answering,\n"
+         "  applies it, and runs an incremental sync every sync.poll_interval seconds.\n"},
 };
 
 static const size_t ncmds = sizeof(cmds) / sizeof(cmds[0]);

@@ -1,0 +1,30 @@
+/*
+ * syncsess: what every Salesloft-facing command opens first: the store and the API client
+ * configured from the config keys, with one message saying what went wrong when either
+ * cannot be had.
+ */
+#ifndef LOFTDIAL_SYNCSESS_H
+#define LOFTDIAL_SYNCSESS_H
+
+#include <stddef.h>
+
+#include "loftdial/slapi.h"
+#include "loftdial/store.h"
+
+struct config;
+
+struct syncsess {
+	struct store *st;
+	struct slapi *api;
+};
+
+/* Opens the store at db_file and, when with_api, the API client (which needs loop_init
+ * first). On failure msg says why and what to do; nothing stays open. */
+int syncsess_open(struct syncsess *s, const char *db_file, const struct config *cfg, bool with_api,
+                  char *msg, size_t n);
+void syncsess_close(struct syncsess *s);
+
+/* Remembers the API client's rate figures in the store (status shows them offline). */
+void syncsess_save_rate(struct syncsess *s);
+
+#endif

@@ -1,0 +1,184 @@
+/*
+ * `loftdial export OBJECT --format csv|jsonl [--raw] [--include-deleted]`: the common model
+ * as files other tools read.
+ *
+ * Without --raw the rows come from the documented SQL views (docs/sync.md lists their
+ * columns), so an export has exactly the shape a tool querying the database would see.
+ * --raw writes each record's JSON as Salesloft sent it (JSON lines only), which is what the
+ * tests compare. Output is data for programs and is written as stored; CSV quoting follows
+ * RFC 4180.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "loftdial/cli.h"
+#include "loftdial/records.h"
+#include "loftdial/store.h"
+
+/* Exportable names → view (and the stored object for --raw). */
+static const struct {
+	const char *name, *alias;
+	const char *sql;
+	int obj; /* enum store_obj, -1 when derived */
+} views[] = {
+        {"contacts", "people", "SELECT * FROM contacts ORDER BY id", STORE_PEOPLE},
+        {"accounts", NULL, "SELECT * FROM accounts ORDER BY id", STORE_ACCOUNTS},
+        {"users", NULL, "SELECT * FROM users ORDER BY id", STORE_USERS},
+        {"sequences", "cadences", "SELECT * FROM sequences ORDER BY id", STORE_CADENCES},
+        {"sequence_states", "cadence_memberships", "SELECT * FROM sequence_states ORDER BY id",
+         STORE_MEMBERSHIPS},
+        {"sequence_steps", "steps", "SELECT * FROM sequence_steps ORDER BY id", STORE_STEPS},
+        {"call_dispositions", NULL, "SELECT * FROM call_dispositions ORDER BY id",
+         STORE_DISPOSITIONS},
+        {"call_sentiments", NULL, "SELECT * FROM call_sentiments ORDER BY id", STORE_SENTIMENTS},
+        {"calls", NULL, "SELECT * FROM calls ORDER BY id", STORE_CALLS},
+        {"emails", NULL, "SELECT * FROM emails ORDER BY id", STORE_EMAILS},
+        {"mailboxes", NULL, "SELECT * FROM mailboxes ORDER BY email_address", -1},
+};
+
+/* Writes one CSV field, quoted when it must be. */
+static void csv_field(FILE *f, const char *s)
+{
+	if (!s)
+		return;
+	if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && (!*s || s[strlen(s) - 1] != ' ')) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* Writes the rows of sql as CSV or JSON lines. */
+static int export_view(struct store *st, const char *sql, bool csv, FILE *f)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc, i, ncol;
+
+	rc = sqlite3_prepare_v2(store_sqlite(st), sql, -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, "export");
+	ncol = sqlite3_column_count(stmt);
+	if (csv) {
+		for (i = 0; i < ncol; i++) {
+			if (i)
+				fputc(',', f);
+			csv_field(f, sqlite3_column_name(stmt, i));
+		}
+		fputs("\r\n", f);
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		cJSON *row = csv ? NULL : cJSON_CreateObject();
+		char *line;
+
+		for (i = 0; i < ncol; i++) {
+			int t = sqlite3_column_type(stmt, i);
+			const char *name = sqlite3_column_name(stmt, i);
+			const char *text = (const char *)sqlite3_column_text(stmt, i);
+
+			if (csv) {
+				if (i)
+					fputc(',', f);
+				csv_field(f, t == SQLITE_NULL ? NULL : text);
+				continue;
+			}
+			if (!row)
+				break;
+			if (t == SQLITE_INTEGER)
+				cJSON_AddNumberToObject(row, name,
+				                        (double)sqlite3_column_int64(stmt, i));
+			else if (t == SQLITE_FLOAT)
+				cJSON_AddNumberToObject(row, name, sqlite3_column_double(stmt, i));
+			else if (t == SQLITE_NULL)
+				cJSON_AddNullToObject(row, name);
+			else
+				cJSON_AddStringToObject(row, name, text ? text : "");
+		}
+		if (csv) {
+			fputs("\r\n", f);
+			continue;
+		}
+		line = row ? cJSON_PrintUnformatted(row) : NULL;
+		cJSON_Delete(row);
+		if (!line) {
+			sqlite3_finalize(stmt);
+			return ENOMEM;
+		}
+		fprintf(f, "%s\n", line);
+		cJSON_free(line);
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : store_errno(rc);
+}
+
+/* One raw record per line. */
+static int raw_line(const char *json, void *arg)
+{
+	fprintf(arg, "%s\n", json);
+	return 0;
+}
+
+int cmd_export(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *what = NULL, *format = NULL;
+	bool raw = false, deleted = false;
+	struct store *st = NULL;
+	size_t i, v = sizeof(views) / sizeof(views[0]);
+	int err, k;
+
+	for (k = 1; k < argc; k++) {
+		if (!strcmp(argv[k], "--format") && k + 1 < argc)
+			format = argv[++k];
+		else if (!strncmp(argv[k], "--format=", 9))
+			format = argv[k] + 9;
+		else if (!strcmp(argv[k], "--raw"))
+			raw = true;
+		else if (!strcmp(argv[k], "--include-deleted"))
+			deleted = true;
+		else if (!what && argv[k][0] != '-')
+			what = argv[k];
+		else
+			return cli_usage(cli_find("export"));
+	}
+	if (!what || !format || (strcmp(format, "csv") && strcmp(format, "jsonl")))
+		return cli_usage(cli_find("export"));
+	for (i = 0; i < sizeof(views) / sizeof(views[0]); i++)
+		if (!strcmp(what, views[i].name) ||
+		    (views[i].alias && !strcmp(what, views[i].alias)))
+			v = i;
+	if (v == sizeof(views) / sizeof(views[0])) {
+		fprintf(stderr, "loftdial export: unknown object '%s'\n", what);
+		return CLI_USAGE;
+	}
+	if ((raw || deleted) && (strcmp(format, "jsonl") || views[v].obj < 0)) {
+		fprintf(stderr,
+		        "loftdial export: --raw and --include-deleted need --format jsonl and "
+		        "a synced object\n");
+		return CLI_USAGE;
+	}
+	err = store_open(&st, ctx->paths.db_file);
+	if (err) {
+		fprintf(stderr, "loftdial export: cannot open %s: %s\n", ctx->paths.db_file,
+		        strerror(err));
+		return CLI_FAIL;
+	}
+	if (raw || deleted)
+		err = records_foreach(st, (enum store_obj)views[v].obj, deleted, raw_line, stdout);
+	else
+		err = export_view(st, views[v].sql, !strcmp(format, "csv"), stdout);
+	store_close(st);
+	if (fflush(stdout) || err) {
+		fprintf(stderr, "loftdial export: %s\n", strerror(err ? err : EIO));
+		return CLI_FAIL;
+	}
+	return CLI_OK;
+}

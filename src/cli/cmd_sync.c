@@ -1,0 +1,302 @@
+/*
+ * `loftdial sync [--full] [--no-sweep] [OBJECT...]`: one headless sync run with progress.
+ *
+ * On a terminal each object gets a live progress bar (records, rate, ETA when the total is
+ * known) under a line with the rate budget; otherwise one plain line per object as it ends.
+ * The exit code says what happened (docs/cli.md): 0 all done, 4 some object stopped (rerun
+ * resumes), 3 the connection is missing or expired, 130 interrupted, 1 could not start.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <re.h>
+
+#include "loftdial/cli.h"
+#include "loftdial/log.h"
+#include "loftdial/loop.h"
+#include "loftdial/sync.h"
+#include "loftdial/syncsess.h"
+#include "loftdial/text.h"
+
+#define RENDER_MS 100
+#define BAR_W     24
+
+struct syncrun {
+	struct syncsess ss;
+	struct sync *sync;
+	bool tty, drawn, quiet;
+	size_t lines;
+	bool ended[STORE_OBJ_COUNT];
+	struct tmr tmr;
+	uint64_t started_ms;
+	int rc;
+};
+
+/* Formats a duration in seconds as m:ss or h:mm:ss. */
+static void fmt_dur(char *out, size_t n, uint64_t s)
+{
+	if (s >= 3600)
+		snprintf(out, n, "%llu:%02llu:%02llu", (unsigned long long)(s / 3600),
+		         (unsigned long long)(s / 60 % 60), (unsigned long long)(s % 60));
+	else
+		snprintf(out, n, "%llu:%02llu", (unsigned long long)(s / 60),
+		         (unsigned long long)(s % 60));
+}
+
+static const char *phase_name(enum sync_phase p)
+{
+	switch (p) {
+	case SYNC_PENDING:
+		return "waiting";
+	case SYNC_LISTING:
+		return "listing";
+	case SYNC_SWEEPING:
+		return "sweeping";
+	case SYNC_OK:
+		return "done";
+	case SYNC_FAILED:
+		return "FAILED";
+	case SYNC_STOPPED:
+		return "stopped";
+	}
+	return "?";
+}
+
+/* One object's line (no newline). */
+static void obj_line(const struct sync_obj_progress *p, uint64_t now, char *out, size_t n)
+{
+	uint64_t end = p->finished_ms ? p->finished_ms : now;
+	double secs =
+	        p->started_ms && end > p->started_ms ? (double)(end - p->started_ms) / 1000 : 0;
+	double rate = secs > 0.05 ? (double)p->records / secs : 0;
+	char bar[BAR_W + 1], eta[32] = "", extra[360] = "";
+	int filled = 0, i;
+
+	if (p->total > 0) {
+		filled = (int)((double)p->records * BAR_W / (double)p->total);
+		if (filled > BAR_W)
+			filled = BAR_W;
+	} else if (p->phase == SYNC_OK) {
+		filled = BAR_W;
+	}
+	for (i = 0; i < BAR_W; i++)
+		bar[i] = i < filled ? '#' : '-';
+	bar[BAR_W] = '\0';
+	if (p->phase == SYNC_LISTING && p->total > 0 && rate > 0 &&
+	    (uint64_t)p->total > p->records) {
+		char d[24];
+
+		fmt_dur(d, sizeof(d), (uint64_t)((double)((uint64_t)p->total - p->records) / rate));
+		snprintf(eta, sizeof(eta), " ETA %s", d);
+	}
+	if (p->phase == SYNC_FAILED || p->phase == SYNC_STOPPED)
+		snprintf(extra, sizeof(extra), "  %s", p->error);
+	else if (p->deleted || p->swept)
+		snprintf(extra, sizeof(extra), "  %u deleted%s", p->deleted,
+		         p->swept ? " (ids sweep)" : "");
+	if (p->total >= 0)
+		snprintf(out, n, "%-20s %-4s [%s] %8llu/%-8lld %7.0f/s %-8s%s%s", p->name,
+		         p->full ? "full" : "incr", bar, (unsigned long long)p->records,
+		         (long long)p->total, rate, phase_name(p->phase), eta, extra);
+	else
+		snprintf(out, n, "%-20s %-4s [%s] %8llu          %7.0f/s %-8s%s", p->name,
+		         p->full ? "full" : "incr", bar, (unsigned long long)p->records, rate,
+		         phase_name(p->phase), extra);
+}
+
+/* The budget line. */
+static void budget_line(struct syncrun *r, char *out, size_t n)
+{
+	struct slapi_stats st;
+
+	slapi_stats(r->ss.api, &st);
+	if (!st.limited)
+		snprintf(out, n, "rate limit: none reported; %llu requests, cost %llu",
+		         (unsigned long long)st.requests, (unsigned long long)st.cost);
+	else
+		snprintf(out, n,
+		         "rate limit: %ld left this minute (limit %u), sync may use %u; "
+		         "%llu requests, cost %llu, %llu throttled",
+		         st.last_remaining, st.limit, st.sync_budget,
+		         (unsigned long long)st.requests, (unsigned long long)st.cost,
+		         (unsigned long long)st.throttled);
+}
+
+/* Redraws the bars in place (terminal) or prints finished objects (plain). */
+static void render(struct syncrun *r)
+{
+	const struct sync_obj_progress *p;
+	uint64_t now = loop_now_ms();
+	char line[640];
+	size_t n, i;
+
+	if (r->quiet || !r->sync)
+		return;
+	p = sync_progress(r->sync, &n);
+	if (!r->tty) {
+		for (i = 0; i < n; i++) {
+			bool end = p[i].phase == SYNC_OK || p[i].phase == SYNC_FAILED ||
+			           p[i].phase == SYNC_STOPPED;
+
+			if (!end || r->ended[i])
+				continue;
+			r->ended[i] = true;
+			obj_line(&p[i], now, line, sizeof(line));
+			printf("%s\n", line);
+		}
+		fflush(stdout);
+		return;
+	}
+	if (r->drawn)
+		printf("\033[%zuA", r->lines);
+	budget_line(r, line, sizeof(line));
+	printf("\r\033[2K%s\n", line);
+	for (i = 0; i < n; i++) {
+		obj_line(&p[i], now, line, sizeof(line));
+		printf("\r\033[2K%s\n", line);
+	}
+	r->lines = n + 1;
+	r->drawn = true;
+	fflush(stdout);
+}
+
+static void render_tmr(void *arg)
+{
+	struct syncrun *r = arg;
+
+	render(r);
+	tmr_start(&r->tmr, RENDER_MS, render_tmr, r);
+}
+
+static void on_progress(void *arg)
+{
+	struct syncrun *r = arg;
+
+	/* The terminal redraws on its timer; plain output reports ends at once. */
+	if (!r->tty)
+		render(r);
+}
+
+static void on_done(int rc, void *arg)
+{
+	struct syncrun *r = arg;
+
+	r->rc = rc == 0 ? CLI_OK : (rc == EKEYREVOKED || rc == EACCES) ? CLI_AUTH : CLI_PARTIAL;
+	loop_quit(r->rc);
+}
+
+static void on_signal(int sig, void *arg)
+{
+	struct syncrun *r = arg;
+
+	log_info("sync", "signal %d: stopping; committed pages are kept", sig);
+	sync_stop(r->sync);
+	loop_quit(CLI_INTERRUPT);
+}
+
+/* Prints the summary and the failures after the run. */
+static void summary(struct syncrun *r, int code)
+{
+	const struct sync_obj_progress *p = sync_progress(r->sync, NULL);
+	uint64_t records = 0, deleted = 0;
+	struct slapi_stats st;
+	size_t n, i;
+
+	(void)sync_progress(r->sync, &n);
+	slapi_stats(r->ss.api, &st);
+	for (i = 0; i < n; i++) {
+		records += p[i].records;
+		deleted += p[i].deleted;
+	}
+	if (r->tty && !r->quiet)
+		render(r);
+	for (i = 0; i < n; i++)
+		if (p[i].phase == SYNC_FAILED)
+			fprintf(stderr, "loftdial sync: %s: %s\n", p[i].name, p[i].error);
+	if (code == CLI_AUTH)
+		fprintf(stderr, "loftdial sync: %s\n",
+		        *slapi_auth_error(r->ss.api) ? slapi_auth_error(r->ss.api)
+		                                     : "not connected: run loftdial connect");
+	if (!r->quiet)
+		printf("sync: %s: %zu objects, %llu records, %llu deleted, %llu requests, cost "
+		       "%llu, %.1f s\n",
+		       code == CLI_OK          ? "ok"
+		       : code == CLI_INTERRUPT ? "interrupted (rerun resumes)"
+		       : code == CLI_AUTH      ? "stopped: connection"
+		                               : "partial (rerun resumes)",
+		       n, (unsigned long long)records, (unsigned long long)deleted,
+		       (unsigned long long)st.requests, (unsigned long long)st.cost,
+		       (double)(loop_now_ms() - r->started_ms) / 1000);
+}
+
+int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct sync_opts o = {0};
+	struct syncrun r = {0};
+	char msg[512];
+	int i, err, code = CLI_FAIL;
+
+	for (i = 1; i < argc; i++) {
+		enum store_obj obj;
+
+		if (!strcmp(argv[i], "--full")) {
+			o.full = true;
+		} else if (!strcmp(argv[i], "--no-sweep")) {
+			o.ids_sweep = false;
+		} else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
+			r.quiet = true;
+		} else if (!strcmp(argv[i], "mailboxes")) {
+			/* Mailboxes are derived from users' sending addresses. */
+			o.objs[STORE_USERS] = true;
+		} else if (argv[i][0] != '-' && !store_obj_parse(argv[i], &obj)) {
+			o.objs[obj] = true;
+		} else {
+			fprintf(stderr, "loftdial sync: unknown option or object '%s'\n", argv[i]);
+			return cli_usage(cli_find("sync"));
+		}
+	}
+	o.full_every = (unsigned)config_int(ctx->cfg, "sync.full_every");
+	o.sweep_max = (unsigned)config_int(ctx->cfg, "sync.sweep_max");
+	o.ids_sweep = config_bool(ctx->cfg, "sync.ids_sweep");
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--no-sweep"))
+			o.ids_sweep = false;
+	r.tty = isatty(STDOUT_FILENO) && getenv("TERM") && strcmp(getenv("TERM"), "dumb");
+	err = loop_init();
+	if (err) {
+		fprintf(stderr, "loftdial sync: cannot start the event loop: %s\n", strerror(err));
+		return CLI_FAIL;
+	}
+	err = syncsess_open(&r.ss, ctx->paths.db_file, ctx->cfg, true, msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "loftdial sync: %s\n", msg);
+		goto out;
+	}
+	if (!slapi_connected(r.ss.api)) {
+		fprintf(stderr, "loftdial sync: not connected: run loftdial connect\n");
+		code = CLI_AUTH;
+		goto out;
+	}
+	err = sync_start(&r.sync, r.ss.api, r.ss.st, &o, on_progress, on_done, &r);
+	if (err) {
+		fprintf(stderr, "loftdial sync: cannot start: %s\n", strerror(err));
+		goto out;
+	}
+	loop_on_signal(on_signal, &r);
+	r.started_ms = loop_now_ms();
+	tmr_init(&r.tmr);
+	if (r.tty && !r.quiet)
+		tmr_start(&r.tmr, 0, render_tmr, &r);
+	code = loop_run();
+	tmr_cancel(&r.tmr);
+	summary(&r, code);
+	syncsess_save_rate(&r.ss);
+out:
+	sync_free(r.sync);
+	syncsess_close(&r.ss);
+	loop_close();
+	return code;
+}

@@ -1,0 +1,61 @@
+/*
+ * syncsess: opening the store and the API client together for the Salesloft commands.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "loftdial/config.h"
+#include "loftdial/log.h"
+#include "loftdial/syncsess.h"
+
+int syncsess_open(struct syncsess *s, const char *db_file, const struct config *cfg, bool with_api,
+                  char *msg, size_t n)
+{
+	struct slapi_cfg c;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	err = store_open(&s->st, db_file);
+	if (err) {
+		snprintf(msg, n, "cannot open the database %s: %s", db_file, strerror(err));
+		return err;
+	}
+	if (!with_api)
+		return 0;
+	slapi_cfg_from_config(&c, cfg);
+	err = slapi_new(&s->api, &c, s->st);
+	if (err) {
+		snprintf(msg, n, "cannot set up the API client: %s", strerror(err));
+		store_close(s->st);
+		s->st = NULL;
+		return err;
+	}
+	return 0;
+}
+
+void syncsess_close(struct syncsess *s)
+{
+	if (!s)
+		return;
+	slapi_free(s->api);
+	store_close(s->st);
+	memset(s, 0, sizeof(*s));
+}
+
+void syncsess_save_rate(struct syncsess *s)
+{
+	struct slapi_stats stats;
+	char v[64];
+
+	if (!s || !s->api || !s->st)
+		return;
+	slapi_stats(s->api, &stats);
+	if (stats.last_remaining < 0)
+		return;
+	snprintf(v, sizeof(v), "%ld %u %lld", stats.last_remaining, stats.limit,
+	         (long long)time(NULL));
+	if (store_meta_set(s->st, "sync.rate", v))
+		log_warn("sync", "cannot save the rate figures");
+}
