@@ -1,0 +1,156 @@
+/*
+ * simphones: the sandbox's simulated telephone network. A SIP user agent on 127.0.0.1 (libre's
+ * SIP stack, UDP and TCP) that answers calls to ANY number, the user part of the request URI,
+ * with a behaviour chosen deterministically from the number: a human who says a short
+ * greeting and waits, a voicemail with a long greeting and a beep, busy, no answer, a
+ * rejection, an invalid number, an announcement in early media, a call that drops, a late
+ * answer. Audio is real recorded speech (scripts/make-recordings.sh) sent as 20 ms G.711
+ * RTP packets. docs/simphones.md has the number table and the override format.
+ *
+ * Three layers:
+ *  - behaviours (simphones_behaviour.c): pure functions from a number or a spec string to a
+ *    struct simphone_behaviour, and back to text;
+ *  - audio (simphones_audio.c): the recordings, loaded once, or synthetic stand-ins;
+ *  - the engine (simphones.c): simphones_open/close, one struct per live call.
+ * loftdial-sandbox reaches it through sbx.h's simphones_start(sbx)/simphones_stop(sbx)
+ * (simphones_sbx.c), which also adds the admin routes under /_sandbox/phones.
+ */
+#ifndef LOFTDIAL_SIMPHONES_H
+#define LOFTDIAL_SIMPHONES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- behaviours (pure) ---- */
+
+enum simphone_kind {
+	SIMPHONE_HUMAN = 0, /* rings, answers, short greeting, then listens */
+	SIMPHONE_VOICEMAIL, /* rings, answers, long greeting, beep, then records (silence) */
+	SIMPHONE_BUSY,      /* final `code` (486) at once, or after ring_ms of ringing */
+	SIMPHONE_NO_ANSWER, /* rings until the caller cancels (or max_ms, then 480) */
+	SIMPHONE_REJECT,    /* rings ring_ms, then final `code` (603 Decline or 486) */
+	SIMPHONE_INVALID,   /* final `code` (404 or 484) at once, no ringing */
+	SIMPHONE_EARLY,     /* 180, 183 with SDP, streams an announcement, then `code` (480) */
+	SIMPHONE_HANGUP,    /* answers like a human, then sends BYE after hangup_ms */
+	SIMPHONE_LATE,      /* a human who lets it ring a long time (ring_ms >= 20 s) */
+	SIMPHONE_KIND_COUNT
+};
+
+/* What a number does when called. Times are ms from the INVITE (ring_ms) or from the answer. */
+struct simphone_behaviour {
+	enum simphone_kind kind;
+	unsigned ring_ms;   /* ringing (180) before answering, rejecting or failing */
+	uint16_t code;      /* final status for busy/reject/invalid/early; 0 for the others */
+	unsigned voice;     /* which recording of the class (modulo the number loaded) */
+	unsigned lead_ms;   /* silence after the answer before the greeting starts */
+	unsigned hangup_ms; /* HANGUP: BYE this long after the answer */
+	unsigned max_ms;    /* the callee hangs up (BYE) this long after the answer; NO_ANSWER:
+	                     * gives up ringing with 480 after this long; 0 = never */
+};
+
+/* The behaviour of a number, with no override: a PURE function of its digits (all other
+ * characters are ignored, so "+1 (415) 555-0101" and "14155550101" are the same number).
+ * Numbers whose last two digits are 01..12 have the fixed test behaviours of docs/simphones.md
+ * (01 human, 02 voicemail, 03 busy, ...); other numbers get a realistic mix from a hash of the
+ * digits. Fewer than 3 digits (or none: "alice") is an invalid number (404). 0 or EINVAL
+ * (NULL arguments). */
+int simphones_behaviour_of(const char *number, struct simphone_behaviour *out);
+
+/* Parses a behaviour spec: a kind name, then optional key=value words, e.g. "busy",
+ * "human ring=3s voice=2", "reject code=603 ring=4500", "hangup after=2s", "late ring=25s".
+ * Keys: ring, lead, after (HANGUP), max (durations: ms, or with an "s" suffix seconds), code
+ * (a SIP status valid for the kind), voice. Missing keys take the kind's defaults. 0 or
+ * EINVAL (unknown kind or key, bad value, longer than 256 bytes). */
+int simphones_behaviour_parse(const char *spec, struct simphone_behaviour *out);
+/* Renders a behaviour as a spec that simphones_behaviour_parse() reads back to the same
+ * struct ("human ring=3000 lead=400 voice=5 max=120000"). 0 or E2BIG. */
+int simphones_behaviour_print(char *buf, size_t n, const struct simphone_behaviour *b);
+
+/* "human", "voicemail", "busy", "no-answer", "reject", "invalid", "early", "hangup", "late". */
+const char *simphones_kind_name(enum simphone_kind kind);
+/* The canonical key of a number: its digits (at most 32), "" when it has none. 0, EINVAL or
+ * E2BIG. */
+int simphones_number_key(char *buf, size_t n, const char *number);
+/* The SIP reason phrase for the codes simphones sends ("Busy Here", "Decline", ...). */
+const char *simphones_reason(uint16_t code);
+
+/* ---- audio ---- */
+
+/* A clip of 8 kHz mono 16-bit PCM. */
+struct simphones_clip {
+	int16_t *pcm;
+	size_t n;
+	char name[64];
+};
+
+enum simphones_class {
+	SIMPHONES_HUMAN = 0,
+	SIMPHONES_MACHINE,
+	SIMPHONES_ANNOUNCE,
+	SIMPHONES_NCLASS
+};
+
+struct simphones_audio;
+
+/* Loads the .wav files of DIR/human, DIR/machine and DIR/announce (sorted by name, so voice
+ * indexes are stable). dir NULL or a folder without recordings: synthetic stand-ins (tones
+ * shaped like speech, a beep) are made instead, so the phones always have something to play;
+ * *synthetic tells which. 0, ENOMEM, or EPROTO for a file that is not 8 kHz mono PCM16. */
+int simphones_audio_load(struct simphones_audio **ap, const char *dir, bool *synthetic);
+void simphones_audio_free(struct simphones_audio *a);
+/* The clip of a class for a voice index (modulo the count); never NULL after a load. */
+const struct simphones_clip *simphones_audio_clip(const struct simphones_audio *a,
+                                                  enum simphones_class cls, unsigned voice);
+/* How many clips a class has. */
+size_t simphones_audio_count(const struct simphones_audio *a, enum simphones_class cls);
+/* Reads a whole WAV file that must be 8 kHz mono PCM16. 0, ENOENT, EPROTO or ENOMEM. */
+int simphones_wav_read(const char *path, struct simphones_clip *clip);
+
+/* ---- the engine (runs on the libre loop; loop_init() first) ---- */
+
+struct simphones_opts {
+	const char *listen;     /* "127.0.0.1:PORT" for SIP over UDP and TCP */
+	const char *recordings; /* folder; NULL: $LOFTDIAL_RECORDINGS, then the build tree's */
+	unsigned max_call_ms;   /* hard cap on any call's length; 0 = 10 minutes */
+	bool trace;             /* log every SIP message at debug level */
+};
+
+struct simphones_stats {
+	uint64_t invites; /* INVITEs received (new calls) */
+	uint64_t answered;
+	uint64_t rejected; /* final non-2xx sent */
+	uint64_t cancelled;
+	uint64_t bye_sent;
+	uint64_t bye_received;
+	uint64_t rtp_packets; /* RTP packets sent */
+	unsigned active;      /* live calls */
+	unsigned overrides;   /* numbers with an override */
+};
+
+struct simphones;
+
+/* Binds o->listen (UDP and TCP) and starts answering. 0, EINVAL, EADDRINUSE, ENOMEM, ... */
+int simphones_open(struct simphones **spp, const struct simphones_opts *o);
+/* Ends every call (BYE for answered ones, 503 for ringing ones), closes the sockets and frees
+ * everything (NULL is fine). */
+void simphones_close(struct simphones *sp);
+
+/* Sets (spec non-empty) or clears (spec NULL, "" or "default") the behaviour override of a
+ * number; calls already in progress keep theirs. 0, EINVAL (bad number or spec), ENOSPC
+ * (too many overrides), ENOMEM. */
+int simphones_set_behaviour(struct simphones *sp, const char *number, const char *spec);
+/* The behaviour a new call to number would get (override or default); *overridden tells
+ * which (may be NULL). 0 or EINVAL. */
+int simphones_get_behaviour(const struct simphones *sp, const char *number,
+                            struct simphone_behaviour *out, bool *overridden);
+/* Removes every override. */
+void simphones_clear_behaviours(struct simphones *sp);
+
+/* Counters and the bound SIP port. */
+void simphones_stats(const struct simphones *sp, struct simphones_stats *st);
+uint16_t simphones_port(const struct simphones *sp);
+/* True when the recordings were not found and synthetic audio is used. */
+bool simphones_synthetic(const struct simphones *sp);
+
+#endif
