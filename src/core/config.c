@@ -55,7 +55,7 @@ static const struct config_key keys[] = {
 	 "Seconds between incremental polls while the TUI runs."},
 	{"sync.ids_sweep", CONFIG_BOOL, "true", 0, 0, NULL, false,
 	 "Check local ids in batches of 100 after an incremental sync to find deletions."},
-	{"sync.sweep_max", CONFIG_INT, "5000", 0, 100000000, NULL, false,
+	{"sync.sweep_max", CONFIG_INT, "500", 0, 100000000, NULL, false,
 	 "Local ids checked per object by one ids sweep, resuming where the last stopped; 0 all."},
 	{"sync.parallel", CONFIG_INT, "4", 1, 16, NULL, false,
 	 "API requests in flight at once (objects sync concurrently within the budget)."},
