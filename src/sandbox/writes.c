@@ -264,7 +264,7 @@ static void call_create(struct sbx_req *req, void *arg)
 	int64_t person_id = 0, action_id = 0, task_id = 0, duration = 0, user, note_id = 0, id = 0;
 	const char *to, *notes;
 	bool bad = false, replied = false;
-	int err;
+	int err, dur_err;
 
 	body = sbx_writes_body(req, call_fields, &bad);
 	if (!body || !errors) {
@@ -280,8 +280,8 @@ static void call_create(struct sbx_req *req, void *arg)
 	           errors);
 	check_name(sbx, body, "sentiment", SBX_CALL_SENTIMENTS, sbx->team.require_sentiment,
 	           errors);
-	err = sbx_writes_get_uint(body, "duration", &duration);
-	if (err == EINVAL)
+	dur_err = sbx_writes_get_uint(body, "duration", &duration);
+	if (dur_err == EINVAL)
 		sbx_writes_error(errors, "duration", "must be a non-negative integer");
 	to = sbx_writes_get_str(body, "to");
 	if (cJSON_GetObjectItemCaseSensitive(body, "to") && !to &&
@@ -301,7 +301,10 @@ static void call_create(struct sbx_req *req, void *arg)
 		goto out;
 	}
 	add_str_or_null(call, "to", to);
-	cJSON_AddNumberToObject(call, "duration", (double)duration);
+	if (dur_err == ENOENT)
+		cJSON_AddNullToObject(call, "duration");
+	else
+		cJSON_AddNumberToObject(call, "duration", (double)duration);
 	add_str_or_null(call, "disposition", sbx_writes_get_str(body, "disposition"));
 	add_str_or_null(call, "sentiment", sbx_writes_get_str(body, "sentiment"));
 	cJSON_AddArrayToObject(call, "recordings");

@@ -217,3 +217,43 @@ const char *sbxt_error_of(const cJSON *o, const char *field)
 
 	return cJSON_IsString(first) ? first->valuestring : "";
 }
+
+int sbxt_oauth_token(struct sbxt *s, long user_id, char *access, size_t n)
+{
+	const char *form_hdr[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
+	char url[256], form[512], loc[1024], body[512];
+	const char *code;
+	struct sbxt_resp r;
+	cJSON *j;
+	int err = 0;
+
+	snprintf(url, sizeof(url), "%s/oauth/authorize", s->base);
+	snprintf(form, sizeof(form),
+	         "client_id=loftdial-sandbox-client&redirect_uri=http%%3A%%2F%%2F127.0.0.1%%3A9%%"
+	         "2Fcb"
+	         "&response_type=code&state=s&decision=approve&user_id=%ld",
+	         user_id);
+	sbxt_http(&r, "POST", url, form_hdr, form);
+	if (r.status != 302 || !sbxt_header(&r, "Location", loc, sizeof(loc)) ||
+	    !(code = strstr(loc, "code="))) {
+		sbxt_resp_free(&r);
+		return EPROTO;
+	}
+	sbxt_resp_free(&r);
+	code += 5;
+	snprintf(body, sizeof(body),
+	         "grant_type=authorization_code&client_id=loftdial-sandbox-client&client_secret="
+	         "loftdial-sandbox-secret&redirect_uri=http%%3A%%2F%%2F127.0.0.1%%3A9%%2Fcb&code=%."
+	         "*s",
+	         (int)strcspn(code, "&"), code);
+	snprintf(url, sizeof(url), "%s/oauth/token", s->base);
+	sbxt_http(&r, "POST", url, form_hdr, body);
+	j = cJSON_Parse(r.body);
+	if (r.status != 200 || !*sbxt_str(j, "access_token"))
+		err = EPROTO;
+	else
+		snprintf(access, n, "%s", sbxt_str(j, "access_token"));
+	cJSON_Delete(j);
+	sbxt_resp_free(&r);
+	return err;
+}

@@ -51,6 +51,10 @@ long sbxt_api(struct sbxt *s, const char *token, const char *method, const char 
 long sbxt_admin(struct sbxt *s, const char *method, const char *path, const char *json,
                 cJSON **out);
 
+/* Gets an OAuth access token for user_id through the default client (consent form POST,
+ * then the code exchange), as a script would. 0 or an errno value. */
+int sbxt_oauth_token(struct sbxt *s, long user_id, char *access, size_t n);
+
 /* Member helpers on parsed bodies: a number (or -1), a string (or ""), a nested object. */
 double sbxt_num(const cJSON *o, const char *name);
 const char *sbxt_str(const cJSON *o, const char *name);
