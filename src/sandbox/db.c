@@ -129,7 +129,7 @@ static const struct sbx_kind_desc kinds[SBX_KIND_COUNT] = {
                        "activities/calls",
                        "call",
                        true,
-                       2147480000,
+                       2147483400,
                        {{"person_id", "called_person.id", I, true},
                         {"user_id", "user.id", I, false},
                         {"disposition", "disposition", T, false},

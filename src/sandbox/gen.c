@@ -1444,6 +1444,8 @@ static int gen_people(struct gen *g)
 		}
 		if (block > g->people - i)
 			block = g->people - i;
+		if (!frozen && i < 200 && i + block > 200 && g->people >= 350)
+			block = 200 - i; /* the frozen block starts exactly at 200 */
 		if (block > 1)
 			imp = 9000 + ++import_id;
 		for (unsigned k = 0; k < block; k++, i++) {
