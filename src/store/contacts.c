@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,46 +109,42 @@ static bool separator(unsigned char c)
 	return c <= ' ' || c == 0x7f;
 }
 
-/* Appends the word [w, e) as an FTS5 string, inner quotes doubled; false when out is full. */
-static bool put_string(char *out, size_t n, size_t *len, const unsigned char *w,
-                       const unsigned char *e)
+/* Appends one byte when it fits; len counts every byte asked for, so a first call can
+ * measure what a second one needs. */
+static void emit(char *out, size_t n, size_t *len, char c)
 {
-	if (*len + 2 >= n)
-		return false;
-	out[(*len)++] = '"';
+	if (*len + 1 < n)
+		out[*len] = c;
+	(*len)++;
+}
+
+/* Appends the word [w, e) as an FTS5 string, inner quotes doubled. */
+static void emit_string(char *out, size_t n, size_t *len, const unsigned char *w,
+                        const unsigned char *e)
+{
+	emit(out, n, len, '"');
 	for (; w < e; w++) {
-		if (*len + (*w == '"' ? 2 : 1) + 1 >= n)
-			return false;
 		if (*w == '"')
-			out[(*len)++] = '"';
-		out[(*len)++] = (char)*w;
+			emit(out, n, len, '"');
+		emit(out, n, len, (char)*w);
 	}
-	out[(*len)++] = '"';
-	out[*len] = '\0';
-	return true;
+	emit(out, n, len, '"');
 }
 
-/* Appends a literal; false when out is full. */
-static bool put_lit(char *out, size_t n, size_t *len, const char *s)
+static void emit_lit(char *out, size_t n, size_t *len, const char *s)
 {
-	size_t l = strlen(s);
-
-	if (*len + l >= n)
-		return false;
-	memcpy(out + *len, s, l + 1);
-	*len += l;
-	return true;
+	for (; *s; s++)
+		emit(out, n, len, *s);
 }
 
-int contacts_fts_query(const char *query, char *out, size_t n)
+/* Builds the MATCH expression into out (n bytes, may be 0) and returns the bytes it needs
+ * without the NUL; *words counts the searchable words. */
+static size_t fts_build(const char *query, char *out, size_t n, int *words)
 {
 	const unsigned char *p = (const unsigned char *)query;
 	size_t len = 0;
-	int words = 0;
 
-	if (!query || !out || n == 0)
-		return EINVAL;
-	out[0] = '\0';
+	*words = 0;
 	while (*p) {
 		const unsigned char *w, *e;
 		bool useful = false;
@@ -163,13 +160,35 @@ int contacts_fts_query(const char *query, char *out, size_t n)
 			continue;
 		/* ("word" OR "word"*): the prefix finds Annabel for "ann", the exact term ranks
 		 * Ann above her. */
-		if (!put_lit(out, n, &len, words ? " AND (" : "(") ||
-		    !put_string(out, n, &len, w, e) || !put_lit(out, n, &len, " OR ") ||
-		    !put_string(out, n, &len, w, e) || !put_lit(out, n, &len, "*)"))
-			return E2BIG;
-		words++;
+		emit_lit(out, n, &len, *words ? " AND (" : "(");
+		emit_string(out, n, &len, w, e);
+		emit_lit(out, n, &len, " OR ");
+		emit_string(out, n, &len, w, e);
+		emit_lit(out, n, &len, "*)");
+		(*words)++;
 	}
-	return words ? 0 : ENOENT;
+	if (n > 0)
+		out[len < n ? len : n - 1] = '\0';
+	return len;
+}
+
+int contacts_fts_query(const char *query, char *out, size_t n)
+{
+	int words;
+	size_t need;
+
+	if (!query || !out || n == 0)
+		return EINVAL;
+	need = fts_build(query, out, n, &words);
+	if (words == 0) {
+		out[0] = '\0';
+		return ENOENT;
+	}
+	if (need >= n) {
+		out[0] = '\0';
+		return E2BIG;
+	}
+	return 0;
 }
 
 int contacts_search(struct store *st, const char *query, size_t limit, contacts_each_h *cb,
@@ -180,42 +199,40 @@ int contacts_search(struct store *st, const char *query, size_t limit, contacts_
 	        "JOIN (SELECT rowid AS hit, bm25(contacts_fts, 10.0, 4.0, 2.0, 3.0, 5.0) AS score "
 	        "FROM contacts_fts WHERE contacts_fts MATCH ?1 ORDER BY score LIMIT ?2) f "
 	        "ON p.id = f.hit WHERE p.is_deleted = 0 ORDER BY f.score, p.id";
-	struct contact *hits = NULL;
+	struct contact *hits = NULL, *more;
 	sqlite3_stmt *stmt = NULL;
-	size_t nhits = 0, i, qn;
+	size_t nhits = 0, cap = 0, i, qn;
 	char *match = NULL;
-	int err, rc = SQLITE_DONE;
+	int err = 0, rc = SQLITE_DONE, words;
 
 	if (!st || !query || !cb)
 		return EINVAL;
 	if (limit == 0)
 		return 0;
-	/* Each word appears twice, its quotes doubled, with at most 18 bytes of syntax. */
-	qn = strlen(query) * 22 + 16;
+	qn = fts_build(query, NULL, 0, &words) + 1;
+	if (words == 0)
+		return 0;
 	match = malloc(qn);
 	if (!match)
 		return ENOMEM;
-	err = contacts_fts_query(query, match, qn);
-	if (err == ENOENT) {
-		err = 0;
-		goto out;
-	}
-	if (err)
-		goto out;
-	if (limit > 10000)
-		limit = 10000;
-	hits = calloc(limit, sizeof(*hits));
-	if (!hits) {
-		err = ENOMEM;
-		goto out;
-	}
+	(void)fts_build(query, match, qn, &words);
 	err = store_stmt(st, sql, &stmt);
 	if (err)
 		goto out;
 	sqlite3_bind_text(stmt, 1, match, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, (int64_t)limit);
-	while (nhits < limit && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	sqlite3_bind_int64(stmt, 2, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+	while (nhits < limit && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (nhits == cap) {
+			cap = cap ? cap * 2 : 16;
+			more = realloc(hits, cap * sizeof(*hits));
+			if (!more) {
+				err = ENOMEM;
+				goto out;
+			}
+			hits = more;
+		}
 		read_contact(stmt, &hits[nhits++]);
+	}
 	if (nhits < limit && rc != SQLITE_DONE)
 		err = store_fail(st, rc, "contacts search");
 	/* Done with the statement before calling back, so the callback may use the store. */

@@ -6,3 +6,4 @@ ld_unit_test(test_store_queues ld_store)
 ld_unit_test(test_store_contacts ld_store)
 
 ld_bench(bench_store ld_store)
+ld_fuzz_test(fuzz_store_records ld_store)
