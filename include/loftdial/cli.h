@@ -52,5 +52,7 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_api(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_export(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_webhooks(struct cli_ctx *ctx, int argc, char **argv);
+/* The dial pool without the TUI (src/cli/cmd_dial.c). */
+int cmd_dial(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

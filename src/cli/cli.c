@@ -52,6 +52,14 @@ static const struct cli_cmd cmds[] = {
          "       loftdial webhooks serve [--listen ADDR] [--no-poll]\n"
          "  serve checks x-salesloft-signature, stores each event before answering,\n"
          "  applies it, and runs an incremental sync every sync.poll_interval seconds.\n"},
+        {"dial", cmd_dial, "dial a list of numbers on 1-9 parallel lines (no TUI)",
+         "usage: loftdial dial --numbers FILE [--lines N] [--json] [--talk SECS]\n"
+         "  FILE: one phone number or sip: URI per line ('-' for stdin; # comments).\n"
+         "  --lines N   lines dialled at once, 1-9 (default dial.lines)\n"
+         "  --json      one JSON object per event line, then a summary object\n"
+         "  --talk SECS hang a connected call up after SECS (default: the far end ends it)\n"
+         "  While connected, type on stdin: h hang up, m/u mute/unmute, hold, resume,\n"
+         "  d DIGITS (DTMF), r redial, q stop. Exit: 0 done, 1 cannot dial, 130 interrupted.\n"},
 };
 
 static const size_t ncmds = sizeof(cmds) / sizeof(cmds[0]);

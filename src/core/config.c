@@ -77,6 +77,8 @@ static const struct config_key keys[] = {
 	 "First local ctrl_tcp port of the spawned engines; each line uses port + line."},
 	{"engine.rtp_timeout", CONFIG_INT, "10", 0, 600, NULL, false,
 	 "Seconds without RTP after which a connected call is ended (0 off)."},
+	{"engine.local_ip", CONFIG_STR, "", 0, 0, NULL, false,
+	 "IP address the spawned engines bind SIP to and announce in SDP (empty: all, baresip picks)."},
 	/* SIP account */
 	{"sip.aor", CONFIG_STR, "sip:loftdial@127.0.0.1", 0, 0, NULL, false,
 	 "The rep's SIP address of record."},

@@ -1,0 +1,132 @@
+/*
+ * pool: the dial pool, N lines (1 to 9) dialling a queue of numbers, first answer wins.
+ *
+ * Numbers (or SIP URIs) are queued; free lines take them in order, one start every stagger_ms.
+ * A line that rings longer than the ring timeout is hung up by loftdial (CANCEL). The first
+ * answer that is (or may be) a person wins: every other leg is cancelled or hung up at once,
+ * the time from that answer to the last leg's confirmed end is measured, and only then does
+ * the winner get the rep's headset. An answer on another leg before its drop reached it is
+ * recorded as a dropped live answer. Answering-machine detection (amd.h) listens to the far
+ * end's recording: by policy humans and unknowns are connected at once (the machine verdict
+ * then decides what happens to the call) or only humans are. A machine is hung up on, left a
+ * recorded voicemail, or connected.
+ *
+ * Every attempt produces a record (struct pool_attempt) and a stream of notes for the caller
+ * (the `loftdial dial` command, the TUI) to print and persist; the pool itself keeps nothing
+ * after an attempt ends.
+ */
+#ifndef LOFTDIAL_POOL_H
+#define LOFTDIAL_POOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "loftdial/amd.h"
+#include "loftdial/call.h"
+#include "loftdial/dialplan.h"
+#include "loftdial/phone.h"
+
+struct pool;
+
+enum pool_amd { POOL_AMD_OFF, POOL_AMD_CONNECT_UNKNOWN, POOL_AMD_HUMANS_ONLY };
+enum pool_machine { POOL_MACHINE_HANGUP, POOL_MACHINE_VOICEMAIL, POOL_MACHINE_CONNECT };
+
+struct pool_opts {
+	unsigned ring_timeout_ms;   /* loftdial cancels a leg ringing this long */
+	unsigned stagger_ms;        /* between starts */
+	unsigned ext_delay_ms;      /* extension DTMF this long after connect (0: 2000) */
+	unsigned hangup_confirm_ms; /* unconfirmed hangup fails the line (0: 5000) */
+	unsigned amd_max_ms;        /* AMD gives up (unknown) this long after answer (0: 6000) */
+	unsigned talk_ms;           /* hang up a connected call after this; 0 = never */
+	enum pool_amd amd;
+	enum pool_machine machine;
+	const char *voicemail_file; /* for POOL_MACHINE_VOICEMAIL */
+	const char *country;        /* default country for numbers */
+	const char *dialplan;       /* sip.dialplan template */
+	bool auto_resume;           /* go on dialling once a connected call ends */
+};
+
+struct pool_attempt {
+	unsigned id;   /* 1, 2, ... in the order attempts were taken from the queue */
+	unsigned line; /* 1..9; 0 when it was never dialled (unusable number) */
+	char input[NUMBERS_IN_MAX + 1]; /* the dial-list line, sanitised */
+	char e164[NUMBERS_E164_MAX + 1];
+	char uri[DIALPLAN_URI_MAX + 1];
+	char ext[NUMBERS_EXT_MAX + 1];
+	int64_t t_start, t_ring, t_answer, t_end; /* unix ms, 0 = not reached */
+	int sip_code;                             /* final SIP code, 0 = none */
+	char reason[128];
+	enum call_outcome outcome; /* NONE while in progress */
+	bool live_dropped;         /* a live answer had to be dropped */
+	bool connected;            /* got the rep's headset */
+	bool media;                /* the far end's RTP arrived */
+	enum amd_result amd;       /* AMD_PENDING = not run / not decided */
+	unsigned amd_ms;           /* audio it took to decide */
+	void *user;                /* pool_add's tag */
+};
+
+enum pool_ev {
+	POOL_EV_DIALING,   /* INVITE sent */
+	POOL_EV_RINGING,   /* 180 (or 183) */
+	POOL_EV_EARLY,     /* early media */
+	POOL_EV_ANSWERED,  /* 200 OK */
+	POOL_EV_MEDIA,     /* the far end's RTP flows */
+	POOL_EV_CONNECTED, /* this leg won: it has the rep's headset */
+	POOL_EV_AMD,       /* a->amd decided */
+	POOL_EV_HANGUP,    /* loftdial hangs this leg up; text says why */
+	POOL_EV_DTMF,      /* text: digits sent */
+	POOL_EV_ENDED,     /* the record is final */
+	POOL_EV_DROP_TIME, /* ms: the winner's answer → the last other leg ended; legs */
+	POOL_EV_LINE_DOWN, /* line's engine failed; text why */
+	POOL_EV_LINE_UP,
+	POOL_EV_WARNING, /* text */
+	POOL_EV_WRAPUP,  /* the connected call ended; pool_resume() goes on */
+	POOL_EV_IDLE,    /* the queue is empty and no leg is busy */
+	POOL_EV_STOPPED, /* pool_stop() finished: every engine is stopped */
+};
+
+struct pool_note {
+	enum pool_ev ev;
+	const struct pool_attempt *a; /* NULL for line and pool events */
+	unsigned line;
+	const char *text; /* "" when none */
+	double ms;        /* DROP_TIME */
+	double send_ms;   /* DROP_TIME: answer → the last hangup command written */
+	unsigned legs;    /* DROP_TIME: legs dropped */
+};
+
+typedef void(pool_h)(const struct pool_note *n, void *arg);
+
+/* Starts the phone (engines) and the pool. EINVAL with a reason for bad options (dial plan,
+ * country, account...). */
+int pool_new(struct pool **pp, const struct pool_opts *o, const struct phone_opts *po, pool_h *h,
+             void *arg, char *why, size_t whyn);
+/* Stops dialling, hangs every leg up, then stops the engines: POOL_EV_STOPPED follows. */
+void pool_stop(struct pool *p);
+/* Frees the pool and its phone (engines still running are killed). NULL is fine. */
+void pool_free(struct pool *p);
+
+/* Queues a dial-list line (number or SIP URI); user is handed back in the record. */
+int pool_add(struct pool *p, const char *line, void *user);
+/* Starts dialling (lines start as their engines come up). */
+void pool_start(struct pool *p);
+/* Ends the wrap-up after a connected call (when auto_resume is off). */
+void pool_resume(struct pool *p);
+
+/* The connected call: hang up, DTMF, mute, hold/resume. ENOENT when there is none. */
+int pool_hangup(struct pool *p);
+int pool_dtmf(struct pool *p, const char *digits);
+int pool_mute(struct pool *p, bool on);
+int pool_hold(struct pool *p, bool on);
+/* Puts the last ended attempt's number back at the front of the queue. ENOENT when none. */
+int pool_redial(struct pool *p);
+
+/* The phone underneath (status, tests). */
+struct phone *pool_phone(const struct pool *p);
+/* Legs busy now, and numbers waiting. */
+unsigned pool_busy(const struct pool *p);
+unsigned pool_queued(const struct pool *p);
+
+const char *pool_ev_name(enum pool_ev ev);
+
+#endif

@@ -1,0 +1,926 @@
+/*
+ * pool: legs, the queue, first-answer-wins, timers and attempt records.
+ *
+ * Each line carries at most one leg. A leg's life: DIALING (ring timer running) → maybe
+ * ringing → answered → (screened by AMD) → won or dropped → CLOSED by baresip, which is the
+ * only thing that ends a leg (or its engine failing). loftdial never ends a leg on its own
+ * say-so: after sending a hangup it waits for CALL_CLOSED, and a hangup not confirmed in time
+ * fails the engine, whose LINE_DOWN then ends the leg. So the record's end time and the drop
+ * time are what baresip did, not what we asked for.
+ *
+ * Work that follows a state change (starting the next dial) runs from a zero-delay timer, so
+ * no handler re-enters the phone from inside one of its own notes.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <re.h>
+
+#include "loftdial/log.h"
+#include "loftdial/loop.h"
+#include "loftdial/pool.h"
+#include "loftdial/text.h"
+#include "loftdial/wavtail.h"
+
+#define AMD_POLL_MS  40
+#define AMD_CHUNK    4000
+#define HANGUP_WHY_N 10
+
+enum hangup_why {
+	WHY_NONE = 0,
+	WHY_RING_TIMEOUT,
+	WHY_LOST,    /* another leg won */
+	WHY_DROPPED, /* answered while another leg had won */
+	WHY_STOP,
+	WHY_MACHINE,
+	WHY_UNKNOWN, /* humans_only and AMD could not tell */
+	WHY_TALK,
+	WHY_USER,
+};
+
+struct qitem {
+	struct le le;
+	char text[NUMBERS_IN_MAX + 1];
+	void *user;
+};
+
+struct leg {
+	unsigned n;
+	struct pool *p;
+	struct pool_attempt *a;
+	struct tmr ring_tmr, confirm_tmr, ext_tmr, talk_tmr;
+	enum hangup_why why;
+	bool hangup_sent;
+	bool screening; /* answered, waiting for AMD (humans_only) */
+	bool amd_on;
+	bool voicemail; /* playing the recorded voicemail */
+	bool cancel_counted;
+	struct amd *amd;
+	struct wavtail *wt;
+	uint64_t amd_t0;
+};
+
+struct pool {
+	struct pool_opts o;
+	char vm_file[1024], country[8], dialplan[DIALPLAN_URI_MAX + 1];
+	struct phone *phone;
+	pool_h *h;
+	void *arg;
+	unsigned nlines;
+	struct leg legs[PHONE_LINES_MAX];
+	struct list queue;
+	unsigned queued;
+	unsigned next_id;
+	unsigned winner; /* line, 0 = none */
+	char last_input[NUMBERS_IN_MAX + 1];
+	void *last_user;
+	bool started, stopping, stopped, wrapup, idle_told, phone_stopping;
+	uint64_t last_start;
+	struct tmr pump_tmr, amd_tmr;
+	/* drop-time measurement */
+	uint64_t win_us, last_send_us;
+	unsigned cancels_pending, cancels_total;
+};
+
+static void pump_soon(struct pool *p);
+static void leg_hangup(struct leg *g, enum hangup_why why);
+
+const char *pool_ev_name(enum pool_ev ev)
+{
+	static const char *const names[] = {
+	        "dialing", "ringing", "early",  "answered", "media",     "connected",
+	        "amd",     "hangup",  "dtmf",   "ended",    "drop_time", "line_down",
+	        "line_up", "warning", "wrapup", "idle",     "stopped",
+	};
+
+	return (unsigned)ev < sizeof(names) / sizeof(names[0]) ? names[ev] : "?";
+}
+
+/* Wall clock in unix ms (for records). */
+static int64_t unix_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Monotonic microseconds (for the drop time). */
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void tell(struct pool *p, enum pool_ev ev, const struct pool_attempt *a, unsigned line,
+                 const char *text)
+{
+	struct pool_note n;
+
+	memset(&n, 0, sizeof(n));
+	n.ev = ev;
+	n.a = a;
+	n.line = line;
+	n.text = text ? text : "";
+	if (p->h)
+		p->h(&n, p->arg);
+}
+
+static struct leg *leg_of(struct pool *p, unsigned line)
+{
+	if (line < 1 || line > p->nlines)
+		return NULL;
+	return &p->legs[line - 1];
+}
+
+/* Stops a leg's AMD. */
+static void amd_stop(struct leg *g)
+{
+	wavtail_close(g->wt);
+	g->wt = NULL;
+	amd_free(g->amd);
+	g->amd = NULL;
+	g->amd_on = false;
+}
+
+static void amd_poll(void *arg);
+
+/* Starts AMD on an answered leg (needs the far end's recording). */
+static void amd_start(struct leg *g)
+{
+	struct pool *p = g->p;
+
+	if (g->amd_on)
+		return;
+	g->amd_on = true;
+	g->amd_t0 = loop_now_ms();
+	if (!tmr_isrunning(&p->amd_tmr))
+		tmr_start(&p->amd_tmr, AMD_POLL_MS, amd_poll, p);
+}
+
+/* Whether this pool can run AMD at all (it needs recordings). */
+static bool amd_possible(const struct pool *p)
+{
+	return p->o.amd != POOL_AMD_OFF;
+}
+
+static void win(struct leg *g);
+
+/* Acts on the machine verdict. */
+static void machine_policy(struct leg *g)
+{
+	struct pool *p = g->p;
+
+	switch (p->o.machine) {
+	case POOL_MACHINE_HANGUP:
+		leg_hangup(g, WHY_MACHINE);
+		break;
+	case POOL_MACHINE_VOICEMAIL:
+		if (!p->vm_file[0] || phone_play(p->phone, g->n, p->vm_file)) {
+			tell(p, POOL_EV_WARNING, g->a, g->n, "cannot play the voicemail file");
+			leg_hangup(g, WHY_MACHINE);
+			break;
+		}
+		g->voicemail = true;
+		break;
+	case POOL_MACHINE_CONNECT:
+		if (g->screening) {
+			g->screening = false;
+			if (!p->winner && !p->stopping && !p->wrapup)
+				win(g);
+			else
+				leg_hangup(g, WHY_MACHINE);
+		}
+		break;
+	}
+}
+
+/* AMD decided for a leg. */
+static void amd_verdict(struct leg *g, enum amd_result r, unsigned ms, const char *reason)
+{
+	struct pool *p = g->p;
+	bool screening = g->screening;
+
+	g->a->amd = r;
+	g->a->amd_ms = ms;
+	amd_stop(g);
+	tell(p, POOL_EV_AMD, g->a, g->n, reason);
+	if (r == AMD_MACHINE) {
+		machine_policy(g);
+		return;
+	}
+	if (!screening)
+		return; /* already connected: a person or unknown stays with the rep */
+	g->screening = false;
+	if (r == AMD_HUMAN && !p->winner && !p->stopping && !p->wrapup) {
+		win(g);
+		return;
+	}
+	/* humans_only: unknown is not connected; a person who answered is dropped. */
+	g->a->live_dropped = true;
+	leg_hangup(g, r == AMD_HUMAN ? WHY_DROPPED : WHY_UNKNOWN);
+}
+
+/* Feeds new audio to every leg's analyser. */
+static void amd_poll(void *arg)
+{
+	struct pool *p = arg;
+	int16_t buf[AMD_CHUNK];
+	bool again = false;
+	unsigned i;
+
+	for (i = 0; i < p->nlines; i++) {
+		struct leg *g = &p->legs[i];
+		enum amd_result r = AMD_PENDING;
+		size_t n = 0;
+		int err;
+
+		if (!g->amd_on || !g->a)
+			continue;
+		if (!g->wt) {
+			const char *path = phone_recording(p->phone, g->n);
+
+			if (path && wavtail_open(&g->wt, path))
+				g->wt = NULL;
+		}
+		if (g->wt) {
+			do {
+				err = wavtail_read(g->wt, buf, AMD_CHUNK, &n);
+				if (err) {
+					log_warn("pool", "line %u: recording unreadable: %s", g->n,
+					         strerror(err));
+					break;
+				}
+				if (n && !g->amd && wavtail_srate(g->wt)) {
+					struct amd_cfg cfg;
+
+					amd_cfg_default(&cfg);
+					cfg.srate = wavtail_srate(g->wt);
+					g->amd = amd_new(&cfg);
+				}
+				if (n && g->amd)
+					r = amd_feed(g->amd, buf, n);
+			} while (!err && n == AMD_CHUNK && r == AMD_PENDING);
+			if (err) {
+				amd_verdict(g, AMD_UNKNOWN, g->amd ? amd_fed_ms(g->amd) : 0,
+				            "recording unreadable");
+				continue;
+			}
+		}
+		if (r == AMD_PENDING &&
+		    loop_now_ms() - g->amd_t0 > (p->o.amd_max_ms ? p->o.amd_max_ms : 6000)) {
+			r = g->amd ? amd_finish(g->amd) : AMD_UNKNOWN;
+			if (r == AMD_PENDING)
+				r = AMD_UNKNOWN;
+			amd_verdict(g, r, g->amd ? amd_decision_ms(g->amd) : 0,
+			            g->amd ? amd_reason(g->amd) : "no audio");
+			continue;
+		}
+		if (r != AMD_PENDING) {
+			amd_verdict(g, r, amd_decision_ms(g->amd), amd_reason(g->amd));
+			continue;
+		}
+		again = true;
+	}
+	if (again)
+		tmr_start(&p->amd_tmr, AMD_POLL_MS, amd_poll, p);
+}
+
+/* A hangup that baresip did not confirm: the engine is not doing its job. */
+static void confirm_timeout(void *arg)
+{
+	struct leg *g = arg;
+
+	if (!g->a)
+		return;
+	log_warn("pool", "line %u: hangup not confirmed", g->n);
+	phone_fail_line(g->p->phone, g->n, "it did not confirm a hangup");
+}
+
+static const char *why_text(enum hangup_why why)
+{
+	switch (why) {
+	case WHY_RING_TIMEOUT:
+		return "ring timeout";
+	case WHY_LOST:
+		return "another line answered";
+	case WHY_DROPPED:
+		return "answered after another line won: live answer dropped";
+	case WHY_STOP:
+		return "stopped";
+	case WHY_MACHINE:
+		return "answering machine";
+	case WHY_UNKNOWN:
+		return "AMD could not tell (humans_only)";
+	case WHY_TALK:
+		return "talk time over";
+	case WHY_USER:
+		return "hung up by the rep";
+	default:
+		return "";
+	}
+}
+
+/* Hangs a leg up (CANCEL or BYE) for a reason, once. */
+static void leg_hangup(struct leg *g, enum hangup_why why)
+{
+	struct pool *p = g->p;
+
+	if (!g->a || g->hangup_sent)
+		return;
+	g->hangup_sent = true;
+	g->why = why;
+	tmr_cancel(&g->ring_tmr);
+	tell(p, POOL_EV_HANGUP, g->a, g->n, why_text(why));
+	if (phone_hangup(p->phone, g->n) == 0)
+		tmr_start(&g->confirm_tmr, p->o.hangup_confirm_ms ? p->o.hangup_confirm_ms : 5000,
+		          confirm_timeout, g);
+}
+
+static void ring_timeout(void *arg)
+{
+	struct leg *g = arg;
+
+	if (g->a && !g->a->t_answer)
+		leg_hangup(g, WHY_RING_TIMEOUT);
+}
+
+static void ext_due(void *arg)
+{
+	struct leg *g = arg;
+
+	if (!g->a || !g->a->ext[0] || g->p->winner != g->n)
+		return;
+	if (phone_dtmf(g->p->phone, g->n, g->a->ext) == 0)
+		tell(g->p, POOL_EV_DTMF, g->a, g->n, g->a->ext);
+}
+
+static void talk_over(void *arg)
+{
+	struct leg *g = arg;
+
+	if (g->a)
+		leg_hangup(g, WHY_TALK);
+}
+
+/* The leg wins: every other leg is dropped at once, then the rep gets the headset. */
+static void win(struct leg *g)
+{
+	struct pool *p = g->p;
+	unsigned i;
+
+	p->winner = g->n;
+	p->win_us = mono_us();
+	p->cancels_pending = p->cancels_total = 0;
+	for (i = 0; i < p->nlines; i++) {
+		struct leg *o = &p->legs[i];
+
+		if (o == g || !o->a)
+			continue;
+		if (o->a->t_answer)
+			o->a->live_dropped = true; /* a person (maybe) answered there too */
+		o->cancel_counted = true;
+		p->cancels_pending++;
+		p->cancels_total++;
+		leg_hangup(o, o->a->t_answer ? WHY_DROPPED : WHY_LOST);
+	}
+	p->last_send_us = mono_us();
+	g->a->connected = true;
+	if (phone_rep_audio(p->phone, g->n, true))
+		tell(p, POOL_EV_WARNING, g->a, g->n, "could not switch to the headset");
+	tell(p, POOL_EV_CONNECTED, g->a, g->n, "");
+	if (g->a->ext[0])
+		tmr_start(&g->ext_tmr, p->o.ext_delay_ms ? p->o.ext_delay_ms : 2000, ext_due, g);
+	if (p->o.talk_ms)
+		tmr_start(&g->talk_tmr, p->o.talk_ms, talk_over, g);
+	if (amd_possible(p) && p->o.amd == POOL_AMD_CONNECT_UNKNOWN && !g->a->amd)
+		amd_start(g);
+	if (p->cancels_total == 0)
+		return;
+}
+
+/* Answer on a leg. */
+static void answered(struct leg *g)
+{
+	struct pool *p = g->p;
+
+	g->a->t_answer = unix_ms();
+	tell(p, POOL_EV_ANSWERED, g->a, g->n, "");
+	if (g->hangup_sent || (p->winner && p->winner != g->n) || p->stopping || p->wrapup) {
+		/* A person may be there, and we are dropping them: that is abandonment. */
+		g->a->live_dropped = true;
+		if (!g->hangup_sent)
+			leg_hangup(g, WHY_DROPPED);
+		return;
+	}
+	tmr_cancel(&g->ring_tmr);
+	if (amd_possible(p) && p->o.amd == POOL_AMD_HUMANS_ONLY) {
+		g->screening = true;
+		amd_start(g);
+		return;
+	}
+	win(g);
+}
+
+/* Final outcome and reason of a leg whose call has closed. */
+static void settle(struct leg *g, const struct call *c)
+{
+	struct pool_attempt *a = g->a;
+	struct pool *p = g->p;
+	unsigned secs = p->o.ring_timeout_ms / 1000;
+
+	a->sip_code = c ? c->sip_code : 0;
+	text_copy(a->reason, sizeof(a->reason), c && c->reason[0] ? c->reason : "");
+	if (a->live_dropped) {
+		a->outcome = CALL_OUT_CANCELLED;
+		text_copy(a->reason, sizeof(a->reason), why_text(WHY_DROPPED));
+	} else if (g->voicemail || (a->amd == AMD_MACHINE && (a->t_answer || a->connected))) {
+		a->outcome = CALL_OUT_VOICEMAIL;
+		if (g->voicemail && c && !strcmp(c->reason, "end of file"))
+			text_copy(a->reason, sizeof(a->reason), "voicemail left");
+		else if (g->why == WHY_MACHINE)
+			text_copy(a->reason, sizeof(a->reason), "answering machine: hung up");
+	} else if (a->connected || a->t_answer) {
+		a->outcome = CALL_OUT_CONNECTED;
+		if (g->why)
+			text_copy(a->reason, sizeof(a->reason), why_text(g->why));
+		else if (c && !strcmp(c->reason, "Connection reset by peer"))
+			text_copy(a->reason, sizeof(a->reason), "the far end hung up");
+	} else if (g->why == WHY_LOST || g->why == WHY_STOP || g->why == WHY_USER) {
+		a->outcome = CALL_OUT_CANCELLED;
+		text_copy(a->reason, sizeof(a->reason), why_text(g->why));
+	} else if (g->why == WHY_RING_TIMEOUT) {
+		if (a->t_ring) {
+			a->outcome = CALL_OUT_NO_ANSWER;
+			text_printf(a->reason, sizeof(a->reason), "no answer in %u s", secs);
+		} else {
+			a->outcome = CALL_OUT_NETWORK;
+			text_printf(a->reason, sizeof(a->reason), "no response in %u s", secs);
+		}
+	} else if (c && c->sip_code == 0 && !strncmp(c->reason, "engine failed", 13)) {
+		a->outcome = CALL_OUT_FAILED;
+	} else {
+		a->outcome = c ? call_outcome(c) : CALL_OUT_FAILED;
+	}
+}
+
+/* The leg's call has ended: finish the record and free the line. */
+static void leg_end(struct leg *g, const struct call *c)
+{
+	struct pool *p = g->p;
+	struct pool_attempt *a = g->a;
+	bool was_winner = p->winner == g->n;
+
+	if (!a)
+		return;
+	tmr_cancel(&g->ring_tmr);
+	tmr_cancel(&g->confirm_tmr);
+	tmr_cancel(&g->ext_tmr);
+	tmr_cancel(&g->talk_tmr);
+	amd_stop(g);
+	a->t_end = unix_ms();
+	settle(g, c);
+	if (g->cancel_counted) {
+		g->cancel_counted = false;
+		if (p->cancels_pending && --p->cancels_pending == 0) {
+			struct pool_note n;
+
+			memset(&n, 0, sizeof(n));
+			n.ev = POOL_EV_DROP_TIME;
+			n.line = p->winner;
+			n.text = "";
+			n.ms = (double)(mono_us() - p->win_us) / 1000.0;
+			n.send_ms = (double)(p->last_send_us - p->win_us) / 1000.0;
+			n.legs = p->cancels_total;
+			if (p->h)
+				p->h(&n, p->arg);
+		}
+	}
+	g->a = NULL;
+	g->hangup_sent = g->screening = g->voicemail = false;
+	g->why = WHY_NONE;
+	text_copy(p->last_input, sizeof(p->last_input), a->input);
+	p->last_user = a->user;
+	tell(p, POOL_EV_ENDED, a, g->n, "");
+	free(a);
+	if (was_winner) {
+		p->winner = 0;
+		if (!p->o.auto_resume && !p->stopping) {
+			p->wrapup = true;
+			tell(p, POOL_EV_WRAPUP, NULL, g->n, "");
+		}
+	}
+	pump_soon(p);
+}
+
+/* The phone's notes. */
+static void phone_note(const struct phone_note *n, void *arg)
+{
+	struct pool *p = arg;
+	struct leg *g = leg_of(p, n->line);
+
+	if (n->ev == PHONE_EV_STOPPED) {
+		p->stopped = true;
+		tell(p, POOL_EV_STOPPED, NULL, 0, "");
+		return;
+	}
+	if (!g)
+		return;
+	switch (n->ev) {
+	case PHONE_EV_LINE_UP:
+		tell(p, POOL_EV_LINE_UP, NULL, g->n, "");
+		pump_soon(p);
+		break;
+	case PHONE_EV_LINE_DOWN:
+		tell(p, POOL_EV_LINE_DOWN, g->a, g->n, n->text);
+		if (g->a)
+			leg_end(g, n->call);
+		break;
+	case PHONE_EV_RINGING:
+	case PHONE_EV_EARLY:
+		if (!g->a)
+			break;
+		if (!g->a->t_ring)
+			g->a->t_ring = unix_ms();
+		tell(p, n->ev == PHONE_EV_RINGING ? POOL_EV_RINGING : POOL_EV_EARLY, g->a, g->n,
+		     "");
+		break;
+	case PHONE_EV_ANSWERED:
+		if (g->a)
+			answered(g);
+		break;
+	case PHONE_EV_RTP:
+		if (g->a && !g->a->media) {
+			g->a->media = true;
+			tell(p, POOL_EV_MEDIA, g->a, g->n, "");
+		}
+		break;
+	case PHONE_EV_CLOSED:
+		leg_end(g, n->call);
+		break;
+	case PHONE_EV_WARNING:
+		tell(p, POOL_EV_WARNING, g->a, g->n, n->text);
+		break;
+	case PHONE_EV_RECORDING:
+	case PHONE_EV_STOPPED:
+		break;
+	}
+}
+
+/* Finishes an attempt that was never dialled. */
+static void unusable(struct pool *p, struct pool_attempt *a, enum call_outcome o, const char *why)
+{
+	a->t_end = a->t_start;
+	a->outcome = o;
+	text_copy(a->reason, sizeof(a->reason), why);
+	text_copy(p->last_input, sizeof(p->last_input), a->input);
+	p->last_user = a->user;
+	tell(p, POOL_EV_ENDED, a, 0, "");
+	free(a);
+}
+
+/* Takes the next queue item and dials it on line g; false when nothing was dialled. */
+static bool dial_next(struct pool *p, struct leg *g)
+{
+	struct qitem *q = list_ledata(list_head(&p->queue));
+	struct pool_attempt *a;
+	struct dial_target t;
+	char why[128] = "";
+	int err;
+
+	if (!q)
+		return false;
+	list_unlink(&q->le);
+	p->queued--;
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		free(q);
+		return false;
+	}
+	a->id = ++p->next_id;
+	a->user = q->user;
+	a->amd = AMD_PENDING;
+	a->t_start = unix_ms();
+	text_sanitize(a->input, sizeof(a->input), q->text, false);
+	free(q);
+	if (dialplan_target(a->input, p->country, p->dialplan, &t, why, sizeof(why))) {
+		/* Never dialled: an unusable number says why. */
+		unusable(p, a, CALL_OUT_INVALID, why);
+		return false;
+	}
+	text_copy(a->uri, sizeof(a->uri), t.uri);
+	text_copy(a->e164, sizeof(a->e164), t.e164);
+	text_copy(a->ext, sizeof(a->ext), t.ext);
+	a->line = g->n;
+	err = phone_dial(p->phone, g->n, a->uri);
+	if (err) {
+		text_printf(why, sizeof(why), "could not dial: %s", strerror(err));
+		a->line = g->n;
+		unusable(p, a, CALL_OUT_FAILED, why);
+		return false;
+	}
+	g->a = a;
+	g->why = WHY_NONE;
+	g->hangup_sent = false;
+	tell(p, POOL_EV_DIALING, a, g->n, "");
+	tmr_start(&g->ring_tmr, p->o.ring_timeout_ms, ring_timeout, g);
+	p->last_start = loop_now_ms();
+	return true;
+}
+
+/* Starts dials while lines are free, one per stagger. */
+static void pump(void *arg)
+{
+	struct pool *p = arg;
+	unsigned i, busy = 0;
+
+	if (!p->started || p->stopped)
+		return;
+	for (i = 0; i < p->nlines; i++)
+		busy += p->legs[i].a != NULL;
+	if (p->stopping) {
+		if (busy == 0 && !p->phone_stopping) {
+			p->phone_stopping = true;
+			phone_stop(p->phone);
+		}
+		return;
+	}
+	if (p->winner || p->wrapup)
+		return;
+	while (p->queued) {
+		struct leg *g = NULL;
+		uint64_t now = loop_now_ms();
+
+		if (p->last_start && now - p->last_start < p->o.stagger_ms) {
+			tmr_start(&p->pump_tmr, p->o.stagger_ms - (now - p->last_start), pump, p);
+			return;
+		}
+		for (i = 0; i < p->nlines && !g; i++)
+			if (!p->legs[i].a && phone_line_idle(p->phone, i + 1))
+				g = &p->legs[i];
+		if (!g)
+			return; /* a LINE_UP or an ENDED pumps again */
+		if (dial_next(p, g)) {
+			busy++;
+			p->idle_told = false;
+			if (p->o.stagger_ms) {
+				pump_soon(p);
+				return;
+			}
+		}
+		if (p->winner)
+			return;
+	}
+	if (busy == 0 && !p->idle_told) {
+		p->idle_told = true;
+		tell(p, POOL_EV_IDLE, NULL, 0, "");
+	}
+}
+
+static void pump_soon(struct pool *p)
+{
+	if (!tmr_isrunning(&p->pump_tmr))
+		tmr_start(&p->pump_tmr, 0, pump, p);
+}
+
+int pool_new(struct pool **pp, const struct pool_opts *o, const struct phone_opts *po, pool_h *h,
+             void *arg, char *why, size_t whyn)
+{
+	struct pool *p;
+	unsigned i;
+	int err;
+
+	if (!pp || !o || !po)
+		return EINVAL;
+	if (o->ring_timeout_ms < 1000) {
+		text_printf(why, whyn, "the ring timeout must be at least 1 s");
+		return EINVAL;
+	}
+	if (!o->country || !numbers_country_known(o->country)) {
+		text_printf(why, whyn,
+		            "phone.default_country '%.8s' is not a country loftdial knows",
+		            o->country ? o->country : "");
+		return EINVAL;
+	}
+	err = dialplan_check(o->dialplan, why, whyn);
+	if (err)
+		return err;
+	if (o->amd != POOL_AMD_OFF && o->machine == POOL_MACHINE_VOICEMAIL &&
+	    (!o->voicemail_file || !*o->voicemail_file)) {
+		text_printf(why, whyn,
+		            "dial.machine is voicemail but dial.voicemail_file is empty");
+		return EINVAL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return ENOMEM;
+	p->o = *o;
+	p->h = h;
+	p->arg = arg;
+	text_copy(p->vm_file, sizeof(p->vm_file), o->voicemail_file ? o->voicemail_file : "");
+	text_copy(p->country, sizeof(p->country), o->country);
+	text_copy(p->dialplan, sizeof(p->dialplan), o->dialplan);
+	p->o.voicemail_file = p->vm_file;
+	p->o.country = p->country;
+	p->o.dialplan = p->dialplan;
+	p->nlines = po->lines;
+	list_init(&p->queue);
+	tmr_init(&p->pump_tmr);
+	tmr_init(&p->amd_tmr);
+	for (i = 0; i < PHONE_LINES_MAX; i++) {
+		struct leg *g = &p->legs[i];
+
+		g->n = i + 1;
+		g->p = p;
+		tmr_init(&g->ring_tmr);
+		tmr_init(&g->confirm_tmr);
+		tmr_init(&g->ext_tmr);
+		tmr_init(&g->talk_tmr);
+	}
+	if (po->mode == PHONE_CONNECT && p->o.amd != POOL_AMD_OFF) {
+		/* One process: no per-line recordings, so no AMD (docs/telephony.md). */
+		log_info("pool", "engine.mode connect: answering-machine detection is off");
+		p->o.amd = POOL_AMD_OFF;
+	}
+	{
+		struct phone_opts popts = *po;
+
+		popts.record = p->o.amd != POOL_AMD_OFF;
+		err = phone_start(&p->phone, &popts, phone_note, p, why, whyn);
+	}
+	if (err) {
+		free(p);
+		return err;
+	}
+	*pp = p;
+	return 0;
+}
+
+int pool_add(struct pool *p, const char *line, void *user)
+{
+	struct qitem *q;
+
+	if (!p || !line)
+		return EINVAL;
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return ENOMEM;
+	text_copy(q->text, sizeof(q->text), line);
+	q->user = user;
+	list_append(&p->queue, &q->le, q);
+	p->queued++;
+	p->idle_told = false;
+	if (p->started)
+		pump_soon(p);
+	return 0;
+}
+
+void pool_start(struct pool *p)
+{
+	if (!p || p->started)
+		return;
+	p->started = true;
+	pump_soon(p);
+}
+
+void pool_resume(struct pool *p)
+{
+	if (!p || !p->wrapup)
+		return;
+	p->wrapup = false;
+	pump_soon(p);
+}
+
+void pool_stop(struct pool *p)
+{
+	struct le *le;
+	unsigned i;
+
+	if (!p || p->stopping)
+		return;
+	p->stopping = true;
+	p->started = true;
+	while ((le = list_head(&p->queue)) != NULL) {
+		list_unlink(le);
+		free(le->data);
+	}
+	p->queued = 0;
+	for (i = 0; i < p->nlines; i++)
+		if (p->legs[i].a)
+			leg_hangup(&p->legs[i], WHY_STOP);
+	pump_soon(p);
+}
+
+void pool_free(struct pool *p)
+{
+	struct le *le;
+	unsigned i;
+
+	if (!p)
+		return;
+	tmr_cancel(&p->pump_tmr);
+	tmr_cancel(&p->amd_tmr);
+	for (i = 0; i < PHONE_LINES_MAX; i++) {
+		struct leg *g = &p->legs[i];
+
+		tmr_cancel(&g->ring_tmr);
+		tmr_cancel(&g->confirm_tmr);
+		tmr_cancel(&g->ext_tmr);
+		tmr_cancel(&g->talk_tmr);
+		amd_stop(g);
+		free(g->a);
+	}
+	while ((le = list_head(&p->queue)) != NULL) {
+		list_unlink(le);
+		free(le->data);
+	}
+	phone_free(p->phone);
+	free(p);
+}
+
+/* The connected leg, or NULL. */
+static struct leg *connected(struct pool *p)
+{
+	struct leg *g = p ? leg_of(p, p->winner) : NULL;
+
+	return g && g->a ? g : NULL;
+}
+
+int pool_hangup(struct pool *p)
+{
+	struct leg *g = connected(p);
+
+	if (!g)
+		return ENOENT;
+	leg_hangup(g, WHY_USER);
+	return 0;
+}
+
+int pool_dtmf(struct pool *p, const char *digits)
+{
+	struct leg *g = connected(p);
+	int err;
+
+	if (!g)
+		return ENOENT;
+	err = phone_dtmf(p->phone, g->n, digits);
+	if (!err)
+		tell(p, POOL_EV_DTMF, g->a, g->n, digits);
+	return err;
+}
+
+int pool_mute(struct pool *p, bool on)
+{
+	struct leg *g = connected(p);
+
+	return g ? phone_mute(p->phone, g->n, on) : ENOENT;
+}
+
+int pool_hold(struct pool *p, bool on)
+{
+	struct leg *g = connected(p);
+
+	return g ? phone_hold(p->phone, g->n, on) : ENOENT;
+}
+
+int pool_redial(struct pool *p)
+{
+	struct qitem *q;
+
+	if (!p || !p->last_input[0])
+		return ENOENT;
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return ENOMEM;
+	text_copy(q->text, sizeof(q->text), p->last_input);
+	q->user = p->last_user;
+	list_prepend(&p->queue, &q->le, q);
+	p->queued++;
+	p->idle_told = false;
+	if (p->started)
+		pump_soon(p);
+	return 0;
+}
+
+struct phone *pool_phone(const struct pool *p)
+{
+	return p ? p->phone : NULL;
+}
+
+unsigned pool_busy(const struct pool *p)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; p && i < p->nlines; i++)
+		n += p->legs[i].a != NULL;
+	return n;
+}
+
+unsigned pool_queued(const struct pool *p)
+{
+	return p ? p->queued : 0;
+}
