@@ -20,6 +20,7 @@ static const char *const outcomes[] = {
         "network",   "voicemail", "cancelled", "failed",
 };
 
+/* Is s an outcome the table accepts ("" = in progress)? */
 bool attempts_outcome_valid(const char *s)
 {
 	size_t i;
@@ -73,6 +74,7 @@ static bool attempt_ok(const struct attempt *a)
 	return strnlen(a->number, sizeof(a->number)) > 0;
 }
 
+/* Records a new attempt and hands back its id. */
 int attempts_insert(struct store *st, struct attempt *a)
 {
 	static const char sql[] =
@@ -98,6 +100,7 @@ int attempts_insert(struct store *st, struct attempt *a)
 	return err;
 }
 
+/* Rewrites an attempt as it rings, is answered and ends. */
 int attempts_update(struct store *st, const struct attempt *a)
 {
 	static const char sql[] =
@@ -148,6 +151,7 @@ static void read_attempt(sqlite3_stmt *stmt, struct attempt *a)
 	store_col_copy(stmt, 15, a->amd, sizeof(a->amd));
 }
 
+/* Reads one attempt back. */
 int attempts_get(struct store *st, int64_t id, struct attempt *out)
 {
 	static const char sql[] = "SELECT " ATTEMPT_COLS " FROM dial_attempts WHERE id = ?1";
@@ -172,6 +176,7 @@ int attempts_get(struct store *st, int64_t id, struct attempt *out)
 	return err;
 }
 
+/* Dropped live answers over live answers since since_ms. */
 int attempts_abandon_rate(struct store *st, int64_t since_ms, double *rate, int64_t *live_answers)
 {
 	static const char sql[] =
@@ -208,6 +213,7 @@ int attempts_abandon_rate(struct store *st, int64_t since_ms, double *rate, int6
 	return 0;
 }
 
+/* Counts a number's bad-number outcomes since since_ms. */
 int attempts_number_recent_bad(struct store *st, const char *number, int64_t since_ms, int *count)
 {
 	static const char sql[] =
@@ -234,6 +240,7 @@ int attempts_number_recent_bad(struct store *st, const char *number, int64_t sin
 	return err;
 }
 
+/* Walks recent attempts, newest first. */
 int attempts_list(struct store *st, int64_t since_ms, unsigned limit, attempts_each_h *cb,
                   void *arg)
 {

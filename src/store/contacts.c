@@ -73,6 +73,7 @@ static void read_contact(sqlite3_stmt *stmt, struct contact *c)
 	c->deleted = sqlite3_column_int(stmt, 17) != 0;
 }
 
+/* Reads one person the way the dialer shows them. */
 int contacts_get(struct store *st, int64_t id, struct contact *out)
 {
 	static const char sql[] = "SELECT " CONTACT_COLS CONTACT_FROM "WHERE p.id = ?1";
@@ -131,6 +132,7 @@ static void emit_string(char *out, size_t n, size_t *len, const unsigned char *w
 	emit(out, n, len, '"');
 }
 
+/* Appends a literal. */
 static void emit_lit(char *out, size_t n, size_t *len, const char *s)
 {
 	for (; *s; s++)
@@ -172,6 +174,7 @@ static size_t fts_build(const char *query, char *out, size_t n, int *words)
 	return len;
 }
 
+/* Turns plain text into a MATCH expression nothing in it can subvert. */
 int contacts_fts_query(const char *query, char *out, size_t n)
 {
 	int words;
@@ -191,6 +194,7 @@ int contacts_fts_query(const char *query, char *out, size_t n)
 	return 0;
 }
 
+/* Finds live contacts for what the user typed, best first. */
 int contacts_search(struct store *st, const char *query, size_t limit, contacts_each_h *cb,
                     void *arg)
 {
@@ -247,6 +251,7 @@ out:
 	return err;
 }
 
+/* Rebuilds the search index from sl_people. */
 int contacts_reindex(struct store *st)
 {
 	sqlite3_stmt *stmt;

@@ -23,6 +23,7 @@ static const char *const state_names[] = {
 	"id, kind, dedupe_key, body, state, attempts, next_at, last_error, response, remote_id, "  \
 	"created_at, updated_at"
 
+/* The state's name as stored. */
 const char *outbox_state_name(enum outbox_state s)
 {
 	if ((unsigned)s >= NSTATES)
@@ -30,6 +31,7 @@ const char *outbox_state_name(enum outbox_state s)
 	return state_names[s];
 }
 
+/* A stored state name back to the enum. */
 int outbox_state_parse(const char *name, enum outbox_state *out)
 {
 	unsigned i;
@@ -45,6 +47,7 @@ int outbox_state_parse(const char *name, enum outbox_state *out)
 	return EINVAL;
 }
 
+/* Frees an item's strings. */
 void outbox_item_clear(struct outbox_item *it)
 {
 	if (!it)
@@ -108,6 +111,7 @@ static int get_one(struct store *st, const char *sql, const char *text, int64_t 
 	return err;
 }
 
+/* One item by id. */
 int outbox_get(struct store *st, int64_t id, struct outbox_item *out)
 {
 	static const char sql[] = "SELECT " ITEM_COLS " FROM outbox WHERE id = ?1";
@@ -115,6 +119,7 @@ int outbox_get(struct store *st, int64_t id, struct outbox_item *out)
 	return get_one(st, sql, NULL, id, out);
 }
 
+/* One item by dedupe key. */
 int outbox_get_by_key(struct store *st, const char *dedupe_key, struct outbox_item *out)
 {
 	static const char sql[] = "SELECT " ITEM_COLS " FROM outbox WHERE dedupe_key = ?1";
@@ -148,6 +153,7 @@ static int key_state(struct store *st, const char *key, int64_t *id, char *state
 	return err;
 }
 
+/* Makes new work durable, once per dedupe key. */
 int outbox_enqueue(struct store *st, const char *kind, const char *dedupe_key, const char *body,
                    int64_t *id)
 {
@@ -208,6 +214,7 @@ out:
 	return store_commit(st);
 }
 
+/* The queued item to send next. */
 int outbox_next_due(struct store *st, int64_t now, struct outbox_item *out)
 {
 	static const char sql[] = "SELECT " ITEM_COLS " FROM outbox WHERE state = 'queued' AND "
@@ -216,6 +223,7 @@ int outbox_next_due(struct store *st, int64_t now, struct outbox_item *out)
 	return get_one(st, sql, NULL, now, out);
 }
 
+/* When the next queued item falls due. */
 int outbox_next_at(struct store *st, int64_t *next_at)
 {
 	static const char sql[] = "SELECT min(next_at) FROM outbox WHERE state = 'queued'";
@@ -292,6 +300,7 @@ static int transition(struct store *st, int64_t id, const struct transition *t, 
 	return store_fail(st, rc, what);
 }
 
+/* Marks an item as on the wire (before the POST). */
 int outbox_mark_sending(struct store *st, int64_t id)
 {
 	static const struct transition t = {
@@ -302,6 +311,7 @@ int outbox_mark_sending(struct store *st, int64_t id)
 	return transition(st, id, &t, "outbox sending");
 }
 
+/* Marks an item delivered. */
 int outbox_mark_sent(struct store *st, int64_t id, int64_t remote_id, const char *response)
 {
 	struct transition t = {
@@ -316,6 +326,7 @@ int outbox_mark_sent(struct store *st, int64_t id, int64_t remote_id, const char
 	return transition(st, id, &t, "outbox sent");
 }
 
+/* Puts an item back in the queue for later. */
 int outbox_mark_retry(struct store *st, int64_t id, int64_t next_at, const char *error)
 {
 	struct transition t = {
@@ -329,6 +340,7 @@ int outbox_mark_retry(struct store *st, int64_t id, int64_t next_at, const char 
 	return transition(st, id, &t, "outbox retry");
 }
 
+/* Gives up on an item until a person looks at it. */
 int outbox_mark_failed(struct store *st, int64_t id, const char *error)
 {
 	struct transition t = {
@@ -340,6 +352,7 @@ int outbox_mark_failed(struct store *st, int64_t id, const char *error)
 	return transition(st, id, &t, "outbox failed");
 }
 
+/* Records that the remote already had this work. */
 int outbox_mark_conflict(struct store *st, int64_t id, const char *error, const char *response)
 {
 	struct transition t = {
@@ -352,6 +365,7 @@ int outbox_mark_conflict(struct store *st, int64_t id, const char *error, const 
 	return transition(st, id, &t, "outbox conflict");
 }
 
+/* Puts a failed item back in the queue. */
 int outbox_requeue(struct store *st, int64_t id)
 {
 	static const struct transition t = {
@@ -362,6 +376,7 @@ int outbox_requeue(struct store *st, int64_t id)
 	return transition(st, id, &t, "outbox requeue");
 }
 
+/* How many items are in each state. */
 int outbox_counts(struct store *st, struct outbox_counts *out)
 {
 	static const char sql[] = "SELECT state, count(*) FROM outbox GROUP BY state";
@@ -431,11 +446,13 @@ static int walk(struct store *st, const char *sql, outbox_each_h *cb, void *arg)
 	return err;
 }
 
+/* Walks every item. */
 int outbox_list(struct store *st, outbox_each_h *cb, void *arg)
 {
 	return walk(st, "SELECT " ITEM_COLS " FROM outbox ORDER BY id", cb, arg);
 }
 
+/* Walks the items a crash left in `sending`. */
 int outbox_stuck_sending(struct store *st, outbox_each_h *cb, void *arg)
 {
 	return walk(st, "SELECT " ITEM_COLS " FROM outbox WHERE state = 'sending' ORDER BY id", cb,

@@ -473,6 +473,7 @@ static int bind_col(sqlite3_stmt *stmt, int idx, const cJSON *rec, const struct 
 	return sqlite3_bind_null(stmt, idx);
 }
 
+/* Inserts or updates one synced record. */
 int records_upsert(struct store *st, enum store_obj obj, const cJSON *rec, int64_t generation)
 {
 	const struct obj_sql *s = obj_sql(obj);
@@ -567,6 +568,7 @@ static int update2(struct store *st, const char *sql, int64_t a, int64_t b, int 
 	return err;
 }
 
+/* Soft-deletes one row. */
 int records_delete(struct store *st, enum store_obj obj, int64_t id)
 {
 	const struct obj_sql *s = obj_sql(obj);
@@ -580,6 +582,7 @@ int records_delete(struct store *st, enum store_obj obj, int64_t id)
 	return err;
 }
 
+/* Marks deleted the rows a complete full pass did not see. */
 int records_sweep_unseen(struct store *st, enum store_obj obj, int64_t generation, unsigned *marked)
 {
 	const struct obj_sql *s = obj_sql(obj);
@@ -618,6 +621,7 @@ static int query_int(struct store *st, const char *sql, int64_t arg, bool has_ar
 	return err;
 }
 
+/* Counts rows. */
 int records_count(struct store *st, enum store_obj obj, bool include_deleted, int64_t *n)
 {
 	const struct obj_sql *s = obj_sql(obj);
@@ -629,6 +633,7 @@ int records_count(struct store *st, enum store_obj obj, bool include_deleted, in
 	                 "records count");
 }
 
+/* Is the row there and not deleted? */
 int records_is_live(struct store *st, enum store_obj obj, int64_t id, bool *live)
 {
 	const struct obj_sql *s = obj_sql(obj);
@@ -646,6 +651,7 @@ int records_is_live(struct store *st, enum store_obj obj, int64_t id, bool *live
 	return err;
 }
 
+/* The stored raw JSON of one row. */
 int records_get_json(struct store *st, enum store_obj obj, int64_t id, char **json_out)
 {
 	const struct obj_sql *s = obj_sql(obj);
@@ -673,6 +679,7 @@ int records_get_json(struct store *st, enum store_obj obj, int64_t id, char **js
 	return err;
 }
 
+/* A page of live ids for the ids[] deletion sweep. */
 int records_live_ids(struct store *st, enum store_obj obj, int64_t after_id, int64_t *ids,
                      size_t max, size_t *n)
 {
@@ -700,6 +707,7 @@ int records_live_ids(struct store *st, enum store_obj obj, int64_t after_id, int
 	return err;
 }
 
+/* Walks the rows' raw JSON in id order (export). */
 int records_foreach(struct store *st, enum store_obj obj, bool include_deleted, records_each_h *cb,
                     void *arg)
 {
@@ -728,6 +736,7 @@ int records_foreach(struct store *st, enum store_obj obj, bool include_deleted, 
 	return err;
 }
 
+/* The latest updated_at text, for rebuilding a lost cursor. */
 int records_max_updated_at(struct store *st, enum store_obj obj, char *out, size_t n)
 {
 	const struct obj_sql *s = obj_sql(obj);

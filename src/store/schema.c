@@ -20,24 +20,29 @@
 
 /* A phone number as FTS tokens: as written, digits only, and the last 10 and 7 digits, so
  * "555123" finds "+1 (555) 123-4567". */
-#define DIGITS(x)                                                                                  \
-	"replace(replace(replace(replace(replace(replace(" x                                       \
+/* clang-format off */
+#define DIGITS(x) \
+	"replace(replace(replace(replace(replace(replace(" x \
 	",' ',''),'-',''),'(',''),')',''),'.',''),'+','')"
-#define PHONE_TOKENS(x)                                                                            \
-	"coalesce(" x                                                                              \
-	",'') || ' ' || coalesce(" DIGITS(x) ",'') || ' ' || coalesce(substr(" DIGITS(             \
-	        x) ",-10),'') || ' ' || coalesce(substr(" DIGITS(x) ",-7),'')"
+#define PHONE_TOKENS(x) \
+	"coalesce(" x ",'') || ' ' || " \
+	"coalesce(" DIGITS(x) ",'') || ' ' || " \
+	"coalesce(substr(" DIGITS(x) ",-10),'') || ' ' || " \
+	"coalesce(substr(" DIGITS(x) ",-7),'')"
 
 /* The FTS row of person p (a table alias or new), company falling back to the account. */
-#define FTS_VALUES(p)                                                                              \
-	p ".id, "                                                                                  \
-	  "trim(coalesce(" p ".first_name,'') || ' ' || coalesce(" p ".last_name,'') || ' ' || "   \
-	  "coalesce(" p ".display_name,'')), "                                                     \
-	  "coalesce(" p ".company, (SELECT a.name FROM sl_accounts a WHERE a.id = " p              \
-	  ".account_id), ''), "                                                                    \
-	  "coalesce(" p ".title,''), coalesce(" p                                                  \
-	  ".email,''), " PHONE_TOKENS(p ".phone") " || ' ' || " PHONE_TOKENS(                      \
-	          p ".mobile_phone") " || ' ' || " PHONE_TOKENS(p ".home_phone")
+#define FTS_VALUES(p) \
+	p ".id, " \
+	"trim(coalesce(" p ".first_name,'') || ' ' || coalesce(" p ".last_name,'') || ' ' || " \
+	"coalesce(" p ".display_name,'')), " \
+	"coalesce(" p ".company, " \
+	"(SELECT a.name FROM sl_accounts a WHERE a.id = " p ".account_id), ''), " \
+	"coalesce(" p ".title,''), " \
+	"coalesce(" p ".email,''), " \
+	PHONE_TOKENS(p ".phone") " || ' ' || " \
+	PHONE_TOKENS(p ".mobile_phone") " || ' ' || " \
+	PHONE_TOKENS(p ".home_phone")
+/* clang-format on */
 
 #define FTS_INSERT "INSERT INTO contacts_fts(rowid, name, company, title, email, phones) "
 
@@ -293,6 +298,7 @@ static const struct store_migration steps[] = {
         {1, "initial schema", v1_sql},
 };
 
+/* The migration list. */
 const struct store_migration *store_schema_steps(size_t *n)
 {
 	*n = sizeof(steps) / sizeof(steps[0]);

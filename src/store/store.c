@@ -125,6 +125,7 @@ int store_fail(struct store *st, int rc, const char *what)
 	return store_errno(rc) ? store_errno(rc) : EIO;
 }
 
+/* Wall-clock unix seconds. */
 int64_t store_now(void)
 {
 	return (int64_t)time(NULL);
@@ -304,16 +305,19 @@ void store_rollback(struct store *st)
 	st->depth = 0;
 }
 
+/* How deeply transactions are nested. */
 int store_tx_depth(const struct store *st)
 {
 	return st ? st->depth : 0;
 }
 
+/* The raw connection. */
 sqlite3 *store_sqlite(struct store *st)
 {
 	return st ? st->db : NULL;
 }
 
+/* The path the store was opened with. */
 const char *store_path(const struct store *st)
 {
 	return st ? st->path : NULL;
@@ -339,6 +343,7 @@ static int read_version(struct store *st, int *version)
 	return err;
 }
 
+/* The open file's schema version, -1 on error. */
 int store_schema_version(struct store *st)
 {
 	int v = 0;
@@ -488,6 +493,7 @@ out:
 	return err;
 }
 
+/* Opens the file and migrates it with the given steps. */
 int store_open_with(struct store **sp, const char *path, const struct store_migration *steps,
                     size_t nsteps)
 {
@@ -546,6 +552,7 @@ out:
 	return 0;
 }
 
+/* Opens the file and migrates it with the real steps. */
 int store_open(struct store **sp, const char *path)
 {
 	const struct store_migration *steps;
@@ -555,6 +562,7 @@ int store_open(struct store **sp, const char *path)
 	return store_open_with(sp, path, steps, n);
 }
 
+/* Finalizes everything and closes the connection. */
 void store_close(struct store *st)
 {
 	size_t i;

@@ -8,6 +8,7 @@
 #include "loftdial/text.h"
 #include "store_int.h"
 
+/* Reads an object's sync state (zeros when never synced). */
 int syncstate_get(struct store *st, enum store_obj obj, struct syncstate *out)
 {
 	static const char sql[] =
@@ -51,6 +52,7 @@ static void bind_field(sqlite3_stmt *stmt, int idx, const char *s, size_t n)
 	sqlite3_bind_text(stmt, idx, s, (int)strnlen(s, n), SQLITE_STATIC);
 }
 
+/* Writes an object's sync state whole. */
 int syncstate_put(struct store *st, enum store_obj obj, const struct syncstate *s)
 {
 	static const char sql[] =
@@ -86,6 +88,7 @@ int syncstate_put(struct store *st, enum store_obj obj, const struct syncstate *
 	return err;
 }
 
+/* Forgets an object's sync state. */
 int syncstate_reset(struct store *st, enum store_obj obj)
 {
 	static const char sql[] = "DELETE FROM sync_state WHERE object = ?1";

@@ -10,6 +10,7 @@
 #include "loftdial/tokens.h"
 #include "store_int.h"
 
+/* Reads the saved credentials. */
 int tokens_load(struct store *st, struct tokens *out)
 {
 	static const char sql[] = "SELECT kind, access_token, refresh_token, expires_at, scope, "
@@ -52,6 +53,7 @@ static bool terminated(const char *s, size_t n)
 	return memchr(s, '\0', n) != NULL;
 }
 
+/* Replaces the saved credentials atomically. */
 int tokens_save(struct store *st, const struct tokens *t)
 {
 	static const char sql[] =
@@ -103,6 +105,7 @@ out:
 	return store_commit(st);
 }
 
+/* Forgets the credentials. */
 int tokens_clear(struct store *st)
 {
 	static const char sql[] = "DELETE FROM tokens";

@@ -12,6 +12,7 @@
 #include "loftdial/whevents.h"
 #include "store_int.h"
 
+/* Stores one delivery durably. */
 int whevents_put(struct store *st, int64_t received_at, const char *event_type, bool signature_ok,
                  const char *body, size_t len, int64_t *id)
 {
@@ -47,6 +48,7 @@ int whevents_put(struct store *st, int64_t received_at, const char *event_type, 
 	return err;
 }
 
+/* Records how applying an event went. */
 int whevents_mark_applied(struct store *st, int64_t id, const char *error)
 {
 	static const char ok_sql[] =
@@ -74,6 +76,7 @@ int whevents_mark_applied(struct store *st, int64_t id, const char *error)
 	return err;
 }
 
+/* Walks the events still to apply, in arrival order. */
 int whevents_pending(struct store *st, whevents_each_h *cb, void *arg)
 {
 	static const char sql[] =
@@ -122,6 +125,7 @@ int whevents_pending(struct store *st, whevents_each_h *cb, void *arg)
 	}
 }
 
+/* Drops old events that need nothing more. */
 int whevents_prune(struct store *st, int64_t before, unsigned *n)
 {
 	static const char sql[] = "DELETE FROM webhook_events WHERE received_at < ?1 AND "
