@@ -3,7 +3,7 @@
  * -> behaviour (the fixed test numbers, the realistic mix, hostile numbers), behaviour specs
  * (good, bad, round trips), the WAV reader and the audio loader (recordings or synthetic), and
  * opening, overriding and closing the SIP endpoint. Calls over real SIP are in
- * tests/integration/test_simphones.c.
+ * tests/integration/test_simphones_calls.c.
  */
 #include <errno.h>
 #include <setjmp.h>
