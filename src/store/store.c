@@ -440,10 +440,12 @@ static int prepare_file(const char *path)
 		log_error("store", "%s: cannot open for writing: %s", path, strerror(err));
 		return err;
 	}
-	if (fstat(fd, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+	if (fstat(fd, &sb) != 0) {
+		err = errno;
+	} else if (!S_ISREG(sb.st_mode)) {
 		log_error("store", "%s: not a regular file", path);
 		err = EINVAL;
-	} else if (fstat(fd, &sb) == 0 && (sb.st_mode & 0777) != 0600 && sb.st_uid == geteuid()) {
+	} else if ((sb.st_mode & 0777) != 0600 && sb.st_uid == geteuid()) {
 		/* The file holds credentials: nobody else gets to read it. */
 		if (fchmod(fd, 0600) != 0)
 			log_warn("store", "%s: cannot set mode 0600: %s", path, strerror(errno));

@@ -285,6 +285,13 @@ static void test_index_follows_changes(void **state)
 	assert_int_equal(search(st, "hooli", &first), 1);
 	assert_int_equal(first, 9);
 
+	/* A deleted account's name is no longer the company of its people. */
+	assert_int_equal(records_delete(st, STORE_ACCOUNTS, 600), 0);
+	assert_int_equal(search(st, "hooli", NULL), 0);
+	assert_int_equal(search(st, "early", &first), 1);
+	put(st, STORE_ACCOUNTS, "{\"id\":600,\"name\":\"Hooli\"}");
+	assert_int_equal(search(st, "hooli", NULL), 1);
+
 	/* A hard delete (by another tool) removes the entry too. */
 	assert_int_equal(sqlite3_exec(store_sqlite(st), "DELETE FROM sl_people WHERE id = 9", NULL,
 	                              NULL, NULL),
