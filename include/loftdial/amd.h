@@ -29,7 +29,7 @@ enum amd_result {
 struct amd_cfg {
 	unsigned srate;                     /* samples per second; default 8000 */
 	unsigned initial_silence_ms;        /* no speech by then: UNKNOWN; default 2500 */
-	unsigned greeting_max_ms;           /* a greeting longer than this: MACHINE; 1500 */
+	unsigned greeting_max_ms;           /* a greeting longer than this: MACHINE; 1800 */
 	unsigned after_greeting_silence_ms; /* silence that ends a short greeting: HUMAN; 500 */
 	unsigned min_word_ms;               /* voiced runs shorter than this are clicks; 60 */
 	unsigned word_gap_ms;               /* shorter gaps do not split a word; 80 */

@@ -74,7 +74,7 @@ void amd_cfg_default(struct amd_cfg *cfg)
 	*cfg = (struct amd_cfg){
 	        .srate = 8000,
 	        .initial_silence_ms = 2500,
-	        .greeting_max_ms = 1500,
+	        .greeting_max_ms = 1800,
 	        .after_greeting_silence_ms = 500,
 	        .min_word_ms = 60,
 	        .word_gap_ms = 80,
