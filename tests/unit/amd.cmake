@@ -6,3 +6,5 @@ ld_unit_test(test_amd_corpus ld_phone)
 target_include_directories(test_amd_corpus PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/bench)
 add_dependencies(test_amd_corpus recordings)
 ld_bench(bench_amd ld_phone)
+# wavtail reads files written by another program.
+ld_fuzz_test(fuzz_wavtail ld_phone)
