@@ -76,6 +76,7 @@ struct slapi {
 };
 
 static void pump(struct slapi *api);
+static int64_t refresh_margin(const struct slapi *api);
 
 /* Wall-clock milliseconds: the rate-limit window is a wall-clock minute. */
 static uint64_t wall_ms(void)
@@ -267,7 +268,8 @@ int slapi_set_tokens(struct slapi *api, const char *kind, const struct oauth_tok
 	/* A refresh answer without a refresh token keeps the one we have. */
 	if (*t->refresh_token || strcmp(kind, "oauth"))
 		text_copy(nt->refresh_token, sizeof(nt->refresh_token), t->refresh_token);
-	nt->expires_at = t->expires_in > 0 ? (int64_t)time(NULL) + t->expires_in : 0;
+	nt->updated_at = (int64_t)time(NULL);
+	nt->expires_at = t->expires_in > 0 ? nt->updated_at + t->expires_in : 0;
 	if (*t->scope)
 		text_copy(nt->scope, sizeof(nt->scope), t->scope);
 	log_add_secret(nt->access_token);
@@ -704,7 +706,7 @@ static void start_refresh(struct slapi *api, uint64_t now)
 	if (stored && api->st && !tokens_load(api->st, stored) &&
 	    strcmp(stored->access_token, api->tok->access_token) &&
 	    (!stored->expires_at ||
-	     stored->expires_at > (int64_t)time(NULL) + (int64_t)api->cfg.refresh_margin)) {
+	     stored->expires_at > (int64_t)time(NULL) + refresh_margin(api))) {
 		*api->tok = *stored;
 		api->token_gen++;
 		api->force_refresh = false;
@@ -735,6 +737,18 @@ static void start_refresh(struct slapi *api, uint64_t now)
 	}
 }
 
+/* Seconds before expiry to refresh: the configured margin, but at most half the token's
+ * lifetime, so short-lived tokens are not refreshed before every request. */
+static int64_t refresh_margin(const struct slapi *api)
+{
+	int64_t margin = (int64_t)api->cfg.refresh_margin;
+	int64_t life = api->tok->updated_at ? api->tok->expires_at - api->tok->updated_at : 0;
+
+	if (life > 0 && life / 2 < margin)
+		margin = life / 2;
+	return margin;
+}
+
 /* True when requests may go with the current token; starts a refresh when one is due. */
 static bool auth_ready(struct slapi *api, uint64_t now)
 {
@@ -755,8 +769,7 @@ static bool auth_ready(struct slapi *api, uint64_t now)
 	if (api->api_key)
 		return true;
 	if (!api->force_refresh &&
-	    !(api->tok->expires_at &&
-	      secs + (int64_t)api->cfg.refresh_margin >= api->tok->expires_at))
+	    !(api->tok->expires_at && secs + refresh_margin(api) >= api->tok->expires_at))
 		return true;
 	start_refresh(api, now); /* nothing when one is in flight or backing off */
 	if (api->auth != AUTH_READY || api->force_refresh)

@@ -14,7 +14,7 @@
 #include "loftdial/sldecode.h"
 #include "loftdial/text.h"
 
-#define ID_MAX 9007199254740992.0 /* 2^53: larger doubles are not exact integers */
+#define ID_MAX 9007199254740992.0 /* 2^53: from here on doubles are not exact integers */
 
 /* Parses len bytes as one JSON value with nothing but blanks after it. */
 static cJSON *parse(const char *body, size_t len, int *err)
@@ -54,7 +54,7 @@ int sldecode_id(const cJSON *v, int64_t *out)
 	if (cJSON_IsNumber(v)) {
 		double d = v->valuedouble;
 
-		if (!(d >= 1 && d <= ID_MAX) || floor(d) != d)
+		if (!(d >= 1 && d < ID_MAX) || floor(d) != d)
 			return EINVAL;
 		*out = (int64_t)d;
 		return 0;

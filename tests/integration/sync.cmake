@@ -1,0 +1,10 @@
+# Integration tests of the Salesloft client and the sync (src/salesloft, src/sync, the
+# connect/sync/status/api/export/webhooks commands): each spawns loftdial-sandbox on a free
+# loopback port and runs the real loftdial against it over HTTP.
+function(ld_sync_test name)
+	ld_c_test(integration ${name} ld_core PkgConfig::CURL PkgConfig::CJSON PkgConfig::SQLITE m)
+	target_sources(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration/sbxtest.c
+		${CMAKE_CURRENT_SOURCE_DIR}/integration/synctest.c)
+	target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration)
+endfunction()
+ld_sync_test(test_sync_full)

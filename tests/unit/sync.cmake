@@ -1,0 +1,7 @@
+# Unit tests of the Salesloft client pieces and the sync (pure logic, and an in-memory store).
+ld_unit_test(test_slurl ld_salesloft)
+ld_unit_test(test_pacing ld_salesloft)
+ld_unit_test(test_sldecode ld_salesloft)
+ld_unit_test(test_oauth ld_salesloft)
+ld_unit_test(test_cursor ld_sync)
+ld_unit_test(test_whapply ld_sync)
