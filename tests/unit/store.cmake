@@ -1,5 +1,6 @@
 # Unit tests of the store area: open/migrations/transactions, synced records and sync state,
-# the queues (tokens, outbox, attempts, webhook events), and contact search.
+# the queues (tokens, outbox, attempts, webhook events), and contact search; a fuzz target for
+# the outside input the store takes (records, timestamps, search text) and a speed bench.
 ld_unit_test(test_store_open ld_store)
 ld_unit_test(test_store_records ld_store)
 ld_unit_test(test_store_queues ld_store)
