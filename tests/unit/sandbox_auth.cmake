@@ -7,3 +7,7 @@ ld_unit_test(test_sbx_faults ld_core)
 target_sources(test_sbx_faults PRIVATE ${CMAKE_SOURCE_DIR}/src/sandbox/faults.c)
 ld_unit_test(test_sbx_webhooks ld_core)
 target_sources(test_sbx_webhooks PRIVATE ${CMAKE_SOURCE_DIR}/src/sandbox/webhooks.c)
+# Helpers that live next to server-facing code (admin merge, write-body readers, consent-page
+# escaping) link the whole sandbox library.
+ld_unit_test(test_sbx_admin ld_sandbox)
+ld_fuzz_test(fuzz_sbx_auth ld_sandbox)
