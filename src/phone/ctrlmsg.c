@@ -40,6 +40,9 @@ int ctrlmsg_parse(struct ctrlmsg *m, const char *payload, size_t len)
 	if (!m || (!payload && len))
 		return EINVAL;
 	memset(m, 0, sizeof(*m));
+	/* JSON text never holds a raw NUL; one would cut a string short behind our back. */
+	if (len && memchr(payload, '\0', len))
+		return EBADMSG;
 	root = cJSON_ParseWithLength(payload ? payload : "", len);
 	if (!root)
 		return EBADMSG;

@@ -124,6 +124,8 @@ static unsigned leading_cc(const char *digits, size_t *cclen)
 {
 	size_t len, i;
 
+	if (digits[0] == '0')
+		return 0; /* no calling code starts with 0 */
 	for (len = 1; len <= 3 && digits[len - 1]; len++) {
 		unsigned v = 0;
 
@@ -346,6 +348,16 @@ int numbers_normalise(const char *text, const char *default_country, struct numb
 	}
 	memcpy(buf, text, len);
 	buf[len] = '\0';
+	{
+		size_t i;
+
+		for (i = 0; i < len; i++) {
+			if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f) {
+				text_printf(why, whyn, "unexpected control character");
+				return EINVAL;
+			}
+		}
+	}
 	err = split_extension(buf, &main_len, ext, why, whyn);
 	if (err)
 		return err;
