@@ -28,7 +28,7 @@ static const char *const index_lines[] = {
         "GET    /_sandbox/records/KIND/ID           a stored record",
         "POST   /_sandbox/records/KIND              create (partial JSON over a blank record)",
         "PUT    /_sandbox/records/KIND/ID           merge partial JSON, bump updated_at",
-        "DELETE /_sandbox/records/KIND/ID           hard delete",
+        "DELETE /_sandbox/records/KIND/ID           hard delete (answers the record as it was)",
         "GET    /_sandbox/team                      team settings",
         "POST   /_sandbox/team                      {require_disposition, require_sentiment}",
         "GET    /_sandbox/clock                     the sandbox's now and skew",
@@ -242,18 +242,23 @@ out:
 	cJSON_Delete(rec);
 }
 
-/* DELETE /_sandbox/records/KIND/ID. */
+/* DELETE /_sandbox/records/KIND/ID: hard delete; answers 200 with the record as it was. */
 static void record_delete(struct sbx_req *req, void *arg)
 {
+	struct sbx *sbx = sbx_req_sbx(req);
 	enum sbx_kind kind;
 	int64_t id;
+	cJSON *rec = NULL;
 
 	if (!record_args(req, &kind, &id))
 		return;
-	if (sbx_record_delete(sbx_req_sbx(req), kind, id))
+	if (sbx_record_get(sbx, kind, id, &rec) || sbx_record_delete(sbx, kind, id)) {
+		cJSON_Delete(rec);
 		sbx_reply_error(req, 404, "Not Found");
-	else
-		sbx_reply(req, 204, NULL, NULL, 0);
+		return;
+	}
+	sbx_writes_reply_data(req, 200, rec);
+	cJSON_Delete(rec);
 }
 
 /* The team settings as JSON. */

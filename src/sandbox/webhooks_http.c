@@ -75,10 +75,16 @@ void sbx_webhooks_get_stats(struct sbx_webhooks_stats *st)
 void sbx_webhooks_reset_stats(void)
 {
 	uint64_t in_flight = W.stats.in_flight;
+	size_t i;
 
 	memset(&W.stats, 0, sizeof(W.stats));
 	W.stats.in_flight = in_flight;
-	memset(W.recent, 0, sizeof(W.recent));
+	/* Forget the rows but keep the sequence running, so deliveries still in flight find
+	 * no row of theirs to update (their seq no longer matches any slot). */
+	for (i = 0; i < RECENT_MAX; i++) {
+		memset(&W.recent[i], 0, sizeof(W.recent[i]));
+		W.recent[i].seq = UINT64_MAX;
+	}
 }
 
 cJSON *sbx_webhooks_recent_json(void)
