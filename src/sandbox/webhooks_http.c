@@ -514,8 +514,6 @@ static void on_close(struct sbx *sbx, void *arg)
 	while (W.head)
 		delivery_free(W.head);
 	W.sbx = NULL;
-	if (!httpc_active())
-		httpc_close();
 }
 
 int sbx_webhooks_register(struct sbx *sbx)
@@ -524,6 +522,7 @@ int sbx_webhooks_register(struct sbx *sbx)
 
 	if (!sbx)
 		return EINVAL;
+	/* loop_init() starts httpc already; this only matters for a caller that did not. */
 	err = httpc_init();
 	if (err)
 		return err;
