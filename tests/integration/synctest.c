@@ -251,3 +251,69 @@ bool st_same_store(struct st_home *a, struct st_home *b)
 	sqlite3_close(db);
 	return same;
 }
+
+void st_oauth_config(char *out, size_t n, int port)
+{
+	snprintf(out, n,
+	         "salesloft.client_id loftdial-sandbox-client\n"
+	         "salesloft.client_secret loftdial-sandbox-secret\n"
+	         "salesloft.redirect_uri http://127.0.0.1:%d/callback\n",
+	         port);
+}
+
+int st_consent(const char *authorize_url, const char *decision, char *loc, size_t n)
+{
+	char url[4096];
+	struct sbxt_resp r;
+	int err = 0;
+
+	/* The consent form posts its hidden fields back; the sandbox also reads them from the
+	 * query, so the authorize URL plus the decision is the form. */
+	snprintf(url, sizeof(url), "%s&decision=%s&user_id=1", authorize_url, decision);
+	sbxt_http(&r, "POST", url, NULL, "");
+	if (r.status != 302 || !sbxt_header(&r, "Location", loc, n))
+		err = EPROTO;
+	sbxt_resp_free(&r);
+	return err;
+}
+
+int st_wait_authorize_url(struct tl_proc *p, char *url, size_t n)
+{
+	char line[4096], *s;
+	int err = tl_wait_line(p, "/oauth/authorize?", 30000, line, sizeof(line));
+
+	if (err)
+		return err;
+	s = line + strspn(line, " \t");
+	s[strcspn(s, " \t\r\n")] = '\0';
+	snprintf(url, n, "%s", s);
+	return 0;
+}
+
+int st_oauth_connect(struct st_home *h, char *out, size_t n)
+{
+	char url[4096], loc[4096], line[4200];
+	struct tl_proc p;
+	int in = -1, err, st;
+
+	err = st_spawn(h, false, &p, &in, "connect", "--paste", NULL);
+	if (err)
+		return err;
+	err = st_wait_authorize_url(&p, url, sizeof(url));
+	if (!err)
+		err = st_consent(url, "approve", loc, sizeof(loc));
+	if (!err) {
+		snprintf(line, sizeof(line), "%s\n", loc);
+		if (write(in, line, strlen(line)) != (ssize_t)strlen(line))
+			err = EIO;
+	}
+	if (!err)
+		err = tl_wait_line(&p, "Connected to Salesloft as", 30000, line, sizeof(line));
+	close(in);
+	if (out)
+		snprintf(out, n, "%s", err ? p.buf : line);
+	st = tl_stop(&p, SIGTERM, 10000);
+	if (!err && (!WIFEXITED(st) || WEXITSTATUS(st) != 0))
+		err = EPROTO;
+	return err;
+}

@@ -35,6 +35,17 @@ int st_loftdial(struct st_home *h, bool with_key, char *out, size_t n, int timeo
 /* Spawns loftdial (args NULL-terminated) with a pipe to its stdin in *stdin_fd. */
 int st_spawn(struct st_home *h, bool with_key, struct tl_proc *p, int *stdin_fd, ...);
 
+/* Config lines for OAuth against the sandbox's default client, redirect on port. */
+void st_oauth_config(char *out, size_t n, int port);
+/* Approves an authorize URL as the sandbox's consent form would (decision, user 1) and
+ * copies the redirect Location into loc. 0 or an errno value. */
+int st_consent(const char *authorize_url, const char *decision, char *loc, size_t n);
+/* Connects home with OAuth through `loftdial connect --paste` (home must have the OAuth
+ * config). 0 or an errno value; out gets the output. */
+int st_oauth_connect(struct st_home *h, char *out, size_t n);
+/* Reads the authorize URL a running `loftdial connect` printed. */
+int st_wait_authorize_url(struct tl_proc *p, char *url, size_t n);
+
 /* Opens the home's database read-only. */
 sqlite3 *st_db(const struct st_home *h);
 /* One integer from a query with no parameters (or -1). */
