@@ -5,8 +5,7 @@
 # (sox runs in repeatable mode, -R), so a rebuild gives the same bytes on the same machine.
 #
 # OUTDIR/human/hNN.wav     short greetings ("Hello?", "Hi, Maria speaking."), trimmed
-# OUTDIR/machine/mNN.wav   voicemail greetings (mostly 4-15 s, a few curt ones) + a pause +
-#                          a beep (~1 kHz)
+# OUTDIR/machine/mNN.wav   voicemail greetings (3.4-13 s) + a pause + a beep (~1 kHz)
 # OUTDIR/announce/aNN.wav  network announcements for early media ("not in service")
 # OUTDIR/corpus/*.wav      AMD test calls: lead-in silence, a greeting, what follows; the
 #                          "line" variants add line noise, a level change and a G.711 u-law
@@ -38,7 +37,9 @@ speak() {
 }
 
 # The greetings: class|name|voice|speed|pitch|word gap (10 ms units)|text
-# Humans say a few words and wait; machines talk for several seconds and then beep.
+# Humans (h) say a few words and wait; machines (m) talk for several seconds and then beep;
+# curt machines (c) beep after a few words: they are hard cases for the AMD corpus only, the
+# phones' voicemails keep to long greetings.
 table=$(cat <<'EOF'
 h|h01|en-us|170|50|0|Hello?
 h|h02|en-us+m3|165|40|0|Yeah, this is Tom.
@@ -84,10 +85,10 @@ m|m17|en-gb+f3|160|65|0|Hello. I'm sorry, nobody can come to the phone at the mo
 m|m18|en-us|145|50|1|Welcome to the voice mailbox of Robert Chen, senior account manager at Fabrikam. I am either on another call or away from my desk.
 m|m19|en-us+f5|180|75|0|Hi! You've reached Amy and Mark. We're not home, so leave a message at the beep.
 m|m20|en-029+m3|165|45|0|Please leave a message for the subscriber after the tone.
-m|m21|en-us+f3|170|60|0|Leave a message.
-m|m22|de+m3|170|45|0|Sprechen Sie jetzt.
-m|m23|fr-fr+f3|170|65|0|Laissez un message.
-m|m24|es+f2|170|65|0|Deje su mensaje.
+c|m21|en-us+f3|170|60|0|Leave a message.
+c|m22|de+m3|170|45|0|Sprechen Sie jetzt.
+c|m23|fr-fr+f3|170|65|0|Laissez un message.
+c|m24|es+f2|170|65|0|Deje su mensaje.
 a|a01|en-us+f2|160|55|0|The number you have dialed is not in service. Please check the number and try again.
 a|a02|en-us|160|50|0|The subscriber you have called is not available. Please try again later.
 a|a03|en-gb+f3|165|60|0|All circuits are busy now. Please try your call again later.
@@ -105,7 +106,7 @@ while IFS='|' read -r class name voice speed pitch gap text; do
 	h)
 		cp "$tmp/work/$name.wav" "$tmp/human/$name.wav"
 		;;
-	m)
+	m | c)
 		# A pause, then the beep: most at 1 kHz, a few just off it; 0.4-0.8 s long.
 		freqs=(1000 1000 1000 950 1050)
 		freq=${freqs[$((i % 5))]}
@@ -113,8 +114,9 @@ while IFS='|' read -r class name voice speed pitch gap text; do
 		pause=$(printf '0.%d' $((3 + i % 4)))
 		sox -R -n "${RATE[@]}" "$tmp/work/$name.pause.wav" trim 0 "$pause"
 		sox -R -n "${RATE[@]}" "$tmp/work/$name.beep.wav" synth "$beep" sine "$freq" vol 0.5 fade 0.01 "$beep" 0.01
-		sox -R "$tmp/work/$name.wav" "$tmp/work/$name.pause.wav" "$tmp/work/$name.beep.wav" \
-			"$tmp/machine/$name.wav"
+		dst="$tmp/machine/$name.wav"
+		[ "$class" = c ] && dst="$tmp/work/$name.beeped.wav"
+		sox -R "$tmp/work/$name.wav" "$tmp/work/$name.pause.wav" "$tmp/work/$name.beep.wav" "$dst"
 		;;
 	a)
 		cp "$tmp/work/$name.wav" "$tmp/announce/$name.wav"
@@ -123,12 +125,13 @@ while IFS='|' read -r class name voice speed pitch gap text; do
 	esac
 	label=human src="$tmp/human/$name.wav"
 	[ "$class" = m ] && label=machine src="$tmp/machine/$name.wav"
+	[ "$class" = c ] && label=machine src="$tmp/work/$name.beeped.wav"
 
 	# The clean call: 0.15-0.55 s of silence after pickup, the greeting, then silence (humans
 	# wait for an answer; machines are recording).
 	lead=$(printf '0.%02d' $((15 + (i * 7) % 41)))
 	tail=4
-	[ "$class" = m ] && tail=1
+	[ "$class" != h ] && tail=1
 	sox -R "$src" "$tmp/corpus/$name-clean.wav" pad "$lead" "$tail"
 	printf '%s\t%s\t%s\t%s\n' "$name-clean.wav" "$label" "$voice" "$text" >>"$labels.body"
 
