@@ -12,7 +12,9 @@
  *    (Doorkeeper's behaviour; UNCONFIRMED for Salesloft), keep_old_access keeps it alive
  *    until its own expiry;
  *  - client_credentials grants (private apps) give an access token and no refresh token.
- * Tokens are 64 hex characters from getrandom(); codes are 32 hex characters.
+ * Tokens are 64 hex characters from getrandom(); codes are 32 hex characters. With --state
+ * the usable grants are saved in the state file (table sbx_oauth_grants) after every token
+ * request and at exit, so a restarted sandbox still honours them.
  *
  * This part is pure state (time is passed in), so it is unit-tested without a server; the
  * HTTP endpoints are in oauth_http.c.
@@ -105,6 +107,22 @@ unsigned sbx_oauth_expire_all(struct sbx_oauth *o, int64_t now_us);
 /* Counts of live codes and grants (for the admin API and tests). */
 void sbx_oauth_stats(const struct sbx_oauth *o, int64_t now_us, unsigned *codes,
                      unsigned *access_live, unsigned *refresh_live);
+
+/* A grant as saved to and restored from the sandbox's state file. */
+struct sbx_oauth_saved {
+	const char *access, *refresh, *scope; /* refresh "" for client credentials */
+	int64_t user;
+	int64_t access_expires_us;
+	bool access_revoked, refresh_revoked;
+};
+
+typedef void(sbx_oauth_grant_h)(const struct sbx_oauth_saved *g, void *arg);
+
+/* Calls h for every grant that can still be used at now_us (a live access token or an
+ * unrevoked refresh token). */
+void sbx_oauth_foreach(const struct sbx_oauth *o, int64_t now_us, sbx_oauth_grant_h *h, void *arg);
+/* Adds a saved grant back (tokens must be 64 hex characters). 0, EINVAL or ENOMEM. */
+int sbx_oauth_restore(struct sbx_oauth *o, const struct sbx_oauth_saved *g);
 
 /* ---- oauth_http.c: the endpoints (registered by sbx_auth_register, see sbx.h) ---- */
 

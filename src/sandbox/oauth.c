@@ -474,3 +474,61 @@ void sbx_oauth_stats(const struct sbx_oauth *o, int64_t now_us, unsigned *codes,
 	if (refresh_live)
 		*refresh_live = r;
 }
+
+void sbx_oauth_foreach(const struct sbx_oauth *o, int64_t now_us, sbx_oauth_grant_h *h, void *arg)
+{
+	size_t i;
+
+	for (i = 0; o && h && i < o->ngrants; i++) {
+		const struct grant *g = &o->grants[i];
+		struct sbx_oauth_saved sv;
+
+		if ((g->access_revoked || g->access_expires_us <= now_us) &&
+		    (g->refresh_revoked || !g->refresh[0]))
+			continue;
+		sv.access = g->access;
+		sv.refresh = g->refresh;
+		sv.scope = g->scope;
+		sv.user = g->user;
+		sv.access_expires_us = g->access_expires_us;
+		sv.access_revoked = g->access_revoked;
+		sv.refresh_revoked = g->refresh_revoked;
+		h(&sv, arg);
+	}
+}
+
+/* True for exactly SBX_OAUTH_TOKEN_LEN lowercase hex characters. */
+static bool is_token(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s && i < SBX_OAUTH_TOKEN_LEN; i++) {
+		if (!strchr("0123456789abcdef", s[i]) || !s[i])
+			return false;
+	}
+	return s && s[SBX_OAUTH_TOKEN_LEN] == '\0';
+}
+
+int sbx_oauth_restore(struct sbx_oauth *o, const struct sbx_oauth_saved *sv)
+{
+	struct grant *g;
+	int err;
+
+	if (!o || !sv || !is_token(sv->access) || !sv->refresh ||
+	    (sv->refresh[0] && !is_token(sv->refresh)))
+		return EINVAL;
+	err = grow((void **)&o->grants, &o->capgrants, o->ngrants, sizeof(*o->grants));
+	if (err)
+		return err;
+	g = &o->grants[o->ngrants];
+	memset(g, 0, sizeof(*g));
+	text_copy(g->access, sizeof(g->access), sv->access);
+	text_copy(g->refresh, sizeof(g->refresh), sv->refresh);
+	text_copy(g->scope, sizeof(g->scope), sv->scope ? sv->scope : "default");
+	g->user = sv->user;
+	g->access_expires_us = sv->access_expires_us;
+	g->access_revoked = sv->access_revoked;
+	g->refresh_revoked = sv->refresh_revoked;
+	o->ngrants++;
+	return 0;
+}

@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include <re.h>
+#include <sqlite3.h>
 
 #include "loftdial/log.h"
 #include "loftdial/sbx.h"
@@ -31,6 +32,8 @@ static struct {
 	struct sbx *sbx;
 	struct sbx_oauth *oauth;
 } O;
+
+static void persist(void);
 
 struct sbx_oauth *sbx_oauth_of(const struct sbx *sbx)
 {
@@ -442,6 +445,7 @@ static void token(struct sbx_req *req, void *arg)
 		cJSON_AddNumberToObject(out, "created_at", (double)g.created_at);
 		log_info("sandbox", "oauth: %s grant for user %lld", rq.grant_type,
 		         (long long)g.user_id);
+		persist();
 	} else {
 		cJSON_AddStringToObject(out, "error", error);
 		cJSON_AddStringToObject(out, "error_description", desc);
@@ -456,6 +460,87 @@ out:
 	memset(bsecret, 0, sizeof(bsecret));
 	cJSON_Delete(out);
 	cJSON_Delete(json);
+}
+
+/* ---- persistence in the state file (--state only) ---- */
+
+/* Runs SQL without results; false (logged) on failure. */
+static bool exec_sql(const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(O.sbx->db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return true;
+	log_warn("sandbox", "oauth state: %s", msg ? msg : "?");
+	sqlite3_free(msg);
+	return false;
+}
+
+/* Inserts one grant through the prepared statement in arg. */
+static void save_one(const struct sbx_oauth_saved *g, void *arg)
+{
+	sqlite3_stmt *st = arg;
+
+	sqlite3_bind_text(st, 1, g->access, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, g->refresh, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, g->scope, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, g->user);
+	sqlite3_bind_int64(st, 5, g->access_expires_us);
+	sqlite3_bind_int(st, 6, g->access_revoked);
+	sqlite3_bind_int(st, 7, g->refresh_revoked);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		log_warn("sandbox", "oauth state: %s", sqlite3_errmsg(O.sbx->db));
+	sqlite3_reset(st);
+}
+
+/* Saves the usable grants, replacing what was saved before. */
+static void persist(void)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (!O.sbx || !O.sbx->db || !O.sbx->opts.state[0])
+		return;
+	if (!exec_sql("BEGIN"))
+		return;
+	if (exec_sql("DELETE FROM sbx_oauth_grants") &&
+	    sqlite3_prepare_v2(O.sbx->db,
+	                       "INSERT OR REPLACE INTO sbx_oauth_grants VALUES(?,?,?,?,?,?,?)", -1,
+	                       &st, NULL) == SQLITE_OK)
+		sbx_oauth_foreach(O.oauth, sbx_now_us(O.sbx), save_one, st);
+	sqlite3_finalize(st);
+	exec_sql("COMMIT");
+}
+
+/* Loads the grants a previous run saved. */
+static void restore(void)
+{
+	sqlite3_stmt *st = NULL;
+	unsigned n = 0;
+
+	if (!O.sbx->opts.state[0])
+		return;
+	if (!exec_sql("CREATE TABLE IF NOT EXISTS sbx_oauth_grants(access TEXT PRIMARY KEY, "
+	              "refresh TEXT, scope TEXT, user_id INTEGER, access_expires_us INTEGER, "
+	              "access_revoked INTEGER, refresh_revoked INTEGER)"))
+		return;
+	if (sqlite3_prepare_v2(O.sbx->db, "SELECT * FROM sbx_oauth_grants", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct sbx_oauth_saved sv;
+
+		sv.access = (const char *)sqlite3_column_text(st, 0);
+		sv.refresh = (const char *)sqlite3_column_text(st, 1);
+		sv.scope = (const char *)sqlite3_column_text(st, 2);
+		sv.user = sqlite3_column_int64(st, 3);
+		sv.access_expires_us = sqlite3_column_int64(st, 4);
+		sv.access_revoked = sqlite3_column_int(st, 5) != 0;
+		sv.refresh_revoked = sqlite3_column_int(st, 6) != 0;
+		n += sbx_oauth_restore(O.oauth, &sv) == 0;
+	}
+	sqlite3_finalize(st);
+	if (n)
+		log_info("sandbox", "oauth: %u grants restored from the state file", n);
 }
 
 /* The Bearer check the core calls for every /v2/ request. */
@@ -475,6 +560,7 @@ static int check_bearer(struct sbx *sbx, const char *tok, int64_t *user_id, cons
 static void on_close(struct sbx *sbx, void *arg)
 {
 	sbx->auth_check = NULL;
+	persist();
 	sbx_oauth_free(O.oauth);
 	memset(&O, 0, sizeof(O));
 }
@@ -500,6 +586,7 @@ int sbx_auth_register(struct sbx *sbx)
 	if (err)
 		return err;
 	O.sbx = sbx;
+	restore();
 	err = sbx_route(sbx, "GET", "/oauth/authorize", authorize_page, NULL);
 	err |= sbx_route(sbx, "POST", "/oauth/authorize", authorize_decide, NULL);
 	err |= sbx_route(sbx, "POST", "/oauth/token", token, NULL);

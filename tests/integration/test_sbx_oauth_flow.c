@@ -396,12 +396,45 @@ static void test_options_and_ttl(void **state)
 	assert_int_equal(sbxt_stop(&s), 0);
 }
 
+static void test_tokens_survive_restart(void **state)
+{
+	char dir[256], path[300], access[128], refresh[128], body[512];
+	const char *args[] = {"--state", path, NULL};
+	struct sbxt s;
+	cJSON *j = NULL;
+	char code[64];
+
+	assert_int_equal(tl_tmpdir(dir, sizeof(dir), "sbx-oauth-state"), 0);
+	snprintf(path, sizeof(path), "%s/org.db", dir);
+	assert_int_equal(sbxt_start(&s, args), 0);
+	get_code(&s, CID, REDIR, code, sizeof(code));
+	assert_int_equal(exchange(&s, CID, SECRET, code, REDIR, &j), 200);
+	snprintf(access, sizeof(access), "%s", sbxt_str(j, "access_token"));
+	snprintf(refresh, sizeof(refresh), "%s", sbxt_str(j, "refresh_token"));
+	cJSON_Delete(j);
+	assert_int_equal(sbxt_stop(&s), 0);
+
+	/* Same state file, new process: the access token and the refresh token still work. */
+	assert_int_equal(sbxt_start(&s, args), 0);
+	assert_int_equal(sbxt_api(&s, access, "GET", "/v2/me", NULL, NULL), 200);
+	snprintf(body, sizeof(body),
+	         "grant_type=refresh_token&client_id=%s&client_secret=%s&refresh_token=%s", CID,
+	         SECRET, refresh);
+	assert_int_equal(token_call(&s, body, false, &j), 200);
+	cJSON_Delete(j);
+	assert_int_equal(token_call(&s, body, false, &j), 400);
+	cJSON_Delete(j);
+	assert_int_equal(sbxt_stop(&s), 0);
+	tl_rmrf(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_full_flow),
 	        cmocka_unit_test(test_errors_and_keys),
 	        cmocka_unit_test(test_options_and_ttl),
+	        cmocka_unit_test(test_tokens_survive_restart),
 	};
 	int rc;
 

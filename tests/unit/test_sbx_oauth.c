@@ -355,6 +355,46 @@ static void test_many_refreshes_pruned(void **state)
 	sbx_oauth_free(o);
 }
 
+/* Collects saved grants into a second table. */
+static void copy_grant(const struct sbx_oauth_saved *g, void *arg)
+{
+	assert_int_equal(sbx_oauth_restore(arg, g), 0);
+}
+
+static void test_save_restore(void **state)
+{
+	struct sbx_oauth *a = make(false, NULL), *b = make(false, NULL);
+	struct sbx_oauth_token_req rq = {"refresh_token", CID, SECRET, NULL, NULL, NULL, NULL};
+	struct sbx_oauth_grant g1, g2, g3;
+	struct sbx_oauth_saved bad = {"xyz", "", "s", 1, T0, false, false};
+	const char *e, *d;
+	unsigned live, refresh;
+	int64_t user = 0;
+
+	assert_int_equal(sbx_oauth_restore(b, &bad), EINVAL);
+	assert_int_equal(sbx_oauth_restore(NULL, &bad), EINVAL);
+	bad.access = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeF";
+	assert_int_equal(sbx_oauth_restore(b, &bad), EINVAL);
+	code_flow(a, T0, &g1);
+	rq.refresh_token = g1.refresh_token;
+	assert_int_equal(sbx_oauth_token(a, &rq, T0, &g2, &e, &d), 200);
+	/* Only the usable grant is saved: the first one is dead on both counts. */
+	sbx_oauth_foreach(a, T0, copy_grant, b);
+	sbx_oauth_stats(b, T0, NULL, &live, &refresh);
+	assert_int_equal(live, 1);
+	assert_int_equal(refresh, 1);
+	assert_int_equal(sbx_oauth_check_bearer(b, g2.access_token, T0, &user), 0);
+	assert_int_equal(user, 3);
+	assert_int_equal(sbx_oauth_check_bearer(b, g1.access_token, T0, NULL), EACCES);
+	/* The restored refresh token rotates as before. */
+	rq.refresh_token = g2.refresh_token;
+	assert_int_equal(sbx_oauth_token(b, &rq, T0, &g3, &e, &d), 200);
+	assert_int_equal(sbx_oauth_token(b, &rq, T0, &g3, &e, &d), 400);
+	sbx_oauth_foreach(NULL, T0, copy_grant, b);
+	sbx_oauth_free(a);
+	sbx_oauth_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +407,7 @@ int main(void)
 	        cmocka_unit_test(test_bearer_and_expiry),
 	        cmocka_unit_test(test_client_credentials),
 	        cmocka_unit_test(test_many_refreshes_pruned),
+	        cmocka_unit_test(test_save_restore),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
