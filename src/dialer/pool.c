@@ -431,7 +431,12 @@ static void settle(struct leg *g, const struct call *c)
 {
 	struct pool_attempt *a = g->a;
 	struct pool *p = g->p;
-	unsigned secs = p->o.ring_timeout_ms / 1000;
+	char secs[16];
+
+	if (p->o.ring_timeout_ms % 1000)
+		text_printf(secs, sizeof(secs), "%.1f", p->o.ring_timeout_ms / 1000.0);
+	else
+		text_printf(secs, sizeof(secs), "%u", p->o.ring_timeout_ms / 1000);
 
 	a->sip_code = c ? c->sip_code : 0;
 	text_copy(a->reason, sizeof(a->reason), c && c->reason[0] ? c->reason : "");
@@ -456,10 +461,10 @@ static void settle(struct leg *g, const struct call *c)
 	} else if (g->why == WHY_RING_TIMEOUT) {
 		if (a->t_ring) {
 			a->outcome = CALL_OUT_NO_ANSWER;
-			text_printf(a->reason, sizeof(a->reason), "no answer in %u s", secs);
+			text_printf(a->reason, sizeof(a->reason), "no answer in %s s", secs);
 		} else {
 			a->outcome = CALL_OUT_NETWORK;
-			text_printf(a->reason, sizeof(a->reason), "no response in %u s", secs);
+			text_printf(a->reason, sizeof(a->reason), "no response in %s s", secs);
 		}
 	} else if (c && c->sip_code == 0 && !strncmp(c->reason, "engine failed", 13)) {
 		a->outcome = CALL_OUT_FAILED;

@@ -1,0 +1,9 @@
+# Integration tests of the telephony engine and the dial pool: real baresip processes (loftdial's
+# own engines and third-party callees configured by each test) and SIPp scenarios, on 127.0.0.1.
+function(ld_phone_test name)
+	ld_c_test(integration ${name} ld_dialer ld_phone)
+	target_sources(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration/phonetest.c)
+	target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration)
+	set_tests_properties(integration/${name} PROPERTIES LABELS "integration;phone")
+endfunction()
+ld_phone_test(test_phone_outcomes)
