@@ -24,6 +24,8 @@ struct sbx_hook {
 };
 
 struct sqlite3_stmt;
+struct mbuf;
+struct sbuf;
 
 struct sbx_route_ent {
 	char method[8];
@@ -45,6 +47,10 @@ struct sbx_priv {
 	int64_t rl_minute;      /* the minute the budget below belongs to */
 	unsigned rl_spent;
 	struct sqlite3_stmt *ins[SBX_KIND_COUNT]; /* cached INSERT OR REPLACE per kind */
+	/* Buffers reused from request to request so that big pages do not fault in fresh
+	 * memory every time (server.c: the reply; lists.c: the page being built). */
+	struct mbuf *txmb;
+	struct sbuf *page_out, *page_data;
 };
 
 /* ---- buffer and JSON writer (render.c) ---- */

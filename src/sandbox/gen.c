@@ -1246,7 +1246,7 @@ static int gen_calls(struct gen *g, unsigned i, const struct person *p)
 		jw_null(w, "note");
 		jw_null(w, "cadence");
 		jw_null(w, "step");
-		struct sbx_val v[] = {VI(p->id), VI(user), VS(disp), VS(sent), VN};
+		struct sbx_val v[] = {VI(p->id), VI(user), VS(disp), VS(sent), VN, VN};
 		int err = rec_end(g, SBX_CALLS, id, t, t, v);
 
 		if (err)

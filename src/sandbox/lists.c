@@ -237,6 +237,7 @@ struct bindv {
 };
 
 #define MAX_BINDS 128
+#define PAGE_KEEP (16u * 1024 * 1024)
 #define MAX_VALS  100
 
 /* A list query under construction. */
@@ -370,7 +371,7 @@ static void filter_in(struct query *q, const struct filter *f, const char **v, s
 	if (f->type == F_GUID)
 		sbuf_puts(&q->where, "SELECT id FROM users WHERE guid IN (");
 	for (size_t i = 0; i < n; i++) {
-		int64_t x;
+		int64_t x = 0;
 
 		sbuf_puts(&q->where, i ? ",?" : "?");
 		if (f->type == F_INT) {
@@ -586,6 +587,15 @@ static long paging_num(const char *s, long def, long lo, long hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* Keeps the page buffers' capacity for the next request unless a page was huge. */
+static void page_buffers_trim(struct sbx *sbx)
+{
+	if (sbx->priv->page_out->cap > PAGE_KEEP)
+		sbuf_free(sbx->priv->page_out);
+	if (sbx->priv->page_data->cap > PAGE_KEEP)
+		sbuf_free(sbx->priv->page_data);
+}
+
 /* Serves one list request. */
 static void list_handler(struct sbx_req *req, void *arg)
 {
@@ -596,13 +606,13 @@ static void list_handler(struct sbx_req *req, void *arg)
 	const char *dir = sbx_req_param(req, "sort_direction");
 	const char *sort_col = NULL;
 	const char *page_s = sbx_req_param(req, "page");
-	bool paged = !sp->paging_optional || page_s;
+	bool paged = !sp->paging_optional || page_s, more = false;
 	bool counts = false, desc = true;
 	long per_page, page;
 	int64_t total = -1;
 	struct query q = {.req = req, .sbx = sbx, .spec = sp};
 	char *scratch[8] = {0};
-	struct sbuf sql = {0}, out = {0};
+	struct sbuf sql = {0}, *out, *data;
 	sqlite3_stmt *st = NULL;
 	size_t rows = 0;
 	const char *v;
@@ -652,6 +662,10 @@ static void list_handler(struct sbx_req *req, void *arg)
 		goto out;
 	}
 
+	out = sbx->priv->page_out;
+	data = sbx->priv->page_data;
+	sbuf_reset(out);
+	sbuf_reset(data);
 	if (paged && counts) {
 		sbuf_printf(&sql, "SELECT count(*) FROM %s WHERE 1%s", table, sbuf_cstr(&q.where));
 		if (sqlite3_prepare_v2(sbx->db, sbuf_cstr(&sql), -1, &st, NULL) == SQLITE_OK) {
@@ -666,10 +680,20 @@ static void list_handler(struct sbx_req *req, void *arg)
 			total = 10000;
 	}
 	sbuf_reset(&sql);
-	sbuf_printf(&sql, "SELECT json FROM %s WHERE 1%s ORDER BY %s %s, id %s", table,
-	            sbuf_cstr(&q.where), sort_col, desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
-	if (paged)
-		sbuf_puts(&sql, " LIMIT ? OFFSET ?");
+	if (paged) {
+		/* The page's ids come from the index alone (no table row is read for the rows
+		 * OFFSET skips); only the page's own rows are then read for their JSON. */
+		sbuf_printf(&sql,
+		            "SELECT json FROM %s WHERE id IN (SELECT id FROM %s WHERE 1%s ORDER BY "
+		            "%s %s, id %s LIMIT ? OFFSET ?) ORDER BY %s %s, id %s",
+		            table, table, sbuf_cstr(&q.where), sort_col, desc ? "DESC" : "ASC",
+		            desc ? "DESC" : "ASC", sort_col, desc ? "DESC" : "ASC",
+		            desc ? "DESC" : "ASC");
+	} else {
+		sbuf_printf(&sql, "SELECT json FROM %s WHERE 1%s ORDER BY %s %s, id %s", table,
+		            sbuf_cstr(&q.where), sort_col, desc ? "DESC" : "ASC",
+		            desc ? "DESC" : "ASC");
+	}
 	if (sql.err || sqlite3_prepare_v2(sbx->db, sbuf_cstr(&sql), -1, &st, NULL) != SQLITE_OK) {
 		log_error("sandbox", "list %s: %s", table, sqlite3_errmsg(sbx->db));
 		sbx_reply_error(req, 500, "query failed");
@@ -683,12 +707,10 @@ static void list_handler(struct sbx_req *req, void *arg)
 		sqlite3_bind_int64(st, (int)q.nbinds + 2, offset);
 	}
 
-	sbuf_puts(&out, "{\"metadata\":{\"filtering\":{");
-	sbuf_putn(&out, q.filters.p ? q.filters.p : "", q.filters.len);
-	sbuf_puts(&out, "},");
+	sbuf_puts(out, "{\"metadata\":{\"filtering\":{");
+	sbuf_putn(out, q.filters.p ? q.filters.p : "", q.filters.len);
+	sbuf_puts(out, "},");
 	/* Rows first, so that next_page is known; the paging block is spliced in after. */
-	struct sbuf data = {0};
-	bool more = false;
 
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (paged && rows == (size_t)per_page) {
@@ -696,47 +718,56 @@ static void list_handler(struct sbx_req *req, void *arg)
 			break;
 		}
 		if (rows)
-			sbuf_putc(&data, ',');
-		sbuf_putn(&data, (const char *)sqlite3_column_text(st, 0),
+			sbuf_putc(data, ',');
+		sbuf_putn(data, (const char *)sqlite3_column_text(st, 0),
 		          (size_t)sqlite3_column_bytes(st, 0));
 		rows++;
 	}
 	if (paged) {
-		sbuf_printf(&out, "\"paging\":{\"per_page\":%ld,\"current_page\":%ld,", per_page,
+		sbuf_printf(out, "\"paging\":{\"per_page\":%ld,\"current_page\":%ld,", per_page,
 		            page);
 		if (more)
-			sbuf_printf(&out, "\"next_page\":%ld,", page + 1);
+			sbuf_printf(out, "\"next_page\":%ld,", page + 1);
 		else
-			sbuf_puts(&out, "\"next_page\":null,");
+			sbuf_puts(out, "\"next_page\":null,");
 		if (page > 1)
-			sbuf_printf(&out, "\"prev_page\":%ld", page - 1);
+			sbuf_printf(out, "\"prev_page\":%ld", page - 1);
 		else
-			sbuf_puts(&out, "\"prev_page\":null");
+			sbuf_puts(out, "\"prev_page\":null");
 		if (total >= 0)
-			sbuf_printf(&out, ",\"total_pages\":%lld,\"total_count\":%lld",
+			sbuf_printf(out, ",\"total_pages\":%lld,\"total_count\":%lld",
 			            (long long)((total + per_page - 1) / per_page),
 			            (long long)total);
-		sbuf_puts(&out, "},");
+		sbuf_puts(out, "},");
 	}
-	sbuf_puts(&out, "\"sorting\":{\"sort_by\":");
-	sbuf_json_str(&out, sort_by);
-	sbuf_puts(&out, desc ? ",\"sort_direction\":\"DESC NULLS LAST\"}},\"data\":["
-	                     : ",\"sort_direction\":\"ASC NULLS FIRST\"}},\"data\":[");
-	sbuf_putn(&out, data.p ? data.p : "", data.len);
-	sbuf_puts(&out, "]}");
-	if (out.err || data.err)
+	sbuf_puts(out, "\"sorting\":{\"sort_by\":");
+	sbuf_json_str(out, sort_by);
+	sbuf_puts(out, desc ? ",\"sort_direction\":\"DESC NULLS LAST\"}},\"data\":["
+	                    : ",\"sort_direction\":\"ASC NULLS FIRST\"}},\"data\":[");
+	sbuf_putn(out, data->p ? data->p : "", data->len);
+	sbuf_puts(out, "]}");
+	if (out->err || data->err)
 		sbx_reply_error(req, 500, "out of memory");
 	else
-		sbx_reply_json(req, 200, out.p, out.len);
-	sbuf_free(&data);
+		sbx_reply_json(req, 200, out->p, out->len);
 out:
 	sqlite3_finalize(st);
 	for (size_t i = 0; i < 8; i++)
 		free(scratch[i]);
 	sbuf_free(&sql);
-	sbuf_free(&out);
 	sbuf_free(&q.where);
 	sbuf_free(&q.filters);
+	page_buffers_trim(sbx);
+}
+
+/* Frees the page buffers when the sandbox closes. */
+static void page_buffers_free(struct sbx *sbx, void *arg)
+{
+	sbuf_free(sbx->priv->page_out);
+	sbuf_free(sbx->priv->page_data);
+	free(sbx->priv->page_out);
+	free(sbx->priv->page_data);
+	sbx->priv->page_out = sbx->priv->page_data = NULL;
 }
 
 /* Replies {"data": <stored record>} or 404. */
@@ -786,6 +817,13 @@ int sbx_lists_register(struct sbx *sbx)
 {
 	char path[96];
 	int err = 0;
+
+	sbx->priv->page_out = calloc(1, sizeof(struct sbuf));
+	sbx->priv->page_data = calloc(1, sizeof(struct sbuf));
+	if (!sbx->priv->page_out || !sbx->priv->page_data)
+		err = ENOMEM;
+	if (!err)
+		err = sbx_on_close(sbx, page_buffers_free, NULL);
 
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]) && !err; i++) {
 		const char *p = sbx_kind_path(specs[i].kind);

@@ -140,7 +140,12 @@ int sbx_open(struct sbx **sbxp, const struct sbx_opts *opts)
 	}
 	if (err)
 		goto out;
-	err = sbx_db_create_indexes(sbx);
+	{
+		uint64_t t0 = mono_us();
+
+		err = sbx_db_create_indexes(sbx);
+		log_info("sandbox", "indexes ready in %.2f s", (double)(mono_us() - t0) / 1e6);
+	}
 	if (err)
 		goto out;
 	err = sbx_lists_register(sbx);

@@ -27,6 +27,7 @@
 #define MAX_REPLY_HEADERS 16
 #define MAX_ARGS          4
 #define TXQ_MAX           (64u * 1024 * 1024)
+#define TXMB_KEEP         (16u * 1024 * 1024)
 
 struct kv {
 	char *k, *v;
@@ -384,11 +385,15 @@ int sbx_reply(struct sbx_req *req, uint16_t status, const char *content_type, co
 		err = ENOTCONN;
 		goto out;
 	}
-	mb = mbuf_alloc(len + 512);
+	/* One reply buffer, reused: its capacity stays, so big pages cost no page faults. */
+	if (!req->sbx->priv->txmb)
+		req->sbx->priv->txmb = mbuf_alloc(len + 512);
+	mb = req->sbx->priv->txmb;
 	if (!mb) {
 		err = ENOMEM;
 		goto out;
 	}
+	mbuf_rewind(mb);
 	t = (time_t)(sbx_now_us(req->sbx) / 1000000);
 	gmtime_r(&t, &tm);
 	err = mbuf_printf(mb,
@@ -411,9 +416,10 @@ int sbx_reply(struct sbx_req *req, uint16_t status, const char *content_type, co
 	if (!err) {
 		mb->pos = 0;
 		tcp_conn_txqsz_set(tc, TXQ_MAX);
-		err = tcp_send(tc, mb);
+		err = tcp_send(tc, mb); /* what the socket does not take now is copied to a queue */
 	}
-	mem_deref(mb);
+	if (mb->size > TXMB_KEEP)
+		req->sbx->priv->txmb = mem_deref(mb);
 out:
 	if (err && err != ENOTCONN)
 		log_warn("sandbox", "reply %u failed: %d", status, err);
@@ -755,6 +761,7 @@ void sbx_server_close(struct sbx *sbx)
 	struct sbx_priv *p = sbx->priv;
 
 	p->sock = mem_deref(p->sock);
+	p->txmb = mem_deref(p->txmb);
 	for (size_t i = 0; i < p->nroutes; i++)
 		free(p->routes[i].pattern);
 	free(p->routes);

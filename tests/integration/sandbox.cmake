@@ -6,3 +6,6 @@ foreach(t test_sandbox_api test_sandbox_ratelimit test_sandbox_determinism)
 	target_sources(${t} PRIVATE ${CMAKE_SOURCE_DIR}/src/sandbox/render.c)
 	target_include_directories(${t} PRIVATE ${CMAKE_SOURCE_DIR}/tests/integration)
 endforeach()
+
+# The benchmark (built by the "bench" target, never run by ctest).
+ld_bench(bench_sandbox ld_core PkgConfig::CURL)
