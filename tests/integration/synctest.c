@@ -312,8 +312,23 @@ int st_oauth_connect(struct st_home *h, char *out, size_t n)
 	close(in);
 	if (out)
 		snprintf(out, n, "%s", err ? p.buf : line);
-	st = tl_stop(&p, SIGTERM, 10000);
-	if (!err && (!WIFEXITED(st) || WEXITSTATUS(st) != 0))
+	/* It exits by itself once connected; a signal now would race with that. */
+	st = -1;
+	if (!err) {
+		unsigned long long end = tl_now_ms() + 20000;
+
+		while (tl_now_ms() < end && waitpid(p.pid, &st, WNOHANG) != p.pid) {
+			st = -1;
+			(void)tl_wait_line(&p, "\x01", 20, NULL, 0);
+		}
+		if (st != -1)
+			p.pid = 0;
+	}
+	if (p.pid)
+		st = tl_stop(&p, SIGTERM, 10000);
+	else if (p.out_fd >= 0)
+		close(p.out_fd);
+	if (!err && (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0))
 		err = EPROTO;
 	return err;
 }

@@ -177,8 +177,8 @@ static void test_read_after_write(void **state)
 	cJSON *j;
 	int rc;
 
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sl_call_dispositions LIMIT 1",
-	                                    -1, &stmt, NULL),
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sl_call_dispositions LIMIT 1", -1,
+	                                    &stmt, NULL),
 	                 SQLITE_OK);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		snprintf(name, sizeof(name), "%s", sqlite3_column_text(stmt, 0));

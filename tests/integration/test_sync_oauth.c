@@ -182,8 +182,8 @@ static void test_api_key(void **state)
 
 	assert_int_equal(st_home_new(&h, &sbx, NULL), 0);
 	/* A wrong key is refused and nothing is saved. */
-	rc = st_loftdial(&h, false, out, sizeof(out), 30000, "connect", "--api-key",
-	                 "ak_wrong", NULL);
+	rc = st_loftdial(&h, false, out, sizeof(out), 30000, "connect", "--api-key", "ak_wrong",
+	                 NULL);
 	assert_int_equal(rc, 3);
 	rc = st_loftdial(&h, false, out, sizeof(out), 30000, "sync", NULL);
 	assert_int_equal(rc, 3);
