@@ -29,24 +29,16 @@ static const char *const note_fields[] = {
         "content", "associated_with_type", "associated_with_id", "call_id",
         "subject", "skip_crm_sync",        "user_guid",          NULL};
 
-/* True when a stored call already names this action or task: ids are usable once. */
+/* True when a stored call already names this action or task: ids are usable once. The calls
+ * table indexes both references ("action_id", "task_id"). */
 static bool already_used(struct sbx *sbx, const char *ref, int64_t id)
 {
-	sqlite3_stmt *st = NULL;
-	char sql[160];
-	bool used = false;
+	char column[16], value[32];
+	int64_t call;
 
-	snprintf(sql, sizeof(sql),
-	         "SELECT 1 FROM %s WHERE json_extract(json, '$.%s.id') = ? LIMIT 1",
-	         sbx_kind_name(SBX_CALLS), ref);
-	if (sqlite3_prepare_v2(sbx->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		log_error("sandbox", "writes: %s", sqlite3_errmsg(sbx->db));
-		return false;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	used = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return used;
+	snprintf(column, sizeof(column), "%s_id", ref);
+	snprintf(value, sizeof(value), "%lld", (long long)id);
+	return sbx_record_find(sbx, SBX_CALLS, column, value, &call) == 0;
 }
 
 /* The next id a kind would get, so that two records can refer to each other from birth. */
