@@ -53,11 +53,14 @@ enum phone_ev {
 	PHONE_EV_RINGING,
 	PHONE_EV_EARLY, /* early media */
 	PHONE_EV_ANSWERED,
-	PHONE_EV_RTP,       /* the far end's audio arrives */
-	PHONE_EV_CLOSED,    /* call->reason, call->sip_code */
-	PHONE_EV_RECORDING, /* text: the path of the far end's audio, growing */
-	PHONE_EV_WARNING,   /* text: something the rep should know (the headset did not open) */
-	PHONE_EV_STOPPED,   /* phone_stop() finished */
+	PHONE_EV_RTP,          /* the far end's audio arrives */
+	PHONE_EV_CLOSED,       /* call->reason, call->sip_code */
+	PHONE_EV_RECORDING,    /* text: the path of the far end's audio, growing */
+	PHONE_EV_WARNING,      /* text: something the rep should know (the headset did not open) */
+	PHONE_EV_INVITE_FINAL, /* id, code: the final response to a call's INVITE (SIP trace),
+	                        * also after loftdial hung the call up: a 2xx then means the far
+	                        * end answered as the CANCEL crossed it */
+	PHONE_EV_STOPPED,      /* phone_stop() finished */
 };
 
 struct phone_note {
@@ -65,6 +68,8 @@ struct phone_note {
 	unsigned line;           /* 1..N, 0 for STOPPED */
 	const struct call *call; /* the line's call, NULL when none */
 	const char *text;        /* "" when none */
+	const char *id;          /* INVITE_FINAL: the Call-ID */
+	int code;                /* INVITE_FINAL: the status code */
 };
 
 typedef void(phone_h)(const struct phone_note *n, void *arg);
@@ -92,6 +97,11 @@ int phone_play(struct phone *p, unsigned line, const char *wav);
 int phone_dtmf(struct phone *p, unsigned line, const char *digits);
 int phone_mute(struct phone *p, unsigned line, bool on);
 int phone_hold(struct phone *p, unsigned line, bool on);
+/* The final response code seen for the INVITE of call id on the line (recent calls only), or
+ * 0 when none was seen (yet). Spawn mode only: it reads the engine's SIP trace. */
+int phone_invite_final(const struct phone *p, unsigned line, const char *id);
+/* True when the engines' SIP traces are read (spawn mode), so phone_invite_final works. */
+bool phone_traced(const struct phone *p);
 /* The growing recording of the line's current call, or NULL (spawn mode with record). */
 const char *phone_recording(struct phone *p, unsigned line);
 /* Declares the line's engine failed (it stopped answering for the line): restart it. */

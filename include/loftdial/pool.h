@@ -38,6 +38,9 @@ struct pool_opts {
 	unsigned hangup_confirm_ms; /* unconfirmed hangup fails the line (0: 5000) */
 	unsigned amd_max_ms;        /* AMD gives up (unknown) this long after answer (0: 6000) */
 	unsigned talk_ms;           /* hang up a connected call after this; 0 = never */
+	unsigned cancel_wait_ms;    /* after hanging up an unanswered leg, wait this long for its
+	                             * INVITE's final response (a 200 that crossed the CANCEL is a
+	                             * live answer dropped) before the record is final (0: 2000) */
 	enum pool_amd amd;
 	enum pool_machine machine;
 	const char *voicemail_file; /* for POOL_MACHINE_VOICEMAIL */
@@ -53,6 +56,7 @@ struct pool_attempt {
 	char e164[NUMBERS_E164_MAX + 1];
 	char uri[DIALPLAN_URI_MAX + 1];
 	char ext[NUMBERS_EXT_MAX + 1];
+	char call_id[CALL_ID_MAX];                /* SIP Call-ID, "" when never sent */
 	int64_t t_start, t_ring, t_answer, t_end; /* unix ms, 0 = not reached */
 	int sip_code;                             /* final SIP code, 0 = none */
 	char reason[128];

@@ -40,6 +40,15 @@ enum hangup_why {
 	WHY_USER,
 };
 
+/* An ended leg whose record waits for its INVITE's final response (see leg_end). */
+struct limbo {
+	struct le le;
+	struct pool *p;
+	struct pool_attempt *a;
+	unsigned line;
+	struct tmr tmr;
+};
+
 struct qitem {
 	struct le le;
 	char text[NUMBERS_IN_MAX + 1];
@@ -72,6 +81,7 @@ struct pool {
 	struct leg legs[PHONE_LINES_MAX];
 	struct list queue;
 	unsigned queued;
+	struct list limbo;
 	unsigned next_id;
 	unsigned winner; /* line, 0 = none */
 	char last_input[NUMBERS_IN_MAX + 1];
@@ -473,12 +483,54 @@ static void settle(struct leg *g, const struct call *c)
 	}
 }
 
+/* Publishes a finished record and forgets it. */
+static void publish(struct pool *p, struct pool_attempt *a, unsigned line)
+{
+	text_copy(p->last_input, sizeof(p->last_input), a->input);
+	p->last_user = a->user;
+	tell(p, POOL_EV_ENDED, a, line, "");
+	free(a);
+}
+
+/* Marks a record whose INVITE got a 2xx after we hung it up. */
+static void late_answer(struct pool_attempt *a, int code)
+{
+	if (code < 200 || code >= 300)
+		return;
+	/* The far end answered while our CANCEL was on its way: someone picked up and we
+	 * dropped them. baresip acknowledged and hung up by itself; no event said so. */
+	a->live_dropped = true;
+	a->t_answer = unix_ms();
+	a->outcome = CALL_OUT_CANCELLED;
+	text_copy(a->reason, sizeof(a->reason), "answered as we hung up: live answer dropped");
+	log_info("pool", "attempt %u: a 200 OK crossed our CANCEL", a->id);
+}
+
+/* The final response of a hung-up leg's INVITE is known (or we stop waiting: code 0). */
+static void limbo_done(struct limbo *lb, int code)
+{
+	struct pool *p = lb->p;
+
+	tmr_cancel(&lb->tmr);
+	list_unlink(&lb->le);
+	late_answer(lb->a, code);
+	publish(p, lb->a, lb->line);
+	free(lb);
+	pump_soon(p);
+}
+
+static void limbo_timeout(void *arg)
+{
+	limbo_done(arg, 0);
+}
+
 /* The leg's call has ended: finish the record and free the line. */
 static void leg_end(struct leg *g, const struct call *c)
 {
 	struct pool *p = g->p;
 	struct pool_attempt *a = g->a;
 	bool was_winner = p->winner == g->n;
+	bool hung_up_unanswered;
 
 	if (!a)
 		return;
@@ -505,13 +557,34 @@ static void leg_end(struct leg *g, const struct call *c)
 				p->h(&n, p->arg);
 		}
 	}
+	if (c && c->id[0])
+		text_copy(a->call_id, sizeof(a->call_id), c->id);
 	g->a = NULL;
+	hung_up_unanswered =
+	        g->hangup_sent && !a->t_answer && a->call_id[0] && phone_traced(p->phone);
 	g->hangup_sent = g->screening = g->voicemail = false;
 	g->why = WHY_NONE;
-	text_copy(p->last_input, sizeof(p->last_input), a->input);
-	p->last_user = a->user;
-	tell(p, POOL_EV_ENDED, a, g->n, "");
-	free(a);
+	if (hung_up_unanswered) {
+		/* We cancelled it: did the far end answer as the CANCEL crossed? The line is free
+		 * at once; only the record waits for the INVITE's final response. */
+		int code = phone_invite_final(p->phone, g->n, a->call_id);
+		struct limbo *lb = code ? NULL : calloc(1, sizeof(*lb));
+
+		if (lb) {
+			lb->p = p;
+			lb->a = a;
+			lb->line = g->n;
+			tmr_init(&lb->tmr);
+			list_append(&p->limbo, &lb->le, lb);
+			tmr_start(&lb->tmr, p->o.cancel_wait_ms ? p->o.cancel_wait_ms : 2000,
+			          limbo_timeout, lb);
+		} else {
+			late_answer(a, code);
+			publish(p, a, g->n);
+		}
+	} else {
+		publish(p, a, g->n);
+	}
 	if (was_winner) {
 		p->winner = 0;
 		if (!p->o.auto_resume && !p->stopping) {
@@ -570,6 +643,19 @@ static void phone_note(const struct phone_note *n, void *arg)
 	case PHONE_EV_WARNING:
 		tell(p, POOL_EV_WARNING, g->a, g->n, n->text);
 		break;
+	case PHONE_EV_INVITE_FINAL: {
+		struct le *le;
+
+		for (le = list_head(&p->limbo); le; le = le->next) {
+			struct limbo *lb = le->data;
+
+			if (lb->line == g->n && !strcmp(lb->a->call_id, n->id)) {
+				limbo_done(lb, n->code);
+				break;
+			}
+		}
+		break;
+	}
 	case PHONE_EV_RECORDING:
 	case PHONE_EV_STOPPED:
 		break;
@@ -582,10 +668,7 @@ static void unusable(struct pool *p, struct pool_attempt *a, enum call_outcome o
 	a->t_end = a->t_start;
 	a->outcome = o;
 	text_copy(a->reason, sizeof(a->reason), why);
-	text_copy(p->last_input, sizeof(p->last_input), a->input);
-	p->last_user = a->user;
-	tell(p, POOL_EV_ENDED, a, 0, "");
-	free(a);
+	publish(p, a, 0);
 }
 
 /* Takes the next queue item and dials it on line g; false when nothing was dialled. */
@@ -648,7 +731,7 @@ static void pump(void *arg)
 	for (i = 0; i < p->nlines; i++)
 		busy += p->legs[i].a != NULL;
 	if (p->stopping) {
-		if (busy == 0 && !p->phone_stopping) {
+		if (busy == 0 && list_isempty(&p->limbo) && !p->phone_stopping) {
 			p->phone_stopping = true;
 			phone_stop(p->phone);
 		}
@@ -680,7 +763,7 @@ static void pump(void *arg)
 		if (p->winner)
 			return;
 	}
-	if (busy == 0 && !p->idle_told) {
+	if (busy == 0 && list_isempty(&p->limbo) && !p->idle_told) {
 		p->idle_told = true;
 		tell(p, POOL_EV_IDLE, NULL, 0, "");
 	}
@@ -734,6 +817,7 @@ int pool_new(struct pool **pp, const struct pool_opts *o, const struct phone_opt
 	p->o.dialplan = p->dialplan;
 	p->nlines = po->lines;
 	list_init(&p->queue);
+	list_init(&p->limbo);
 	tmr_init(&p->pump_tmr);
 	tmr_init(&p->amd_tmr);
 	for (i = 0; i < PHONE_LINES_MAX; i++) {
@@ -842,6 +926,14 @@ void pool_free(struct pool *p)
 	while ((le = list_head(&p->queue)) != NULL) {
 		list_unlink(le);
 		free(le->data);
+	}
+	while ((le = list_head(&p->limbo)) != NULL) {
+		struct limbo *lb = le->data;
+
+		tmr_cancel(&lb->tmr);
+		list_unlink(le);
+		free(lb->a);
+		free(lb);
 	}
 	phone_free(p->phone);
 	free(p);

@@ -230,6 +230,7 @@ static void dispatch(struct ctrl *c, const char *payload, size_t len)
 static void readable(struct ctrl *c)
 {
 	char buf[READ_CHUNK];
+	int one = 1;
 
 	for (;;) {
 		ssize_t n = recv(c->fd, buf, sizeof(buf), 0);
@@ -248,6 +249,10 @@ static void readable(struct ctrl *c)
 				broken(c, errno);
 			return;
 		}
+		/* baresip writes each event and response separately and without TCP_NODELAY, so
+		 * Nagle holds its next frame until we ACK the last one: ACK at once, not after the
+		 * 40 ms delayed-ACK timer (quick ACK mode does not stick, so set it every read). */
+		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 		err = netstring_dec_feed(c->dec, buf, (size_t)n);
 		while (!err && !(err = netstring_dec_next(c->dec, &payload, &len))) {
 			dispatch(c, payload, len);

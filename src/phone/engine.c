@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -148,7 +149,14 @@ static void close_log(struct engine *e)
 static void log_line(struct engine *e, char *line)
 {
 	char clean[LINE_MAX_LEN];
+	size_t len = strlen(line);
 
+	if (len && line[len - 1] == '\r')
+		line[len - 1] = '\0'; /* SIP trace lines end in CRLF */
+	/* Digest answers are derived from the SIP password: never in the log. */
+	if (!strncasecmp(line, "Authorization:", 14) ||
+	    !strncasecmp(line, "Proxy-Authorization:", 20))
+		return;
 	text_sanitize(clean, sizeof(clean), line, true);
 	if (!*clean)
 		return;
@@ -191,7 +199,8 @@ static void log_readable(int flags, void *arg)
 static void exec_child(const struct engine *e, int out_fd, pid_t parent)
 {
 	static const char msg[] = "loftdial: cannot run baresip\n";
-	char *const argv[] = {"baresip", "-f", (char *)e->dir, NULL};
+	/* -s: the SIP trace is how loftdial sees a 200 OK that crossed its CANCEL (phone.c). */
+	char *const argv[] = {"baresip", "-s", "-f", (char *)e->dir, NULL};
 	sigset_t none;
 	int devnull, sig;
 

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,6 +49,22 @@ struct evcopy {
 	bool used;
 };
 
+/* The SIP message being read from the engine's trace. */
+struct trace {
+	int code;    /* status of a response, 0 for a request */
+	bool invite; /* CSeq method INVITE */
+	bool done;   /* already reported */
+	char id[CALL_ID_MAX];
+};
+
+/* A final INVITE response seen in the trace. */
+struct final {
+	char id[CALL_ID_MAX];
+	int code;
+};
+
+#define FINALS 8
+
 struct line {
 	unsigned n; /* 1..N */
 	struct phone *ph;
@@ -60,6 +77,9 @@ struct line {
 	bool hangup_wanted;
 	bool rep_audio, muted, held;
 	struct call call;
+	struct trace tr;
+	struct final finals[FINALS];
+	unsigned final_next;
 };
 
 struct phone {
@@ -81,7 +101,7 @@ struct phone {
 /* Tells the owner. */
 static void note(struct phone *p, enum phone_ev ev, struct line *l, const char *text)
 {
-	struct phone_note n = {ev, l ? l->n : 0, l ? &l->call : NULL, text ? text : ""};
+	struct phone_note n = {ev, l ? l->n : 0, l ? &l->call : NULL, text ? text : "", "", 0};
 
 	if (p->h)
 		p->h(&n, p->arg);
@@ -611,12 +631,69 @@ static void eng_down(struct engine *e, const char *reason, void *arg)
 	}
 }
 
+/* Reads one line of the SIP trace: "#" starts a message, then the start line and headers. */
+static void trace_line(struct line *l, const char *text)
+{
+	struct trace *tr = &l->tr;
+
+	if (!strcmp(text, "#")) {
+		memset(tr, 0, sizeof(*tr));
+		return;
+	}
+	if (!strncmp(text, "SIP/2.0 ", 8) && strlen(text) >= 11) {
+		tr->code = call_sip_code(text + 8, NULL, 0);
+	} else if (!strncasecmp(text, "Call-ID:", 8) || !strncasecmp(text, "i:", 2)) {
+		const char *v = text + (text[1] == ':' ? 2 : 8);
+
+		while (*v == ' ' || *v == '\t')
+			v++;
+		text_copy(tr->id, sizeof(tr->id), v);
+	} else if (!strncasecmp(text, "CSeq:", 5)) {
+		tr->invite = strstr(text, " INVITE") != NULL;
+	} else {
+		return;
+	}
+	if (tr->code >= 200 && tr->invite && tr->id[0] && !tr->done) {
+		struct final *f = &l->finals[l->final_next];
+		struct phone_note n = {PHONE_EV_INVITE_FINAL, l->n, &l->call, "", f->id, tr->code};
+
+		tr->done = true;
+		l->final_next = (l->final_next + 1) % FINALS;
+		text_copy(f->id, sizeof(f->id), tr->id);
+		f->code = tr->code;
+		if (l->ph->h)
+			l->ph->h(&n, l->ph->arg);
+	}
+}
+
+bool phone_traced(const struct phone *p)
+{
+	return p && p->o.mode == PHONE_SPAWN;
+}
+
+int phone_invite_final(const struct phone *p, unsigned line, const char *id)
+{
+	const struct line *l = line_of(p, line);
+	unsigned i;
+
+	if (!l || !id || !*id)
+		return 0;
+	for (i = 0; i < FINALS; i++)
+		if (!strcmp(l->finals[i].id, id))
+			return l->finals[i].code;
+	return 0;
+}
+
 static void eng_log(struct engine *e, const char *text, void *arg)
 {
 	struct phone *p = arg;
 	struct line *l;
 	bool dec = !strncmp(text, SNDFILE_DEC, strlen(SNDFILE_DEC));
 
+	FOR_LINES_OF(p, e, l)
+	{
+		trace_line(l, text);
+	}
 	if (!dec && strncmp(text, SNDFILE_ENC, strlen(SNDFILE_ENC)))
 		return;
 	FOR_LINES_OF(p, e, l)
