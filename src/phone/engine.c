@@ -63,7 +63,7 @@ struct engine {
 	unsigned restarts;
 	unsigned stop_step;
 	bool ping_out;
-	bool freeing;
+	int lost_err;
 };
 
 static struct list engines = LIST_INIT;
@@ -335,6 +335,18 @@ static void ping_due(void *arg)
 		e->ping_out = false;
 }
 
+/* The ctrl connection broke and the child did not exit (or is not ours): fail. */
+static void lost_due(void *arg)
+{
+	struct engine *e = arg;
+	char why[160];
+
+	if (e->state != ENGINE_UP)
+		return;
+	text_printf(why, sizeof(why), "ctrl_tcp connection lost (%s)", strerror(e->lost_err));
+	fail(e, why);
+}
+
 /* ctrl connection state: up, or broken. */
 static void ctrl_state(int err, void *arg)
 {
@@ -357,9 +369,12 @@ static void ctrl_state(int err, void *arg)
 			return;
 		}
 		if (e->state == ENGINE_UP) {
-			text_printf(why, sizeof(why), "ctrl_tcp connection lost (%s)",
-			            strerror(err));
-			fail(e, why);
+			/* A dead child closes its socket a moment before it can be reaped: give the
+			 * SIGCHLD a moment, so the reason names the exit rather than the symptom.
+			 */
+			disconnect(e);
+			e->lost_err = err;
+			tmr_start(&e->tmr, e->pid > 0 ? 150 : 0, lost_due, e);
 		}
 		return;
 	}
