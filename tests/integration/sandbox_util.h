@@ -31,7 +31,8 @@ struct sbxt_resp {
 	size_t len;
 	char cost[32], remaining[32]; /* x-ratelimit-* ("" when absent) */
 	char date[64];
-	long new_conns; /* connections opened for this request */
+	char retry_after[32]; /* Salesloft documents none; must stay "" */
+	long new_conns;       /* connections opened for this request */
 };
 
 /* Collects the body. */
@@ -74,6 +75,7 @@ static inline size_t sbxt_hdr_cb(char *p, size_t sz, size_t n, void *arg)
 	sbxt_hdr_value(p, sz * n, "x-ratelimit-remaining-minute", r->remaining,
 	               sizeof(r->remaining));
 	sbxt_hdr_value(p, sz * n, "date", r->date, sizeof(r->date));
+	sbxt_hdr_value(p, sz * n, "retry-after", r->retry_after, sizeof(r->retry_after));
 	return sz * n;
 }
 

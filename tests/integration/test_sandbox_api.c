@@ -533,6 +533,47 @@ static void t_dialer_filters(void **state)
 	}
 }
 
+/* Accounts filters (archived, exact domain and name, owner) and deactivated users. */
+static void t_accounts_users(void **state)
+{
+	char pq[512], dom[256], name[256];
+	cJSON *j, *r, *first;
+	CURL *esc = curl_easy_init();
+	char *ed, *en;
+
+	ALL("/v2/accounts?archived=true&per_page=100", r, sbxt_str(r, "archived_at") != NULL);
+	ALL("/v2/accounts?archived=false&per_page=100", r,
+	    cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "archived_at")));
+	assert_int_equal(count("/v2/accounts?archived=true") + count("/v2/accounts?archived=false"),
+	                 count("/v2/accounts"));
+	ALL("/v2/accounts?owner_id=1&per_page=100", r, sbxt_ref_id(r, "owner") == 1);
+	j = sbxt_json(&S, "/v2/accounts?per_page=100", 200);
+	first = NULL;
+	cJSON_ArrayForEach(r, sbxt_data(j))
+	{
+		if (!first && sbxt_str(r, "domain") && strchr(sbxt_str(r, "domain"), '/'))
+			first = r;
+	}
+	assert_non_null(first);
+	snprintf(dom, sizeof(dom), "%s", sbxt_str(first, "domain"));
+	snprintf(name, sizeof(name), "%s", sbxt_str(first, "name"));
+	cJSON_Delete(j);
+	ed = curl_easy_escape(esc, dom, 0);
+	en = curl_easy_escape(esc, name, 0);
+	snprintf(pq, sizeof(pq), "/v2/accounts?domain=%s", ed);
+	ALL(pq, r, !strcmp(sbxt_str(r, "domain"), dom));
+	snprintf(pq, sizeof(pq), "/v2/accounts?name=%s&per_page=100", en);
+	ALL(pq, r, !strcmp(sbxt_str(r, "name"), name));
+	curl_free(ed);
+	curl_free(en);
+	curl_easy_cleanup(esc);
+
+	/* User 4 is deactivated, not gone. */
+	ALL("/v2/users?active=false", r,
+	    sbxt_num(r, "id") == 4 && cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(r, "active")));
+	assert_int_equal(count("/v2/users?page=1&active=true"), 7);
+}
+
 /* 404 bodies for missing records and unknown paths. */
 static void t_404(void **state)
 {
@@ -867,6 +908,7 @@ int main(void)
 	        cmocka_unit_test(t_updated_at_micro),
 	        cmocka_unit_test(t_ids),
 	        cmocka_unit_test(t_dialer_filters),
+	        cmocka_unit_test(t_accounts_users),
 	        cmocka_unit_test(t_404),
 	        cmocka_unit_test(t_401),
 	        cmocka_unit_test(t_422),

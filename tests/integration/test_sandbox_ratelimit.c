@@ -50,6 +50,7 @@ static void step(const char *pq, const char *token, long status, const char *cos
 	assert_string_equal(r.remaining, remaining);
 	if (status == 429)
 		assert_string_equal(r.body, "{\"error\":\"Rate limit exceeded\"}");
+	assert_string_equal(r.retry_after, ""); /* not documented by Salesloft, not sent */
 	free(r.body);
 }
 
