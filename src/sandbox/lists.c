@@ -250,6 +250,7 @@ struct query {
 	struct bindv binds[MAX_BINDS];
 	size_t nbinds;
 	char datebuf[4][16]; /* dates computed for time_interval_filter */
+	char *scratch[8];    /* split copies of comma lists */
 	const char *bad_field, *bad_msg;
 };
 
@@ -296,42 +297,48 @@ static void echo(struct query *q, const char *key, const char *const *vals, size
 	sbuf_putc(&q->filters, ']');
 }
 
-/* Collects the values of param, param[] and comma-separated lists of either. The pointers
- * stay valid for the request; split pieces go into the query's scratch storage. */
-static size_t values(struct query *q, const char *param, const char **out, char **scratch)
+/* Keeps a string until the query is done (split copies of comma lists). */
+static char *keep(struct query *q, char *s)
+{
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < sizeof(q->scratch) / sizeof(q->scratch[0]); i++) {
+		if (!q->scratch[i]) {
+			q->scratch[i] = s;
+			return s;
+		}
+	}
+	free(s);
+	return NULL;
+}
+
+/* Collects the values of param and param[] (repeated or not), at most MAX_VALS. With
+ * split, "1,2,3" counts as three values (integer filters only: names may hold commas). */
+static size_t values(struct query *q, const char *param, const char **out, bool split)
 {
 	const char *raw[MAX_VALS];
 	char key[64];
 	size_t n, m = 0;
 
 	n = sbx_req_params(q->req, param, raw, MAX_VALS);
+	if (n > MAX_VALS)
+		n = MAX_VALS;
 	snprintf(key, sizeof(key), "%s[]", param);
-	n += sbx_req_params(q->req, key, raw + (n < MAX_VALS ? n : MAX_VALS),
-	                    MAX_VALS - (n < MAX_VALS ? n : MAX_VALS));
+	n += sbx_req_params(q->req, key, raw + n, MAX_VALS - n);
 	if (n > MAX_VALS)
 		n = MAX_VALS;
 	for (size_t i = 0; i < n && m < MAX_VALS; i++) {
-		if (!strchr(raw[i], ',')) {
+		char *copy, *save = NULL, *tok;
+
+		if (!split || !strchr(raw[i], ',')) {
 			out[m++] = raw[i];
 			continue;
 		}
-		/* "1,2,3": split a copy kept in scratch until the query is done. */
-		char *copy = strdup(raw[i]), *save = NULL, *tok;
-
-		if (!copy)
+		copy = keep(q, strdup(raw[i]));
+		if (!copy) {
+			bad(q, param, "has too many lists");
 			continue;
-		for (size_t s = 0; s < 8; s++) {
-			if (!scratch[s]) {
-				scratch[s] = copy;
-				break;
-			}
-			if (s == 7) {
-				free(copy);
-				copy = NULL;
-			}
 		}
-		if (!copy)
-			continue;
 		for (tok = strtok_r(copy, ",", &save); tok && m < MAX_VALS;
 		     tok = strtok_r(NULL, ",", &save))
 			out[m++] = tok;
@@ -480,7 +487,7 @@ static void filter_interval(struct query *q, const char *v)
 }
 
 /* Applies every filter of the spec that the request uses. */
-static void apply_filters(struct query *q, char **scratch)
+static void apply_filters(struct query *q)
 {
 	const struct list_spec *sp = q->spec;
 
@@ -500,7 +507,7 @@ static void apply_filters(struct query *q, char **scratch)
 			filter_due_on(q);
 			continue;
 		}
-		n = values(q, f->param, v, scratch);
+		n = values(q, f->param, v, f->type == F_INT);
 		if (!n)
 			continue;
 		echo(q, f->param, v, n);
@@ -611,7 +618,6 @@ static void list_handler(struct sbx_req *req, void *arg)
 	long per_page, page;
 	int64_t total = -1;
 	struct query q = {.req = req, .sbx = sbx, .spec = sp};
-	char *scratch[8] = {0};
 	struct sbuf sql = {0}, *out, *data;
 	sqlite3_stmt *st = NULL;
 	size_t rows = 0;
@@ -648,7 +654,7 @@ static void list_handler(struct sbx_req *req, void *arg)
 		sbuf_puts(&q.where, " AND user_id = ?");
 		bind_int(&q, sbx_req_user(req));
 	}
-	apply_filters(&q, scratch);
+	apply_filters(&q);
 	if (q.where.err || q.filters.err || sql.err) {
 		sbx_reply_error(req, 500, "out of memory");
 		goto out;
@@ -752,8 +758,8 @@ static void list_handler(struct sbx_req *req, void *arg)
 		sbx_reply_json(req, 200, out->p, out->len);
 out:
 	sqlite3_finalize(st);
-	for (size_t i = 0; i < 8; i++)
-		free(scratch[i]);
+	for (size_t i = 0; i < sizeof(q.scratch) / sizeof(q.scratch[0]); i++)
+		free(q.scratch[i]);
 	sbuf_free(&sql);
 	sbuf_free(&q.where);
 	sbuf_free(&q.filters);
