@@ -19,6 +19,7 @@
 #include "loftdial/syncstate.h"
 #include "loftdial/text.h"
 #include "loftdial/tokens.h"
+#include "loftdial/usermap.h"
 #include "loftdial/webhook_rx.h"
 #include "loftdial/whevents.h"
 
@@ -112,6 +113,26 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		cJSON_AddNumberToObject(o, "failed", (double)oc.failed);
 		cJSON_AddNumberToObject(o, "conflict", (double)oc.conflict);
 	}
+	{
+		/* Who calls made here are logged as (the operator, or the connected user). */
+		const char *op_email = config_str(ctx->cfg, "salesloft.operator_email");
+		struct usermap_user u;
+
+		err = usermap_call_user(st, op_email, &u);
+		o = cJSON_AddObjectToObject(root, "calls_logged_as");
+		cJSON_AddStringToObject(o, "operator_email", op_email);
+		if (!err) {
+			cJSON_AddNumberToObject(o, "user_id", (double)u.id);
+			cJSON_AddStringToObject(o, "user_guid", u.guid);
+			cJSON_AddStringToObject(o, "user_name", u.name);
+		} else {
+			cJSON_AddStringToObject(o, "error",
+			                        err == EPERM
+			                                ? "the connected user is not a team admin"
+			                        : err == ENOENT ? "no matching Salesloft user"
+			                                        : strerror(err));
+		}
+	}
 	(void)store_meta_get(st, "webhooks.subscriptions", subs, sizeof(subs));
 	(void)whevents_pending(st, count_event, &pending);
 	o = cJSON_AddObjectToObject(root, "webhooks");
@@ -177,6 +198,21 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 			printf("; token expires %s", buf);
 		}
 		printf("\n");
+	}
+	{
+		const cJSON *c = cJSON_GetObjectItem(root, "calls_logged_as");
+		const char *e = cJSON_GetStringValue(cJSON_GetObjectItem(c, "error"));
+		char name[256], guid[80];
+
+		text_sanitize(name, sizeof(name),
+		              e ? e : cJSON_GetStringValue(cJSON_GetObjectItem(c, "user_name")),
+		              false);
+		text_sanitize(guid, sizeof(guid),
+		              e ? "" : cJSON_GetStringValue(cJSON_GetObjectItem(c, "user_guid")),
+		              true);
+		if (connected)
+			printf("calls as    %s%s%s%s%s\n", e ? "cannot log calls: " : "", name,
+			       e ? "" : " (user_guid ", e ? "" : guid, e ? "" : ")");
 	}
 	if (remaining >= 0) {
 		fmt_time(buf, sizeof(buf), rate_at);

@@ -46,6 +46,8 @@ static const struct config_key keys[] = {
 	 "Length of the rate-limit window in seconds; a 429 waits for the next one."},
 	{"salesloft.retries", CONFIG_INT, "6", 0, 20, NULL, false,
 	 "Retries of a request after a 5xx, a network error or malformed JSON."},
+	{"salesloft.operator_email", CONFIG_STR, "", 0, 0, NULL, false,
+	 "Email of the Salesloft user dialling here, if not the connected user; calls log as them."},
 	/* Sync */
 	{"sync.budget_share", CONFIG_INT, "50", 1, 100, NULL, false,
 	 "Percent of the team's per-minute rate limit that background sync may use."},
