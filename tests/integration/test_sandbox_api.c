@@ -574,6 +574,39 @@ static void t_accounts_users(void **state)
 	assert_int_equal(count("/v2/users?page=1&active=true"), 7);
 }
 
+/* Memberships come in every current_state Salesloft documents (§4.5). */
+static void t_membership_states(void **state)
+{
+	static const char *const states[] = {"processing",        "staged",     "active",
+	                                     "scheduled",         "completed",  "removed",
+	                                     "removed_no_action", "reassigned", "archived"};
+	bool seen[sizeof(states) / sizeof(states[0])] = {0};
+	char pq[128];
+
+	for (int page = 1; page < 50; page++) {
+		cJSON *j, *r;
+		bool more;
+
+		snprintf(pq, sizeof(pq), "/v2/cadence_memberships?per_page=100&page=%d", page);
+		j = sbxt_json(&S, pq, 200);
+		assert_non_null(j);
+		cJSON_ArrayForEach(r, sbxt_data(j))
+		{
+			const char *st = sbxt_str(r, "current_state");
+
+			for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+				seen[i] |= st && !strcmp(st, states[i]);
+		}
+		more = sbxt_num(sbxt_paging(j), "next_page") > 0;
+		cJSON_Delete(j);
+		if (!more)
+			break;
+	}
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (!seen[i])
+			fail_msg("no membership in state %s", states[i]);
+}
+
 /* 404 bodies for missing records and unknown paths. */
 static void t_404(void **state)
 {
@@ -909,6 +942,7 @@ int main(void)
 	        cmocka_unit_test(t_ids),
 	        cmocka_unit_test(t_dialer_filters),
 	        cmocka_unit_test(t_accounts_users),
+	        cmocka_unit_test(t_membership_states),
 	        cmocka_unit_test(t_404),
 	        cmocka_unit_test(t_401),
 	        cmocka_unit_test(t_422),
