@@ -398,6 +398,7 @@ static void deliveries(struct sbx_req *req, void *arg)
 	cJSON_Delete(o);
 }
 
+/* Adds the /_sandbox/ admin routes (and the fault routes). */
 int sbx_admin_register(struct sbx *sbx)
 {
 	int err = 0;

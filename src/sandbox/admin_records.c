@@ -37,6 +37,7 @@ static const struct ref_name ref_names[] = {
         {"note", SBX_NOTES},
 };
 
+/* The kind a reference member name points to. */
 bool sbx_admin_ref_kind(const char *member, enum sbx_kind *kind)
 {
 	size_t i;
@@ -91,6 +92,7 @@ static cJSON *blank_value(const char *name, const cJSON *v, bool nested)
 	return cJSON_CreateNull();
 }
 
+/* A blank record shaped like an example record of the kind. */
 cJSON *sbx_admin_blank(const cJSON *example)
 {
 	cJSON *o;
@@ -137,6 +139,7 @@ static int set_member(cJSON *target, const char *key, cJSON *val)
 	return 0;
 }
 
+/* Deep-merges partial JSON into a record. */
 int sbx_admin_merge(struct sbx *sbx, cJSON *target, const cJSON *patch, bool keep_meta)
 {
 	const cJSON *p;

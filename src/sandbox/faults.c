@@ -25,6 +25,7 @@ static const char *const kind_names[SBX_FAULT_KIND_COUNT] = {
 /* The 5xx statuses a flaky upstream produces, used in turn. */
 static const unsigned statuses_5xx[] = {500, 502, 503, 504};
 
+/* The admin-JSON name of a fault kind. */
 const char *sbx_faults_name(enum sbx_fault kind)
 {
 	return (unsigned)kind < SBX_FAULT_KIND_COUNT ? kind_names[kind] : "none";
@@ -43,6 +44,7 @@ static int read_uint(const cJSON *item, unsigned max, unsigned *out, const char 
 	return 0;
 }
 
+/* Reads a fault window from the admin JSON, strictly. */
 int sbx_faults_parse(const cJSON *json, struct sbx_faults_spec *spec, const char **err)
 {
 	static const char *dummy;
@@ -115,6 +117,7 @@ int sbx_faults_parse(const cJSON *json, struct sbx_faults_spec *spec, const char
 	return 0;
 }
 
+/* Opens a fault window now. */
 void sbx_faults_open(struct sbx_faults *f, const struct sbx_faults_spec *spec, uint64_t now_ms)
 {
 	if (!f || !spec)
@@ -125,12 +128,14 @@ void sbx_faults_open(struct sbx_faults *f, const struct sbx_faults_spec *spec, u
 	f->opened_ms = now_ms;
 }
 
+/* Closes the fault window. */
 void sbx_faults_clear(struct sbx_faults *f)
 {
 	if (f)
 		f->open = false;
 }
 
+/* Tells whether a path is subject to faults at all. */
 bool sbx_faults_applies(const char *path)
 {
 	return path && (!strncmp(path, "/v2/", 4) || !strncmp(path, "/oauth/", 7));
@@ -148,6 +153,7 @@ static bool window_live(struct sbx_faults *f, uint64_t now_ms)
 	return f->open;
 }
 
+/* Decides the fault (and latency) of one request. */
 struct sbx_faults_decision sbx_faults_decide(struct sbx_faults *f, const char *path,
                                              uint64_t now_ms)
 {
@@ -185,6 +191,7 @@ struct sbx_faults_decision sbx_faults_decide(struct sbx_faults *f, const char *p
 	return d;
 }
 
+/* The fault window as JSON for the admin API. */
 cJSON *sbx_faults_json(const struct sbx_faults *f, uint64_t now_ms)
 {
 	cJSON *o = cJSON_CreateObject(), *fired, *spec;

@@ -93,6 +93,7 @@ static bool apply(struct sbx_req *req, const struct sbx_faults_decision *d)
 	}
 }
 
+/* Unlinks and frees a delayed request record (not the request). */
 static void delayed_free(struct delayed *dl)
 {
 	if (dl->prev)
@@ -176,6 +177,7 @@ static void faults_clear(struct sbx_req *req, void *arg)
 	faults_show(req, arg);
 }
 
+/* The live fault window as JSON (for the counters). */
 cJSON *sbx_faults_counters_json(void)
 {
 	return sbx_faults_json(&F.f, now_ms());
@@ -193,6 +195,7 @@ static void on_close(struct sbx *sbx, void *arg)
 	memset(&F, 0, sizeof(F));
 }
 
+/* Installs the fault filter and the /_sandbox/faults routes. */
 int sbx_faults_register(struct sbx *sbx)
 {
 	int err = 0;

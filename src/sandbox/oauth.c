@@ -57,6 +57,7 @@ struct sbx_oauth {
 	size_t ngrants, capgrants;
 };
 
+/* Fills cfg with the built-in client, lifetimes and admin user. */
 void sbx_oauth_cfg_default(struct sbx_oauth_cfg *cfg)
 {
 	if (!cfg)
@@ -69,6 +70,7 @@ void sbx_oauth_cfg_default(struct sbx_oauth_cfg *cfg)
 	cfg->code_ttl_s = 600;
 }
 
+/* Creates the OAuth state for one registered client. */
 int sbx_oauth_new(struct sbx_oauth **op, const struct sbx_oauth_cfg *cfg)
 {
 	struct sbx_oauth *o;
@@ -83,6 +85,7 @@ int sbx_oauth_new(struct sbx_oauth **op, const struct sbx_oauth_cfg *cfg)
 	return 0;
 }
 
+/* Frees the OAuth state, wiping the secrets it held. */
 void sbx_oauth_free(struct sbx_oauth *o)
 {
 	if (!o)
@@ -97,17 +100,20 @@ void sbx_oauth_free(struct sbx_oauth *o)
 	free(o);
 }
 
+/* The configuration the state was made with. */
 const struct sbx_oauth_cfg *sbx_oauth_config(const struct sbx_oauth *o)
 {
 	return o ? &o->cfg : NULL;
 }
 
+/* Changes the lifetime of access tokens issued from now on. */
 void sbx_oauth_set_ttl(struct sbx_oauth *o, unsigned token_ttl_s)
 {
 	if (o)
 		o->cfg.token_ttl_s = token_ttl_s;
 }
 
+/* Writes CSPRNG bytes as lowercase hex (tokens and codes). */
 int sbx_oauth_random_hex(char *out, size_t n, size_t nbytes)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -152,6 +158,7 @@ static bool unsafe_uri_char(unsigned char c)
 	       c == '\\' || c == '`' || c == '#';
 }
 
+/* Tells whether a redirect URI is allowed (exact, or loopback http). */
 bool sbx_oauth_redirect_ok(const struct sbx_oauth_cfg *cfg, const char *uri)
 {
 	static const char *const hosts[] = {"127.0.0.1", "localhost", "[::1]"};
@@ -188,6 +195,7 @@ bool sbx_oauth_redirect_ok(const struct sbx_oauth_cfg *cfg, const char *uri)
 	return false;
 }
 
+/* Validates the client, redirect and response type of an authorize request. */
 int sbx_oauth_check_authorize(const struct sbx_oauth *o, const char *client_id,
                               const char *redirect_uri, const char *response_type, const char **msg)
 {
@@ -265,6 +273,7 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
+/* Issues a single-use authorization code. */
 int sbx_oauth_code_issue(struct sbx_oauth *o, const char *redirect_uri, const char *scope,
                          int64_t user_id, int64_t now_us, char *code, size_t n)
 {
@@ -332,6 +341,7 @@ static int fail(const char **error, const char **desc, const char *e, const char
 	return !strcmp(e, "invalid_client") ? 401 : 400;
 }
 
+/* The token endpoint: checks the client and the grant, issues or refuses. */
 int sbx_oauth_token(struct sbx_oauth *o, const struct sbx_oauth_token_req *rq, int64_t now_us,
                     struct sbx_oauth_grant *out, const char **error, const char **desc)
 {
@@ -409,6 +419,7 @@ int sbx_oauth_token(struct sbx_oauth *o, const struct sbx_oauth_token_req *rq, i
 	return fail(error, desc, "invalid_grant", DESC_GRANT);
 }
 
+/* Maps a Bearer token (OAuth or API key) to its user. */
 int sbx_oauth_check_bearer(const struct sbx_oauth *o, const char *token, int64_t now_us,
                            int64_t *user_id)
 {
@@ -437,6 +448,7 @@ int sbx_oauth_check_bearer(const struct sbx_oauth *o, const char *token, int64_t
 	return EACCES;
 }
 
+/* Ends every live access token now (admin "token expiry now"). */
 unsigned sbx_oauth_expire_all(struct sbx_oauth *o, int64_t now_us)
 {
 	unsigned n = 0;
@@ -455,6 +467,7 @@ unsigned sbx_oauth_expire_all(struct sbx_oauth *o, int64_t now_us)
 	return n;
 }
 
+/* Counts live codes, access tokens and refresh tokens. */
 void sbx_oauth_stats(const struct sbx_oauth *o, int64_t now_us, unsigned *codes,
                      unsigned *access_live, unsigned *refresh_live)
 {
@@ -475,6 +488,7 @@ void sbx_oauth_stats(const struct sbx_oauth *o, int64_t now_us, unsigned *codes,
 		*refresh_live = r;
 }
 
+/* Visits every grant that can still be used (for the state file). */
 void sbx_oauth_foreach(const struct sbx_oauth *o, int64_t now_us, sbx_oauth_grant_h *h, void *arg)
 {
 	size_t i;
@@ -509,6 +523,7 @@ static bool is_token(const char *s)
 	return s && s[SBX_OAUTH_TOKEN_LEN] == '\0';
 }
 
+/* Adds back a grant read from the state file. */
 int sbx_oauth_restore(struct sbx_oauth *o, const struct sbx_oauth_saved *sv)
 {
 	struct grant *g;

@@ -35,11 +35,13 @@ static struct {
 
 static void persist(void);
 
+/* The running sandbox's OAuth state, for the admin API. */
 struct sbx_oauth *sbx_oauth_of(const struct sbx *sbx)
 {
 	return sbx && sbx == O.sbx ? O.oauth : NULL;
 }
 
+/* Appends text escaped for HTML text and double-quoted attributes. */
 int sbx_oauth_html_escape(struct mbuf *mb, const char *s)
 {
 	int err = 0;
@@ -77,6 +79,7 @@ int sbx_oauth_html_escape(struct mbuf *mb, const char *s)
 	return err;
 }
 
+/* Appends text percent-encoded for a query string. */
 int sbx_oauth_url_encode(struct mbuf *mb, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -96,6 +99,7 @@ int sbx_oauth_url_encode(struct mbuf *mb, const char *s)
 	return err;
 }
 
+/* Appends a redirect URI with query parameters added. */
 int sbx_oauth_redirect_build(struct mbuf *mb, const char *redirect_uri, const char *const *pairs,
                              size_t npairs)
 {
@@ -565,6 +569,7 @@ static void on_close(struct sbx *sbx, void *arg)
 	memset(&O, 0, sizeof(O));
 }
 
+/* Creates the OAuth state, restores saved grants, adds the routes and the Bearer hook. */
 int sbx_auth_register(struct sbx *sbx)
 {
 	struct sbx_oauth_cfg cfg;

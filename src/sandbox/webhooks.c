@@ -88,6 +88,7 @@ static const char *event_name(const char *noun, const char *change)
 	return NULL;
 }
 
+/* Signs a delivery body: lowercase hex HMAC-SHA1 keyed by the callback token. */
 int sbx_webhooks_sign(const char *key, const char *body, size_t len, char *hex, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
@@ -106,6 +107,7 @@ int sbx_webhooks_sign(const char *key, const char *body, size_t len, char *hex, 
 	return 0;
 }
 
+/* Maps a record change to the Salesloft event names it fires. */
 size_t sbx_webhooks_events(enum sbx_kind kind, const char *change, bool just_completed,
                            const char **names, size_t max)
 {
@@ -136,6 +138,7 @@ size_t sbx_webhooks_events(enum sbx_kind kind, const char *change, bool just_com
 	return n;
 }
 
+/* Tells whether a subscription may name this event type. */
 bool sbx_webhooks_event_known(const char *name)
 {
 	size_t i;

@@ -60,18 +60,21 @@ static struct {
 	uint64_t seq;
 } W = {.retry_ms = SBX_WEBHOOKS_RETRY_MS, .timeout_ms = SBX_WEBHOOKS_DEFAULT_TIMEOUT};
 
+/* Sets the retry pause and the per-attempt timeout. */
 void sbx_webhooks_set_timing(unsigned retry_ms, unsigned timeout_ms)
 {
 	W.retry_ms = retry_ms ? retry_ms : SBX_WEBHOOKS_RETRY_MS;
 	W.timeout_ms = timeout_ms ? timeout_ms : SBX_WEBHOOKS_DEFAULT_TIMEOUT;
 }
 
+/* Copies the delivery counters. */
 void sbx_webhooks_get_stats(struct sbx_webhooks_stats *st)
 {
 	if (st)
 		*st = W.stats;
 }
 
+/* Zeroes the delivery counters and forgets the delivery log. */
 void sbx_webhooks_reset_stats(void)
 {
 	uint64_t in_flight = W.stats.in_flight;
@@ -87,6 +90,7 @@ void sbx_webhooks_reset_stats(void)
 	}
 }
 
+/* The delivery log as JSON, oldest first. */
 cJSON *sbx_webhooks_recent_json(void)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -124,6 +128,7 @@ static void recent_set(const struct delivery *d, const char *state)
 	r->state = state;
 }
 
+/* Unlinks a delivery, cancels its timer and transfer, frees it. */
 static void delivery_free(struct delivery *d)
 {
 	if (d->prev)
@@ -516,6 +521,7 @@ static void on_close(struct sbx *sbx, void *arg)
 	W.sbx = NULL;
 }
 
+/* Adds the subscription routes and the change hook that delivers. */
 int sbx_webhooks_register(struct sbx *sbx)
 {
 	int err;

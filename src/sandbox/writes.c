@@ -595,6 +595,7 @@ out:
 	cJSON_Delete(note);
 }
 
+/* Adds the write routes (calls, tasks, notes). */
 int sbx_writes_register(struct sbx *sbx)
 {
 	int err = 0;

@@ -8,6 +8,7 @@
 
 #include "loftdial/sbx_writes.h"
 
+/* Reads a JSON or form-encoded write body into one cJSON object. */
 cJSON *sbx_writes_body(struct sbx_req *req, const char *const *names, bool *bad)
 {
 	const char *ct = sbx_req_header(req, "Content-Type");
@@ -78,6 +79,7 @@ static int get_int(const cJSON *obj, const char *name, int64_t *out)
 	return EINVAL;
 }
 
+/* Reads a positive id member (number or decimal string). */
 int sbx_writes_get_id(const cJSON *obj, const char *name, int64_t *out)
 {
 	int64_t v = 0;
@@ -91,6 +93,7 @@ int sbx_writes_get_id(const cJSON *obj, const char *name, int64_t *out)
 	return 0;
 }
 
+/* Reads a non-negative integer member (number or decimal string). */
 int sbx_writes_get_uint(const cJSON *obj, const char *name, int64_t *out)
 {
 	int64_t v = 0;
@@ -104,6 +107,7 @@ int sbx_writes_get_uint(const cJSON *obj, const char *name, int64_t *out)
 	return 0;
 }
 
+/* Reads a string member. */
 const char *sbx_writes_get_str(const cJSON *obj, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
@@ -111,6 +115,7 @@ const char *sbx_writes_get_str(const cJSON *obj, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* Reads a boolean member (true/false, "true"/"false", 1/0). */
 int sbx_writes_get_bool(const cJSON *obj, const char *name, bool *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
@@ -138,6 +143,7 @@ int sbx_writes_get_bool(const cJSON *obj, const char *name, bool *out)
 	return EINVAL;
 }
 
+/* Appends a message to a field of a Rails-style errors map. */
 void sbx_writes_error(cJSON *errors, const char *field, const char *msg)
 {
 	cJSON *arr;
@@ -151,6 +157,7 @@ void sbx_writes_error(cJSON *errors, const char *field, const char *msg)
 		cJSON_AddItemToArray(arr, cJSON_CreateString(msg));
 }
 
+/* Replies 422 with an errors map. */
 void sbx_writes_reply_errors(struct sbx_req *req, const cJSON *errors)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -164,6 +171,7 @@ void sbx_writes_reply_errors(struct sbx_req *req, const cJSON *errors)
 	cJSON_Delete(o);
 }
 
+/* Replies with a record under "data". */
 void sbx_writes_reply_data(struct sbx_req *req, uint16_t status, const cJSON *rec)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -177,6 +185,7 @@ void sbx_writes_reply_data(struct sbx_req *req, uint16_t status, const cJSON *re
 	cJSON_Delete(o);
 }
 
+/* The id of an embedded reference member, or 0. */
 int64_t sbx_writes_ref_id(const cJSON *rec, const char *key)
 {
 	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(rec, key);
@@ -185,6 +194,7 @@ int64_t sbx_writes_ref_id(const cJSON *rec, const char *key)
 	return cJSON_IsNumber(id) ? (int64_t)id->valuedouble : 0;
 }
 
+/* Renders the sandbox's now in the team's zone. */
 void sbx_writes_now(struct sbx *sbx, char *buf, size_t n)
 {
 	int64_t now = sbx_now_us(sbx);
