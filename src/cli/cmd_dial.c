@@ -55,10 +55,17 @@ static void iso_time(int64_t ms, char *out, size_t n)
 {
 	time_t s = (time_t)(ms / 1000);
 	struct tm tm;
+	size_t len;
 
 	gmtime_r(&s, &tm);
-	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-	         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	/* strftime bounds the date part, which keeps gcc's -Wformat-truncation quiet at -O2. */
+	len = strftime(out, n, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (len == 0) {
+		if (n)
+			out[0] = '\0';
+		return;
+	}
+	snprintf(out + len, n - len, ".%03dZ", (int)(ms % 1000));
 }
 
 static int64_t now_unix_ms(void)
