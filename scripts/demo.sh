@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The demo, from a fresh clone: installs what is missing, builds a release, starts
+# loftdial-sandbox (a Salesloft stand-in with a generated org, plus simulated phones on
+# loopback), connects loftdial to it, syncs the org into SQLite, shows the sync state and a few
+# contacts, then dials a handful of prospects on three parallel lines through baresip.
+# Everything runs on 127.0.0.1 in a throw-away folder; nothing reaches the internet.
+# Usage: scripts/demo.sh [--people N] [--lines N] [--keep]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+people=2000
+lines=3
+keep=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--people) people=$2; shift 2 ;;
+	--lines) lines=$2; shift 2 ;;
+	--keep) keep=1; shift ;;
+	*) echo "usage: scripts/demo.sh [--people N] [--lines N] [--keep]" >&2; exit 2 ;;
+	esac
+done
+
+scripts/deps.sh
+cmake --preset release >/dev/null
+# Only the programs and the recordings the phones play; the tests are not needed here.
+cmake --build --preset release --target loftdial loftdial-sandbox recordings
+bin=$PWD/build/release
+
+demo=$(mktemp -d /tmp/loftdial-demo.XXXXXX)
+export LOFTDIAL_HOME=$demo/home
+sandbox_pid=
+cleanup() {
+	if [ -n "$sandbox_pid" ]; then
+		kill "$sandbox_pid" 2>/dev/null || true
+		wait "$sandbox_pid" 2>/dev/null || true
+	fi
+	if [ $keep -eq 0 ]; then rm -rf "$demo"; else echo "demo folder kept: $demo"; fi
+}
+trap cleanup EXIT
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+say "starting loftdial-sandbox ($people people, simulated phones)"
+"$bin/loftdial-sandbox" --listen 127.0.0.1:0 --sip 127.0.0.1:0 --people "$people" \
+	>"$demo/sandbox.out" 2>"$demo/sandbox.err" &
+sandbox_pid=$!
+for _ in $(seq 1 600); do
+	grep -q '^sandbox ready api=' "$demo/sandbox.out" 2>/dev/null && break
+	kill -0 "$sandbox_pid" 2>/dev/null || { cat "$demo/sandbox.err" >&2; exit 1; }
+	sleep 0.1
+done
+api=$(sed -n 's/^sandbox ready api=//p' "$demo/sandbox.out")
+sip=$(sed -n 's/^phones ready sip=\([^ ]*\).*/\1/p' "$demo/sandbox.out")
+[ -n "$api" ] && [ -n "$sip" ] || { echo "sandbox did not start" >&2; exit 1; }
+echo "api $api, phones sip:<number>@$sip"
+
+# The sandbox stands in for both Salesloft hosts; the dial plan sends calls to its phones.
+# No sound card is assumed: the connected line keeps baresip's silent device.
+mkdir -p "$LOFTDIAL_HOME"
+cat >"$LOFTDIAL_HOME/config" <<CONF
+salesloft.api_url $api
+salesloft.accounts_url $api
+sip.dialplan sip:{e164}@$sip
+audio.source aubridge,nosrc
+audio.player aubridge,noplay
+CONF
+
+say "loftdial connect --api-key ..."
+"$bin/loftdial" connect --api-key ak_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+
+say "loftdial sync (full first sync)"
+"$bin/loftdial" sync
+
+say "loftdial status"
+"$bin/loftdial" status
+
+say "a few contacts from the local store (the contacts view in SQLite)"
+# head closes the pipe early; that is not a failure of the demo.
+"$bin/loftdial" export people --format csv >"$demo/people.csv"
+head -n 6 "$demo/people.csv" | cut -c1-150 | LC_ALL=C tr -d '\000-\010\013-\037\177' || true
+
+say "loftdial dial: $lines lines; the first person who answers wins, the others are dropped"
+# Numbers ending 01 answer as a person, 02 voicemail, 03 busy, 04 ring out, 05 decline,
+# 06 do not exist (docs/simphones.md).
+printf '%s\n' '# demo dial list' '+1 (415) 555-0304' '+14155550203' '+44 20 7946 0105' \
+	'+14155550101' '+4930123450206' '+14155550402' >"$demo/numbers"
+"$bin/loftdial" dial --numbers "$demo/numbers" --lines "$lines" --talk 4
+
+say "done"
+echo "The store is a SQLite file: $LOFTDIAL_HOME/loftdial.db (views: contacts, accounts, users, ...)."
