@@ -34,7 +34,9 @@ static const struct objdef {
 	const char *path;
 	enum strategy strategy;
 } objdefs[STORE_OBJ_COUNT] = {
-        [STORE_USERS] = {STORE_USERS, "/v2/users", STRAT_RELIST},
+        /* visible_only=false: deactivated users stay listed (active=false), so their
+         * calls keep a user instead of the user looking deleted. */
+        [STORE_USERS] = {STORE_USERS, "/v2/users?visible_only=false", STRAT_RELIST},
         [STORE_ACCOUNTS] = {STORE_ACCOUNTS, "/v2/accounts", STRAT_CURSOR},
         [STORE_PEOPLE] = {STORE_PEOPLE, "/v2/people", STRAT_CURSOR},
         [STORE_CADENCES] = {STORE_CADENCES, "/v2/cadences", STRAT_CURSOR},

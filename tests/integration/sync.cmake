@@ -13,3 +13,6 @@ ld_sync_test(test_sync_oauth)
 ld_sync_test(test_sync_faults)
 ld_sync_test(test_sync_webhooks)
 target_link_libraries(test_sync_webhooks PRIVATE ld_sync)
+# bench_sync: records/s, peak RSS, requests and cost of a full sync of a large org
+# (`cmake --build <dir> --target bench_sync`, then `bench_sync 100000 1000000`).
+ld_bench(bench_sync ld_core PkgConfig::CURL PkgConfig::CJSON)
