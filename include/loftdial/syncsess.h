@@ -24,6 +24,13 @@ int syncsess_open(struct syncsess *s, const char *db_file, const struct config *
                   char *msg, size_t n);
 void syncsess_close(struct syncsess *s);
 
+/* Takes the one-sync-at-a-time lock (an flock on DATA_DIR/sync.lock, released by the kernel
+ * when the process dies, even by SIGKILL): 0 with *fd to pass to syncsess_unlock, or EBUSY
+ * when another process is syncing. Two syncs at once would be safe (upserts by id) but would
+ * spend the rate limit twice. */
+int syncsess_lock(const char *data_dir, int *fd);
+void syncsess_unlock(int fd);
+
 /* Remembers the API client's rate figures in the store (status shows them offline). */
 void syncsess_save_rate(struct syncsess *s);
 

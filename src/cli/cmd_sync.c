@@ -237,7 +237,7 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
 	struct sync_opts o = {0};
 	struct syncrun r = {0};
 	char msg[512];
-	int i, err, code = CLI_FAIL;
+	int i, err, code = CLI_FAIL, lock = -1;
 
 	for (i = 1; i < argc; i++) {
 		enum store_obj obj;
@@ -270,6 +270,14 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "loftdial sync: cannot start the event loop: %s\n", strerror(err));
 		return CLI_FAIL;
 	}
+	err = syncsess_lock(ctx->paths.data_dir, &lock);
+	if (err) {
+		fprintf(stderr, "loftdial sync: %s\n",
+		        err == EBUSY ? "another sync is running (loftdial sync or webhooks serve); "
+		                       "try again when it ends"
+		                     : strerror(err));
+		goto out;
+	}
 	err = syncsess_open(&r.ss, ctx->paths.db_file, ctx->cfg, true, msg, sizeof(msg));
 	if (err) {
 		fprintf(stderr, "loftdial sync: %s\n", msg);
@@ -297,6 +305,7 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
 out:
 	sync_free(r.sync);
 	syncsess_close(&r.ss);
+	syncsess_unlock(lock);
 	loop_close();
 	return code;
 }

@@ -53,6 +53,7 @@ struct whrun {
 	struct sync *sync;
 	struct tmr poll;
 	unsigned poll_s;
+	int lock; /* sync lock held during a reconcile poll, -1 otherwise */
 };
 
 static void step(struct whrun *w);
@@ -330,6 +331,8 @@ static void poll_done(int rc, void *arg)
 	fflush(stdout);
 	sync_free(w->sync);
 	w->sync = NULL;
+	syncsess_unlock(w->lock);
+	w->lock = -1;
 	syncsess_save_rate(&w->ss);
 	tmr_start(&w->poll, (uint64_t)w->poll_s * 1000, poll_start, w);
 }
@@ -341,11 +344,19 @@ static void poll_start(void *arg)
 	struct sync_opts o = {0};
 	int err;
 
+	/* A loftdial sync running by itself does the same work: skip this round. */
+	if (syncsess_lock(w->ctx->paths.data_dir, &w->lock)) {
+		w->lock = -1;
+		tmr_start(&w->poll, (uint64_t)w->poll_s * 1000, poll_start, w);
+		return;
+	}
 	o.ids_sweep = config_bool(w->ctx->cfg, "sync.ids_sweep");
 	o.sweep_max = (unsigned)config_int(w->ctx->cfg, "sync.sweep_max");
 	o.full_every = (unsigned)config_int(w->ctx->cfg, "sync.full_every");
 	err = sync_start(&w->sync, w->ss.api, w->ss.st, &o, NULL, poll_done, w);
 	if (err) {
+		syncsess_unlock(w->lock);
+		w->lock = -1;
 		log_warn("webhooks", "reconcile poll could not start: %s", strerror(err));
 		tmr_start(&w->poll, (uint64_t)w->poll_s * 1000, poll_start, w);
 	}
@@ -390,6 +401,8 @@ static int serve(struct whrun *w, const char *listen, bool poll)
 	tmr_cancel(&w->poll);
 	sync_free(w->sync);
 	w->sync = NULL;
+	syncsess_unlock(w->lock);
+	w->lock = -1;
 	webhook_rx_close(w->rx);
 	w->rx = NULL;
 	return CLI_OK;
@@ -397,7 +410,7 @@ static int serve(struct whrun *w, const char *listen, bool poll)
 
 int cmd_webhooks(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct whrun w = {.ctx = ctx, .code = CLI_FAIL};
+	struct whrun w = {.ctx = ctx, .code = CLI_FAIL, .lock = -1};
 	const char *sub = argc > 1 ? argv[1] : NULL, *listen = NULL;
 	bool do_serve = false, poll = true;
 	struct slapi_call c = {

@@ -827,10 +827,12 @@ static void pump(struct slapi *api)
 				wake = api->refresh_not_before - now;
 			break;
 		}
-		if (api->inflight >= api->cfg.max_inflight)
+		/* One slot beyond the cap is kept for writes and the user's own requests, so a
+		 * call log never waits behind a full pipe of sync pages. */
+		if (api->inflight >= api->cfg.max_inflight + 1)
 			break; /* an answer will kick the pump */
 		op = pick(api, now, &wake);
-		if (!op)
+		if (!op || (op->prio == PACING_SYNC && api->inflight >= api->cfg.max_inflight))
 			break;
 		err = op_start(api, op, now);
 		if (err) {

@@ -2,9 +2,12 @@
  * syncsess: opening the store and the API client together for the Salesloft commands.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "loftdial/config.h"
 #include "loftdial/log.h"
@@ -58,4 +61,31 @@ void syncsess_save_rate(struct syncsess *s)
 	         (long long)time(NULL));
 	if (store_meta_set(s->st, "sync.rate", v))
 		log_warn("sync", "cannot save the rate figures");
+}
+
+int syncsess_lock(const char *data_dir, int *fd)
+{
+	char path[1100];
+	int f;
+
+	if (!data_dir || !fd ||
+	    snprintf(path, sizeof(path), "%s/sync.lock", data_dir) >= (int)sizeof(path))
+		return EINVAL;
+	f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (f < 0)
+		return errno;
+	if (flock(f, LOCK_EX | LOCK_NB)) {
+		int err = errno == EWOULDBLOCK ? EBUSY : errno;
+
+		close(f);
+		return err;
+	}
+	*fd = f;
+	return 0;
+}
+
+void syncsess_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }

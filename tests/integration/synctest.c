@@ -332,3 +332,22 @@ int st_oauth_connect(struct st_home *h, char *out, size_t n)
 		err = EPROTO;
 	return err;
 }
+
+int st_wait_exit(struct tl_proc *p, int timeout_ms)
+{
+	unsigned long long end = tl_now_ms() + (unsigned long long)timeout_ms;
+	int st;
+
+	while (tl_now_ms() < end) {
+		if (waitpid(p->pid, &st, WNOHANG) == p->pid) {
+			p->pid = 0;
+			if (p->out_fd >= 0)
+				close(p->out_fd);
+			p->out_fd = -1;
+			return st;
+		}
+		(void)tl_wait_line(p, "\x01", 20, NULL, 0);
+	}
+	tl_stop(p, SIGKILL, 1000);
+	return -1;
+}

@@ -46,6 +46,10 @@ int st_oauth_connect(struct st_home *h, char *out, size_t n);
 /* Reads the authorize URL a running `loftdial connect` printed. */
 int st_wait_authorize_url(struct tl_proc *p, char *url, size_t n);
 
+/* Waits (deadline) for a spawned child to exit by itself; its wait status, or -1 (then it
+ * is killed). */
+int st_wait_exit(struct tl_proc *p, int timeout_ms);
+
 /* Opens the home's database read-only. */
 sqlite3 *st_db(const struct st_home *h);
 /* One integer from a query with no parameters (or -1). */

@@ -228,7 +228,7 @@ static void test_token_expiry_and_rotation(void **state)
 	assert_int_equal(tl_wait_line(&p, "call_sentiments", 60000, NULL, 0), 0);
 	assert_int_equal(sbxt_admin(&sbx, "POST", "/_sandbox/tokens/expire", NULL, NULL), 200);
 	assert_int_equal(tl_wait_line(&p, "sync: ", 120000, out, sizeof(out)), 0);
-	st = tl_stop(&p, SIGTERM, 20000);
+	st = st_wait_exit(&p, 20000);
 	faults_close();
 	assert_true(WIFEXITED(st));
 	if (WEXITSTATUS(st) != 0)

@@ -4,12 +4,15 @@
  * full pass (--full, and automatically every sync.full_every incrementals), never by a run
  * that could not see them; a write through `loftdial api` lands in the store at once.
  */
+#include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -208,6 +211,30 @@ static void test_read_after_write(void **state)
 	assert_non_null(strstr(out, "HTTP 404"));
 }
 
+static void test_one_sync_at_a_time(void **state)
+{
+	struct tl_proc p;
+	int rc, st;
+
+	/* Slow pages keep the first run busy while a second one starts. */
+	assert_int_equal(sbxt_admin(&sbx, "POST", "/_sandbox/faults",
+	                            "{\"latency_ms\":300,\"requests\":20,\"path_prefix\":"
+	                            "\"/v2/people\"}",
+	                            NULL),
+	                 200);
+	assert_int_equal(st_spawn(&home, true, &p, NULL, "sync", "--full", "people", NULL), 0);
+	/* The first run holds the lock from before its first request to its end. */
+	assert_int_equal(tl_wait_line(&p, "\x01", 700, NULL, 0), ETIMEDOUT);
+	rc = st_loftdial(&home, true, out, sizeof(out), 30000, "sync", "users", NULL);
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(out, "another sync is running"));
+	assert_int_equal(tl_wait_line(&p, "sync: ok", 60000, NULL, 0), 0);
+	st = st_wait_exit(&p, 20000);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	sbxt_admin(&sbx, "DELETE", "/_sandbox/faults", NULL, NULL);
+	sync_ok("users", NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +242,7 @@ int main(void)
 	        cmocka_unit_test(test_deletion_needs_a_pass_that_sees_it),
 	        cmocka_unit_test(test_full_every_n),
 	        cmocka_unit_test(test_read_after_write),
+	        cmocka_unit_test(test_one_sync_at_a_time),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
