@@ -464,7 +464,11 @@ static void summary(const struct dialrun *r)
 			cJSON_Delete(outs);
 			return;
 		}
+		char ts[40];
+
+		iso_time(now_unix_ms(), ts, sizeof(ts));
 		cJSON_AddStringToObject(j, "event", "summary");
+		cJSON_AddStringToObject(j, "time", ts);
 		cJSON_AddNumberToObject(j, "attempts", r->attempts);
 		for (o = CALL_OUT_CONNECTED; o <= CALL_OUT_FAILED; o++)
 			cJSON_AddNumberToObject(outs, call_outcome_name(o), r->count[o]);
