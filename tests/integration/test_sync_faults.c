@@ -294,5 +294,8 @@ int main(void)
 	};
 
 	signal(SIGPIPE, SIG_IGN);
+	/* tl_free_port() draws from rand(): without a seed of its own, parallel tests would all
+	 * try the same ports in the same order. */
+	srand((unsigned)getpid() ^ (unsigned)tl_now_ms());
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
