@@ -63,8 +63,8 @@ static cJSON *admin(const char *base, const char *method, const char *path)
 /* Runs loftdial with args in home; returns the exit code, *rss_kb the peak RSS. */
 static double cpu_s; /* CPU seconds (user + system) of the last loftdial run */
 
-static int run(const char *home, const char *base, char *const args[], long *rss_kb,
-               double *secs, char *out, size_t n)
+static int run(const char *home, const char *base, char *const args[], long *rss_kb, double *secs,
+               char *out, size_t n)
 {
 	char env_home[600], env_api[200], env_acc[200], env_key[200];
 	struct rusage ru;
@@ -173,9 +173,8 @@ static int bench(unsigned people)
 	printf("people %7u  rate limit %-4s  sync %s in %6.1f s: %7ld records, %7.0f records/s, "
 	       "peak RSS %6.1f MiB, %5.0f requests, cost %5.0f (%.1f records/request), loftdial "
 	       "CPU %.1f s  [sandbox built in %.0f s]\n",
-	       people, rl, rc ? "FAILED" : "ok", secs, records, records / secs,
-	       (double)rss / 1024, requests, cost, requests > 0 ? records / requests : 0, cpu_s,
-	       gen_s);
+	       people, rl, rc ? "FAILED" : "ok", secs, records, records / secs, (double)rss / 1024,
+	       requests, cost, requests > 0 ? records / requests : 0, cpu_s, gen_s);
 	if (rc)
 		fprintf(stderr, "%s\n", out);
 	fflush(stdout);

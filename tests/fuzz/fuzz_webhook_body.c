@@ -15,10 +15,11 @@ static struct store *st;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const events[] = {"person_updated", "person_deleted", "account_created",
-	                                     "cadence_membership_updated", "call_created",
-	                                     "email_updated", "task_updated", "user_updated",
-	                                     "nonsense!", ""};
+	static const char *const events[] = {"person_updated",  "person_deleted",
+	                                     "account_created", "cadence_membership_updated",
+	                                     "call_created",    "email_updated",
+	                                     "task_updated",    "user_updated",
+	                                     "nonsense!",       ""};
 	const char *ev, *body;
 	char sig[WEBHOOK_RX_SIG_HEX], msg[256];
 	size_t len;
