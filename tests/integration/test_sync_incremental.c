@@ -235,6 +235,25 @@ static void test_one_sync_at_a_time(void **state)
 	sync_ok("users", NULL);
 }
 
+static void test_terminal_progress(void **state)
+{
+	char cmd[1024], env_term[] = "TERM=xterm";
+	char *argv[] = {"script", "-qec", cmd, "/dev/null", NULL};
+	char *env[] = {home.env_home, home.env_api, home.env_acc, home.env_key, env_term, NULL};
+	int rc;
+
+	/* On a terminal (script(1) gives it one) the bars are drawn in place with escape
+	 * sequences, above the budget line. */
+	snprintf(cmd, sizeof(cmd), "%s sync", tl_env("LOFTDIAL_BIN", "loftdial"));
+	rc = tl_run(argv, env, out, sizeof(out), 60000);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "\033[2K"));
+	assert_non_null(strstr(out, "rate limit:"));
+	assert_non_null(strstr(out, "[########################]"));
+	assert_non_null(strstr(out, "people "));
+	assert_non_null(strstr(out, "sync: ok"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +262,7 @@ int main(void)
 	        cmocka_unit_test(test_full_every_n),
 	        cmocka_unit_test(test_read_after_write),
 	        cmocka_unit_test(test_one_sync_at_a_time),
+	        cmocka_unit_test(test_terminal_progress),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
