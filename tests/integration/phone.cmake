@@ -16,3 +16,6 @@ ld_phone_test(test_phone_soak)
 ld_bench(bench_dial_soak ld_dialer ld_phone)
 target_sources(bench_dial_soak PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration/phonetest.c)
 target_include_directories(bench_dial_soak PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration)
+# The dial pool and AMD against loftdial-sandbox's simulated phones (recorded speech).
+ld_phone_test(test_phone_simphones)
+add_dependencies(test_phone_simphones recordings)

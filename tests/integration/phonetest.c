@@ -165,6 +165,7 @@ int pt_audio_make(struct pt_audio *a, const char *dir)
 	snprintf(a->greet, sizeof(a->greet), "%s/greet.wav", dir);
 	snprintf(a->long_, sizeof(a->long_), "%s/long.wav", dir);
 	snprintf(a->ulaw, sizeof(a->ulaw), "%s/greet.ul", dir);
+	snprintf(a->short_, sizeof(a->short_), "%s/short.wav", dir);
 	{
 		char *const e[] = {"espeak-ng", "-w", raw,
 		                   "Hello. This is the test callee speaking. How are you?", NULL};
@@ -172,8 +173,9 @@ int pt_audio_make(struct pt_audio *a, const char *dir)
 		                    "-b",  "16", "-e", "signed-integer", a->greet, NULL};
 		char *const s2[] = {"sox", a->greet, a->long_, "pad", "0", "28", NULL};
 		char *const s3[] = {"sox", a->greet, "-t", "ul", a->ulaw, NULL};
+		char *const s4[] = {"sox", a->greet, a->short_, "trim", "0", "1", NULL};
 
-		if (run(e) || run(s1) || run(s2) || run(s3))
+		if (run(e) || run(s1) || run(s2) || run(s3) || run(s4))
 			return -1;
 	}
 	return 0;

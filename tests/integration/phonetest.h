@@ -28,9 +28,10 @@ struct ctrl;
 /* ---- audio fixtures ---- */
 
 struct pt_audio {
-	char greet[700]; /* 8 kHz mono WAV, ~2.5 s: "Hello, this is the test callee speaking." */
-	char long_[700]; /* the greeting padded to 30 s: the rep's microphone */
-	char ulaw[700];  /* greeting as raw µ-law, for SIPp rtp_stream */
+	char greet[700];  /* 8 kHz mono WAV, ~2.5 s: "Hello, this is the test callee speaking." */
+	char long_[700];  /* the greeting padded to 30 s: the rep's microphone */
+	char ulaw[700];   /* greeting as raw µ-law, for SIPp rtp_stream */
+	char short_[700]; /* its first second: a recorded voicemail message */
 };
 
 /* Makes the audio files in dir (espeak-ng + sox). 0 or -1. */
