@@ -773,7 +773,10 @@ static int start_engine(struct phone *p, struct engine **ep, const char *name, c
 	eo.dir = dir;
 	eo.ctrl_addr = ctrl_addr;
 	err = engine_start(ep, &eo, &handlers, p);
-	if (err)
+	if (err == ENOENT && p->o.mode == PHONE_SPAWN)
+		text_printf(why, whyn, "cannot find the baresip program '%s' (engine.baresip)",
+		            p->baresip);
+	else if (err)
 		text_printf(why, whyn, "cannot start the engine (%s): %s", name, strerror(err));
 	return err;
 }
