@@ -68,6 +68,7 @@ static void iso_time(int64_t ms, char *out, size_t n)
 	snprintf(out + len, n - len, ".%03dZ", (int)(ms % 1000));
 }
 
+/* Wall clock in unix milliseconds. */
 static int64_t now_unix_ms(void)
 {
 	struct timespec ts;
@@ -231,6 +232,7 @@ static void print_text(const struct pool_note *n)
 		       detail);
 }
 
+/* Every pool note: print it, count it, save ended attempts, stop when done. */
 static void on_pool(const struct pool_note *n, void *arg)
 {
 	struct dialrun *r = arg;
@@ -331,6 +333,7 @@ static void command(struct dialrun *r, char *line)
 		        err == ENOENT ? "no connected call" : strerror(err));
 }
 
+/* Reads typed commands, one per line. */
 static void stdin_readable(void *arg)
 {
 	struct dialrun *r = arg;

@@ -24,9 +24,8 @@
 #include "loftdial/text.h"
 #include "loftdial/wavtail.h"
 
-#define AMD_POLL_MS  40
-#define AMD_CHUNK    4000
-#define HANGUP_WHY_N 10
+#define AMD_POLL_MS 40
+#define AMD_CHUNK   4000
 
 enum hangup_why {
 	WHY_NONE = 0,
@@ -140,6 +139,7 @@ static void tell(struct pool *p, enum pool_ev ev, const struct pool_attempt *a, 
 		p->h(&n, p->arg);
 }
 
+/* The leg of a line (1..N), or NULL. */
 static struct leg *leg_of(struct pool *p, unsigned line)
 {
 	if (line < 1 || line > p->nlines)
@@ -351,6 +351,7 @@ static void leg_hangup(struct leg *g, enum hangup_why why)
 		          confirm_timeout, g);
 }
 
+/* The ring timeout: cancel a leg that was not answered. */
 static void ring_timeout(void *arg)
 {
 	struct leg *g = arg;
@@ -359,6 +360,7 @@ static void ring_timeout(void *arg)
 		leg_hangup(g, WHY_RING_TIMEOUT);
 }
 
+/* Sends the number's extension as DTMF on the connected call. */
 static void ext_due(void *arg)
 {
 	struct leg *g = arg;
@@ -369,6 +371,7 @@ static void ext_due(void *arg)
 		tell(g->p, POOL_EV_DTMF, g->a, g->n, g->a->ext);
 }
 
+/* The --talk limit: hang the connected call up. */
 static void talk_over(void *arg)
 {
 	struct leg *g = arg;
@@ -409,8 +412,6 @@ static void win(struct leg *g)
 		tmr_start(&g->talk_tmr, p->o.talk_ms, talk_over, g);
 	if (amd_possible(p) && p->o.amd == POOL_AMD_CONNECT_UNKNOWN && !g->a->amd)
 		amd_start(g);
-	if (p->cancels_total == 0)
-		return;
 }
 
 /* Answer on a leg. */
@@ -452,7 +453,13 @@ static void settle(struct leg *g, const struct call *c)
 	text_copy(a->reason, sizeof(a->reason), c && c->reason[0] ? c->reason : "");
 	if (a->live_dropped) {
 		a->outcome = CALL_OUT_CANCELLED;
-		text_copy(a->reason, sizeof(a->reason), why_text(WHY_DROPPED));
+		if (g->why == WHY_UNKNOWN)
+			text_copy(a->reason, sizeof(a->reason), why_text(WHY_UNKNOWN));
+		else if (g->why == WHY_DROPPED || g->why == WHY_LOST || p->winner)
+			text_copy(a->reason, sizeof(a->reason), why_text(WHY_DROPPED));
+		else
+			text_copy(a->reason, sizeof(a->reason),
+			          "answered as we hung up: live answer dropped");
 	} else if (g->voicemail || (a->amd == AMD_MACHINE && (a->t_answer || a->connected))) {
 		a->outcome = CALL_OUT_VOICEMAIL;
 		if (g->voicemail && c && !strcmp(c->reason, "end of file"))
@@ -519,6 +526,7 @@ static void limbo_done(struct limbo *lb, int code)
 	pump_soon(p);
 }
 
+/* No final response came for a hung-up leg: its record is final as it is. */
 static void limbo_timeout(void *arg)
 {
 	limbo_done(arg, 0);
@@ -560,8 +568,9 @@ static void leg_end(struct leg *g, const struct call *c)
 	if (c && c->id[0])
 		text_copy(a->call_id, sizeof(a->call_id), c->id);
 	g->a = NULL;
-	hung_up_unanswered =
-	        g->hangup_sent && !a->t_answer && a->call_id[0] && phone_traced(p->phone);
+	/* (a line whose engine died has no trace left to read) */
+	hung_up_unanswered = g->hangup_sent && !a->t_answer && a->call_id[0] &&
+	                     phone_traced(p->phone) && phone_line_up(p->phone, g->n);
 	g->hangup_sent = g->screening = g->voicemail = false;
 	g->why = WHY_NONE;
 	if (hung_up_unanswered) {
@@ -769,6 +778,7 @@ static void pump(void *arg)
 	}
 }
 
+/* Runs pump() from the loop, once, after the current handler. */
 static void pump_soon(struct pool *p)
 {
 	if (!tmr_isrunning(&p->pump_tmr))

@@ -54,6 +54,7 @@ struct ctrl {
 	char addr[64];
 };
 
+/* Frees a batch without running its handler. */
 static void req_free(struct ctrl_req *r)
 {
 	size_t i;
@@ -82,6 +83,7 @@ static void teardown(struct ctrl *c)
 	c->up = c->connecting = false;
 }
 
+/* mem destructor: whatever is still open goes. */
 static void destructor(void *arg)
 {
 	struct ctrl *c = arg;
@@ -113,6 +115,7 @@ static void fail_due(void *arg)
 	mem_deref(c);
 }
 
+/* Schedules a failure report for the next loop turn. */
 static void fail_later(struct ctrl *c, int err)
 {
 	if (c->dead || tmr_isrunning(&c->fail_tmr))
@@ -268,6 +271,7 @@ static void readable(struct ctrl *c)
 	}
 }
 
+/* The socket is connected, readable or writable. */
 static void fd_handler(int flags, void *arg)
 {
 	struct ctrl *c = arg;
@@ -307,6 +311,7 @@ out:
 	mem_deref(c);
 }
 
+/* The connect did not complete in time. */
 static void conn_timeout(void *arg)
 {
 	struct ctrl *c = arg;
@@ -371,6 +376,7 @@ out:
 	return err;
 }
 
+/* A batch's responses did not all come in time. */
 static void req_timeout(void *arg)
 {
 	struct ctrl_req *r = arg;

@@ -323,6 +323,7 @@ static int send_batch(struct engine *e, const struct ctrl_cmd *cmds, size_t n, c
 	return 0;
 }
 
+/* Sends the periodic health check. */
 static void ping_due(void *arg)
 {
 	struct engine *e = arg;
@@ -389,6 +390,7 @@ static void ctrl_state(int err, void *arg)
 		e->h.up(e, e->arg);
 }
 
+/* Passes an event on while the engine is up. */
 static void ctrl_event(const struct ctrlmsg *ev, void *arg)
 {
 	struct engine *e = arg;
@@ -456,6 +458,7 @@ static void restart_due(void *arg)
 	start(e);
 }
 
+/* The engine failed: tell the owner, kill what is left, schedule a restart. */
 static void fail(struct engine *e, const char *reason)
 {
 	enum engine_state was = e->state;
@@ -560,6 +563,7 @@ static void stop_step(void *arg)
 	}
 }
 
+/* Reports a stop that needed no waiting, from the loop. */
 static void stopped_later(void *arg)
 {
 	stopped(arg);

@@ -107,6 +107,7 @@ static void note(struct phone *p, enum phone_ev ev, struct line *l, const char *
 		p->h(&n, p->arg);
 }
 
+/* The line numbered line (1..N), or NULL. */
 static struct line *line_of(const struct phone *p, unsigned line)
 {
 	if (!p || line < 1 || line > p->o.lines)
@@ -178,13 +179,10 @@ static void drop_recordings(struct line *l)
 /* Resets a line after its call ended. */
 static void line_idle(struct line *l)
 {
-	struct phone *p = l->ph;
-
 	l->busy = l->id_pending = l->hangup_wanted = false;
 	l->muted = l->held = false;
 	if (l->eng)
 		engine_forget(l->eng, l);
-	(void)p;
 }
 
 /* Sends a batch for the line's current call: [uafind] [callfind id] cmds... */
@@ -558,6 +556,7 @@ static void reject_incoming(struct phone *p, struct engine *e, const struct ctrl
 	(void)engine_send(e, cmds, 2, NULL, NULL);
 }
 
+/* An engine event: to the line whose call it is, or kept until the id is known. */
 static void eng_event(struct engine *e, const struct ctrlmsg *ev, void *arg)
 {
 	struct phone *p = arg;
@@ -591,6 +590,7 @@ static void eng_event(struct engine *e, const struct ctrlmsg *ev, void *arg)
 	for (unsigned li_ = 0; li_ < (p)->o.lines; li_++)                                          \
 		if (((l) = &(p)->lines[li_])->eng == (e))
 
+/* An engine came up: its lines may dial. */
 static void eng_up(struct engine *e, void *arg)
 {
 	struct phone *p = arg;
@@ -611,6 +611,7 @@ static void eng_up(struct engine *e, void *arg)
 	}
 }
 
+/* An engine failed: close its lines' calls with the reason. */
 static void eng_down(struct engine *e, const char *reason, void *arg)
 {
 	struct phone *p = arg;
@@ -684,6 +685,7 @@ int phone_invite_final(const struct phone *p, unsigned line, const char *id)
 	return 0;
 }
 
+/* A line of an engine's output: SIP trace and sndfile paths. */
 static void eng_log(struct engine *e, const char *text, void *arg)
 {
 	struct phone *p = arg;
@@ -708,6 +710,7 @@ static void eng_log(struct engine *e, const char *text, void *arg)
 	}
 }
 
+/* An engine stopped; the last one ends phone_stop(). */
 static void eng_stopped(struct engine *e, void *arg)
 {
 	struct phone *p = arg;
