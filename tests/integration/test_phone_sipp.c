@@ -172,13 +172,62 @@ static void test_answer_together(void **state)
 	fail_msg("SIPp never answered both calls together in 4 rounds");
 }
 
+static bool drop_note(void *arg)
+{
+	return pt_pool_last(&T, POOL_EV_DROP_TIME) != NULL;
+}
+
+/* Nine lines against SIPp: eight calls ring (and must see a CANCEL, then 487), one answers. */
+static void test_nine_lines(void **state)
+{
+	struct pool_opts po;
+	struct phone_opts ph;
+	struct tl_proc ring, answer;
+	char uri[128];
+	int sb, cb, pr = tl_free_port(), pa = tl_free_port();
+	unsigned i, cancelled = 0, connected = 0;
+	const struct pt_note *drop;
+
+	pt_pool_finish(&T);
+	assert_int_equal(pt_port_block(9, &sb, &cb), 0);
+	pt_pool_defaults(&po, &ph, root, 9, sb, cb, audio.long_);
+	po.ring_timeout_ms = 10000;
+	po.talk_ms = 500;
+	assert_int_equal(pt_pool_start(&T, &po, &ph), 0);
+	assert_true(pt_pool_wait_up(&T, 9, PT_WAIT_MS));
+	assert_int_equal(pt_sipp_start(&ring, root, "uas_ring", pr, 8), 0);
+	assert_int_equal(pt_sipp_start(&answer, root, "uas_answer", pa, 1), 0);
+	snprintf(uri, sizeof(uri), "sip:ring@127.0.0.1:%d", pr);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(pool_add(T.pool, uri, NULL), 0);
+	snprintf(uri, sizeof(uri), "sip:answer@127.0.0.1:%d", pa);
+	assert_int_equal(pool_add(T.pool, uri, NULL), 0);
+	pool_start(T.pool);
+	assert_true(pt_pool_wait_ended(&T, 9, PT_WAIT_MS));
+	for (i = 0; i < 9; i++) {
+		cancelled += T.ended[i].outcome == CALL_OUT_CANCELLED;
+		connected += T.ended[i].outcome == CALL_OUT_CONNECTED;
+		assert_false(T.ended[i].live_dropped);
+	}
+	assert_int_equal(connected, 1);
+	assert_int_equal(cancelled, 8);
+	assert_true(pt_run_until(drop_note, NULL, 1000));
+	drop = pt_pool_last(&T, POOL_EV_DROP_TIME);
+	assert_int_equal(drop->legs, 8);
+	printf("FIGURE nine lines (SIPp): answer -> last of 8 cancels confirmed: %.2f ms\n",
+	       drop->ms);
+	/* SIPp saw a CANCEL for each of the eight and had its 487 acknowledged */
+	assert_int_equal(pt_sipp_wait(&ring, 10000), 0);
+	assert_int_equal(pt_sipp_wait(&answer, 10000), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_answer),          cmocka_unit_test(test_busy),
 	        cmocka_unit_test(test_decline),         cmocka_unit_test(test_not_found),
 	        cmocka_unit_test(test_ring_timeout),    cmocka_unit_test(test_early_media),
-	        cmocka_unit_test(test_answer_together),
+	        cmocka_unit_test(test_answer_together), cmocka_unit_test(test_nine_lines),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
