@@ -102,7 +102,7 @@ static struct engine_opts fast(const char *dir, const char *ctrl)
 	o.dir = dir;
 	o.ctrl_addr = ctrl;
 	o.ping_ms = 200;
-	o.cmd_ms = 600;
+	o.cmd_ms = 1500; /* generous: a busy machine must not look like a hung engine */
 	o.quit_ms = 400;
 	o.term_ms = 300;
 	o.backoff_min_ms = 100;
