@@ -213,7 +213,7 @@ static void test_connect_mode(void **state)
 	o.name = "remote";
 	o.ctrl_addr = addr;
 	o.ping_ms = 200;
-	o.cmd_ms = 600;
+	o.cmd_ms = 1500;
 	o.backoff_min_ms = 100;
 	o.start_ms = 500;
 	assert_int_equal(engine_start(&e, &o, &wh, &w), 0);
