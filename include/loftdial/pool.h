@@ -127,6 +127,11 @@ int pool_redial(struct pool *p);
 
 /* The phone underneath (status, tests). */
 struct phone *pool_phone(const struct pool *p);
+/* For drawing the lines: the attempt live on a line (NULL when idle), whether the line's
+ * engine is up, and which line has the rep (0 = none). */
+const struct pool_attempt *pool_line_attempt(const struct pool *p, unsigned line);
+bool pool_line_up(const struct pool *p, unsigned line);
+unsigned pool_connected_line(const struct pool *p);
 /* Legs busy now, and numbers waiting. */
 unsigned pool_busy(const struct pool *p);
 unsigned pool_queued(const struct pool *p);

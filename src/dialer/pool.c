@@ -1031,3 +1031,20 @@ unsigned pool_queued(const struct pool *p)
 {
 	return p ? p->queued : 0;
 }
+
+const struct pool_attempt *pool_line_attempt(const struct pool *p, unsigned line)
+{
+	if (!p || line < 1 || line > p->nlines)
+		return NULL;
+	return p->legs[line - 1].a;
+}
+
+bool pool_line_up(const struct pool *p, unsigned line)
+{
+	return p && phone_line_up(p->phone, line);
+}
+
+unsigned pool_connected_line(const struct pool *p)
+{
+	return p ? p->winner : 0;
+}
