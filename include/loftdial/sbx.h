@@ -6,9 +6,11 @@
  * The core owns the HTTP server (libre's http_listen on the one loop), the router, the
  * /v2/ pipeline (Bearer check → rate limit → route → reply headers), the generated org in
  * SQLite, and the record store every module reads and writes through. A record is kept as
- * its rendered JSON (served by concatenation) next to a few indexed columns that the list
- * filters and sorts use; putting a record from cJSON stamps updated_at, re-renders, re-indexes
- * and fires the change hooks (webhooks deliver from them).
+ * its JSON (served by concatenation) next to a few indexed columns that the list filters and
+ * sorts use; a generated record nobody changed is rendered again from the seed when read
+ * rather than stored (plain SQL sees it through the virtual column "json"). Putting a record
+ * from cJSON stamps updated_at, re-renders, re-indexes and fires the change hooks (webhooks
+ * deliver from them).
  *
  * How other modules hook in (see also "Registration" at the end):
  *  - loftdial-sandbox's main() calls, in this order, after the core routes are registered and

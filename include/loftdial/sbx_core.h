@@ -24,6 +24,7 @@ struct sbx_hook {
 };
 
 struct sqlite3_stmt;
+struct sbx_gen;
 struct mbuf;
 struct sbuf;
 
@@ -46,7 +47,10 @@ struct sbx_priv {
 	uint64_t start_mono_us; /* monotonic microseconds at startup */
 	int64_t rl_minute;      /* the minute the budget below belongs to */
 	unsigned rl_spent;
-	struct sqlite3_stmt *ins[SBX_KIND_COUNT]; /* cached INSERT OR REPLACE per kind */
+	struct sqlite3_stmt *ins[SBX_KIND_COUNT];  /* cached INSERT OR REPLACE per kind */
+	struct sqlite3_stmt *body[SBX_KIND_COUNT]; /* cached SELECT body by id per kind */
+	struct sbx_gen *gen; /* the generator, kept to render generated records on demand */
+	bool storing;        /* inside a write: SQLite computes the virtual json column, unused */
 	/* Buffers reused from request to request so that big pages do not fault in fresh
 	 * memory every time (server.c: the reply; lists.c: the page being built). */
 	struct mbuf *txmb;
@@ -74,11 +78,14 @@ void sbuf_json_str(struct sbuf *b, const char *s);
 /* NUL-terminates without counting the NUL in len. */
 const char *sbuf_cstr(struct sbuf *b);
 
-/* Writes one JSON value with members in the order they are added. key is NULL inside arrays. */
+/* Writes one JSON value with members in the order they are added. key is NULL inside arrays.
+ * With off set, every jw_ call does nothing: the generator walks records it does not keep
+ * (their random draws must still happen, their text is not needed). */
 struct jw {
 	struct sbuf *b;
 	const char *base; /* base URL for refs */
 	int depth;
+	bool off;
 	bool first[24];
 };
 
@@ -112,6 +119,7 @@ struct sbx_col {
 	const char *path; /* where it lives in the record JSON: "owner.id", "do_not_contact" */
 	enum sbx_col_type type;
 	bool index;
+	bool sparse; /* mostly NULL: the index holds only the non-NULL rows (partial index) */
 };
 
 #define SBX_MAX_COLS 8
@@ -134,13 +142,24 @@ struct sbx_val {
 	const char *s;
 };
 
-/* Creates the tables (indexes unless deferred). */
-int sbx_db_open(struct sbx *sbx);
+/* Opens the store and creates the tables (secondary indexes come later, after a bulk load).
+ * *fresh says whether the store held no org yet (a new state file or memory). Fails with
+ * EPROTO for a state file in an older layout. */
+int sbx_db_open(struct sbx *sbx, bool *fresh);
 int sbx_db_create_indexes(struct sbx *sbx);
+/* Switches a state file to its serving journal mode once the bulk load is done. */
+int sbx_db_loaded(struct sbx *sbx);
 void sbx_db_close(struct sbx *sbx);
-/* INSERT OR REPLACE of one row; vals are in the kind's column order. */
+/* INSERT OR REPLACE of one row; vals are in the kind's column order. The body is the JSON
+ * text (json, len), or, when json is NULL, the index of the generated person whose
+ * generation renders the record (sbx_gen_render). */
 int sbx_db_insert(struct sbx *sbx, enum sbx_kind kind, int64_t id, int64_t created_us,
-                  int64_t updated_us, const char *json, size_t len, const struct sbx_val *vals);
+                  int64_t updated_us, const char *json, size_t len, int64_t person,
+                  const struct sbx_val *vals);
+/* Appends the JSON of the record whose stored body is the current value of column col of
+ * st (text, or a generated person's index). 0, or an errno value. */
+int sbx_db_body_append(struct sbx *sbx, enum sbx_kind kind, int64_t id, struct sqlite3_stmt *st,
+                       int col, struct sbuf *out);
 /* Rows in the kind's table. */
 int64_t sbx_db_count(struct sbx *sbx, enum sbx_kind kind);
 /* Meta key/value (base_url, generator parameters). */
@@ -178,7 +197,19 @@ int sbx_ratelimit_charge(struct sbx *sbx, unsigned cost, unsigned *remaining);
 /* ---- generator (gen.c) ---- */
 
 /* Fills an empty store with the org for opts (seed, sizes), anchored at anchor_us (the start
- * of "today" in the team's zone). */
+ * of "today" in the team's zone). People and the records that hang off them (memberships,
+ * actions, calls, notes, emails, tasks) are stored as their list columns and the index of
+ * their person; their JSON is rendered again from the seed when it is read. The generator
+ * stays attached to sbx for that. */
 int sbx_gen(struct sbx *sbx, int64_t anchor_us);
+/* Attaches the generator to a reused store, with the parameters the store was generated
+ * with (its meta), so that its generated records can be rendered. */
+int sbx_gen_attach(struct sbx *sbx);
+/* Appends the JSON of generated record (kind, id), whose person has index person, to out.
+ * 0, ENOENT when the generation has no such record, or another errno value. */
+int sbx_gen_render(struct sbx *sbx, enum sbx_kind kind, int64_t id, int64_t person,
+                   struct sbuf *out);
+/* Detaches and frees the generator. */
+void sbx_gen_free(struct sbx *sbx);
 
 #endif

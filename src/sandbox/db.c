@@ -1,8 +1,12 @@
 /*
  * db: the sandbox's record store in SQLite, one table per resource kind.
  *
- * Every row keeps the record's rendered JSON (what the API serves, byte for byte) next to its
- * id, created/updated microseconds and the few columns that list filters and sorts need.
+ * Every row keeps the record's body next to its id, created/updated microseconds and the few
+ * columns that list filters and sorts need. The body is either the record's JSON text (what
+ * the API serves, byte for byte) or, for a record the generator made and nobody changed
+ * since, the index of the person whose generation renders it again (sbx_gen_render): a
+ * million generated people then cost their list columns, not gigabytes of JSON. A virtual
+ * column "json" (the SQL function sbx_json) gives the JSON of either kind of row to plain SQL.
  * Those columns are described once per kind (struct sbx_kind_desc) with the JSON path they
  * come from, so a record put from cJSON by any module is re-indexed the same way the
  * generator indexes it. Deletes are hard deletes, as in Salesloft.
@@ -16,6 +20,9 @@
 
 #include "loftdial/log.h"
 #include "loftdial/sbx_core.h"
+
+/* The layout of the tables; a state file in another layout is refused. */
+#define LAYOUT "2"
 
 #define I  SBX_COL_INT
 #define B  SBX_COL_BOOL
@@ -134,8 +141,8 @@ static const struct sbx_kind_desc kinds[SBX_KIND_COUNT] = {
                         {"user_id", "user.id", I, false},
                         {"disposition", "disposition", T, false},
                         {"sentiment", "sentiment", T, false},
-                        {"action_id", "action.id", I, true},
-                        {"task_id", "task.id", I, true}}},
+                        {"action_id", "action.id", I, true, true},
+                        {"task_id", "task.id", I, true, true}}},
         [SBX_EMAILS] = {"emails",
                         "activities/emails",
                         "email",
@@ -155,7 +162,7 @@ static const struct sbx_kind_desc kinds[SBX_KIND_COUNT] = {
                        52000000,
                        {{"associated_type", "associated_type", T, false},
                         {"associated_id", "associated_with.id", I, true},
-                        {"call_id", "call.id", I, true},
+                        {"call_id", "call.id", I, true, true},
                         {"user_id", "user.id", I, false}}},
         [SBX_WEBHOOK_SUBSCRIPTIONS] = {"webhook_subscriptions",
                                        "webhook_subscriptions",
@@ -240,8 +247,87 @@ static int prepare(struct sbx *sbx, const char *sql, sqlite3_stmt **st)
 	return 0;
 }
 
+/* sbx_json(kind, id, body): the JSON text of a row for plain SQL (the virtual column
+ * "json"): the body when it is text, else the generated record rendered again. */
+static void sql_json(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct sbx *sbx = sqlite3_user_data(ctx);
+	int kind = sqlite3_value_int(argv[0]);
+	struct sbuf b = {0};
+	int err;
+
+	(void)argc;
+	/* SQLite computes virtual columns for every INSERT and UPDATE too, where the value is
+	 * thrown away: do not render a record for nothing. */
+	if (sbx->priv->storing) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (sqlite3_value_type(argv[2]) != SQLITE_INTEGER) {
+		sqlite3_result_value(ctx, argv[2]);
+		return;
+	}
+	err = sbx_gen_render(sbx, (enum sbx_kind)kind, sqlite3_value_int64(argv[1]),
+	                     sqlite3_value_int64(argv[2]), &b);
+	if (err || b.err || b.len > INT32_MAX) {
+		sbuf_free(&b);
+		sqlite3_result_null(ctx);
+		return;
+	}
+	/* The buffer's memory passes to SQLite, which frees it with free(). */
+	sqlite3_result_text(ctx, b.p ? b.p : "", (int)b.len, b.p ? free : SQLITE_STATIC);
+}
+
+/* True when the store has a table of that name. */
+static bool has_table(struct sbx *sbx, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	bool found = false;
+
+	if (prepare(sbx, "SELECT 1 FROM sqlite_schema WHERE type='table' AND name=?", &st))
+		return false;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* Decides what the store holds: an org in this layout (0, not fresh), nothing yet (0, fresh;
+ * the remains of a generation that did not finish are dropped), or an org in another layout
+ * (EPROTO). */
+static int check_layout(struct sbx *sbx, bool *fresh)
+{
+	char gen[160], layout[16];
+	struct sbuf sql = {0};
+	int err = 0;
+
+	*fresh = !has_table(sbx, "meta") || sbx_db_meta_get(sbx, "generator", gen, sizeof(gen));
+	if (!*fresh) {
+		if (sbx_db_meta_get(sbx, "layout", layout, sizeof(layout)) ||
+		    strcmp(layout, LAYOUT)) {
+			log_error("sandbox",
+			          "%s was written by an older loftdial-sandbox (another table "
+			          "layout); remove it and start again",
+			          sbx->opts.state);
+			return EPROTO;
+		}
+		return 0;
+	}
+	/* A generation that was cut short (the generator meta comes last) left partial tables
+	 * in a state file: start over. */
+	for (int k = 0; k < SBX_KIND_COUNT && !err; k++) {
+		sbuf_reset(&sql);
+		sbuf_printf(&sql, "DROP TABLE IF EXISTS %s", kinds[k].name);
+		err = sql.err ? sql.err : sbx_db_exec(sbx, sbuf_cstr(&sql));
+	}
+	if (!err)
+		err = sbx_db_exec(sbx, "DROP TABLE IF EXISTS sbx_gen_people");
+	sbuf_free(&sql);
+	return err;
+}
+
 /* Opens the store and creates the tables (secondary indexes come later, after a bulk load). */
-int sbx_db_open(struct sbx *sbx)
+int sbx_db_open(struct sbx *sbx, bool *fresh)
 {
 	const char *path = sbx->opts.state[0] ? sbx->opts.state : ":memory:";
 	struct sbuf sql = {0};
@@ -257,42 +343,71 @@ int sbx_db_open(struct sbx *sbx)
 		err = EIO;
 		goto out;
 	}
-	/* Big pages: records are 1-2 kB of JSON and an in-memory org of a million people is
-	 * gigabytes; fewer, larger pages mean far fewer allocations. Ignored for an existing
-	 * state file. */
-	err = sbx_db_exec(sbx,
-	                  "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
-	                  "PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY; PRAGMA threads=2;"
-	                  "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)");
+	if (sqlite3_create_function(sbx->db, "sbx_json", 3,
+	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, sbx,
+	                            sql_json, NULL, NULL) != SQLITE_OK) {
+		err = EIO;
+		goto out;
+	}
+	/* Sorting for the index builds happens in memory, with a bounded cache for a state
+	 * file (its pages live in the OS's file cache, not in our memory). */
+	err = sbx_db_exec(sbx, "PRAGMA temp_store=MEMORY; PRAGMA threads=2;"
+	                       "PRAGMA cache_size=-262144; PRAGMA synchronous=OFF");
+	if (!err)
+		err = check_layout(sbx, fresh);
 	if (err)
 		goto out;
-	for (int k = 0; k < SBX_KIND_COUNT; k++) {
+	/* While the org is loaded nothing is journaled: a failed generation is started over
+	 * (see check_layout), so there is nothing to roll back to. sbx_db_loaded() turns the
+	 * journal back on. Big pages: fewer, larger allocations. Ignored for an existing file. */
+	if (*fresh)
+		err = sbx_db_exec(sbx, "PRAGMA page_size=16384; PRAGMA journal_mode=OFF");
+	else
+		err = sbx_db_loaded(sbx);
+	if (!err)
+		err = sbx_db_exec(sbx, "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, "
+		                       "value TEXT)");
+	for (int k = 0; k < SBX_KIND_COUNT && !err; k++) {
 		const struct sbx_kind_desc *d = &kinds[k];
 		size_t n = ncols(d);
 
 		sbuf_reset(&sql);
-		sbuf_printf(&sql,
-		            "CREATE TABLE IF NOT EXISTS %s(id INTEGER PRIMARY KEY, created_us "
-		            "INTEGER, updated_us INTEGER, json TEXT NOT NULL",
-		            d->name);
+		sbuf_printf(
+		        &sql,
+		        "CREATE TABLE IF NOT EXISTS %s(id INTEGER PRIMARY KEY, created_us "
+		        "INTEGER, updated_us INTEGER, body NOT NULL, json TEXT GENERATED ALWAYS "
+		        "AS (sbx_json(%d, id, body)) VIRTUAL",
+		        d->name, k);
 		for (size_t c = 0; c < n; c++)
 			sbuf_printf(&sql, ", %s %s", d->cols[c].name,
 			            d->cols[c].type == SBX_COL_TEXT ? "TEXT" : "INTEGER");
 		sbuf_puts(&sql, ")");
 		err = sql.err ? sql.err : sbx_db_exec(sbx, sbuf_cstr(&sql));
-		if (err)
-			goto out;
 	}
+	if (!err && *fresh)
+		err = sbx_db_meta_set(sbx, "layout", LAYOUT);
 out:
 	sbuf_free(&sql);
 	return err;
 }
 
-/* Creates the indexes that list queries use (idempotent). */
+/* The journal for serving: WAL for a state file (a crash loses at most the last writes),
+ * in memory for an in-memory store (a failed statement can still roll back). */
+int sbx_db_loaded(struct sbx *sbx)
+{
+	return sbx_db_exec(sbx, sbx->opts.state[0] ? "PRAGMA journal_mode=WAL"
+	                                           : "PRAGMA journal_mode=MEMORY");
+}
+
+/* Creates the indexes that list queries use (idempotent), after the bulk load: building an
+ * index from sorted keys is cheaper than keeping it up row by row. The sort runs in chunks of
+ * the cache size (PMAs), which at a few tens of megabytes stay far friendlier to the CPU
+ * caches than one huge in-memory merge sort. Ties in a sort are broken by id, which every
+ * index already ends with (the rowid), so the time indexes name one column. */
 int sbx_db_create_indexes(struct sbx *sbx)
 {
 	struct sbuf sql = {0};
-	int err = 0;
+	int err = sbx_db_exec(sbx, "PRAGMA cache_size=2000");
 
 	for (int k = 0; k < SBX_KIND_COUNT && !err; k++) {
 		const struct sbx_kind_desc *d = &kinds[k];
@@ -300,19 +415,25 @@ int sbx_db_create_indexes(struct sbx *sbx)
 
 		sbuf_reset(&sql);
 		sbuf_printf(&sql,
-		            "CREATE INDEX IF NOT EXISTS %s_upd ON %s(updated_us, id);"
-		            "CREATE INDEX IF NOT EXISTS %s_cre ON %s(created_us, id);",
+		            "CREATE INDEX IF NOT EXISTS %s_upd ON %s(updated_us);"
+		            "CREATE INDEX IF NOT EXISTS %s_cre ON %s(created_us);",
 		            d->name, d->name, d->name, d->name);
 		for (size_t c = 0; c < n; c++) {
-			if (d->cols[c].index)
-				sbuf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s);",
-				            d->name, d->cols[c].name, d->name, d->cols[c].name);
+			if (!d->cols[c].index)
+				continue;
+			sbuf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s)", d->name,
+			            d->cols[c].name, d->name, d->cols[c].name);
+			if (d->cols[c].sparse)
+				sbuf_printf(&sql, " WHERE %s IS NOT NULL", d->cols[c].name);
+			sbuf_puts(&sql, ";");
 		}
 		err = sql.err ? sql.err : sbx_db_exec(sbx, sbuf_cstr(&sql));
 	}
 	sbuf_free(&sql);
 	/* Sampled statistics: enough for the planner, and fast on a million rows. */
-	return err ? err : sbx_db_exec(sbx, "PRAGMA analysis_limit=1000; ANALYZE");
+	if (!err)
+		err = sbx_db_exec(sbx, "PRAGMA analysis_limit=1000; ANALYZE");
+	return err ? err : sbx_db_exec(sbx, "PRAGMA cache_size=-262144");
 }
 
 /* Finalizes cached statements and closes the store. */
@@ -320,7 +441,8 @@ void sbx_db_close(struct sbx *sbx)
 {
 	for (int k = 0; k < SBX_KIND_COUNT; k++) {
 		sqlite3_finalize(sbx->priv->ins[k]);
-		sbx->priv->ins[k] = NULL;
+		sqlite3_finalize(sbx->priv->body[k]);
+		sbx->priv->ins[k] = sbx->priv->body[k] = NULL;
 	}
 	sqlite3_close(sbx->db);
 	sbx->db = NULL;
@@ -328,7 +450,8 @@ void sbx_db_close(struct sbx *sbx)
 
 /* INSERT OR REPLACE of one row through a cached statement. */
 int sbx_db_insert(struct sbx *sbx, enum sbx_kind kind, int64_t id, int64_t created_us,
-                  int64_t updated_us, const char *json, size_t len, const struct sbx_val *vals)
+                  int64_t updated_us, const char *json, size_t len, int64_t person,
+                  const struct sbx_val *vals)
 {
 	const struct sbx_kind_desc *d = sbx_kind_desc(kind);
 	sqlite3_stmt **st;
@@ -361,7 +484,10 @@ int sbx_db_insert(struct sbx *sbx, enum sbx_kind kind, int64_t id, int64_t creat
 		sqlite3_bind_null(*st, 3);
 	else
 		sqlite3_bind_int64(*st, 3, updated_us);
-	sqlite3_bind_text(*st, 4, json, (int)len, SQLITE_STATIC);
+	if (json)
+		sqlite3_bind_text(*st, 4, json, (int)len, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(*st, 4, person);
 	for (size_t c = 0; c < n; c++) {
 		int i = (int)c + 5;
 
@@ -372,9 +498,10 @@ int sbx_db_insert(struct sbx *sbx, enum sbx_kind kind, int64_t id, int64_t creat
 		else
 			sqlite3_bind_int64(*st, i, vals[c].i);
 	}
+	sbx->priv->storing = true;
 	rc = sqlite3_step(*st);
+	sbx->priv->storing = false;
 	sqlite3_reset(*st);
-	sqlite3_clear_bindings(*st);
 	if (rc != SQLITE_DONE) {
 		log_error("sandbox", "insert %s: %s", d->name, sqlite3_errmsg(sbx->db));
 		return EIO;
@@ -433,10 +560,11 @@ int sbx_db_meta_set(struct sbx *sbx, const char *key, const char *value)
 }
 
 /* Rewrites "_href" prefixes after the base URL changed (a state file reused on another
- * port). The pattern includes "/v2/" so that one port is never a prefix of another. */
+ * port). The pattern includes "/v2/" so that one port is never a prefix of another. Only text
+ * bodies hold URLs: generated records are rendered with the current base URL. */
 int sbx_db_rebase(struct sbx *sbx, const char *from, const char *to)
 {
-	char a[160], b[160], sql[160];
+	char a[160], b[160], sql[200];
 	int err = 0;
 
 	snprintf(a, sizeof(a), "\"_href\":\"%s/v2/", from);
@@ -444,49 +572,67 @@ int sbx_db_rebase(struct sbx *sbx, const char *from, const char *to)
 	for (int k = 0; k < SBX_KIND_COUNT && !err; k++) {
 		sqlite3_stmt *st = NULL;
 
-		snprintf(sql, sizeof(sql), "UPDATE %s SET json=replace(json, ?1, ?2)",
+		snprintf(sql, sizeof(sql),
+		         "UPDATE %s SET body=replace(body, ?1, ?2) WHERE typeof(body)='text' AND "
+		         "instr(body, ?1)",
 		         kinds[k].name);
 		if (prepare(sbx, sql, &st))
 			return EIO;
 		sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+		sbx->priv->storing = true;
 		if (sqlite3_step(st) != SQLITE_DONE)
 			err = EIO;
+		sbx->priv->storing = false;
 		sqlite3_finalize(st);
 	}
 	return err;
 }
 
+/* Appends a row's JSON: its text body, or its generated record rendered again. */
+int sbx_db_body_append(struct sbx *sbx, enum sbx_kind kind, int64_t id, sqlite3_stmt *st, int col,
+                       struct sbuf *out)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_INTEGER)
+		return sbx_gen_render(sbx, kind, id, sqlite3_column_int64(st, col), out);
+	sbuf_putn(out, (const char *)sqlite3_column_text(st, col),
+	          (size_t)sqlite3_column_bytes(st, col));
+	return out->err;
+}
+
 /* The stored JSON of one record. */
 int sbx_record_get_text(struct sbx *sbx, enum sbx_kind kind, int64_t id, char **out, size_t *len)
 {
-	sqlite3_stmt *st = NULL;
-	char sql[128];
+	sqlite3_stmt **st;
+	struct sbuf b = {0};
 	int err = ENOENT;
 
 	if (!sbx || !out || !sbx_kind_desc(kind))
 		return EINVAL;
-	snprintf(sql, sizeof(sql), "SELECT json FROM %s WHERE id=?", sbx_kind_name(kind));
-	if (prepare(sbx, sql, &st))
-		return EIO;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *j = (const char *)sqlite3_column_text(st, 0);
-		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+	st = &sbx->priv->body[kind];
+	if (!*st) {
+		char sql[128];
 
-		*out = malloc(n + 1);
-		if (!*out) {
-			err = ENOMEM;
-		} else {
-			memcpy(*out, j, n);
-			(*out)[n] = '\0';
-			if (len)
-				*len = n;
-			err = 0;
-		}
+		snprintf(sql, sizeof(sql), "SELECT body FROM %s WHERE id=?", sbx_kind_name(kind));
+		if (prepare(sbx, sql, st))
+			return EIO;
 	}
-	sqlite3_finalize(st);
-	return err;
+	sqlite3_bind_int64(*st, 1, id);
+	if (sqlite3_step(*st) == SQLITE_ROW) {
+		err = sbx_db_body_append(sbx, kind, id, *st, 0, &b);
+		sbuf_cstr(&b);
+		if (!err)
+			err = b.err;
+	}
+	sqlite3_reset(*st);
+	if (err) {
+		sbuf_free(&b);
+		return err;
+	}
+	*out = b.p;
+	if (len)
+		*len = b.len;
+	return 0;
 }
 
 /* The stored record as cJSON. */
@@ -655,7 +801,7 @@ int sbx_record_put(struct sbx *sbx, enum sbx_kind kind, cJSON *rec, int64_t *idp
 	if (!text)
 		return ENOMEM;
 	extract(d, rec, vals);
-	err = sbx_db_insert(sbx, kind, id, created_us, updated_us, text, strlen(text), vals);
+	err = sbx_db_insert(sbx, kind, id, created_us, updated_us, text, strlen(text), -1, vals);
 	if (err)
 		goto out;
 	if (idp)

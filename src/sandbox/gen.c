@@ -15,11 +15,21 @@
  * bulk imports where hundreds of records share one updated_at microsecond, and call ids that
  * cross 2^31. The first ten people are clean and dialable by user 1, so tests and the demo
  * always find work.
+ *
+ * A million people would be gigabytes of JSON, so the records that hang off a person
+ * (the person, memberships, actions, calls, notes, emails, tasks) are not kept as text: their
+ * rows hold the list columns and the person's index, and sbx_gen_render() renders one again
+ * by running that person's generation with only the wanted record written. What a person's
+ * generation needs besides the seed (creation time, import block, the running ids at its
+ * start) is kept in the table sbx_gen_people. Users, accounts, cadences, steps, dispositions
+ * and sentiments are few and stored as text.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sqlite3.h>
 
 #include "loftdial/log.h"
 #include "loftdial/sbx_core.h"
@@ -371,7 +381,35 @@ static const char *const mstate_names[] = {
         "active",  "scheduled",         "staged",     "processing", "completed",
         "removed", "removed_no_action", "reassigned", "archived"};
 
-struct gen {
+/* Kinds whose generated records hang off one person and are rendered again from the seed
+ * when read (their rows keep only list columns and the person's index). */
+static bool replayed(enum sbx_kind kind)
+{
+	switch (kind) {
+	case SBX_PEOPLE:
+	case SBX_CADENCE_MEMBERSHIPS:
+	case SBX_ACTIONS:
+	case SBX_CALLS:
+	case SBX_NOTES:
+	case SBX_EMAILS:
+	case SBX_TASKS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* What a person's generation starts from: enough to run it again for one record. The ids of
+ * the records hanging off the person are running counters, so their first values are kept
+ * (as offsets from each kind's first id). */
+static const enum sbx_kind base_kinds[] = {
+        SBX_CADENCE_MEMBERSHIPS, SBX_ACTIONS, SBX_CALLS, SBX_NOTES, SBX_EMAILS, SBX_TASKS};
+#define NBASES (sizeof(base_kinds) / sizeof(base_kinds[0]))
+
+/* rec_end's answer, in a replay, when the wanted record has been rendered: the walk stops. */
+#define FOUND (-1)
+
+struct sbx_gen {
 	struct sbx *sbx;
 	uint64_t seed;
 	int64_t anchor; /* start of today, team zone */
@@ -380,31 +418,48 @@ struct gen {
 	unsigned *nsteps;     /* per cadence */
 	int64_t *step_first;  /* first step id per cadence */
 	char (*step_type)[8]; /* per step (flattened, index = step id - first id) */
-	unsigned *members;    /* memberships per cadence */
-	unsigned *people_of;  /* people per account */
+	unsigned *members;    /* memberships per cadence (while generating) */
+	unsigned *people_of;  /* people per account (while generating) */
 	int64_t next[SBX_KIND_COUNT];
+	int64_t person; /* index of the person being generated: the body of its records */
+	/* A replay renders one record again: only the wanted record is written (to want_out);
+	 * the walk over the others keeps their random draws and running ids. */
+	bool replay;
+	enum sbx_kind want_kind;
+	int64_t want_id;
+	struct sbuf *want_out;
+	struct sqlite3_stmt *put_person, *get_person; /* sbx_gen_people rows */
 	struct sbuf buf;
 	struct jw w;
 	char big[5200]; /* a 5 kB string for the hostile records */
 };
 
-/* Starts rendering one record. */
-static struct jw *rec_begin(struct gen *g)
+/* Starts one record: rendered when it is stored as text or is the one a replay wants,
+ * walked silently otherwise. */
+static struct jw *rec_begin(struct sbx_gen *g, enum sbx_kind kind, int64_t id)
 {
+	bool keep = g->replay ? kind == g->want_kind && id == g->want_id : !replayed(kind);
+
 	sbuf_reset(&g->buf);
-	jw_init(&g->w, &g->buf, g->sbx->base_url);
+	jw_init(&g->w, keep && g->replay ? g->want_out : &g->buf, g->sbx->base_url);
+	g->w.off = !keep;
 	jw_open(&g->w, NULL);
 	return &g->w;
 }
 
-/* Finishes one record and stores it with its column values. */
-static int rec_end(struct gen *g, enum sbx_kind kind, int64_t id, int64_t created, int64_t updated,
-                   const struct sbx_val *vals)
+/* Finishes one record: stores it with its column values (as text, or as its person's index
+ * for the replayed kinds), or, in a replay, says whether it was the wanted one. */
+static int rec_end(struct sbx_gen *g, enum sbx_kind kind, int64_t id, int64_t created,
+                   int64_t updated, const struct sbx_val *vals)
 {
 	jw_close(&g->w);
+	if (g->replay)
+		return kind == g->want_kind && id == g->want_id ? FOUND : 0;
+	if (replayed(kind))
+		return sbx_db_insert(g->sbx, kind, id, created, updated, NULL, 0, g->person, vals);
 	if (g->buf.err)
 		return g->buf.err;
-	return sbx_db_insert(g->sbx, kind, id, created, updated, g->buf.p, g->buf.len, vals);
+	return sbx_db_insert(g->sbx, kind, id, created, updated, g->buf.p, g->buf.len, -1, vals);
 }
 
 #define VI(x) ((struct sbx_val){.i = (x)})
@@ -489,7 +544,7 @@ static const char *phone(struct rng *r, char *buf, size_t n, bool clean)
 /* ---- small tables ---- */
 
 /* Users: user 1 is the team admin and the default API key's user. */
-static int gen_users(struct gen *g)
+static int gen_users(struct sbx_gen *g)
 {
 	for (unsigned i = 0; i < g->users; i++) {
 		struct rng r = rng_for(g->seed, SBX_USERS, i);
@@ -501,7 +556,7 @@ static int gen_users(struct gen *g)
 		bool admin = i == 0, active = !(i == 3 && g->users > 4);
 		char gu[40], name[96], first[64], email[128], full[256];
 		const char *const *z = user_zones[i % NELEM(user_zones)];
-		struct jw *w = rec_begin(g);
+		struct jw *w = rec_begin(g, SBX_USERS, id);
 
 		guid(&r, gu, sizeof(gu));
 		if (i < NELEM(user_names))
@@ -579,20 +634,20 @@ static int gen_users(struct gen *g)
 }
 
 /* A user id: a third of the time user 1, the admin who is "me" by default. */
-static int64_t pick_user(struct gen *g, struct rng *r)
+static int64_t pick_user(struct sbx_gen *g, struct rng *r)
 {
 	return chance(r, 33) ? 1 : 1 + (int64_t)rn(r, g->users);
 }
 
 /* A record that names a fixed set of names (dispositions, sentiments). */
-static int gen_named(struct gen *g, enum sbx_kind kind, const char *const *list, size_t n)
+static int gen_named(struct sbx_gen *g, enum sbx_kind kind, const char *const *list, size_t n)
 {
 	const struct sbx_kind_desc *d = sbx_kind_desc(kind);
 
 	for (size_t i = 0; i < n; i++) {
 		int64_t id = d->first_id + (int64_t)i;
 		int64_t t = g->anchor - 600 * DAY + (int64_t)i * 1000003;
-		struct jw *w = rec_begin(g);
+		struct jw *w = rec_begin(g, kind, id);
 		struct sbx_val v[] = {VS(list[i])};
 		int err;
 
@@ -608,8 +663,8 @@ static int gen_named(struct gen *g, enum sbx_kind kind, const char *const *list,
 }
 
 /* The name and domain of account index a (a pure function, used by people too). */
-static void account_info(struct gen *g, unsigned a, char *name, size_t nn, char *domain, size_t dn,
-                         bool *has_domain)
+static void account_info(struct sbx_gen *g, unsigned a, char *name, size_t nn, char *domain,
+                         size_t dn, bool *has_domain)
 {
 	struct rng r = rng_for(g->seed, 100 + SBX_ACCOUNTS, a);
 	const char *base = companies[a % NELEM(companies)];
@@ -650,7 +705,7 @@ static void account_info(struct gen *g, unsigned a, char *name, size_t nn, char 
 }
 
 /* Accounts, after people (counts need them). */
-static int gen_accounts(struct gen *g)
+static int gen_accounts(struct sbx_gen *g)
 {
 	const struct sbx_kind_desc *d = sbx_kind_desc(SBX_ACCOUNTS);
 
@@ -663,7 +718,7 @@ static int gen_accounts(struct gen *g)
 		char name[160], domain[160];
 		bool has_domain;
 		const struct zone *z = &zones[rn(&r, NELEM(zones))];
-		struct jw *w = rec_begin(g);
+		struct jw *w = rec_begin(g, SBX_ACCOUNTS, id);
 		int err;
 
 		account_info(g, a, name, sizeof(name), domain, sizeof(domain), &has_domain);
@@ -707,7 +762,7 @@ static int gen_accounts(struct gen *g)
 }
 
 /* Plans cadences and their steps (ids and types) before people refer to them. */
-static int plan_cadences(struct gen *g)
+static int plan_cadences(struct sbx_gen *g)
 {
 	const struct sbx_kind_desc *sd = sbx_kind_desc(SBX_STEPS);
 	unsigned total = 0;
@@ -754,7 +809,7 @@ static int plan_cadences(struct gen *g)
 }
 
 /* Cadences and steps, after people (member counts need them). */
-static int gen_cadences(struct gen *g)
+static int gen_cadences(struct sbx_gen *g)
 {
 	const struct sbx_kind_desc *cd = sbx_kind_desc(SBX_CADENCES);
 	const struct sbx_kind_desc *sd = sbx_kind_desc(SBX_STEPS);
@@ -768,7 +823,7 @@ static int gen_cadences(struct gen *g)
 		int64_t archived = c == g->cadences - 1 ? updated : SBX_NONE;
 		bool team = chance(&r, 50), shared = chance(&r, 60);
 		char name[160];
-		struct jw *w = rec_begin(g);
+		struct jw *w = rec_begin(g, SBX_CADENCES, id);
 		int err;
 
 		if (c < NELEM(cadence_names))
@@ -817,7 +872,7 @@ static int gen_cadences(struct gen *g)
 			         !strcmp(type, "phone")   ? "Phone"
 			         : !strcmp(type, "email") ? "Email"
 			                                  : "Other");
-			w = rec_begin(g);
+			w = rec_begin(g, SBX_STEPS, sid);
 			jw_int(w, "id", sid);
 			jw_time(w, "created_at", st);
 			jw_time(w, "updated_at", st);
@@ -873,7 +928,7 @@ struct person {
 
 /* Who person i is, where, and what they have (a pure function of seed and i, except the
  * creation time which comes from the import block). */
-static void plan_person(struct gen *g, unsigned i, int64_t created, int64_t import_id,
+static void plan_person(struct sbx_gen *g, unsigned i, int64_t created, int64_t import_id,
                         struct person *p)
 {
 	struct rng r = rng_for(g->seed, SBX_PEOPLE, i);
@@ -978,7 +1033,7 @@ static int64_t last_call(const struct person *p)
 }
 
 /* Renders and stores one person. */
-static int gen_person(struct gen *g, unsigned i, const struct person *p)
+static int gen_person(struct sbx_gen *g, unsigned i, const struct person *p)
 {
 	struct rng r = rng_for(g->seed, 300 + SBX_PEOPLE, i);
 	const struct sbx_kind_desc *cd = sbx_kind_desc(SBX_CADENCES);
@@ -1006,7 +1061,7 @@ static int gen_person(struct gen *g, unsigned i, const struct person *p)
 	if (hd)
 		snprintf(web, sizeof(web), "%s%s", strchr(dom, '/') ? "" : "http://", dom);
 
-	w = rec_begin(g);
+	w = rec_begin(g, SBX_PEOPLE, p->id);
 	jw_int(w, "id", p->id);
 	jw_time(w, "created_at", p->created);
 	jw_time(w, "updated_at", p->updated);
@@ -1120,7 +1175,7 @@ static int gen_person(struct gen *g, unsigned i, const struct person *p)
 }
 
 /* Memberships and their cadence actions. */
-static int gen_memberships(struct gen *g, unsigned i, const struct person *p)
+static int gen_memberships(struct sbx_gen *g, unsigned i, const struct person *p)
 {
 	const struct sbx_kind_desc *cd = sbx_kind_desc(SBX_CADENCES);
 	const struct sbx_kind_desc *sd = sbx_kind_desc(SBX_STEPS);
@@ -1137,10 +1192,11 @@ static int gen_memberships(struct gen *g, unsigned i, const struct person *p)
 		struct jw *w;
 		int err;
 
-		g->members[mb->cadence]++;
+		if (!g->replay)
+			g->members[mb->cadence]++;
 		if (aid != SBX_NONE && mb->action_due && updated > g->anchor - HOUR)
 			updated = g->anchor - HOUR;
-		w = rec_begin(g);
+		w = rec_begin(g, SBX_CADENCE_MEMBERSHIPS, mid);
 		jw_int(w, "id", mid);
 		jw_time(w, "added_at", mb->added);
 		jw_time(w, "created_at", mb->added);
@@ -1181,7 +1237,7 @@ static int gen_memberships(struct gen *g, unsigned i, const struct person *p)
 		if (p->clean)
 			due = g->anchor - (int64_t)(10 - i) * MIN;
 		sbx_date_render(due_on, sizeof(due_on), due);
-		w = rec_begin(g);
+		w = rec_begin(g, SBX_ACTIONS, aid);
 		jw_int(w, "id", aid);
 		jw_time(w, "created_at", acreated);
 		jw_time(w, "updated_at", acreated);
@@ -1207,7 +1263,7 @@ static int gen_memberships(struct gen *g, unsigned i, const struct person *p)
 }
 
 /* Past calls of a person. */
-static int gen_calls(struct gen *g, unsigned i, const struct person *p)
+static int gen_calls(struct sbx_gen *g, unsigned i, const struct person *p)
 {
 	for (unsigned c = 0; c < p->ncalls; c++) {
 		struct rng r = rng_for(g->seed, SBX_CALLS, (uint64_t)i * 4 + c);
@@ -1217,7 +1273,7 @@ static int gen_calls(struct gen *g, unsigned i, const struct person *p)
 		const char *sent = chance(&r, 60) ? sentiments[rn(&r, NELEM(sentiments))] : NULL;
 		int64_t user = c == p->ncalls - 1 ? p->last_call_user : pick_user(g, &r);
 		bool connected = !strcmp(disp, "Connected") || !strcmp(disp, "Meeting Booked");
-		struct jw *w = rec_begin(g);
+		struct jw *w = rec_begin(g, SBX_CALLS, id);
 
 		jw_int(w, "id", id);
 		jw_str(w, "to", p->phone_p ? p->phone_p : "+14155550100");
@@ -1255,7 +1311,7 @@ static int gen_calls(struct gen *g, unsigned i, const struct person *p)
 		if (connected && chance(&r, 30)) {
 			int64_t nid = g->next[SBX_NOTES]++;
 
-			w = rec_begin(g);
+			w = rec_begin(g, SBX_NOTES, nid);
 			jw_int(w, "id", nid);
 			jw_str(w, "content",
 			       p->hostile ? p->nm->first
@@ -1276,7 +1332,7 @@ static int gen_calls(struct gen *g, unsigned i, const struct person *p)
 }
 
 /* Past emails of a person. */
-static int gen_emails(struct gen *g, unsigned i, const struct person *p)
+static int gen_emails(struct sbx_gen *g, unsigned i, const struct person *p)
 {
 	const struct sbx_kind_desc *cd = sbx_kind_desc(SBX_CADENCES);
 
@@ -1289,7 +1345,7 @@ static int gen_emails(struct gen *g, unsigned i, const struct person *p)
 		int64_t user = p->owner;
 		int64_t cad = p->nmemb ? cd->first_id + p->memb[0].cadence : SBX_NONE;
 		int64_t step = p->nmemb ? g->step_first[p->memb[0].cadence] : SBX_NONE;
-		struct jw *w = rec_begin(g);
+		struct jw *w = rec_begin(g, SBX_EMAILS, id);
 
 		jw_int(w, "id", id);
 		jw_time(w, "created_at", sent - MIN);
@@ -1331,7 +1387,7 @@ static int gen_emails(struct gen *g, unsigned i, const struct person *p)
 }
 
 /* Tasks of a person: call tasks overdue, due today, tomorrow or later; some completed. */
-static int gen_tasks(struct gen *g, unsigned i, const struct person *p)
+static int gen_tasks(struct sbx_gen *g, unsigned i, const struct person *p)
 {
 	struct rng r = rng_for(g->seed, SBX_TASKS, i);
 	unsigned n = p->clean ? 1 : chance(&r, 12) ? 1 + (chance(&r, 15) ? 1 : 0) : 0;
@@ -1369,7 +1425,7 @@ static int gen_tasks(struct gen *g, unsigned i, const struct person *p)
 		         : !strcmp(type, "email") ? "Email"
 		                                  : "Follow-up with",
 		         p->nm->first, p->nm->last);
-		w = rec_begin(g);
+		w = rec_begin(g, SBX_TASKS, id);
 		jw_int(w, "id", id);
 		jw_time(w, "created_at", created);
 		jw_time(w, "updated_at", updated);
@@ -1415,10 +1471,54 @@ static int gen_tasks(struct gen *g, unsigned i, const struct person *p)
 	return 0;
 }
 
+/* Remembers what person i's generation starts from (sbx_gen_people), so that any of its
+ * records can be rendered again later. */
+static int put_person(struct sbx_gen *g, unsigned i, int64_t created, int64_t import_id,
+                      bool frozen)
+{
+	sqlite3_stmt *st = g->put_person;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, i);
+	sqlite3_bind_int64(st, 2, created);
+	if (import_id == SBX_NONE)
+		sqlite3_bind_null(st, 3);
+	else
+		sqlite3_bind_int64(st, 3, import_id);
+	sqlite3_bind_int(st, 4, frozen);
+	for (size_t k = 0; k < NBASES; k++)
+		sqlite3_bind_int64(st, 5 + (int)k,
+		                   g->next[base_kinds[k]] - sbx_kind_desc(base_kinds[k])->first_id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		log_error("sandbox", "generating person %u: %s", i, sqlite3_errmsg(g->sbx->db));
+		return EIO;
+	}
+	return 0;
+}
+
+/* Everything generated from one planned person: the person and the records that hang off
+ * them, in a fixed order (their ids are running counters). */
+static int gen_person_all(struct sbx_gen *g, unsigned i, const struct person *p)
+{
+	int err = gen_person(g, i, p);
+
+	if (!err)
+		err = gen_memberships(g, i, p);
+	if (!err)
+		err = gen_calls(g, i, p);
+	if (!err)
+		err = gen_emails(g, i, p);
+	if (!err)
+		err = gen_tasks(g, i, p);
+	return err;
+}
+
 /* All people, in import blocks: most arrive alone, some in bulk imports that share one
  * creation microsecond; block 1 (people 200-336 when the org is big enough) is 137 people
  * that share created_at AND updated_at exactly. */
-static int gen_people(struct gen *g)
+static int gen_people(struct sbx_gen *g)
 {
 	struct rng seq = rng_for(g->seed, 60, 0);
 	int64_t span = 700 * DAY;
@@ -1457,15 +1557,10 @@ static int gen_people(struct gen *g)
 				p.updated = t, p.ncalls = 0;
 			if (p.has_account)
 				g->people_of[p.account]++;
-			err = gen_person(g, i, &p);
+			g->person = i;
+			err = put_person(g, i, t, imp, frozen);
 			if (!err)
-				err = gen_memberships(g, i, &p);
-			if (!err)
-				err = gen_calls(g, i, &p);
-			if (!err)
-				err = gen_emails(g, i, &p);
-			if (!err)
-				err = gen_tasks(g, i, &p);
+				err = gen_person_all(g, i, &p);
 			if (err)
 				return err;
 		}
@@ -1473,49 +1568,218 @@ static int gen_people(struct gen *g)
 	return 0;
 }
 
+/* Frees a generator and its statements. */
+static void gen_destroy(struct sbx_gen *g)
+{
+	if (!g)
+		return;
+	sqlite3_finalize(g->put_person);
+	sqlite3_finalize(g->get_person);
+	free(g->nsteps);
+	free(g->step_first);
+	free(g->step_type);
+	free(g->members);
+	free(g->people_of);
+	sbuf_free(&g->buf);
+	free(g);
+}
+
+/* Sets up a generator for these parameters (the plan of cadences and steps included). */
+static int gen_new(struct sbx *sbx, uint64_t seed, unsigned people, unsigned users,
+                   unsigned accounts, int64_t anchor_us, struct sbx_gen **out)
+{
+	struct sbx_gen *g = calloc(1, sizeof(*g));
+	int err;
+
+	if (!g)
+		return ENOMEM;
+	g->sbx = sbx;
+	g->seed = seed;
+	g->anchor = anchor_us;
+	g->people = people;
+	g->users = users ? users : 1;
+	g->accounts = accounts ? accounts : 1;
+	g->t_mass = anchor_us - 3 * DAY + 14 * HOUR + 123456;
+	for (int k = 0; k < SBX_KIND_COUNT; k++)
+		g->next[k] = sbx_kind_desc((enum sbx_kind)k)->first_id;
+	for (size_t k = 0; k + 2 < sizeof(g->big); k += 2)
+		memcpy(g->big + k, "\xce\xa9", 2); /* 'Ω' repeated: 5 kB of valid UTF-8 */
+	g->big[sizeof(g->big) - 2] = '\0';
+	err = plan_cadences(g);
+	if (err) {
+		gen_destroy(g);
+		return err;
+	}
+	*out = g;
+	return 0;
+}
+
 /* Builds the whole org inside one transaction. */
 int sbx_gen(struct sbx *sbx, int64_t anchor_us)
 {
-	struct gen g = {.sbx = sbx, .seed = sbx->opts.seed, .anchor = anchor_us};
+	struct sbx_gen *g = NULL;
+	char anchor[32];
 	int err;
 
-	g.people = sbx->opts.people;
-	g.users = sbx->opts.users;
-	g.accounts = sbx->opts.accounts ? sbx->opts.accounts : 1;
-	g.t_mass = anchor_us - 3 * DAY + 14 * HOUR + 123456;
-	for (int k = 0; k < SBX_KIND_COUNT; k++)
-		g.next[k] = sbx_kind_desc((enum sbx_kind)k)->first_id;
-	for (size_t k = 0; k + 2 < sizeof(g.big); k += 2)
-		memcpy(g.big + k, "\xce\xa9", 2); /* 'Ω' repeated: 5 kB of valid UTF-8 */
-	g.big[sizeof(g.big) - 2] = '\0';
-
+	sbx_gen_free(sbx);
+	err = gen_new(sbx, sbx->opts.seed, sbx->opts.people, sbx->opts.users, sbx->opts.accounts,
+	              anchor_us, &g);
+	if (err)
+		return err;
+	sbx->priv->gen = g;
 	err = sbx_db_exec(sbx, "BEGIN");
 	if (err)
 		return err;
-	err = plan_cadences(&g);
+	snprintf(anchor, sizeof(anchor), "%lld", (long long)anchor_us);
+	err = sbx_db_meta_set(sbx, "anchor_us", anchor);
 	if (!err)
-		err = gen_users(&g);
+		err = sbx_db_exec(sbx,
+		                  "CREATE TABLE IF NOT EXISTS sbx_gen_people(idx INTEGER "
+		                  "PRIMARY KEY, created_us INTEGER NOT NULL, import_id INTEGER, "
+		                  "frozen INTEGER NOT NULL, memberships INTEGER NOT NULL, "
+		                  "actions INTEGER NOT NULL, calls INTEGER NOT NULL, notes "
+		                  "INTEGER NOT NULL, emails INTEGER NOT NULL, tasks INTEGER NOT "
+		                  "NULL)");
+	if (!err &&
+	    sqlite3_prepare_v2(sbx->db, "INSERT INTO sbx_gen_people VALUES(?,?,?,?,?,?,?,?,?,?)",
+	                       -1, &g->put_person, NULL) != SQLITE_OK)
+		err = EIO;
 	if (!err)
-		err = gen_named(&g, SBX_CALL_DISPOSITIONS, dispositions, NELEM(dispositions));
+		err = gen_users(g);
 	if (!err)
-		err = gen_named(&g, SBX_CALL_SENTIMENTS, sentiments, NELEM(sentiments));
+		err = gen_named(g, SBX_CALL_DISPOSITIONS, dispositions, NELEM(dispositions));
 	if (!err)
-		err = gen_people(&g);
+		err = gen_named(g, SBX_CALL_SENTIMENTS, sentiments, NELEM(sentiments));
 	if (!err)
-		err = gen_accounts(&g);
+		err = gen_people(g);
 	if (!err)
-		err = gen_cadences(&g);
+		err = gen_accounts(g);
+	if (!err)
+		err = gen_cadences(g);
 	if (!err)
 		err = sbx_db_exec(sbx, "COMMIT");
 	else
 		(void)sbx_db_exec(sbx, "ROLLBACK");
-	free(g.nsteps);
-	free(g.step_first);
-	free(g.step_type);
-	free(g.members);
-	free(g.people_of);
-	sbuf_free(&g.buf);
-	if (err)
+	sqlite3_finalize(g->put_person);
+	g->put_person = NULL;
+	/* What only the generation needed. */
+	free(g->members);
+	free(g->people_of);
+	g->members = NULL;
+	g->people_of = NULL;
+	if (err) {
 		log_error("sandbox", "generating the org failed: %s", strerror(err));
+		sbx_gen_free(sbx);
+	}
 	return err;
+}
+
+/* Attaches a generator with the parameters a reused store was generated with. */
+int sbx_gen_attach(struct sbx *sbx)
+{
+	char params[160], anchor[32];
+	unsigned long long seed;
+	unsigned people, users, accounts;
+	long long anchor_us;
+	struct sbx_gen *g = NULL;
+	int err;
+
+	if (sbx_db_meta_get(sbx, "generator", params, sizeof(params)) ||
+	    sbx_db_meta_get(sbx, "anchor_us", anchor, sizeof(anchor)) ||
+	    sscanf(params, "seed=%llu people=%u users=%u accounts=%u", &seed, &people, &users,
+	           &accounts) != 4 ||
+	    sscanf(anchor, "%lld", &anchor_us) != 1) {
+		log_error("sandbox", "the store does not say how it was generated");
+		return EPROTO;
+	}
+	sbx_gen_free(sbx);
+	err = gen_new(sbx, seed, people, users, accounts, anchor_us, &g);
+	if (err)
+		return err;
+	free(g->members);
+	g->members = NULL;
+	sbx->priv->gen = g;
+	return 0;
+}
+
+/* Renders one generated record again: runs its person's generation with only that record
+ * written. */
+int sbx_gen_render(struct sbx *sbx, enum sbx_kind kind, int64_t id, int64_t person,
+                   struct sbuf *out)
+{
+	struct sbx_gen *g = sbx && sbx->priv ? sbx->priv->gen : NULL;
+	sqlite3_stmt *st;
+	struct person p;
+	int64_t created, imp;
+	bool frozen;
+	size_t len0;
+	int err;
+
+	if (!g || !out || !replayed(kind) || person < 0 || person >= g->people)
+		return ENOENT;
+	if (g->replay || g->put_person)
+		return EBUSY; /* not while generating or rendering (no re-entry) */
+	if (!g->get_person &&
+	    sqlite3_prepare_v2(sbx->db, "SELECT * FROM sbx_gen_people WHERE idx=?", -1,
+	                       &g->get_person, NULL) != SQLITE_OK) {
+		log_error("sandbox", "render: %s", sqlite3_errmsg(sbx->db));
+		return EIO;
+	}
+	st = g->get_person;
+	sqlite3_bind_int64(st, 1, person);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return ENOENT;
+	}
+	created = sqlite3_column_int64(st, 1);
+	imp = sqlite3_column_type(st, 2) == SQLITE_NULL ? SBX_NONE : sqlite3_column_int64(st, 2);
+	frozen = sqlite3_column_int(st, 3) != 0;
+	for (size_t k = 0; k < NBASES; k++)
+		g->next[base_kinds[k]] = sbx_kind_desc(base_kinds[k])->first_id +
+		                         sqlite3_column_int64(st, 4 + (int)k);
+	sqlite3_reset(st);
+
+	plan_person(g, (unsigned)person, created, imp, &p);
+	if (frozen)
+		p.updated = created, p.ncalls = 0;
+	g->replay = true;
+	g->want_kind = kind;
+	g->want_id = id;
+	g->want_out = out;
+	len0 = out->len;
+	switch (kind) {
+	case SBX_PEOPLE:
+		err = gen_person(g, (unsigned)person, &p);
+		break;
+	case SBX_CADENCE_MEMBERSHIPS:
+	case SBX_ACTIONS:
+		err = gen_memberships(g, (unsigned)person, &p);
+		break;
+	case SBX_CALLS:
+	case SBX_NOTES:
+		err = gen_calls(g, (unsigned)person, &p);
+		break;
+	case SBX_EMAILS:
+		err = gen_emails(g, (unsigned)person, &p);
+		break;
+	default:
+		err = gen_tasks(g, (unsigned)person, &p);
+		break;
+	}
+	g->replay = false;
+	g->want_out = NULL;
+	if (err == FOUND)
+		return out->err;
+	/* Not in this person's generation: nothing may have been written. */
+	out->len = len0;
+	return err ? err : ENOENT;
+}
+
+/* Frees the generator. */
+void sbx_gen_free(struct sbx *sbx)
+{
+	if (sbx && sbx->priv) {
+		gen_destroy(sbx->priv->gen);
+		sbx->priv->gen = NULL;
+	}
 }

@@ -622,6 +622,7 @@ static void list_handler(struct sbx_req *req, void *arg)
 	sqlite3_stmt *st = NULL;
 	size_t rows = 0;
 	const char *v;
+	int err = 0;
 
 	if (!sort_by || !*sort_by)
 		sort_by = sp->default_sort;
@@ -689,14 +690,15 @@ static void list_handler(struct sbx_req *req, void *arg)
 	if (paged) {
 		/* The page's ids come from the index alone (no table row is read for the rows
 		 * OFFSET skips); only the page's own rows are then read for their JSON. */
-		sbuf_printf(&sql,
-		            "SELECT json FROM %s WHERE id IN (SELECT id FROM %s WHERE 1%s ORDER BY "
-		            "%s %s, id %s LIMIT ? OFFSET ?) ORDER BY %s %s, id %s",
-		            table, table, sbuf_cstr(&q.where), sort_col, desc ? "DESC" : "ASC",
-		            desc ? "DESC" : "ASC", sort_col, desc ? "DESC" : "ASC",
-		            desc ? "DESC" : "ASC");
+		sbuf_printf(
+		        &sql,
+		        "SELECT id, body FROM %s WHERE id IN (SELECT id FROM %s WHERE 1%s ORDER BY "
+		        "%s %s, id %s LIMIT ? OFFSET ?) ORDER BY %s %s, id %s",
+		        table, table, sbuf_cstr(&q.where), sort_col, desc ? "DESC" : "ASC",
+		        desc ? "DESC" : "ASC", sort_col, desc ? "DESC" : "ASC",
+		        desc ? "DESC" : "ASC");
 	} else {
-		sbuf_printf(&sql, "SELECT json FROM %s WHERE 1%s ORDER BY %s %s, id %s", table,
+		sbuf_printf(&sql, "SELECT id, body FROM %s WHERE 1%s ORDER BY %s %s, id %s", table,
 		            sbuf_cstr(&q.where), sort_col, desc ? "DESC" : "ASC",
 		            desc ? "DESC" : "ASC");
 	}
@@ -725,8 +727,12 @@ static void list_handler(struct sbx_req *req, void *arg)
 		}
 		if (rows)
 			sbuf_putc(data, ',');
-		sbuf_putn(data, (const char *)sqlite3_column_text(st, 0),
-		          (size_t)sqlite3_column_bytes(st, 0));
+		err = sbx_db_body_append(sbx, sp->kind, sqlite3_column_int64(st, 0), st, 1, data);
+		if (err) {
+			log_error("sandbox", "list %s: record %lld: %s", table,
+			          (long long)sqlite3_column_int64(st, 0), strerror(err));
+			break;
+		}
 		rows++;
 	}
 	if (paged) {
@@ -752,7 +758,9 @@ static void list_handler(struct sbx_req *req, void *arg)
 	                    : ",\"sort_direction\":\"ASC NULLS FIRST\"}},\"data\":[");
 	sbuf_putn(out, data->p ? data->p : "", data->len);
 	sbuf_puts(out, "]}");
-	if (out->err || data->err)
+	if (err)
+		sbx_reply_error(req, 500, "a record could not be rendered");
+	else if (out->err || data->err)
 		sbx_reply_error(req, 500, "out of memory");
 	else
 		sbx_reply_json(req, 200, out->p, out->len);

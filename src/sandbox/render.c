@@ -193,6 +193,8 @@ static void jw_key(struct jw *w, const char *key)
 /* Opens an object member (or element). */
 void jw_open(struct jw *w, const char *key)
 {
+	if (w->off)
+		return;
 	jw_key(w, key);
 	sbuf_putc(w->b, '{');
 	if (w->depth + 1 < (int)(sizeof(w->first) / sizeof(w->first[0])))
@@ -203,6 +205,8 @@ void jw_open(struct jw *w, const char *key)
 /* Closes the innermost object. */
 void jw_close(struct jw *w)
 {
+	if (w->off)
+		return;
 	sbuf_putc(w->b, '}');
 	if (w->depth > 0)
 		w->depth--;
@@ -211,6 +215,8 @@ void jw_close(struct jw *w)
 /* Opens an array member. */
 void jw_aopen(struct jw *w, const char *key)
 {
+	if (w->off)
+		return;
 	jw_key(w, key);
 	sbuf_putc(w->b, '[');
 	if (w->depth + 1 < (int)(sizeof(w->first) / sizeof(w->first[0])))
@@ -221,6 +227,8 @@ void jw_aopen(struct jw *w, const char *key)
 /* Closes the innermost array. */
 void jw_aclose(struct jw *w)
 {
+	if (w->off)
+		return;
 	sbuf_putc(w->b, ']');
 	if (w->depth > 0)
 		w->depth--;
@@ -229,6 +237,8 @@ void jw_aclose(struct jw *w)
 /* A string member; NULL becomes null. */
 void jw_str(struct jw *w, const char *key, const char *s)
 {
+	if (w->off)
+		return;
 	jw_key(w, key);
 	sbuf_json_str(w->b, s);
 }
@@ -236,6 +246,8 @@ void jw_str(struct jw *w, const char *key, const char *s)
 /* An integer member; SBX_NONE becomes null. */
 void jw_int(struct jw *w, const char *key, int64_t v)
 {
+	if (w->off)
+		return;
 	jw_key(w, key);
 	if (v == SBX_NONE)
 		sbuf_putn(w->b, "null", 4);
@@ -246,6 +258,8 @@ void jw_int(struct jw *w, const char *key, int64_t v)
 /* A boolean member. */
 void jw_bool(struct jw *w, const char *key, bool v)
 {
+	if (w->off)
+		return;
 	jw_key(w, key);
 	sbuf_puts(w->b, v ? "true" : "false");
 }
@@ -253,6 +267,8 @@ void jw_bool(struct jw *w, const char *key, bool v)
 /* A null member. */
 void jw_null(struct jw *w, const char *key)
 {
+	if (w->off)
+		return;
 	jw_key(w, key);
 	sbuf_putn(w->b, "null", 4);
 }
@@ -260,6 +276,8 @@ void jw_null(struct jw *w, const char *key)
 /* A member whose value is already JSON text. */
 void jw_raw(struct jw *w, const char *key, const char *json)
 {
+	if (w->off)
+		return;
 	jw_key(w, key);
 	sbuf_puts(w->b, json);
 }
@@ -269,6 +287,8 @@ void jw_time(struct jw *w, const char *key, int64_t us)
 {
 	char t[40];
 
+	if (w->off)
+		return;
 	jw_key(w, key);
 	if (us == SBX_NONE) {
 		sbuf_putn(w->b, "null", 4);
@@ -283,6 +303,8 @@ void jw_time(struct jw *w, const char *key, int64_t us)
 /* An embedded reference {"_href","id"} like Salesloft's. */
 void jw_ref(struct jw *w, const char *key, const char *path, int64_t id)
 {
+	if (w->off)
+		return;
 	jw_key(w, key);
 	if (id <= 0 || id == SBX_NONE) {
 		sbuf_putn(w->b, "null", 4);

@@ -87,6 +87,7 @@ int sbx_open(struct sbx **sbxp, const struct sbx_opts *opts)
 	struct sbx *sbx;
 	struct timespec ts;
 	char have[160], want[160];
+	bool fresh = false;
 	int err;
 
 	if (!sbxp || !opts)
@@ -118,23 +119,22 @@ int sbx_open(struct sbx **sbxp, const struct sbx_opts *opts)
 	err = sbx_server_listen(sbx);
 	if (err)
 		goto out;
-	err = sbx_db_open(sbx);
+	err = sbx_db_open(sbx, &fresh);
 	if (err)
 		goto out;
 	gen_key(&sbx->opts, want, sizeof(want));
-	if (sbx_db_meta_get(sbx, "generator", have, sizeof(have)) == 0) {
-		if (strcmp(have, want))
+	if (!fresh) {
+		if (sbx_db_meta_get(sbx, "generator", have, sizeof(have)) == 0 &&
+		    strcmp(have, want))
 			log_warn("sandbox", "state file holds the org for %s; serving it as is",
 			         have);
 		err = rebase(sbx);
+		if (!err)
+			err = sbx_gen_attach(sbx);
 	} else {
 		uint64_t t0 = mono_us();
 
 		err = sbx_gen(sbx, day_start(sbx->priv->start_us));
-		if (!err)
-			err = sbx_db_meta_set(sbx, "generator", want);
-		if (!err)
-			err = sbx_db_meta_set(sbx, "base_url", sbx->base_url);
 		log_info("sandbox", "generated %u people in %.2f s", sbx->opts.people,
 		         (double)(mono_us() - t0) / 1e6);
 	}
@@ -146,6 +146,14 @@ int sbx_open(struct sbx **sbxp, const struct sbx_opts *opts)
 		err = sbx_db_create_indexes(sbx);
 		log_info("sandbox", "indexes ready in %.2f s", (double)(mono_us() - t0) / 1e6);
 	}
+	/* The generator parameters are written last: a store without them was not finished
+	 * and is generated again (sbx_db_open). */
+	if (!err && fresh)
+		err = sbx_db_meta_set(sbx, "base_url", sbx->base_url);
+	if (!err && fresh)
+		err = sbx_db_meta_set(sbx, "generator", want);
+	if (!err && fresh)
+		err = sbx_db_loaded(sbx);
 	if (err)
 		goto out;
 	err = sbx_lists_register(sbx);
@@ -169,6 +177,7 @@ void sbx_close(struct sbx *sbx)
 			((sbx_close_h *)h->h)(sbx, h->arg);
 		}
 		sbx_server_close(sbx);
+		sbx_gen_free(sbx);
 		if (sbx->db)
 			sbx_db_close(sbx);
 		free(sbx->priv);
