@@ -351,3 +351,10 @@ int st_wait_exit(struct tl_proc *p, int timeout_ms)
 	tl_stop(p, SIGKILL, 1000);
 	return -1;
 }
+
+int st_setup_failed(struct sbxt *s)
+{
+	if (s->proc.pid > 0)
+		tl_stop(&s->proc, SIGKILL, 5000);
+	return -1;
+}

@@ -24,6 +24,10 @@ struct st_home {
 	const struct sbxt *sbx;
 };
 
+/* For a group setup that fails after starting the sandbox: stops it (cmocka runs no
+ * teardown then) and returns -1. */
+int st_setup_failed(struct sbxt *s);
+
 /* Makes a fresh home for sandbox s with these config lines (may be NULL) appended to a base
  * config (short rate window, fast retries). 0 or an errno value. */
 int st_home_new(struct st_home *h, const struct sbxt *s, const char *config_lines);

@@ -33,11 +33,11 @@ static int setup(void **state)
 	        "--people", "3000", "--rate-limit", "600", "--token-ttl", "4", "--seed", "5", NULL};
 
 	if (sbxt_start(&sbx, extra) || st_home_new(&ref, &sbx, NULL))
-		return -1;
+		return st_setup_failed(&sbx);
 	if (st_loftdial(&ref, true, out, sizeof(out), 30000, "connect", NULL) != 0 ||
 	    st_loftdial(&ref, true, out, sizeof(out), 120000, "sync", NULL) != 0) {
 		fprintf(stderr, "reference sync failed:\n%s\n", out);
-		return -1;
+		return st_setup_failed(&sbx);
 	}
 	return 0;
 }

@@ -45,7 +45,7 @@ static int setup(void **state)
 	                       "600",      "--seed", "7",       NULL};
 
 	if (sbxt_start(&sbx, extra) || st_home_new(&home, &sbx, NULL))
-		return -1;
+		return st_setup_failed(&sbx);
 	return 0;
 }
 

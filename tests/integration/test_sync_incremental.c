@@ -28,9 +28,9 @@ static int setup(void **state)
 
 	if (sbxt_start(&sbx, extra) ||
 	    st_home_new(&home, &sbx, "sync.sweep_max 0\nsync.full_every 3\n"))
-		return -1;
+		return st_setup_failed(&sbx);
 	if (st_loftdial(&home, true, out, sizeof(out), 30000, "connect", NULL) != 0)
-		return -1;
+		return st_setup_failed(&sbx);
 	return 0;
 }
 

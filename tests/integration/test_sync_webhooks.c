@@ -30,21 +30,26 @@ static int setup(void **state)
 {
 	const char *extra[] = {"--people", "300", "--webhook-retry-ms", "200", "--seed", "3", NULL};
 	char line[256];
+	int attempt;
 
-	port = tl_free_port();
-	if (port < 0 || sbxt_start(&sbx, extra) ||
-	    st_home_new(&home, &sbx, "webhooks.max_body 4096\n"))
-		return -1;
+	if (sbxt_start(&sbx, extra) || st_home_new(&home, &sbx, "webhooks.max_body 4096\n"))
+		return st_setup_failed(&sbx);
 	if (st_loftdial(&home, true, out, sizeof(out), 30000, "connect", NULL) ||
 	    st_loftdial(&home, true, out, sizeof(out), 60000, "sync", NULL))
-		return -1;
-	snprintf(line, sizeof(line), "127.0.0.1:%d", port);
-	snprintf(hook_url, sizeof(hook_url), "http://127.0.0.1:%d/hooks", port);
-	if (st_spawn(&home, true, &serve, NULL, "webhooks", "serve", "--listen", line, "--no-poll",
-	             NULL) ||
-	    tl_wait_line(&serve, "listening on", 20000, NULL, 0))
-		return -1;
-	return 0;
+		return st_setup_failed(&sbx);
+	/* A port free a moment ago may be taken by now (tests run in parallel): try again. */
+	for (attempt = 0; attempt < 3; attempt++) {
+		port = tl_free_port();
+		snprintf(line, sizeof(line), "127.0.0.1:%d", port);
+		snprintf(hook_url, sizeof(hook_url), "http://127.0.0.1:%d/hooks", port);
+		if (port < 0 || st_spawn(&home, true, &serve, NULL, "webhooks", "serve", "--listen",
+		                         line, "--no-poll", NULL))
+			continue;
+		if (!tl_wait_line(&serve, "listening on", 20000, NULL, 0))
+			return 0;
+		tl_stop(&serve, SIGKILL, 5000);
+	}
+	return st_setup_failed(&sbx);
 }
 
 static int teardown(void **state)
