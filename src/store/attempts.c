@@ -81,7 +81,7 @@ int attempts_insert(struct store *st, struct attempt *a)
 	        "INSERT INTO dial_attempts (" ATTEMPT_COLS ") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, "
 	        "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	if (!st || !a)
 		return EINVAL;
@@ -91,11 +91,9 @@ int attempts_insert(struct store *st, struct attempt *a)
 	if (err)
 		return err;
 	bind_attempt(stmt, a);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE)
+	err = store_step_done(st, stmt, "attempts insert");
+	if (!err)
 		a->id = sqlite3_last_insert_rowid(store_sqlite(st));
-	else
-		err = store_fail(st, rc, "attempts insert");
 	store_stmt_end(stmt);
 	return err;
 }
@@ -109,7 +107,7 @@ int attempts_update(struct store *st, const struct attempt *a)
 	        "answered_at_ms = ?10, ended_at_ms = ?11, sip_code = ?12, reason = ?13, "
 	        "outcome = ?14, live_answer_dropped = ?15, amd = ?16 WHERE id = ?1";
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	if (!st || !a)
 		return EINVAL;
@@ -120,10 +118,8 @@ int attempts_update(struct store *st, const struct attempt *a)
 		return err;
 	sqlite3_bind_int64(stmt, 1, a->id);
 	bind_attempt(stmt, a);
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_DONE)
-		err = store_fail(st, rc, "attempts update");
-	else if (sqlite3_changes(store_sqlite(st)) == 0)
+	err = store_step_done(st, stmt, "attempts update");
+	if (!err && sqlite3_changes(store_sqlite(st)) == 0)
 		err = ENOENT;
 	store_stmt_end(stmt);
 	return err;
@@ -156,7 +152,7 @@ int attempts_get(struct store *st, int64_t id, struct attempt *out)
 {
 	static const char sql[] = "SELECT " ATTEMPT_COLS " FROM dial_attempts WHERE id = ?1";
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	if (!st || !out)
 		return EINVAL;
@@ -165,13 +161,9 @@ int attempts_get(struct store *st, int64_t id, struct attempt *out)
 	if (err)
 		return err;
 	sqlite3_bind_int64(stmt, 1, id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	err = store_step_row(st, stmt, "attempts get");
+	if (!err)
 		read_attempt(stmt, out);
-	else if (rc == SQLITE_DONE)
-		err = ENOENT;
-	else
-		err = store_fail(st, rc, "attempts get");
 	store_stmt_end(stmt);
 	return err;
 }

@@ -78,7 +78,7 @@ int contacts_get(struct store *st, int64_t id, struct contact *out)
 {
 	static const char sql[] = "SELECT " CONTACT_COLS CONTACT_FROM "WHERE p.id = ?1";
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	if (!st || !out)
 		return EINVAL;
@@ -87,13 +87,9 @@ int contacts_get(struct store *st, int64_t id, struct contact *out)
 	if (err)
 		return err;
 	sqlite3_bind_int64(stmt, 1, id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	err = store_step_row(st, stmt, "contacts get");
+	if (!err)
 		read_contact(stmt, out);
-	else if (rc == SQLITE_DONE)
-		err = ENOENT;
-	else
-		err = store_fail(st, rc, "contacts get");
 	store_stmt_end(stmt);
 	return err;
 }
@@ -254,25 +250,21 @@ out:
 /* Rebuilds the search index from sl_people. */
 int contacts_reindex(struct store *st)
 {
+	static const char *const steps[] = {"DELETE FROM contacts_fts", store_fts_reindex_sql};
 	sqlite3_stmt *stmt;
-	int err, rc;
+	size_t i;
+	int err;
 
 	if (!st)
 		return EINVAL;
 	err = store_begin(st);
 	if (err)
 		return err;
-	err = store_stmt(st, "DELETE FROM contacts_fts", &stmt);
-	if (!err) {
-		rc = sqlite3_step(stmt);
-		err = rc == SQLITE_DONE ? 0 : store_fail(st, rc, "contacts reindex");
-		store_stmt_end(stmt);
-	}
-	if (!err)
-		err = store_stmt(st, store_fts_reindex_sql, &stmt);
-	if (!err) {
-		rc = sqlite3_step(stmt);
-		err = rc == SQLITE_DONE ? 0 : store_fail(st, rc, "contacts reindex");
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]) && !err; i++) {
+		err = store_stmt(st, steps[i], &stmt);
+		if (err)
+			break;
+		err = store_step_done(st, stmt, "contacts reindex");
 		store_stmt_end(stmt);
 	}
 	if (err) {

@@ -88,7 +88,7 @@ static int get_one(struct store *st, const char *sql, const char *text, int64_t 
                    struct outbox_item *out)
 {
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	if (!st || !out)
 		return EINVAL;
@@ -100,13 +100,9 @@ static int get_one(struct store *st, const char *sql, const char *text, int64_t 
 		sqlite3_bind_text(stmt, 1, text, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_int64(stmt, 1, num);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	err = store_step_row(st, stmt, "outbox get");
+	if (!err)
 		err = read_item(stmt, out);
-	else if (rc == SQLITE_DONE)
-		err = ENOENT;
-	else
-		err = store_fail(st, rc, "outbox get");
 	store_stmt_end(stmt);
 	return err;
 }
@@ -134,20 +130,16 @@ static int key_state(struct store *st, const char *key, int64_t *id, char *state
 {
 	static const char sql[] = "SELECT id, state FROM outbox WHERE dedupe_key = ?1";
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	err = store_stmt(st, sql, &stmt);
 	if (err)
 		return err;
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
+	err = store_step_row(st, stmt, "outbox key");
+	if (!err) {
 		*id = sqlite3_column_int64(stmt, 0);
 		store_col_copy(stmt, 1, state, n);
-	} else if (rc == SQLITE_DONE) {
-		err = ENOENT;
-	} else {
-		err = store_fail(st, rc, "outbox key");
 	}
 	store_stmt_end(stmt);
 	return err;
@@ -168,7 +160,7 @@ int outbox_enqueue(struct store *st, const char *kind, const char *dedupe_key, c
 	sqlite3_stmt *stmt = NULL;
 	char state[16];
 	int64_t existing = 0, now = store_now();
-	int err, rc;
+	int err;
 
 	if (id)
 		*id = 0;
@@ -198,11 +190,9 @@ int outbox_enqueue(struct store *st, const char *kind, const char *dedupe_key, c
 		sqlite3_bind_text(stmt, 2, dedupe_key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, body, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 4, now);
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_DONE) {
-		err = store_fail(st, rc, "outbox enqueue");
+	err = store_step_done(st, stmt, "outbox enqueue");
+	if (err)
 		goto out;
-	}
 	if (id)
 		*id = existing ? existing : sqlite3_last_insert_rowid(store_sqlite(st));
 out:
@@ -262,7 +252,7 @@ static int transition(struct store *st, int64_t id, const struct transition *t, 
 {
 	static const char probe[] = "SELECT 1 FROM outbox WHERE id = ?1";
 	sqlite3_stmt *stmt;
-	int err, rc, nparams, changed = 0;
+	int err, nparams, changed = 0;
 
 	if (!st)
 		return EINVAL;
@@ -278,11 +268,9 @@ static int transition(struct store *st, int64_t id, const struct transition *t, 
 		store_bind_text(stmt, 4, t->txt4);
 	if (nparams >= 5)
 		store_bind_text(stmt, 5, t->txt5);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE)
+	err = store_step_done(st, stmt, what);
+	if (!err)
 		changed = sqlite3_changes(store_sqlite(st));
-	else
-		err = store_fail(st, rc, what);
 	store_stmt_end(stmt);
 	if (err || changed)
 		return err;
@@ -291,13 +279,9 @@ static int transition(struct store *st, int64_t id, const struct transition *t, 
 	if (err)
 		return err;
 	sqlite3_bind_int64(stmt, 1, id);
-	rc = sqlite3_step(stmt);
+	err = store_step_row(st, stmt, what);
 	store_stmt_end(stmt);
-	if (rc == SQLITE_ROW)
-		return EALREADY;
-	if (rc == SQLITE_DONE)
-		return ENOENT;
-	return store_fail(st, rc, what);
+	return err ? err : EALREADY;
 }
 
 /* Marks an item as on the wire (before the POST). */

@@ -521,11 +521,9 @@ int records_upsert(struct store *st, enum store_obj obj, const cJSON *rec, int64
 		err = store_fail(st, rc, "records bind");
 		goto out;
 	}
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_DONE) {
-		err = store_fail(st, rc, "records upsert");
+	err = store_step_done(st, stmt, "records upsert");
+	if (err)
 		goto out;
-	}
 	store_stmt_end(stmt);
 	stmt = NULL;
 	if (sqlite3_changes(store_sqlite(st)) == 0 && generation > 0) {
@@ -535,9 +533,7 @@ int records_upsert(struct store *st, enum store_obj obj, const cJSON *rec, int64
 			goto out;
 		sqlite3_bind_int64(stmt, 1, id);
 		sqlite3_bind_int64(stmt, 2, generation);
-		rc = sqlite3_step(stmt);
-		if (rc != SQLITE_DONE)
-			err = store_fail(st, rc, "records touch");
+		err = store_step_done(st, stmt, "records touch");
 	}
 out:
 	store_stmt_end(stmt);
@@ -552,18 +548,16 @@ static int update2(struct store *st, const char *sql, int64_t a, int64_t b, int 
                    const char *what)
 {
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	err = store_stmt(st, sql, &stmt);
 	if (err)
 		return err;
 	sqlite3_bind_int64(stmt, 1, a);
 	sqlite3_bind_int64(stmt, 2, b);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE)
+	err = store_step_done(st, stmt, what);
+	if (!err)
 		*changed = sqlite3_changes(store_sqlite(st));
-	else
-		err = store_fail(st, rc, what);
 	store_stmt_end(stmt);
 	return err;
 }
@@ -603,20 +597,16 @@ static int query_int(struct store *st, const char *sql, int64_t arg, bool has_ar
                      const char *what)
 {
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	err = store_stmt(st, sql, &stmt);
 	if (err)
 		return err;
 	if (has_arg)
 		sqlite3_bind_int64(stmt, 1, arg);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	err = store_step_row(st, stmt, what);
+	if (!err)
 		*out = sqlite3_column_int64(stmt, 0);
-	else if (rc == SQLITE_DONE)
-		err = ENOENT;
-	else
-		err = store_fail(st, rc, what);
 	store_stmt_end(stmt);
 	return err;
 }
@@ -656,7 +646,7 @@ int records_get_json(struct store *st, enum store_obj obj, int64_t id, char **js
 {
 	const struct obj_sql *s = obj_sql(obj);
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	if (!st || !s || !json_out)
 		return EINVAL;
@@ -665,15 +655,11 @@ int records_get_json(struct store *st, enum store_obj obj, int64_t id, char **js
 	if (err)
 		return err;
 	sqlite3_bind_int64(stmt, 1, id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
+	err = store_step_row(st, stmt, "records get");
+	if (!err) {
 		*json_out = store_col_dup(stmt, 0, &err);
 		if (!*json_out && !err)
 			err = ENOENT;
-	} else if (rc == SQLITE_DONE) {
-		err = ENOENT;
-	} else {
-		err = store_fail(st, rc, "records get");
 	}
 	store_stmt_end(stmt);
 	return err;
@@ -741,7 +727,7 @@ int records_max_updated_at(struct store *st, enum store_obj obj, char *out, size
 {
 	const struct obj_sql *s = obj_sql(obj);
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	if (!st || !s || !out || n == 0)
 		return EINVAL;
@@ -749,13 +735,13 @@ int records_max_updated_at(struct store *st, enum store_obj obj, char *out, size
 	err = store_stmt(st, s->max_updated, &stmt);
 	if (err)
 		return err;
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
+	err = store_step_row(st, stmt, "records max updated_at");
+	if (err == ENOENT) {
+		err = 0; /* nothing synced yet: "" */
+	} else if (!err) {
 		const unsigned char *v = sqlite3_column_text(stmt, 0);
 
 		err = text_copy(out, n, v ? (const char *)v : "");
-	} else if (rc != SQLITE_DONE) {
-		err = store_fail(st, rc, "records max updated_at");
 	}
 	store_stmt_end(stmt);
 	return err;

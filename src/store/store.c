@@ -227,6 +227,24 @@ void store_stmt_end(sqlite3_stmt *stmt)
 	sqlite3_clear_bindings(stmt);
 }
 
+/* Steps a statement that should finish without rows. */
+int store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what)
+{
+	int rc = sqlite3_step(stmt);
+
+	return rc == SQLITE_DONE ? 0 : store_fail(st, rc, what);
+}
+
+/* Steps a statement to its first row; ENOENT when there is none. */
+int store_step_row(struct store *st, sqlite3_stmt *stmt, const char *what)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? ENOENT : store_fail(st, rc, what);
+}
+
 /* Runs one cached statement that returns no rows. */
 static int run(struct store *st, const char *sql)
 {
@@ -592,7 +610,7 @@ int store_meta_get(struct store *st, const char *key, char *out, size_t n)
 {
 	static const char sql[] = "SELECT value FROM meta WHERE key = ?1";
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	if (!st || !key || !out || n == 0)
 		return EINVAL;
@@ -601,15 +619,11 @@ int store_meta_get(struct store *st, const char *key, char *out, size_t n)
 	if (err)
 		return err;
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
+	err = store_step_row(st, stmt, "meta get");
+	if (!err) {
 		const unsigned char *v = sqlite3_column_text(stmt, 0);
 
-		err = text_copy(out, n, v ? (const char *)v : "");
-	} else if (rc == SQLITE_DONE) {
-		err = ENOENT;
-	} else {
-		err = store_fail(st, rc, "meta get");
+		err = text_copy(out, n, v ? (const char *)v : ""); /* E2BIG when cut */
 	}
 	store_stmt_end(stmt);
 	return err;
@@ -622,7 +636,7 @@ int store_meta_set(struct store *st, const char *key, const char *value)
 	                              "ON CONFLICT(key) DO UPDATE SET value = excluded.value";
 	static const char del_sql[] = "DELETE FROM meta WHERE key = ?1";
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	if (!st || !key || !*key)
 		return EINVAL;
@@ -632,8 +646,7 @@ int store_meta_set(struct store *st, const char *key, const char *value)
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
 	if (value)
 		sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	err = rc == SQLITE_DONE ? 0 : store_fail(st, rc, "meta set");
+	err = store_step_done(st, stmt, "meta set");
 	store_stmt_end(stmt);
 	return err;
 }

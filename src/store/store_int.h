@@ -29,6 +29,14 @@ extern const char store_fts_reindex_sql[];
 int store_open_with(struct store **sp, const char *path, const struct store_migration *steps,
                     size_t nsteps);
 
+/* Steps a statement that returns no rows: 0, or the errno value store_fail() gives under
+ * what. The caller still ends the statement; sqlite3_changes() and the last insert rowid stay
+ * readable until then. */
+int store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what);
+/* Steps a statement to its first row: 0 with the row ready to read, ENOENT when there is none,
+ * or the errno value store_fail() gives under what. */
+int store_step_row(struct store *st, sqlite3_stmt *stmt, const char *what);
+
 /* Unix seconds and milliseconds (wall clock). */
 int64_t store_now(void);
 

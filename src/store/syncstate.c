@@ -16,7 +16,7 @@ int syncstate_get(struct store *st, enum store_obj obj, struct syncstate *out)
 	        "last_full, last_result, last_error, records_seen, page, sweep_after_id "
 	        "FROM sync_state WHERE object = ?1";
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	if (!st || !out || (unsigned)obj >= STORE_OBJ_COUNT)
 		return EINVAL;
@@ -25,8 +25,10 @@ int syncstate_get(struct store *st, enum store_obj obj, struct syncstate *out)
 	if (err)
 		return err;
 	sqlite3_bind_text(stmt, 1, store_obj_name(obj), -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
+	err = store_step_row(st, stmt, "syncstate get");
+	if (err == ENOENT) {
+		err = 0; /* never synced: zeros */
+	} else if (!err) {
 		store_col_copy(stmt, 0, out->cursor, sizeof(out->cursor));
 		out->generation = sqlite3_column_int64(stmt, 1);
 		out->full_gen = sqlite3_column_int64(stmt, 2);
@@ -39,8 +41,6 @@ int syncstate_get(struct store *st, enum store_obj obj, struct syncstate *out)
 		out->records_seen = sqlite3_column_int64(stmt, 9);
 		out->page = sqlite3_column_int(stmt, 10);
 		out->sweep_after_id = sqlite3_column_int64(stmt, 11);
-	} else if (rc != SQLITE_DONE) {
-		err = store_fail(st, rc, "syncstate get");
 	}
 	store_stmt_end(stmt);
 	return err;
@@ -61,7 +61,7 @@ int syncstate_put(struct store *st, enum store_obj obj, const struct syncstate *
 	        "records_seen, page, sweep_after_id) "
 	        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	if (!st || !s || (unsigned)obj >= STORE_OBJ_COUNT)
 		return EINVAL;
@@ -81,9 +81,7 @@ int syncstate_put(struct store *st, enum store_obj obj, const struct syncstate *
 	sqlite3_bind_int64(stmt, 11, s->records_seen);
 	sqlite3_bind_int(stmt, 12, s->page);
 	sqlite3_bind_int64(stmt, 13, s->sweep_after_id);
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_DONE)
-		err = store_fail(st, rc, "syncstate put");
+	err = store_step_done(st, stmt, "syncstate put");
 	store_stmt_end(stmt);
 	return err;
 }
@@ -93,7 +91,7 @@ int syncstate_reset(struct store *st, enum store_obj obj)
 {
 	static const char sql[] = "DELETE FROM sync_state WHERE object = ?1";
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	if (!st || (unsigned)obj >= STORE_OBJ_COUNT)
 		return EINVAL;
@@ -101,9 +99,7 @@ int syncstate_reset(struct store *st, enum store_obj obj)
 	if (err)
 		return err;
 	sqlite3_bind_text(stmt, 1, store_obj_name(obj), -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_DONE)
-		err = store_fail(st, rc, "syncstate reset");
+	err = store_step_done(st, stmt, "syncstate reset");
 	store_stmt_end(stmt);
 	return err;
 }

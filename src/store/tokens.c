@@ -17,7 +17,7 @@ int tokens_load(struct store *st, struct tokens *out)
 	                          "user_id, user_guid, user_email, user_name, team_admin, "
 	                          "updated_at FROM tokens WHERE id = 1";
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	if (!st || !out)
 		return EINVAL;
@@ -25,8 +25,8 @@ int tokens_load(struct store *st, struct tokens *out)
 	err = store_stmt(st, sql, &stmt);
 	if (err)
 		return err;
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
+	err = store_step_row(st, stmt, "tokens load");
+	if (!err) {
 		store_col_copy(stmt, 0, out->kind, sizeof(out->kind));
 		store_col_copy(stmt, 1, out->access_token, sizeof(out->access_token));
 		store_col_copy(stmt, 2, out->refresh_token, sizeof(out->refresh_token));
@@ -38,10 +38,6 @@ int tokens_load(struct store *st, struct tokens *out)
 		store_col_copy(stmt, 8, out->user_name, sizeof(out->user_name));
 		out->team_admin = sqlite3_column_int(stmt, 9) != 0;
 		out->updated_at = sqlite3_column_int64(stmt, 10);
-	} else if (rc == SQLITE_DONE) {
-		err = ENOENT;
-	} else {
-		err = store_fail(st, rc, "tokens load");
 	}
 	store_stmt_end(stmt);
 	return err;
@@ -61,7 +57,7 @@ int tokens_save(struct store *st, const struct tokens *t)
 	        "expires_at, scope, user_id, user_guid, user_email, user_name, team_admin, "
 	        "updated_at) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 	sqlite3_stmt *stmt = NULL;
-	int err, rc;
+	int err;
 
 	if (!st || !t)
 		return EINVAL;
@@ -93,9 +89,7 @@ int tokens_save(struct store *st, const struct tokens *t)
 	sqlite3_bind_text(stmt, 9, t->user_name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 10, t->team_admin ? 1 : 0);
 	sqlite3_bind_int64(stmt, 11, store_now());
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_DONE)
-		err = store_fail(st, rc, "tokens save");
+	err = store_step_done(st, stmt, "tokens save");
 out:
 	store_stmt_end(stmt);
 	if (err) {
@@ -110,16 +104,14 @@ int tokens_clear(struct store *st)
 {
 	static const char sql[] = "DELETE FROM tokens";
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	if (!st)
 		return EINVAL;
 	err = store_stmt(st, sql, &stmt);
 	if (err)
 		return err;
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_DONE)
-		err = store_fail(st, rc, "tokens clear");
+	err = store_step_done(st, stmt, "tokens clear");
 	store_stmt_end(stmt);
 	return err;
 }

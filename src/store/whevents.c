@@ -20,7 +20,7 @@ int whevents_put(struct store *st, int64_t received_at, const char *event_type, 
 	                          "signature_ok, body) VALUES (?1, ?2, ?3, ?4)";
 	struct whevent probe;
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	if (id)
 		*id = 0;
@@ -37,13 +37,9 @@ int whevents_put(struct store *st, int64_t received_at, const char *event_type, 
 	sqlite3_bind_text(stmt, 2, event_type, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 3, signature_ok ? 1 : 0);
 	sqlite3_bind_text(stmt, 4, body, (int)len, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE) {
-		if (id)
-			*id = sqlite3_last_insert_rowid(store_sqlite(st));
-	} else {
-		err = store_fail(st, rc, "webhook event put");
-	}
+	err = store_step_done(st, stmt, "webhook event put");
+	if (!err && id)
+		*id = sqlite3_last_insert_rowid(store_sqlite(st));
 	store_stmt_end(stmt);
 	return err;
 }
@@ -55,7 +51,7 @@ int whevents_mark_applied(struct store *st, int64_t id, const char *error)
 	        "UPDATE webhook_events SET applied_at = ?2, error = NULL WHERE id = ?1";
 	static const char err_sql[] = "UPDATE webhook_events SET error = ?2 WHERE id = ?1";
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	if (!st)
 		return EINVAL;
@@ -67,10 +63,8 @@ int whevents_mark_applied(struct store *st, int64_t id, const char *error)
 		sqlite3_bind_text(stmt, 2, error, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_int64(stmt, 2, store_now());
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_DONE)
-		err = store_fail(st, rc, "webhook event mark");
-	else if (sqlite3_changes(store_sqlite(st)) == 0)
+	err = store_step_done(st, stmt, "webhook event mark");
+	if (!err && sqlite3_changes(store_sqlite(st)) == 0)
 		err = ENOENT;
 	store_stmt_end(stmt);
 	return err;
@@ -87,7 +81,7 @@ int whevents_pending(struct store *st, whevents_each_h *cb, void *arg)
 	sqlite3_stmt *stmt;
 	int64_t last = 0;
 	char *body, *error;
-	int err = 0, rc;
+	int err = 0;
 
 	if (!st || !cb)
 		return EINVAL;
@@ -98,11 +92,10 @@ int whevents_pending(struct store *st, whevents_each_h *cb, void *arg)
 		if (err)
 			return err;
 		sqlite3_bind_int64(stmt, 1, last);
-		rc = sqlite3_step(stmt);
-		if (rc != SQLITE_ROW) {
-			err = rc == SQLITE_DONE ? 0 : store_fail(st, rc, "webhook events pending");
+		err = store_step_row(st, stmt, "webhook events pending");
+		if (err) {
 			store_stmt_end(stmt);
-			return err;
+			return err == ENOENT ? 0 : err;
 		}
 		memset(&ev, 0, sizeof(ev));
 		ev.id = sqlite3_column_int64(stmt, 0);
@@ -131,7 +124,7 @@ int whevents_prune(struct store *st, int64_t before, unsigned *n)
 	static const char sql[] = "DELETE FROM webhook_events WHERE received_at < ?1 AND "
 	                          "(applied_at IS NOT NULL OR signature_ok = 0)";
 	sqlite3_stmt *stmt;
-	int err, rc;
+	int err;
 
 	if (n)
 		*n = 0;
@@ -141,10 +134,8 @@ int whevents_prune(struct store *st, int64_t before, unsigned *n)
 	if (err)
 		return err;
 	sqlite3_bind_int64(stmt, 1, before);
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_DONE)
-		err = store_fail(st, rc, "webhook events prune");
-	else if (n)
+	err = store_step_done(st, stmt, "webhook events prune");
+	if (!err && n)
 		*n = (unsigned)sqlite3_changes(store_sqlite(st));
 	store_stmt_end(stmt);
 	return err;
