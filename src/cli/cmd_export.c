@@ -6,11 +6,14 @@
  * columns), so an export has exactly the shape a tool querying the database would see.
  * --raw writes each record's JSON as Salesloft sent it (JSON lines only), which is what the
  * tests compare. Output is data for programs and is written as stored; CSV quoting follows
- * RFC 4180.
+ * RFC 4180. When stdout is a terminal, though, the text is hostile like any other stored
+ * string: escape sequences and control characters are stripped before they reach it.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
@@ -18,6 +21,30 @@
 #include "loftdial/cli.h"
 #include "loftdial/records.h"
 #include "loftdial/store.h"
+#include "loftdial/text.h"
+
+/* True when the output is a terminal, so stored text must be sanitised on its way out. */
+static bool to_tty;
+
+/* Writes s followed by end, sanitised first when the output is a terminal. */
+static void put_text(FILE *f, const char *s, const char *end)
+{
+	size_t len = strlen(s);
+	char *clean;
+
+	if (!to_tty || text_is_clean(s)) {
+		fputs(s, f);
+		fputs(end, f);
+		return;
+	}
+	clean = malloc(len + 1);
+	if (clean) {
+		text_sanitize(clean, len + 1, s, false);
+		fputs(clean, f);
+		free(clean);
+	}
+	fputs(end, f);
+}
 
 /* Exportable names → view (and the stored object for --raw). */
 static const struct {
@@ -40,15 +67,9 @@ static const struct {
         {"mailboxes", NULL, "SELECT * FROM mailboxes ORDER BY email_address", -1},
 };
 
-/* Writes one CSV field, quoted when it must be. */
-static void csv_field(FILE *f, const char *s)
+/* Writes s as a quoted CSV field, doubling quotes. */
+static void csv_quoted(FILE *f, const char *s)
 {
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && (!*s || s[strlen(s) - 1] != ' ')) {
-		fputs(s, f);
-		return;
-	}
 	fputc('"', f);
 	for (; *s; s++) {
 		if (*s == '"')
@@ -56,6 +77,30 @@ static void csv_field(FILE *f, const char *s)
 		fputc(*s, f);
 	}
 	fputc('"', f);
+}
+
+/* Writes one CSV field, quoted when it must be. On a terminal a field with control
+ * characters is sanitised first (its newlines become blanks), then quoted as usual. */
+static void csv_field(FILE *f, const char *s)
+{
+	char *clean = NULL;
+
+	if (!s)
+		return;
+	if (to_tty && !text_is_clean(s)) {
+		size_t len = strlen(s);
+
+		clean = malloc(len + 1);
+		if (!clean)
+			return;
+		text_sanitize(clean, len + 1, s, false);
+		s = clean;
+	}
+	if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && (!*s || s[strlen(s) - 1] != ' '))
+		fputs(s, f);
+	else
+		csv_quoted(f, s);
+	free(clean);
 }
 
 /* Writes the rows of sql as CSV or JSON lines. */
@@ -113,7 +158,7 @@ static int export_view(struct store *st, const char *sql, bool csv, FILE *f)
 			sqlite3_finalize(stmt);
 			return ENOMEM;
 		}
-		fprintf(f, "%s\n", line);
+		put_text(f, line, "\n");
 		cJSON_free(line);
 	}
 	sqlite3_finalize(stmt);
@@ -123,7 +168,7 @@ static int export_view(struct store *st, const char *sql, bool csv, FILE *f)
 /* One raw record per line. */
 static int raw_line(const char *json, void *arg)
 {
-	fprintf(arg, "%s\n", json);
+	put_text(arg, json, "\n");
 	return 0;
 }
 
@@ -165,6 +210,7 @@ int cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 		        "a synced object\n");
 		return CLI_USAGE;
 	}
+	to_tty = isatty(STDOUT_FILENO);
 	err = store_open(&st, ctx->paths.db_file);
 	if (err) {
 		fprintf(stderr, "loftdial export: cannot open %s: %s\n", ctx->paths.db_file,

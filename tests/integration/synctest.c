@@ -263,13 +263,15 @@ void st_oauth_config(char *out, size_t n, int port)
 
 int st_consent(const char *authorize_url, const char *decision, char *loc, size_t n)
 {
-	char url[4096];
+	char url[8192];
 	struct sbxt_resp r;
 	int err = 0;
 
 	/* The consent form posts its hidden fields back; the sandbox also reads them from the
 	 * query, so the authorize URL plus the decision is the form. */
-	snprintf(url, sizeof(url), "%s&decision=%s&user_id=1", authorize_url, decision);
+	if (snprintf(url, sizeof(url), "%s&decision=%s&user_id=1", authorize_url, decision) >=
+	    (int)sizeof(url))
+		return E2BIG;
 	sbxt_http(&r, "POST", url, NULL, "");
 	if (r.status != 302 || !sbxt_header(&r, "Location", loc, n))
 		err = EPROTO;

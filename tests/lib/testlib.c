@@ -75,8 +75,15 @@ static int bind_port(int type, int port)
 
 int tl_free_port(void)
 {
+	static bool seeded;
 	int i;
 
+	/* Tests run in parallel: without a per-process seed they would all try the same
+	 * ports in the same order and collide between the probe and the bind. */
+	if (!seeded) {
+		srand((unsigned)getpid() ^ (unsigned)tl_now_ms());
+		seeded = true;
+	}
 	for (i = 0; i < 200; i++) {
 		/* Stay below the kernel's ephemeral range so clients do not take it meanwhile. */
 		int port = 20000 + (int)((unsigned)rand() % 10000) * 2 + (getpid() % 2);
