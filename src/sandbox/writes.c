@@ -29,14 +29,43 @@ static const char *const note_fields[] = {
         "content", "associated_with_type", "associated_with_id", "call_id",
         "subject", "skip_crm_sync",        "user_guid",          NULL};
 
+/* The work a call may complete (an action or a task) and the shape it must have. The body
+ * field is also the calls table's indexed column for the reference. */
+struct work_kind {
+	const char *field; /* "action_id" or "task_id" */
+	enum sbx_kind kind;
+	const char *type_key, *type, *type_msg;    /* what kind of work it must be */
+	const char *state_key, *state, *state_msg; /* and the state it must be in */
+};
+
+static const struct work_kind action_work = {
+        .field = "action_id",
+        .kind = SBX_ACTIONS,
+        .type_key = "type",
+        .type = "phone",
+        .type_msg = "must be a phone action",
+        .state_key = "status",
+        .state = "in_progress",
+        .state_msg = "is not in progress",
+};
+static const struct work_kind task_work = {
+        .field = "task_id",
+        .kind = SBX_TASKS,
+        .type_key = "task_type",
+        .type = "call",
+        .type_msg = "must be a call task",
+        .state_key = "current_state",
+        .state = "scheduled",
+        .state_msg = "is not scheduled",
+};
+
 /* True when a stored call already names this action or task: ids are usable once. The calls
- * table indexes both references ("action_id", "task_id"). */
-static bool already_used(struct sbx *sbx, const char *ref, int64_t id)
+ * table indexes both references (column "action_id", "task_id"). */
+static bool already_used(struct sbx *sbx, const char *column, int64_t id)
 {
-	char column[16], value[32];
+	char value[32];
 	int64_t call;
 
-	snprintf(column, sizeof(column), "%s_id", ref);
 	snprintf(value, sizeof(value), "%lld", (long long)id);
 	return sbx_record_find(sbx, SBX_CALLS, column, value, &call) == 0;
 }
@@ -200,7 +229,31 @@ static void touch_person(struct sbx *sbx, cJSON *person, int64_t user)
 		log_warn("sandbox", "writes: could not update person after a call");
 }
 
-/* Validates the action or task a call completes. */
+/* Loads the action or task w names and checks it is unused, of the right kind, in the right
+ * state and the person's; records a 422 error otherwise (the record, if any, is returned
+ * either way for the caller to free). */
+static cJSON *check_one(struct sbx *sbx, const cJSON *body, const struct work_kind *w,
+                        int64_t person_id, int64_t *idp, cJSON *errors)
+{
+	cJSON *rec;
+
+	if (!sbx_writes_get_id(body, w->field, idp) && already_used(sbx, w->field, *idp)) {
+		sbx_writes_error(errors, w->field, "has already been used");
+		return NULL;
+	}
+	rec = load_ref(sbx, body, w->field, w->kind, false, idp, errors);
+	if (!rec)
+		return NULL;
+	if (strcmp(str_of(rec, w->type_key), w->type))
+		sbx_writes_error(errors, w->field, w->type_msg);
+	else if (strcmp(str_of(rec, w->state_key), w->state))
+		sbx_writes_error(errors, w->field, w->state_msg);
+	else if (person_id && sbx_writes_ref_id(rec, "person") != person_id)
+		sbx_writes_error(errors, w->field, "does not belong to person_id");
+	return rec;
+}
+
+/* Validates the action or task a call completes (at most one of them). */
 static void check_work(struct sbx *sbx, const cJSON *body, int64_t person_id, cJSON **action,
                        int64_t *action_id, cJSON **task, int64_t *task_id, cJSON *errors)
 {
@@ -209,42 +262,12 @@ static void check_work(struct sbx *sbx, const cJSON *body, int64_t person_id, cJ
 
 	*action = *task = NULL;
 	*action_id = *task_id = 0;
-	if (has_action && has_task) {
+	if (has_action && has_task)
 		sbx_writes_error(errors, "base", "action_id and task_id cannot both be given");
-		return;
-	}
-	if (has_action) {
-		if (!sbx_writes_get_id(body, "action_id", action_id) &&
-		    already_used(sbx, "action", *action_id)) {
-			sbx_writes_error(errors, "action_id", "has already been used");
-			return;
-		}
-		*action = load_ref(sbx, body, "action_id", SBX_ACTIONS, false, action_id, errors);
-		if (!*action)
-			return;
-		if (strcmp(str_of(*action, "type"), "phone"))
-			sbx_writes_error(errors, "action_id", "must be a phone action");
-		else if (strcmp(str_of(*action, "status"), "in_progress"))
-			sbx_writes_error(errors, "action_id", "is not in progress");
-		else if (person_id && sbx_writes_ref_id(*action, "person") != person_id)
-			sbx_writes_error(errors, "action_id", "does not belong to person_id");
-	}
-	if (has_task) {
-		if (!sbx_writes_get_id(body, "task_id", task_id) &&
-		    already_used(sbx, "task", *task_id)) {
-			sbx_writes_error(errors, "task_id", "has already been used");
-			return;
-		}
-		*task = load_ref(sbx, body, "task_id", SBX_TASKS, false, task_id, errors);
-		if (!*task)
-			return;
-		if (strcmp(str_of(*task, "task_type"), "call"))
-			sbx_writes_error(errors, "task_id", "must be a call task");
-		else if (strcmp(str_of(*task, "current_state"), "scheduled"))
-			sbx_writes_error(errors, "task_id", "is not scheduled");
-		else if (person_id && sbx_writes_ref_id(*task, "person") != person_id)
-			sbx_writes_error(errors, "task_id", "does not belong to person_id");
-	}
+	else if (has_action)
+		*action = check_one(sbx, body, &action_work, person_id, action_id, errors);
+	else if (has_task)
+		*task = check_one(sbx, body, &task_work, person_id, task_id, errors);
 }
 
 /* POST /v2/activities/calls. */
