@@ -32,6 +32,10 @@
  * 400). An empty body gives an empty object. Caller deletes. */
 cJSON *sbx_writes_body(struct sbx_req *req, const char *const *names, bool *bad);
 
+/* Reads the route's :id segment as a positive decimal id; replies 404 and returns false when it
+ * is missing or not one. */
+bool sbx_writes_path_id(struct sbx_req *req, int64_t *id);
+
 /* Reads member name as a positive id (a JSON number or a decimal string): 0, ENOENT when
  * absent, null or "", EINVAL when malformed. */
 int sbx_writes_get_id(const cJSON *obj, const char *name, int64_t *out);

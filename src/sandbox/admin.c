@@ -127,23 +127,13 @@ static void ratelimit_reset(struct sbx_req *req, void *arg)
 /* Reads the KIND and optional ID segments; replies 404 and returns false when bad. */
 static bool record_args(struct sbx_req *req, enum sbx_kind *kind, int64_t *id)
 {
-	const char *k = sbx_req_arg(req, "kind"), *s = sbx_req_arg(req, "id");
+	const char *k = sbx_req_arg(req, "kind");
 
 	if (!k || sbx_kind_parse(k, kind)) {
 		sbx_reply_error(req, 404, "Unknown record kind");
 		return false;
 	}
-	if (id) {
-		char *end;
-		long long v = s ? strtoll(s, &end, 10) : 0;
-
-		if (!s || !*s || *end || v < 1) {
-			sbx_reply_error(req, 404, "Not Found");
-			return false;
-		}
-		*id = v;
-	}
-	return true;
+	return !id || sbx_writes_path_id(req, id);
 }
 
 /* A blank record of a kind, from the first stored one; an empty object when there is none. */

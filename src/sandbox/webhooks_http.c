@@ -319,21 +319,6 @@ static void on_change(struct sbx *sbx, enum sbx_kind kind, int64_t id, const cha
 static const char *const sub_fields[] = {"callback_url", "callback_token", "event_type", "enabled",
                                          NULL};
 
-/* Reads the {id} segment; 404 when it is not a positive integer. */
-static bool path_id(struct sbx_req *req, int64_t *id)
-{
-	const char *s = sbx_req_arg(req, "id");
-	char *end;
-	long long v = s ? strtoll(s, &end, 10) : 0;
-
-	if (!s || !*s || *end || v < 1) {
-		sbx_reply_error(req, 404, "Not Found");
-		return false;
-	}
-	*id = v;
-	return true;
-}
-
 /* GET /v2/webhook_subscriptions[?enabled=true|false]. */
 static void sub_list(struct sbx_req *req, void *arg)
 {
@@ -453,7 +438,7 @@ static void sub_show(struct sbx_req *req, void *arg)
 	cJSON *sub = NULL;
 	int64_t id;
 
-	if (!path_id(req, &id))
+	if (!sbx_writes_path_id(req, &id))
 		return;
 	if (sbx_record_get(sbx_req_sbx(req), SBX_WEBHOOK_SUBSCRIPTIONS, id, &sub)) {
 		sbx_reply_error(req, 404, "Not Found");
@@ -472,7 +457,7 @@ static void sub_update(struct sbx_req *req, void *arg)
 	int64_t id;
 	int err;
 
-	if (!path_id(req, &id))
+	if (!sbx_writes_path_id(req, &id))
 		return;
 	body = sbx_writes_body(req, sub_fields, &bad);
 	if (!body) {
@@ -507,7 +492,7 @@ static void sub_delete(struct sbx_req *req, void *arg)
 {
 	int64_t id;
 
-	if (!path_id(req, &id))
+	if (!sbx_writes_path_id(req, &id))
 		return;
 	(void)sbx_record_delete(sbx_req_sbx(req), SBX_WEBHOOK_SUBSCRIPTIONS, id);
 	sbx_reply(req, 204, NULL, NULL, 0);

@@ -427,10 +427,9 @@ static void task_update(struct sbx_req *req, void *arg)
 {
 	struct sbx *sbx = sbx_req_sbx(req);
 	cJSON *body, *errors = cJSON_CreateObject(), *task = NULL;
-	const char *sid = sbx_req_arg(req, "id"), *state;
+	const char *state;
 	bool bad = false, logged = false;
-	char *end = NULL;
-	long long id = sid ? strtoll(sid, &end, 10) : 0;
+	int64_t id;
 
 	body = sbx_writes_body(req, task_fields, &bad);
 	if (!body || !errors) {
@@ -438,7 +437,9 @@ static void task_update(struct sbx_req *req, void *arg)
 		                bad ? "The body is not a JSON object" : "out of memory");
 		goto out;
 	}
-	if (!sid || *end || id < 1 || sbx_record_get(sbx, SBX_TASKS, id, &task)) {
+	if (!sbx_writes_path_id(req, &id))
+		goto out;
+	if (sbx_record_get(sbx, SBX_TASKS, id, &task)) {
 		sbx_reply_error(req, 404, "Not Found");
 		goto out;
 	}

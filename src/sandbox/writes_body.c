@@ -44,6 +44,21 @@ cJSON *sbx_writes_body(struct sbx_req *req, const char *const *names, bool *bad)
 	return obj;
 }
 
+/* Reads :id as a positive id, or replies 404. */
+bool sbx_writes_path_id(struct sbx_req *req, int64_t *id)
+{
+	const char *s = sbx_req_arg(req, "id");
+	char *end;
+	long long v = s ? strtoll(s, &end, 10) : 0;
+
+	if (!s || !*s || *end || v < 1) {
+		sbx_reply_error(req, 404, "Not Found");
+		return false;
+	}
+	*id = v;
+	return true;
+}
+
 /* Parses a decimal integer string completely; false when it is not one. */
 static bool parse_i64(const char *s, int64_t *out)
 {
