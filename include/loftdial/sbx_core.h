@@ -80,12 +80,15 @@ const char *sbuf_cstr(struct sbuf *b);
 
 /* Writes one JSON value with members in the order they are added. key is NULL inside arrays.
  * With off set, every jw_ call does nothing: the generator walks records it does not keep
- * (their random draws must still happen, their text is not needed). */
+ * (their random draws must still happen, their text is not needed). With literal_keys set,
+ * the caller promises that every key is a string literal (its address names its text), so a
+ * key's length and escaping are worked out once per key, not once per use. */
 struct jw {
 	struct sbuf *b;
 	const char *base; /* base URL for refs */
 	int depth;
 	bool off;
+	bool literal_keys;
 	bool first[24];
 };
 

@@ -22,7 +22,7 @@
 #include "loftdial/sbx_core.h"
 
 /* The layout of the tables; a state file in another layout is refused. */
-#define LAYOUT "2"
+#define LAYOUT "3"
 
 #define I  SBX_COL_INT
 #define B  SBX_COL_BOOL

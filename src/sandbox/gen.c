@@ -21,10 +21,11 @@
  * rows hold the list columns and the person's index, and sbx_gen_render() renders one again
  * by running that person's generation with only the wanted record written. What a person's
  * generation needs besides the seed (creation time, import block, the running ids at its
- * start) is kept in the table sbx_gen_people. Users, accounts, cadences, steps, dispositions
- * and sentiments are few and stored as text.
+ * start: 37 bytes) is kept in memory, and for a state file also in its table sbx_gen_people.
+ * Users, accounts, cadences, steps, dispositions and sentiments are few and stored as text.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -409,6 +410,19 @@ static const enum sbx_kind base_kinds[] = {
 /* rec_end's answer, in a replay, when the wanted record has been rendered: the walk stops. */
 #define FOUND (-1)
 
+/* Where a person's generation starts. */
+struct start {
+	int64_t created;
+	int32_t import_id;     /* -1: not in an import */
+	bool frozen;           /* in the block that shares created_at and updated_at exactly */
+	uint32_t base[NBASES]; /* running ids at the start, as offsets from the first ids */
+};
+
+/* A start packed for the state file: little-endian created (8), import_id (4), frozen (1),
+ * bases (4 each); people go to the table in chunks of CHUNK. */
+#define PACKED (8 + 4 + 1 + 4 * NBASES)
+#define CHUNK  4096
+
 struct sbx_gen {
 	struct sbx *sbx;
 	uint64_t seed;
@@ -428,20 +442,139 @@ struct sbx_gen {
 	enum sbx_kind want_kind;
 	int64_t want_id;
 	struct sbuf *want_out;
-	struct sqlite3_stmt *put_person, *get_person; /* sbx_gen_people rows */
+	struct start *starts; /* per person */
+	bool generating;
 	struct sbuf buf;
 	struct jw w;
 	char big[5200]; /* a 5 kB string for the hostile records */
 };
 
+/* True when record (kind, id) is written out: stored as text, or the one a replay wants.
+ * The others are walked silently (their draws and running ids still count). */
+static bool rec_wanted(const struct sbx_gen *g, enum sbx_kind kind, int64_t id)
+{
+	return g->replay ? kind == g->want_kind && id == g->want_id : !replayed(kind);
+}
+
+/* Joins the strings (the list ends with NULL) into buf, cut at n - 1 bytes like snprintf:
+ * cheaper than snprintf for the millions of names the generator puts together. */
+static void join(char *buf, size_t n, ...)
+{
+	size_t len = 0;
+	const char *s;
+	va_list ap;
+
+	va_start(ap, n);
+	while ((s = va_arg(ap, const char *)) != NULL) {
+		size_t k = strlen(s);
+
+		if (k > n - 1 - len)
+			k = n - 1 - len;
+		memcpy(buf + len, s, k);
+		len += k;
+	}
+	va_end(ap);
+	buf[len] = '\0';
+}
+
+/* Writes v in base 10 or 16, zero-padded to width (at most 24 digits), ending at end;
+ * returns where the digits start. */
+static char *digits_before(char *end, unsigned long long v, unsigned base, int width)
+{
+	char *o = end;
+
+	if (width > 24)
+		width = 24;
+	do {
+		*--o = "0123456789abcdef"[v % base];
+		v /= base;
+		width--;
+	} while (v);
+	while (width-- > 0)
+		*--o = '0';
+	return o;
+}
+
+/* A small snprintf for the generator's hot formats (%s, %u, %d/%lld, %x/%llx, zero padding as
+ * in %04u, and %%), several times faster than the C library's: every rendered person goes
+ * through a handful of them. Output is cut at n - 1 bytes like snprintf's. */
+static void gfmt(char *buf, size_t n, const char *f, ...)
+{
+	size_t len = 0;
+	va_list ap;
+
+	va_start(ap, f);
+	for (; *f; f++) {
+		char tmp[32], *end = tmp + sizeof(tmp);
+		const char *s = f;
+		size_t k = 1;
+
+		if (*f == '%') {
+			int width = 0;
+			bool ll = false;
+
+			f++;
+			if (*f == '0') {
+				f++;
+				while (*f >= '0' && *f <= '9')
+					width = width * 10 + (*f++ - '0');
+			}
+			if (f[0] == 'l' && f[1] == 'l') {
+				ll = true;
+				f += 2;
+			}
+			switch (*f) {
+			case 's':
+				s = va_arg(ap, const char *);
+				k = strlen(s);
+				break;
+			case 'u':
+				s = digits_before(end, va_arg(ap, unsigned), 10, width);
+				k = (size_t)(end - s);
+				break;
+			case 'x':
+				s = digits_before(end,
+				                  ll ? va_arg(ap, unsigned long long)
+				                     : va_arg(ap, unsigned),
+				                  16, width);
+				k = (size_t)(end - s);
+				break;
+			case 'd': {
+				long long v = ll ? va_arg(ap, long long) : va_arg(ap, int);
+				char *d = digits_before(end,
+				                        v < 0 ? 0ULL - (unsigned long long)v
+				                              : (unsigned long long)v,
+				                        10, width);
+
+				if (v < 0)
+					*--d = '-';
+				s = d;
+				k = (size_t)(end - s);
+				break;
+			}
+			default: /* "%%" */
+				s = f;
+				break;
+			}
+		}
+		if (k > n - 1 - len)
+			k = n - 1 - len;
+		memcpy(buf + len, s, k);
+		len += k;
+	}
+	va_end(ap);
+	buf[len] = '\0';
+}
+
 /* Starts one record: rendered when it is stored as text or is the one a replay wants,
  * walked silently otherwise. */
 static struct jw *rec_begin(struct sbx_gen *g, enum sbx_kind kind, int64_t id)
 {
-	bool keep = g->replay ? kind == g->want_kind && id == g->want_id : !replayed(kind);
+	bool keep = rec_wanted(g, kind, id);
 
 	sbuf_reset(&g->buf);
 	jw_init(&g->w, keep && g->replay ? g->want_out : &g->buf, g->sbx->base_url);
+	g->w.literal_keys = true; /* every key below is a string literal */
 	g->w.off = !keep;
 	jw_open(&g->w, NULL);
 	return &g->w;
@@ -487,53 +620,53 @@ static const char *phone(struct rng *r, char *buf, size_t n, bool clean)
 	unsigned shape = clean ? 0 : (unsigned)rn(r, 100);
 
 	if (shape < 30)
-		snprintf(buf, n, "+1%s555%04u", ac, last);
+		gfmt(buf, n, "+1%s555%04u", ac, last);
 	else if (shape < 45)
-		snprintf(buf, n, "(%s) 555-%04u", ac, last);
+		gfmt(buf, n, "(%s) 555-%04u", ac, last);
 	else if (shape < 52)
-		snprintf(buf, n, "%s-555-%04u", ac, last);
+		gfmt(buf, n, "%s-555-%04u", ac, last);
 	else if (shape < 56)
-		snprintf(buf, n, "%s.555.%04u", ac, last);
+		gfmt(buf, n, "%s.555.%04u", ac, last);
 	else if (shape < 59)
-		snprintf(buf, n, "1-%s-555-%04u", ac, last);
+		gfmt(buf, n, "1-%s-555-%04u", ac, last);
 	else if (shape < 62)
-		snprintf(buf, n, "+1 (%s) 555-%04u", ac, last);
+		gfmt(buf, n, "+1 (%s) 555-%04u", ac, last);
 	else if (shape < 68)
-		snprintf(buf, n, "+44 20 7946 0%03u", last);
+		gfmt(buf, n, "+44 20 7946 0%03u", last);
 	else if (shape < 70)
-		snprintf(buf, n, "+442079460%03u", last);
+		gfmt(buf, n, "+442079460%03u", last);
 	else if (shape < 71)
-		snprintf(buf, n, "020 7946 0%03u", last);
+		gfmt(buf, n, "020 7946 0%03u", last);
 	else if (shape < 72)
-		snprintf(buf, n, "+49 30 901820%02u", last % 100);
+		gfmt(buf, n, "+49 30 901820%02u", last % 100);
 	else if (shape < 73)
-		snprintf(buf, n, "+33 1 99 00 %02u %02u", last % 100, ext % 100);
+		gfmt(buf, n, "+33 1 99 00 %02u %02u", last % 100, ext % 100);
 	else if (shape < 74)
-		snprintf(buf, n, "+61 2 5550 %04u", last);
+		gfmt(buf, n, "+61 2 5550 %04u", last);
 	else if (shape < 75)
-		snprintf(buf, n, "+81 3-5555-%04u", last);
+		gfmt(buf, n, "+81 3-5555-%04u", last);
 	else if (shape < 76)
-		snprintf(buf, n, "+91 98765 4%04u", last);
+		gfmt(buf, n, "+91 98765 4%04u", last);
 	else if (shape < 77)
-		snprintf(buf, n, "+55 11 95555-%04u", last);
+		gfmt(buf, n, "+55 11 95555-%04u", last);
 	else if (shape < 78)
-		snprintf(buf, n, "+972 3-555-%04u", last);
+		gfmt(buf, n, "+972 3-555-%04u", last);
 	else if (shape < 79)
-		snprintf(buf, n, "+971 4 555 %04u", last);
+		gfmt(buf, n, "+971 4 555 %04u", last);
 	else if (shape < 80)
-		snprintf(buf, n, "+86 10 5555 %04u", last);
+		gfmt(buf, n, "+86 10 5555 %04u", last);
 	else if (shape < 81)
-		snprintf(buf, n, "+52 55 5555 %04u", last);
+		gfmt(buf, n, "+52 55 5555 %04u", last);
 	else if (shape < 82)
-		snprintf(buf, n, "+1 %s-555-%04u x%u", ac, last, ext);
+		gfmt(buf, n, "+1 %s-555-%04u x%u", ac, last, ext);
 	else if (shape < 83)
-		snprintf(buf, n, "(%s) 555-%04u ext. %u", ac, last, ext);
+		gfmt(buf, n, "(%s) 555-%04u ext. %u", ac, last, ext);
 	else if (shape < 84)
-		snprintf(buf, n, "%s-555-%04u;ext=%u", ac, last, ext);
+		gfmt(buf, n, "%s-555-%04u;ext=%u", ac, last, ext);
 	else if (shape < 85)
-		snprintf(buf, n, "tel:+1%s555%04u", ac, last);
+		gfmt(buf, n, "tel:+1%s555%04u", ac, last);
 	else if (shape < 89)
-		snprintf(buf, n, "%s", garbage_phones[rn(r, NELEM(garbage_phones))]);
+		gfmt(buf, n, "%s", garbage_phones[rn(r, NELEM(garbage_phones))]);
 	else if (shape < 93)
 		buf[0] = '\0';
 	else
@@ -673,9 +806,9 @@ static void account_info(struct sbx_gen *g, unsigned a, char *name, size_t nn, c
 	size_t k = 0;
 
 	if (round < NELEM(suffixes))
-		snprintf(name, nn, "%s%s", base, suffixes[round]);
+		gfmt(name, nn, "%s%s", base, suffixes[round]);
 	else
-		snprintf(name, nn, "%s %u", base, round);
+		gfmt(name, nn, "%s %u", base, round);
 	for (const char *p = base; *p && k + 1 < sizeof(slug); p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
 			slug[k++] = *p;
@@ -689,17 +822,17 @@ static void account_info(struct sbx_gen *g, unsigned a, char *name, size_t nn, c
 	switch (rn(&r, 10)) {
 	case 0:
 	case 1:
-		snprintf(domain, dn, "https://www.%s%u.example/en-gb/", slug, a);
+		gfmt(domain, dn, "https://www.%s%u.example/en-gb/", slug, a);
 		break;
 	case 2:
-		snprintf(domain, dn, "http://%s%u.example.co.uk", slug, a);
+		gfmt(domain, dn, "http://%s%u.example.co.uk", slug, a);
 		break;
 	case 3:
 		*has_domain = false;
 		domain[0] = '\0';
 		break;
 	default:
-		snprintf(domain, dn, "%s%u.example.com", slug, a);
+		gfmt(domain, dn, "%s%u.example.com", slug, a);
 		break;
 	}
 }
@@ -921,6 +1054,8 @@ struct person {
 	int64_t last_call_user;
 	char email[200];
 	bool has_email;
+	char acct[160], acct_domain[160]; /* the account's name and domain (account_info) */
+	bool acct_has_domain;
 	char phone[96];
 	const char *phone_p;
 	int64_t import_id;
@@ -1000,16 +1135,18 @@ static void plan_person(struct sbx_gen *g, unsigned i, int64_t created, int64_t 
 		p->call_times[c] = rtime(&r, created, g->anchor);
 	p->last_call_user = pick_user(g, &r);
 	p->has_email = p->clean || !chance(&r, 5);
+	/* The account's name and domain feed the email and the person's company fields (it
+	 * draws from the account's own stream, so once is enough). */
+	if (p->has_email || p->has_account)
+		account_info(g, p->account, p->acct, sizeof(p->acct), p->acct_domain,
+		             sizeof(p->acct_domain), &p->acct_has_domain);
 	if (p->has_email) {
-		char dom[160], nm[160];
-		bool hd;
+		const char *dom = p->acct_domain;
 
-		account_info(g, p->account, nm, sizeof(nm), dom, sizeof(dom), &hd);
-		if (!p->has_account || !hd || strchr(dom, '/'))
-			snprintf(dom, sizeof(dom), "%s",
-			         chance(&r, 50) ? "gmail.example" : "mail.example");
-		snprintf(p->email, sizeof(p->email), "%s.%s%u%s@%s", p->nm->afirst, p->nm->alast, i,
-		         chance(&r, 3) ? "+sales" : "", dom);
+		if (!p->has_account || !p->acct_has_domain || strchr(dom, '/'))
+			dom = chance(&r, 50) ? "gmail.example" : "mail.example";
+		gfmt(p->email, sizeof(p->email), "%s.%s%u%s@%s", p->nm->afirst, p->nm->alast, i,
+		     chance(&r, 3) ? "+sales" : "", dom);
 	}
 	/* updated_at: never touched since the import, touched later, or caught in the mass
 	 * update; contact activity moves it too. */
@@ -1038,28 +1175,28 @@ static int gen_person(struct sbx_gen *g, unsigned i, const struct person *p)
 	struct rng r = rng_for(g->seed, 300 + SBX_PEOPLE, i);
 	const struct sbx_kind_desc *cd = sbx_kind_desc(SBX_CADENCES);
 	const char *first = p->nm->first, *last = p->nm->last;
-	char display[6000], full[6400], phbuf[2][96], acct[160], dom[160], web[200];
+	char display[6000], full[6400], phbuf[2][96], web[200];
 	const char *title = NULL, *mobile, *home;
+	const char *acct = p->acct, *dom = p->acct_domain;
 	int64_t lc = last_call(p);
-	bool hd = false, dnc = !p->clean && chance(&r, 3);
+	bool hd = p->has_account && p->acct_has_domain, dnc = !p->clean && chance(&r, 3);
+	bool text = rec_wanted(g, SBX_PEOPLE, p->id); /* only the columns are needed otherwise */
 	struct jw *w;
 	unsigned restr = p->clean ? 100 : (unsigned)rn(&r, 100);
 
 	if (p->hostile && i % 5 == 0)
 		last = g->big;
-	snprintf(display, sizeof(display), "%s%s%s", first, *last ? " " : "", last);
-	if (p->has_email)
-		snprintf(full, sizeof(full), "\"%s\" <%s>", display, p->email);
+	join(display, sizeof(display), first, *last ? " " : "", last, NULL);
+	if (p->has_email && text)
+		join(full, sizeof(full), "\"", display, "\" <", p->email, ">", NULL);
 	if (chance(&r, 85))
 		title = titles[rn(&r, NELEM(titles))];
 	if (p->hostile && i % 5 == 1)
 		title = g->big;
 	mobile = chance(&r, 50) ? phone(&r, phbuf[0], sizeof(phbuf[0]), p->clean) : NULL;
 	home = chance(&r, 10) ? phone(&r, phbuf[1], sizeof(phbuf[1]), false) : NULL;
-	if (p->has_account)
-		account_info(g, p->account, acct, sizeof(acct), dom, sizeof(dom), &hd);
-	if (hd)
-		snprintf(web, sizeof(web), "%s%s", strchr(dom, '/') ? "" : "http://", dom);
+	if (hd && text)
+		join(web, sizeof(web), strchr(dom, '/') ? "" : "http://", dom, NULL);
 
 	w = rec_begin(g, SBX_PEOPLE, p->id);
 	jw_int(w, "id", p->id);
@@ -1087,10 +1224,13 @@ static int gen_person(struct sbx_gen *g, unsigned i, const struct person *p)
 	jw_null(w, "work_state");
 	jw_null(w, "work_country");
 	if (chance(&r, 40)) {
-		char crm[24], url[80];
+		char crm[24] = "", url[80] = "";
+		uint64_t crm_no = rnext(&r) >> 4;
 
-		snprintf(crm, sizeof(crm), "003%015llx", (unsigned long long)(rnext(&r) >> 4));
-		snprintf(url, sizeof(url), "https://example.my.salesforce.com/%s", crm);
+		if (text) {
+			gfmt(crm, sizeof(crm), "003%015llx", (unsigned long long)crm_no);
+			join(url, sizeof(url), "https://example.my.salesforce.com/", crm, NULL);
+		}
 		jw_str(w, "crm_url", url);
 		jw_str(w, "crm_id", crm);
 	} else {
@@ -1285,8 +1425,8 @@ static int gen_calls(struct sbx_gen *g, unsigned i, const struct person *p)
 			char url[160];
 
 			jw_open(w, NULL);
-			snprintf(url, sizeof(url), "https://recordings.example/%lld.mp3",
-			         (long long)id);
+			gfmt(url, sizeof(url), "https://recordings.example/%lld.mp3",
+			     (long long)id);
 			jw_str(w, "url", url);
 			jw_str(w, "status", "completed");
 			jw_str(w, "recording_status", "completed");
@@ -1420,11 +1560,11 @@ static int gen_tasks(struct sbx_gen *g, unsigned i, const struct person *p)
 			updated = completed;
 		}
 		sbx_date_render(due_date, sizeof(due_date), due_day);
-		snprintf(subject, sizeof(subject), "%s %s %s",
-		         !strcmp(type, "call")    ? "Call"
-		         : !strcmp(type, "email") ? "Email"
-		                                  : "Follow-up with",
-		         p->nm->first, p->nm->last);
+		gfmt(subject, sizeof(subject), "%s %s %s",
+		     !strcmp(type, "call")    ? "Call"
+		     : !strcmp(type, "email") ? "Email"
+		                              : "Follow-up with",
+		     p->nm->first, p->nm->last);
 		w = rec_begin(g, SBX_TASKS, id);
 		jw_int(w, "id", id);
 		jw_time(w, "created_at", created);
@@ -1471,31 +1611,110 @@ static int gen_tasks(struct sbx_gen *g, unsigned i, const struct person *p)
 	return 0;
 }
 
-/* Remembers what person i's generation starts from (sbx_gen_people), so that any of its
- * records can be rendered again later. */
-static int put_person(struct sbx_gen *g, unsigned i, int64_t created, int64_t import_id,
+/* Remembers what person i's generation starts from, so that any of its records can be
+ * rendered again later. */
+static void put_start(struct sbx_gen *g, unsigned i, int64_t created, int64_t import_id,
                       bool frozen)
 {
-	sqlite3_stmt *st = g->put_person;
-	int rc;
+	struct start *st = &g->starts[i];
 
-	sqlite3_bind_int64(st, 1, i);
-	sqlite3_bind_int64(st, 2, created);
-	if (import_id == SBX_NONE)
-		sqlite3_bind_null(st, 3);
-	else
-		sqlite3_bind_int64(st, 3, import_id);
-	sqlite3_bind_int(st, 4, frozen);
+	st->created = created;
+	st->import_id = import_id == SBX_NONE ? -1 : (int32_t)import_id;
+	st->frozen = frozen;
 	for (size_t k = 0; k < NBASES; k++)
-		sqlite3_bind_int64(st, 5 + (int)k,
-		                   g->next[base_kinds[k]] - sbx_kind_desc(base_kinds[k])->first_id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		log_error("sandbox", "generating person %u: %s", i, sqlite3_errmsg(g->sbx->db));
-		return EIO;
+		st->base[k] =
+		        (uint32_t)(g->next[base_kinds[k]] - sbx_kind_desc(base_kinds[k])->first_id);
+}
+
+/* Writes the starts to the state file's table sbx_gen_people. */
+static int save_starts(struct sbx_gen *g)
+{
+	sqlite3_stmt *st = NULL;
+	unsigned char *buf = malloc((size_t)CHUNK * PACKED);
+	int err = 0;
+
+	if (!buf)
+		return ENOMEM;
+	err = sbx_db_exec(g->sbx, "CREATE TABLE IF NOT EXISTS sbx_gen_people(chunk INTEGER PRIMARY "
+	                          "KEY, data BLOB NOT NULL)");
+	if (!err && sqlite3_prepare_v2(g->sbx->db, "INSERT INTO sbx_gen_people VALUES(?,?)", -1,
+	                               &st, NULL) != SQLITE_OK)
+		err = EIO;
+	for (unsigned c = 0; !err && c * (uint64_t)CHUNK < g->people; c++) {
+		unsigned n = g->people - c * CHUNK < CHUNK ? g->people - c * CHUNK : CHUNK;
+		unsigned char *o = buf;
+
+		for (unsigned k = 0; k < n; k++) {
+			const struct start *s0 = &g->starts[c * CHUNK + k];
+			uint64_t v = (uint64_t)s0->created;
+
+			for (int b = 0; b < 8; b++)
+				*o++ = (unsigned char)(v >> (8 * b));
+			for (int b = 0; b < 4; b++)
+				*o++ = (unsigned char)((uint32_t)s0->import_id >> (8 * b));
+			*o++ = s0->frozen;
+			for (size_t j = 0; j < NBASES; j++)
+				for (int b = 0; b < 4; b++)
+					*o++ = (unsigned char)(s0->base[j] >> (8 * b));
+		}
+		sqlite3_bind_int64(st, 1, c);
+		sqlite3_bind_blob(st, 2, buf, (int)(o - buf), SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			err = EIO;
+		sqlite3_reset(st);
 	}
-	return 0;
+	sqlite3_finalize(st);
+	free(buf);
+	return err;
+}
+
+/* Reads the starts back from a state file. */
+static int load_starts(struct sbx_gen *g)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t seen = 0;
+	int err = 0;
+
+	if (sqlite3_prepare_v2(g->sbx->db, "SELECT chunk, data FROM sbx_gen_people ORDER BY chunk",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return EPROTO;
+	while (!err && sqlite3_step(st) == SQLITE_ROW) {
+		int64_t c = sqlite3_column_int64(st, 0);
+		const unsigned char *p = sqlite3_column_blob(st, 1);
+		size_t len = (size_t)sqlite3_column_bytes(st, 1);
+
+		if (c < 0 || (uint64_t)c * CHUNK >= g->people || len % PACKED ||
+		    (uint64_t)c * CHUNK + len / PACKED > g->people) {
+			err = EPROTO;
+			break;
+		}
+		for (size_t k = 0; k < len / PACKED; k++) {
+			struct start *s0 = &g->starts[c * CHUNK + (int64_t)k];
+			uint64_t v = 0;
+			uint32_t u = 0;
+
+			for (int b = 0; b < 8; b++)
+				v |= (uint64_t)*p++ << (8 * b);
+			s0->created = (int64_t)v;
+			for (int b = 0; b < 4; b++)
+				u |= (uint32_t)*p++ << (8 * b);
+			s0->import_id = (int32_t)u;
+			s0->frozen = *p++ != 0;
+			for (size_t j = 0; j < NBASES; j++) {
+				u = 0;
+				for (int b = 0; b < 4; b++)
+					u |= (uint32_t)*p++ << (8 * b);
+				s0->base[j] = u;
+			}
+		}
+		seen += len / PACKED;
+	}
+	sqlite3_finalize(st);
+	if (!err && seen != g->people)
+		err = EPROTO;
+	if (err)
+		log_error("sandbox", "the store's generator table is damaged");
+	return err;
 }
 
 /* Everything generated from one planned person: the person and the records that hang off
@@ -1558,9 +1777,8 @@ static int gen_people(struct sbx_gen *g)
 			if (p.has_account)
 				g->people_of[p.account]++;
 			g->person = i;
-			err = put_person(g, i, t, imp, frozen);
-			if (!err)
-				err = gen_person_all(g, i, &p);
+			put_start(g, i, t, imp, frozen);
+			err = gen_person_all(g, i, &p);
 			if (err)
 				return err;
 		}
@@ -1573,8 +1791,7 @@ static void gen_destroy(struct sbx_gen *g)
 {
 	if (!g)
 		return;
-	sqlite3_finalize(g->put_person);
-	sqlite3_finalize(g->get_person);
+	free(g->starts);
 	free(g->nsteps);
 	free(g->step_first);
 	free(g->step_type);
@@ -1605,7 +1822,8 @@ static int gen_new(struct sbx *sbx, uint64_t seed, unsigned people, unsigned use
 	for (size_t k = 0; k + 2 < sizeof(g->big); k += 2)
 		memcpy(g->big + k, "\xce\xa9", 2); /* 'Ω' repeated: 5 kB of valid UTF-8 */
 	g->big[sizeof(g->big) - 2] = '\0';
-	err = plan_cadences(g);
+	g->starts = calloc(people ? people : 1, sizeof(*g->starts));
+	err = g->starts ? plan_cadences(g) : ENOMEM;
 	if (err) {
 		gen_destroy(g);
 		return err;
@@ -1632,18 +1850,7 @@ int sbx_gen(struct sbx *sbx, int64_t anchor_us)
 		return err;
 	snprintf(anchor, sizeof(anchor), "%lld", (long long)anchor_us);
 	err = sbx_db_meta_set(sbx, "anchor_us", anchor);
-	if (!err)
-		err = sbx_db_exec(sbx,
-		                  "CREATE TABLE IF NOT EXISTS sbx_gen_people(idx INTEGER "
-		                  "PRIMARY KEY, created_us INTEGER NOT NULL, import_id INTEGER, "
-		                  "frozen INTEGER NOT NULL, memberships INTEGER NOT NULL, "
-		                  "actions INTEGER NOT NULL, calls INTEGER NOT NULL, notes "
-		                  "INTEGER NOT NULL, emails INTEGER NOT NULL, tasks INTEGER NOT "
-		                  "NULL)");
-	if (!err &&
-	    sqlite3_prepare_v2(sbx->db, "INSERT INTO sbx_gen_people VALUES(?,?,?,?,?,?,?,?,?,?)",
-	                       -1, &g->put_person, NULL) != SQLITE_OK)
-		err = EIO;
+	g->generating = true;
 	if (!err)
 		err = gen_users(g);
 	if (!err)
@@ -1656,12 +1863,13 @@ int sbx_gen(struct sbx *sbx, int64_t anchor_us)
 		err = gen_accounts(g);
 	if (!err)
 		err = gen_cadences(g);
+	if (!err && sbx->opts.state[0])
+		err = save_starts(g);
 	if (!err)
 		err = sbx_db_exec(sbx, "COMMIT");
 	else
 		(void)sbx_db_exec(sbx, "ROLLBACK");
-	sqlite3_finalize(g->put_person);
-	g->put_person = NULL;
+	g->generating = false;
 	/* What only the generation needed. */
 	free(g->members);
 	free(g->people_of);
@@ -1698,6 +1906,11 @@ int sbx_gen_attach(struct sbx *sbx)
 		return err;
 	free(g->members);
 	g->members = NULL;
+	err = load_starts(g);
+	if (err) {
+		gen_destroy(g);
+		return err;
+	}
 	sbx->priv->gen = g;
 	return 0;
 }
@@ -1708,40 +1921,22 @@ int sbx_gen_render(struct sbx *sbx, enum sbx_kind kind, int64_t id, int64_t pers
                    struct sbuf *out)
 {
 	struct sbx_gen *g = sbx && sbx->priv ? sbx->priv->gen : NULL;
-	sqlite3_stmt *st;
+	const struct start *st;
 	struct person p;
-	int64_t created, imp;
-	bool frozen;
 	size_t len0;
 	int err;
 
 	if (!g || !out || !replayed(kind) || person < 0 || person >= g->people)
 		return ENOENT;
-	if (g->replay || g->put_person)
+	if (g->replay || g->generating)
 		return EBUSY; /* not while generating or rendering (no re-entry) */
-	if (!g->get_person &&
-	    sqlite3_prepare_v2(sbx->db, "SELECT * FROM sbx_gen_people WHERE idx=?", -1,
-	                       &g->get_person, NULL) != SQLITE_OK) {
-		log_error("sandbox", "render: %s", sqlite3_errmsg(sbx->db));
-		return EIO;
-	}
-	st = g->get_person;
-	sqlite3_bind_int64(st, 1, person);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return ENOENT;
-	}
-	created = sqlite3_column_int64(st, 1);
-	imp = sqlite3_column_type(st, 2) == SQLITE_NULL ? SBX_NONE : sqlite3_column_int64(st, 2);
-	frozen = sqlite3_column_int(st, 3) != 0;
+	st = &g->starts[person];
 	for (size_t k = 0; k < NBASES; k++)
-		g->next[base_kinds[k]] = sbx_kind_desc(base_kinds[k])->first_id +
-		                         sqlite3_column_int64(st, 4 + (int)k);
-	sqlite3_reset(st);
-
-	plan_person(g, (unsigned)person, created, imp, &p);
-	if (frozen)
-		p.updated = created, p.ncalls = 0;
+		g->next[base_kinds[k]] = sbx_kind_desc(base_kinds[k])->first_id + st->base[k];
+	plan_person(g, (unsigned)person, st->created, st->import_id < 0 ? SBX_NONE : st->import_id,
+	            &p);
+	if (st->frozen)
+		p.updated = st->created, p.ncalls = 0;
 	g->replay = true;
 	g->want_kind = kind;
 	g->want_id = id;

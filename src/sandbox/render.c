@@ -109,55 +109,92 @@ void sbuf_int(struct sbuf *b, int64_t v)
 	sbuf_putn(b, tmp + i, sizeof(tmp) - i);
 }
 
-/* Appends s as a JSON string: quotes, backslashes and control characters escaped, the rest
- * (UTF-8 included) copied as is. */
-void sbuf_json_str(struct sbuf *b, const char *s)
+/* Nonzero when one of the 8 bytes in v needs escaping in JSON: a control character
+ * (< 0x20), a quote or a backslash (the usual word-at-a-time tests for a byte below a value
+ * and for a zero byte after xor). */
+static uint64_t needs_escape(uint64_t v)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t q = v ^ (ones * '"'), bs = v ^ (ones * '\\');
+
+	return (((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & highs;
+}
+
+/* Writes one byte of a JSON string at o, escaped when it must be; returns the end. */
+static char *put_json_char(char *o, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s, *run;
+
+	if (c >= 0x20 && c != '"' && c != '\\') {
+		*o++ = (char)c;
+		return o;
+	}
+	*o++ = '\\';
+	switch (c) {
+	case '"':
+	case '\\':
+		*o++ = (char)c;
+		break;
+	case '\n':
+		*o++ = 'n';
+		break;
+	case '\r':
+		*o++ = 'r';
+		break;
+	case '\t':
+		*o++ = 't';
+		break;
+	default:
+		memcpy(o, "u00", 3);
+		o[3] = hex[c >> 4];
+		o[4] = hex[c & 15];
+		o += 5;
+		break;
+	}
+	return o;
+}
+
+/* Writes the n bytes at s as a JSON string literal at o, which has room for 6 * n + 2 bytes:
+ * quotes, backslashes and control characters escaped, the rest (UTF-8 included) copied as is.
+ * Returns the end. Eight bytes at a time while none needs escaping: this is the hot path of
+ * rendering records. */
+static char *put_json_str(char *o, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	*o++ = '"';
+	while (i + 8 <= n) {
+		uint64_t v;
+
+		memcpy(&v, s + i, 8);
+		if (!needs_escape(v)) {
+			memcpy(o, &v, 8);
+			o += 8;
+			i += 8;
+			continue;
+		}
+		for (size_t end = i + 8; i < end; i++)
+			o = put_json_char(o, (unsigned char)s[i]);
+	}
+	for (; i < n; i++)
+		o = put_json_char(o, (unsigned char)s[i]);
+	*o++ = '"';
+	return o;
+}
+
+/* Appends s as a JSON string (NULL writes null). */
+void sbuf_json_str(struct sbuf *b, const char *s)
+{
+	size_t n;
 
 	if (!s) {
 		sbuf_putn(b, "null", 4);
 		return;
 	}
-	sbuf_putc(b, '"');
-	run = p;
-	for (; *p; p++) {
-		char esc[6];
-		size_t n = 2;
-
-		if (*p >= 0x20 && *p != '"' && *p != '\\')
-			continue;
-		sbuf_putn(b, (const char *)run, (size_t)(p - run));
-		run = p + 1;
-		esc[0] = '\\';
-		switch (*p) {
-		case '"':
-			esc[1] = '"';
-			break;
-		case '\\':
-			esc[1] = '\\';
-			break;
-		case '\n':
-			esc[1] = 'n';
-			break;
-		case '\r':
-			esc[1] = 'r';
-			break;
-		case '\t':
-			esc[1] = 't';
-			break;
-		default:
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[*p >> 4];
-			esc[5] = hex[*p & 15];
-			n = 6;
-			break;
-		}
-		sbuf_putn(b, esc, n);
-	}
-	sbuf_putn(b, (const char *)run, (size_t)(p - run));
-	sbuf_putc(b, '"');
+	n = strlen(s);
+	if (!sbuf_grow(b, n * 6 + 2))
+		return;
+	b->len = (size_t)(put_json_str(b->p + b->len, s, n) - b->p);
 }
 
 /* Terminates the buffer for use as a C string. */
@@ -178,16 +215,64 @@ void jw_init(struct jw *w, struct sbuf *b, const char *base)
 	w->first[0] = true;
 }
 
+/* What jw_key learnt about a literal key: its length, and whether it needs no escaping. */
+struct key_memo {
+	const char *key;
+	size_t len;
+	bool plain;
+};
+
+/* Direct-mapped by the key's address; a collision only costs working a key out again. */
+static struct key_memo key_memo[256];
+
 /* Writes the separator and the key of the next member or element. */
 static void jw_key(struct jw *w, const char *key)
 {
+	size_t n = 0;
+	char *o;
+
+	if (key && w->literal_keys) {
+		struct key_memo *m = &key_memo[((uintptr_t)key >> 3) % 256];
+
+		if (m->key != key) {
+			m->key = key;
+			m->len = strlen(key);
+			m->plain = true;
+			for (size_t i = 0; i < m->len; i++) {
+				unsigned char c = (unsigned char)key[i];
+
+				if (c < 0x20 || c == '"' || c == '\\')
+					m->plain = false;
+			}
+		}
+		if (m->plain) {
+			if (!sbuf_grow(w->b, m->len + 4))
+				return;
+			o = w->b->p + w->b->len;
+			if (!w->first[w->depth])
+				*o++ = ',';
+			w->first[w->depth] = false;
+			*o++ = '"';
+			memcpy(o, key, m->len);
+			o += m->len;
+			*o++ = '"';
+			*o++ = ':';
+			w->b->len = (size_t)(o - w->b->p);
+			return;
+		}
+	}
+	n = key ? strlen(key) : 0;
+	if (!sbuf_grow(w->b, n * 6 + 4))
+		return;
+	o = w->b->p + w->b->len;
 	if (!w->first[w->depth])
-		sbuf_putc(w->b, ',');
+		*o++ = ',';
 	w->first[w->depth] = false;
 	if (key) {
-		sbuf_json_str(w->b, key);
-		sbuf_putc(w->b, ':');
+		o = put_json_str(o, key, n);
+		*o++ = ':';
 	}
+	w->b->len = (size_t)(o - w->b->p);
 }
 
 /* Opens an object member (or element). */
@@ -285,7 +370,7 @@ void jw_raw(struct jw *w, const char *key, const char *json)
 /* A timestamp member in the team's zone. */
 void jw_time(struct jw *w, const char *key, int64_t us)
 {
-	char t[40];
+	char *o;
 
 	if (w->off)
 		return;
@@ -294,15 +379,28 @@ void jw_time(struct jw *w, const char *key, int64_t us)
 		sbuf_putn(w->b, "null", 4);
 		return;
 	}
-	sbx_time_render(t, sizeof(t), us, sbx_team_offset(us));
-	sbuf_putc(w->b, '"');
-	sbuf_puts(w->b, t);
-	sbuf_putc(w->b, '"');
+	if (!sbuf_grow(w->b, 40))
+		return;
+	o = w->b->p + w->b->len;
+	*o = '"';
+	if (sbx_time_render(o + 1, 34, us, sbx_team_offset(us)) != 0) {
+		sbuf_putn(w->b, "null", 4); /* outside years 0-9999 */
+		return;
+	}
+	o += 1 + strlen(o + 1);
+	*o++ = '"';
+	w->b->len = (size_t)(o - w->b->p);
 }
 
 /* An embedded reference {"_href","id"} like Salesloft's. */
 void jw_ref(struct jw *w, const char *key, const char *path, int64_t id)
 {
+	const char *base;
+	size_t bl, pl;
+	char num[24], *o;
+	size_t nl = 0;
+	uint64_t u;
+
 	if (w->off)
 		return;
 	jw_key(w, key);
@@ -310,15 +408,31 @@ void jw_ref(struct jw *w, const char *key, const char *path, int64_t id)
 		sbuf_putn(w->b, "null", 4);
 		return;
 	}
-	sbuf_puts(w->b, "{\"_href\":\"");
-	sbuf_puts(w->b, w->base ? w->base : "");
-	sbuf_puts(w->b, "/v2/");
-	sbuf_puts(w->b, path);
-	sbuf_putc(w->b, '/');
-	sbuf_int(w->b, id);
-	sbuf_puts(w->b, "\",\"id\":");
-	sbuf_int(w->b, id);
-	sbuf_putc(w->b, '}');
+	base = w->base ? w->base : "";
+	bl = strlen(base);
+	pl = strlen(path);
+	for (u = (uint64_t)id; u; u /= 10)
+		num[sizeof(num) - ++nl] = (char)('0' + u % 10);
+	if (!sbuf_grow(w->b, bl + pl + 2 * nl + 32))
+		return;
+	o = w->b->p + w->b->len;
+	memcpy(o, "{\"_href\":\"", 10);
+	o += 10;
+	memcpy(o, base, bl);
+	o += bl;
+	memcpy(o, "/v2/", 4);
+	o += 4;
+	memcpy(o, path, pl);
+	o += pl;
+	*o++ = '/';
+	memcpy(o, num + sizeof(num) - nl, nl);
+	o += nl;
+	memcpy(o, "\",\"id\":", 7);
+	o += 7;
+	memcpy(o, num + sizeof(num) - nl, nl);
+	o += nl;
+	*o++ = '}';
+	w->b->len = (size_t)(o - w->b->p);
 }
 
 /* Howard Hinnant's days_from_civil: days since 1970-01-01 of a proleptic Gregorian date. */
@@ -358,24 +472,32 @@ static int64_t floordiv(int64_t a, int64_t b)
 }
 
 /* US rules since 2007: DST from the second Sunday of March, 2:00 local standard time (07:00
- * UTC), to the first Sunday of November, 2:00 local daylight time (06:00 UTC). */
+ * UTC), to the first Sunday of November, 2:00 local daylight time (06:00 UTC). The bounds of
+ * the last year asked about are kept: records cluster in a few years, and every rendered
+ * timestamp asks. */
 int sbx_team_offset(int64_t us)
 {
-	int64_t days = floordiv(us, 86400000000LL), start, end, t;
-	int y, m, d, wd;
+	static int64_t year_lo = 1, year_hi = 0, dst_lo, dst_hi; /* seconds; empty at first */
+	int64_t t = floordiv(us, 1000000);
 
-	sbx_civil_from_days(days, &y, &m, &d);
-	/* 1 March, then forward to the second Sunday (1970-01-01 was a Thursday: wd 4). */
-	start = sbx_days_from_civil(y, 3, 1);
-	wd = (int)(((start % 7) + 7 + 4) % 7);
-	start += (7 - wd) % 7 + 7;
-	end = sbx_days_from_civil(y, 11, 1);
-	wd = (int)(((end % 7) + 7 + 4) % 7);
-	end += (7 - wd) % 7;
-	t = floordiv(us, 1000000);
-	if (t >= start * 86400 + 7 * 3600 && t < end * 86400 + 6 * 3600)
-		return -240;
-	return -300;
+	if (t < year_lo || t >= year_hi) {
+		int64_t days = floordiv(us, 86400000000LL), start, end;
+		int y, m, d, wd;
+
+		sbx_civil_from_days(days, &y, &m, &d);
+		/* 1 March, then forward to the second Sunday (1970-01-01 was a Thursday: wd 4). */
+		start = sbx_days_from_civil(y, 3, 1);
+		wd = (int)(((start % 7) + 7 + 4) % 7);
+		start += (7 - wd) % 7 + 7;
+		end = sbx_days_from_civil(y, 11, 1);
+		wd = (int)(((end % 7) + 7 + 4) % 7);
+		end += (7 - wd) % 7;
+		year_lo = sbx_days_from_civil(y, 1, 1) * 86400;
+		year_hi = sbx_days_from_civil(y + 1, 1, 1) * 86400;
+		dst_lo = start * 86400 + 7 * 3600;
+		dst_hi = end * 86400 + 6 * 3600;
+	}
+	return t >= dst_lo && t < dst_hi ? -240 : -300;
 }
 
 /* Writes v as exactly n decimal digits. */
