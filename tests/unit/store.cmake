@@ -5,6 +5,10 @@ ld_unit_test(test_store_open ld_store)
 ld_unit_test(test_store_records ld_store)
 ld_unit_test(test_store_queues ld_store)
 ld_unit_test(test_store_contacts ld_store)
+# The fixture the file-backed store tests share (a store in a temporary folder).
+foreach(t test_store_open test_store_records test_store_queues)
+	target_sources(${t} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/storetest.c)
+endforeach()
 
 ld_bench(bench_store ld_store)
 ld_fuzz_test(fuzz_store_records ld_store)

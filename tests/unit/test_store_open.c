@@ -22,44 +22,19 @@
 #include "loftdial/records.h"
 #include "loftdial/store.h"
 #include "loftdial/text.h"
+#include "storetest.h"
 #include "testlib.h"
 
-struct fx {
-	char dir[512];
-	char path[600];
-};
-
+/* A folder for the test's store file; the tests open it themselves. */
 static int setup(void **state)
 {
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	if (!fx || tl_tmpdir(fx->dir, sizeof(fx->dir), "ld-store"))
-		return -1;
-	(void)text_printf(fx->path, sizeof(fx->path), "%s/loftdial.db", fx->dir);
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	tl_rmrf(fx->dir);
-	free(fx);
-	return 0;
+	return storetest_setup_dir(state, "ld-store");
 }
 
 /* Runs one query returning a single integer. */
 static int64_t q_int(struct store *st, const char *sql)
 {
-	sqlite3_stmt *stmt;
-	int64_t v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(store_sqlite(st), sql, -1, &stmt, NULL), SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return v;
+	return storetest_int(st, sql, 0);
 }
 
 /* Upserts a small person. */
@@ -141,7 +116,7 @@ static void test_open_bad_args(void **state)
 /* A new file is 0600 whatever the umask, WAL is on, foreign keys and the busy timeout set. */
 static void test_open_creates_0600_wal(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct store *st;
 	struct stat sb;
 	char wal[700];
@@ -193,7 +168,7 @@ static void test_open_memory(void **state)
 /* Files that cannot be a store give error values, never a crash. */
 static void test_open_unusable(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct store *st = NULL;
 	char path[700];
 	FILE *f;
@@ -228,7 +203,7 @@ static int open_readonly_as_user(const char *path)
 
 static void test_open_readonly_file(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct store *st;
 	pid_t pid;
 	int status, err;
@@ -261,7 +236,7 @@ static void test_open_readonly_file(void **state)
  * store stays usable afterwards. */
 static void test_write_failures(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct store *st;
 	char *big;
 	cJSON *rec;
@@ -318,7 +293,7 @@ static void test_write_failures(void **state)
 
 static void test_transactions_nest(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct store *st;
 	int64_t n;
 
@@ -364,7 +339,7 @@ static void test_transactions_nest(void **state)
  * busy timeout (shortened here so the test stays fast). */
 static void test_busy(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct store *a, *b;
 
 	assert_int_equal(store_open(&a, fx->path), 0);
@@ -448,7 +423,7 @@ static size_t steps_plus(struct store_migration *steps, size_t max, const char *
 
 static void test_migrate_forward_keeps_data(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct store_migration steps[16];
 	struct store *st;
 	char *json = NULL;
@@ -491,7 +466,7 @@ static void test_migrate_forward_keeps_data(void **state)
 /* A failing step leaves the version and the data as they were (the step is atomic). */
 static void test_migrate_failure_rolls_back(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct store_migration steps[16];
 	struct store *st;
 	size_t n;
@@ -515,7 +490,7 @@ static void test_migrate_failure_rolls_back(void **state)
  * SQL) opens without migrating, and the triggers indexed what the other program wrote. */
 static void test_hand_built_v1(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	const struct store_migration *steps;
 	struct store *st;
 	sqlite3 *db;
@@ -638,17 +613,20 @@ int main(void)
 	        cmocka_unit_test(test_obj_names),
 	        cmocka_unit_test(test_open_bad_args),
 	        cmocka_unit_test(test_errno_map),
-	        cmocka_unit_test_setup_teardown(test_open_creates_0600_wal, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_open_creates_0600_wal, setup,
+	                                        storetest_teardown),
 	        cmocka_unit_test(test_open_memory),
-	        cmocka_unit_test_setup_teardown(test_open_unusable, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_open_readonly_file, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_write_failures, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_transactions_nest, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_open_unusable, setup, storetest_teardown),
+	        cmocka_unit_test_setup_teardown(test_open_readonly_file, setup, storetest_teardown),
+	        cmocka_unit_test_setup_teardown(test_write_failures, setup, storetest_teardown),
+	        cmocka_unit_test_setup_teardown(test_transactions_nest, setup, storetest_teardown),
+	        cmocka_unit_test_setup_teardown(test_busy, setup, storetest_teardown),
 	        cmocka_unit_test(test_meta),
-	        cmocka_unit_test_setup_teardown(test_migrate_forward_keeps_data, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_migrate_failure_rolls_back, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_hand_built_v1, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_migrate_forward_keeps_data, setup,
+	                                        storetest_teardown),
+	        cmocka_unit_test_setup_teardown(test_migrate_failure_rolls_back, setup,
+	                                        storetest_teardown),
+	        cmocka_unit_test_setup_teardown(test_hand_built_v1, setup, storetest_teardown),
 	        cmocka_unit_test(test_schema_matches_map),
 	        cmocka_unit_test(test_stmt_cache),
 	};

@@ -20,42 +20,11 @@
 #include "loftdial/text.h"
 #include "loftdial/tokens.h"
 #include "loftdial/whevents.h"
-#include "testlib.h"
-
-struct fx {
-	char dir[512];
-	char path[600];
-	struct store *st;
-};
+#include "storetest.h"
 
 static int setup(void **state)
 {
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	if (!fx || tl_tmpdir(fx->dir, sizeof(fx->dir), "ld-queues"))
-		return -1;
-	(void)text_printf(fx->path, sizeof(fx->path), "%s/loftdial.db", fx->dir);
-	if (store_open(&fx->st, fx->path))
-		return -1;
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	store_close(fx->st);
-	tl_rmrf(fx->dir);
-	free(fx);
-	return 0;
-}
-
-/* Closes and reopens the store (what a restart looks like). */
-static void reopen(struct fx *fx)
-{
-	store_close(fx->st);
-	assert_int_equal(store_open(&fx->st, fx->path), 0);
+	return storetest_setup(state, "ld-queues");
 }
 
 /* ---- tokens ---- */
@@ -77,7 +46,7 @@ static void fill_tokens(struct tokens *t, const char *access, const char *refres
 
 static void test_tokens_bad_input(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct tokens t;
 
 	assert_int_equal(tokens_load(fx->st, &t), ENOENT);
@@ -97,7 +66,7 @@ static void test_tokens_bad_input(void **state)
 
 static void test_tokens_roundtrip_and_rotation(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct tokens t, back;
 
 	fill_tokens(&t, "access-1", "refresh-1");
@@ -115,7 +84,7 @@ static void test_tokens_roundtrip_and_rotation(void **state)
 	/* A rotation replaces both tokens; the old refresh token is gone. */
 	fill_tokens(&t, "access-2", "refresh-2");
 	assert_int_equal(tokens_save(fx->st, &t), 0);
-	reopen(fx);
+	storetest_reopen(fx);
 	assert_int_equal(tokens_load(fx->st, &back), 0);
 	assert_string_equal(back.access_token, "access-2");
 	assert_string_equal(back.refresh_token, "refresh-2");
@@ -145,7 +114,7 @@ static void test_tokens_roundtrip_and_rotation(void **state)
  * access and refresh tokens only ever change together. */
 static void test_tokens_atomic(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct tokens t, back;
 
 	fill_tokens(&t, "access-1", "refresh-1");
@@ -192,7 +161,7 @@ static void test_outbox_names(void **state)
 
 static void test_outbox_enqueue_edges(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	char longkey[200];
 	int64_t id = -1;
 
@@ -217,7 +186,7 @@ static void test_outbox_enqueue_edges(void **state)
  * except after it failed for good (then the new body replaces it, same id). */
 static void test_outbox_dedupe(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct outbox_item it;
 	struct outbox_counts c;
 	int64_t a, b;
@@ -261,7 +230,7 @@ static void test_outbox_dedupe(void **state)
 /* queued → sending → queued (retry) → sending → sent, and every illegal move refused. */
 static void test_outbox_state_machine(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct outbox_item it;
 	int64_t id, next;
 
@@ -317,7 +286,7 @@ static void test_outbox_state_machine(void **state)
 /* Oldest due first; ties broken by id. */
 static void test_outbox_order(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct outbox_item it;
 	int64_t a, b, c;
 
@@ -365,7 +334,7 @@ static int reconcile_cb(const struct outbox_item *it, void *arg)
 
 static void test_outbox_recovery(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct collect c = {0};
 	struct outbox_item it;
 	int64_t a, b;
@@ -373,7 +342,7 @@ static void test_outbox_recovery(void **state)
 	assert_int_equal(outbox_enqueue(fx->st, "call", "task:1", "{}", &a), 0);
 	assert_int_equal(outbox_enqueue(fx->st, "call", "task:2", "{}", &b), 0);
 	assert_int_equal(outbox_mark_sending(fx->st, a), 0);
-	reopen(fx); /* the process died between the POST and mark_sent */
+	storetest_reopen(fx); /* the process died between the POST and mark_sent */
 	assert_int_equal(outbox_stuck_sending(fx->st, collect_cb, &c), 0);
 	assert_int_equal(c.n, 1);
 	assert_int_equal(c.ids[0], a);
@@ -410,7 +379,7 @@ static struct attempt mk(const char *number, int64_t t, const char *outcome, boo
 
 static void test_attempts_validation(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct attempt a;
 
 	assert_true(attempts_outcome_valid(""));
@@ -430,7 +399,7 @@ static void test_attempts_validation(void **state)
 
 static void test_attempts_roundtrip(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct attempt a, b;
 
 	a = mk("+15550100", 1000, "", false);
@@ -476,7 +445,7 @@ static void test_attempts_abandon_rate(void **state)
 	        {"connected", false, 50}, /* before the window */
 	        {"cancelled", true, 10},  /* before the window */
 	};
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct attempt a;
 	int64_t live = -1;
 	double rate = -1;
@@ -510,7 +479,7 @@ static void test_attempts_recent_bad(void **state)
 	        {"+15550100", "no_answer", 500},      {"+15550100", "invalid_number", 10},
 	        {"+15550199", "invalid_number", 300}, {"+15550100", "", 600},
 	};
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct attempt a;
 	unsigned i;
 	int n = -1;
@@ -538,7 +507,7 @@ static int count_attempt(const struct attempt *a, void *arg)
 
 static void test_attempts_list(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct attempt a;
 	int i, n = 0;
 
@@ -579,7 +548,7 @@ static int apply_cb(const struct whevent *ev, void *arg)
 static void test_whevents(void **state)
 {
 	static const char body[] = "{\"id\":1,\"subject\":\"Call \\\"Ann\\\"\"}";
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct applied ap = {fx->st, 0, 0, true};
 	int64_t a, b, c, d;
 	unsigned pruned;
@@ -595,7 +564,7 @@ static void test_whevents(void **state)
 	                 0);
 	assert_int_equal(
 	        whevents_put(fx->st, 103, "'; DROP TABLE webhook_events;--", true, "{}", 2, &d), 0);
-	reopen(fx); /* durable before the 2xx */
+	storetest_reopen(fx); /* durable before the 2xx */
 	ap.st = fx->st;
 	assert_int_equal(whevents_pending(fx->st, apply_cb, &ap), 0);
 	assert_int_equal(ap.n, 3); /* the bad signature is never offered */
@@ -621,7 +590,7 @@ static void test_whevents(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, storetest_teardown)
 	const struct CMUnitTest tests[] = {
 	        T(test_tokens_bad_input),
 	        T(test_tokens_roundtrip_and_rotation),

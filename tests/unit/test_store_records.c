@@ -19,35 +19,12 @@
 #include "loftdial/store.h"
 #include "loftdial/syncstate.h"
 #include "loftdial/text.h"
+#include "storetest.h"
 #include "testlib.h"
-
-struct fx {
-	char dir[512];
-	char path[600];
-	struct store *st;
-};
 
 static int setup(void **state)
 {
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	if (!fx || tl_tmpdir(fx->dir, sizeof(fx->dir), "ld-records"))
-		return -1;
-	(void)text_printf(fx->path, sizeof(fx->path), "%s/loftdial.db", fx->dir);
-	if (store_open(&fx->st, fx->path))
-		return -1;
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	store_close(fx->st);
-	tl_rmrf(fx->dir);
-	free(fx);
-	return 0;
+	return storetest_setup(state, "ld-records");
 }
 
 /* Reads a fixture from the source tree's tests/data/fixtures. */
@@ -121,20 +98,6 @@ static const char *col(struct store *st, const char *sql, int64_t id, char *out,
 	return out;
 }
 
-static int64_t q_int(struct store *st, const char *sql, int64_t id)
-{
-	sqlite3_stmt *stmt;
-	int64_t v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(store_sqlite(st), sql, -1, &stmt, NULL), SQLITE_OK);
-	if (sqlite3_bind_parameter_count(stmt) > 0)
-		sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return v;
-}
-
 static void test_parse_time(void **state)
 {
 	static const struct {
@@ -184,7 +147,7 @@ static void test_parse_time(void **state)
  * timestamps verbatim; the raw JSON comes back equal. */
 static void test_fixtures(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct store *st = fx->st;
 	cJSON *people = fixture("list-people.json"), *users = fixture("list-users.json");
 	cJSON *accounts = fixture("list-accounts.json"), *back;
@@ -200,8 +163,9 @@ static void test_fixtures(void **state)
 	assert_string_equal(
 	        col(st, "SELECT updated_at FROM sl_people WHERE id = ?1", 164510523, v, sizeof(v)),
 	        "2024-03-07T04:26:14.444910-05:00");
-	assert_int_equal(q_int(st, "SELECT updated_us FROM sl_people WHERE id = ?1", 164510523),
-	                 1709803574444910LL);
+	assert_int_equal(
+	        storetest_int(st, "SELECT updated_us FROM sl_people WHERE id = ?1", 164510523),
+	        1709803574444910LL);
 	assert_string_equal(
 	        col(st, "SELECT created_at FROM sl_people WHERE id = ?1", 164510523, v, sizeof(v)),
 	        "2024-03-07T02:46:00.302715-05:00");
@@ -211,8 +175,9 @@ static void test_fixtures(void **state)
 	assert_string_equal(col(st, "SELECT display_name FROM sl_people WHERE id = ?1", 164510523,
 	                        v, sizeof(v)),
 	                    "Lynnelle new");
-	assert_int_equal(q_int(st, "SELECT owner_id FROM sl_people WHERE id = ?1", 164510523),
-	                 51550);
+	assert_int_equal(
+	        storetest_int(st, "SELECT owner_id FROM sl_people WHERE id = ?1", 164510523),
+	        51550);
 	assert_string_equal(
 	        col(st, "SELECT account_id FROM sl_people WHERE id = ?1", 164510523, v, sizeof(v)),
 	        "<null>");
@@ -222,19 +187,24 @@ static void test_fixtures(void **state)
 	assert_string_equal(col(st, "SELECT contact_restrictions FROM sl_people WHERE id = ?1",
 	                        164510523, v, sizeof(v)),
 	                    "[]");
-	assert_int_equal(q_int(st, "SELECT do_not_contact FROM sl_people WHERE id = ?1", 164510523),
-	                 0);
-	assert_int_equal(q_int(st, "SELECT is_deleted FROM sl_people WHERE id = ?1", 164510523), 0);
+	assert_int_equal(
+	        storetest_int(st, "SELECT do_not_contact FROM sl_people WHERE id = ?1", 164510523),
+	        0);
+	assert_int_equal(
+	        storetest_int(st, "SELECT is_deleted FROM sl_people WHERE id = ?1", 164510523), 0);
 
 	/* Users: role.id is a string, phone_client has no _href. */
 	assert_string_equal(col(st, "SELECT role FROM sl_users WHERE id = ?1", 49067, v, sizeof(v)),
 	                    "Admin");
-	assert_int_equal(q_int(st, "SELECT team_id FROM sl_users WHERE id = ?1", 49067), 111855);
+	assert_int_equal(storetest_int(st, "SELECT team_id FROM sl_users WHERE id = ?1", 49067),
+	                 111855);
 	assert_string_equal(col(st, "SELECT guid FROM sl_users WHERE id = ?1", 49067, v, sizeof(v)),
 	                    "0863ed13-7120-479b-8650-206a3679e2fb");
-	assert_int_equal(q_int(st, "SELECT team_admin FROM sl_users WHERE id = ?1", 49067), 1);
-	assert_int_equal(q_int(st, "SELECT locale_utc_offset FROM sl_users WHERE id = ?1", 49067),
-	                 -240);
+	assert_int_equal(storetest_int(st, "SELECT team_admin FROM sl_users WHERE id = ?1", 49067),
+	                 1);
+	assert_int_equal(
+	        storetest_int(st, "SELECT locale_utc_offset FROM sl_users WHERE id = ?1", 49067),
+	        -240);
 	assert_string_equal(
 	        col(st, "SELECT group_id FROM sl_users WHERE id = ?1", 49067, v, sizeof(v)),
 	        "<null>");
@@ -243,8 +213,9 @@ static void test_fixtures(void **state)
 	assert_string_equal(
 	        col(st, "SELECT domain FROM sl_accounts WHERE id = ?1", 48371814, v, sizeof(v)),
 	        "https://www.reebok.eu/en-gb/");
-	assert_int_equal(q_int(st, "SELECT owner_id FROM sl_accounts WHERE id = ?1", 48371814),
-	                 49067);
+	assert_int_equal(
+	        storetest_int(st, "SELECT owner_id FROM sl_accounts WHERE id = ?1", 48371814),
+	        49067);
 
 	/* The raw JSON is the record as received. */
 	assert_int_equal(records_get_json(st, STORE_USERS, 49067, &json), 0);
@@ -293,7 +264,7 @@ static void test_ids(void **state)
 	        {"{\"id\":9007199254740992}", 0, 9007199254740992LL},
 	        {"{\"id\":164510523.0}", 0, 164510523},
 	};
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	unsigned i;
 	bool live;
 
@@ -341,7 +312,7 @@ static void test_null_and_wrong_types(void **state)
 	        {"SELECT created_at FROM sl_people WHERE id = ?1", "<null>"},
 	        {"SELECT email FROM sl_people WHERE id = ?1", "<null>"},
 	};
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	char v[256];
 	unsigned i;
 
@@ -386,7 +357,7 @@ static void test_hostile_strings(void **state)
 	        "NEAR(a b) OR * AND -x",
 	        "tab\tnew\nline\r",
 	};
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	char json[1024], v[256];
 	unsigned i;
 	cJSON *rec;
@@ -408,13 +379,13 @@ static void test_hostile_strings(void **state)
 	assert_int_equal(put(fx->st, STORE_PEOPLE, json, 0), 0);
 	assert_int_equal(records_count(fx->st, STORE_PEOPLE, false, &n), 0);
 	assert_int_equal(n, (int64_t)(sizeof(names) / sizeof(names[0])) + 1);
-	assert_int_equal(q_int(fx->st, "SELECT count(*) FROM meta", 0), 0);
+	assert_int_equal(storetest_int(fx->st, "SELECT count(*) FROM meta", 0), 0);
 }
 
 /* 5 kB strings and a record with thousands of fields are stored whole. */
 static void test_oversized(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	char *big, key[32], *json = NULL;
 	cJSON *rec;
 	int i;
@@ -434,8 +405,9 @@ static void test_oversized(void **state)
 		cJSON_AddStringToObject(rec, key, "v");
 	}
 	assert_int_equal(records_upsert(fx->st, STORE_PEOPLE, rec, 0), 0);
-	assert_int_equal(q_int(fx->st, "SELECT length(first_name) FROM sl_people WHERE id = ?1", 9),
-	                 5120);
+	assert_int_equal(
+	        storetest_int(fx->st, "SELECT length(first_name) FROM sl_people WHERE id = ?1", 9),
+	        5120);
 	assert_int_equal(records_get_json(fx->st, STORE_PEOPLE, 9, &json), 0);
 	assert_non_null(strstr(json, "custom_1999"));
 	free(json);
@@ -446,7 +418,7 @@ static void test_oversized(void **state)
 /* A stale version (older updated_at) never overwrites a newer one, but is still "seen". */
 static void test_stale_update(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	char v[128];
 
 	assert_int_equal(put(fx->st, STORE_PEOPLE,
@@ -463,8 +435,8 @@ static void test_stale_update(void **state)
 	assert_string_equal(
 	        col(fx->st, "SELECT first_name FROM sl_people WHERE id = ?1", 1, v, sizeof(v)),
 	        "New");
-	assert_int_equal(q_int(fx->st, "SELECT seen_generation FROM sl_people WHERE id = ?1", 1),
-	                 2);
+	assert_int_equal(
+	        storetest_int(fx->st, "SELECT seen_generation FROM sl_people WHERE id = ?1", 1), 2);
 	/* The same instant written another way counts as current. */
 	assert_int_equal(put(fx->st, STORE_PEOPLE,
 	                     "{\"id\":1,\"first_name\":\"Same\","
@@ -474,8 +446,8 @@ static void test_stale_update(void **state)
 	assert_string_equal(
 	        col(fx->st, "SELECT first_name FROM sl_people WHERE id = ?1", 1, v, sizeof(v)),
 	        "Same");
-	assert_int_equal(q_int(fx->st, "SELECT seen_generation FROM sl_people WHERE id = ?1", 1),
-	                 2);
+	assert_int_equal(
+	        storetest_int(fx->st, "SELECT seen_generation FROM sl_people WHERE id = ?1", 1), 2);
 	/* A record without a parseable time always overwrites. */
 	assert_int_equal(put(fx->st, STORE_PEOPLE, "{\"id\":1,\"first_name\":\"NoTime\"}", 0), 0);
 	assert_string_equal(
@@ -485,7 +457,7 @@ static void test_stale_update(void **state)
 
 static void test_soft_delete(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	char *json = NULL;
 	int64_t n;
 	bool live = true;
@@ -505,19 +477,21 @@ static void test_soft_delete(void **state)
 	free(json);
 	assert_int_equal(records_get_json(fx->st, STORE_CADENCES, 4, &json), ENOENT);
 	assert_null(json);
-	assert_int_equal(q_int(fx->st, "SELECT count(*) FROM sequences", 0), 0);
+	assert_int_equal(storetest_int(fx->st, "SELECT count(*) FROM sequences", 0), 0);
 	/* Seen again: live again. */
 	assert_int_equal(put(fx->st, STORE_CADENCES, "{\"id\":3,\"name\":\"Q3\"}", 0), 0);
 	assert_int_equal(records_is_live(fx->st, STORE_CADENCES, 3, &live), 0);
 	assert_true(live);
-	assert_int_equal(
-	        q_int(fx->st, "SELECT deleted_at IS NULL FROM sl_cadences WHERE id = ?1", 3), 1);
+	assert_int_equal(storetest_int(fx->st,
+	                               "SELECT deleted_at IS NULL FROM sl_cadences WHERE id = ?1",
+	                               3),
+	                 1);
 }
 
 /* Only a complete pass's generation marks unseen rows; lower generations never win. */
 static void test_generation_sweep(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	int64_t ids[8];
 	size_t n;
 	unsigned marked = 99;
@@ -549,12 +523,13 @@ static void test_generation_sweep(void **state)
 	assert_int_equal(put(fx->st, STORE_PEOPLE, "{\"id\":1}", 0), 0);
 	assert_int_equal(records_sweep_unseen(fx->st, STORE_ACCOUNTS, 3, NULL), 0);
 	assert_int_equal(records_is_live(fx->st, STORE_PEOPLE, 1, &(bool){false}), 0);
-	assert_int_equal(q_int(fx->st, "SELECT is_deleted FROM sl_people WHERE id = 1", 0), 0);
+	assert_int_equal(storetest_int(fx->st, "SELECT is_deleted FROM sl_people WHERE id = 1", 0),
+	                 0);
 }
 
 static void test_live_ids_paging(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	int64_t ids[100], after = 0, total = 0, expect = 1;
 	char json[64];
 	size_t n, i;
@@ -612,7 +587,7 @@ static int walk_cb(const char *json, void *arg)
 
 static void test_foreach(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct walk w = {fx->st, 0, 0};
 
 	assert_int_equal(put(fx->st, STORE_CALLS, "{\"id\":1,\"to\":\"+15550100\"}", 0), 0);
@@ -681,7 +656,7 @@ static void test_other_objects(void **state)
 	         "|| draft || ',' || coalesce(archived_at, '-') FROM sl_cadences WHERE id = ?1",
 	         "Outbound,30,1,0,0,-"},
 	};
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	char v[256];
 	unsigned i;
 
@@ -697,7 +672,7 @@ static void test_other_objects(void **state)
  * dies: closing without a commit is what a kill looks like to the file). */
 static void test_cursor_and_rows_atomic(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct syncstate ss;
 	int64_t n;
 
@@ -719,8 +694,7 @@ static void test_cursor_and_rows_atomic(void **state)
 	assert_int_equal(put(fx->st, STORE_PEOPLE, "{\"id\":2}", 0), 0);
 	(void)text_copy(ss.cursor, sizeof(ss.cursor), "2024-03-08T00:00:00.000000Z");
 	assert_int_equal(syncstate_put(fx->st, STORE_PEOPLE, &ss), 0);
-	store_close(fx->st);
-	assert_int_equal(store_open(&fx->st, fx->path), 0);
+	storetest_reopen(fx);
 	assert_int_equal(records_count(fx->st, STORE_PEOPLE, true, &n), 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(syncstate_get(fx->st, STORE_PEOPLE, &ss), 0);
@@ -732,8 +706,7 @@ static void test_cursor_and_rows_atomic(void **state)
 	(void)text_copy(ss.cursor, sizeof(ss.cursor), "2024-03-09T00:00:00.123456-05:00");
 	assert_int_equal(syncstate_put(fx->st, STORE_PEOPLE, &ss), 0);
 	assert_int_equal(store_commit(fx->st), 0);
-	store_close(fx->st);
-	assert_int_equal(store_open(&fx->st, fx->path), 0);
+	storetest_reopen(fx);
 	assert_int_equal(records_count(fx->st, STORE_PEOPLE, true, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(syncstate_get(fx->st, STORE_PEOPLE, &ss), 0);
@@ -742,7 +715,7 @@ static void test_cursor_and_rows_atomic(void **state)
 
 static void test_syncstate(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	struct syncstate a, b;
 	unsigned o;
 
@@ -791,7 +764,7 @@ static void test_syncstate(void **state)
 /* The cursor can be rebuilt from the rows: the latest instant, not the largest text. */
 static void test_max_updated_at(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	char v[64], tiny[8];
 
 	assert_int_equal(records_max_updated_at(fx->st, STORE_PEOPLE, v, sizeof(v)), 0);
@@ -812,7 +785,7 @@ static void test_max_updated_at(void **state)
 /* The views show live rows with their documented names; mailboxes are derived from users. */
 static void test_views(void **state)
 {
-	struct fx *fx = *state;
+	struct storetest *fx = *state;
 	char v[256];
 
 	assert_int_equal(put(fx->st, STORE_ACCOUNTS, "{\"id\":5,\"name\":\"Acme\"}", 0), 0);
@@ -833,7 +806,7 @@ static void test_views(void **state)
 	assert_string_equal(
 	        col(fx->st, "SELECT company FROM contacts WHERE id = ?1", 2, v, sizeof(v)),
 	        "Own Co");
-	assert_int_equal(q_int(fx->st, "SELECT count(*) FROM contacts", 0), 2);
+	assert_int_equal(storetest_int(fx->st, "SELECT count(*) FROM contacts", 0), 2);
 
 	assert_int_equal(put(fx->st, STORE_USERS,
 	                     "{\"id\":1,\"email\":\"Ann@Example.com\","
@@ -846,29 +819,31 @@ static void test_views(void **state)
 	                     0),
 	                 0);
 	assert_int_equal(put(fx->st, STORE_USERS, "{\"id\":3,\"email\":null}", 0), 0);
-	assert_int_equal(q_int(fx->st, "SELECT count(*) FROM mailboxes", 0), 3);
-	assert_int_equal(q_int(fx->st,
-	                       "SELECT user_id FROM mailboxes WHERE email_address = "
-	                       "'sales@example.com'",
-	                       0),
+	assert_int_equal(storetest_int(fx->st, "SELECT count(*) FROM mailboxes", 0), 3);
+	assert_int_equal(storetest_int(fx->st,
+	                               "SELECT user_id FROM mailboxes WHERE email_address = "
+	                               "'sales@example.com'",
+	                               0),
 	                 2);
-	assert_int_equal(q_int(fx->st,
-	                       "SELECT is_sending_address FROM mailboxes WHERE email_address = "
-	                       "'bo@example.com'",
-	                       0),
-	                 0);
+	assert_int_equal(
+	        storetest_int(fx->st,
+	                      "SELECT is_sending_address FROM mailboxes WHERE email_address = "
+	                      "'bo@example.com'",
+	                      0),
+	        0);
 	assert_int_equal(put(fx->st, STORE_MEMBERSHIPS,
 	                     "{\"id\":1,\"person\":{\"id\":1},\"cadence\":{\"id\":2},"
 	                     "\"current_state\":\"active\"}",
 	                     0),
 	                 0);
-	assert_int_equal(q_int(fx->st, "SELECT sequence_id FROM sequence_states WHERE id = ?1", 1),
-	                 2);
+	assert_int_equal(
+	        storetest_int(fx->st, "SELECT sequence_id FROM sequence_states WHERE id = ?1", 1),
+	        2);
 }
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, storetest_teardown)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_parse_time),
 	        T(test_ids),
