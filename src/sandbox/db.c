@@ -22,7 +22,7 @@
 #include "loftdial/sbx_core.h"
 
 /* The layout of the tables; a state file in another layout is refused. */
-#define LAYOUT "3"
+#define LAYOUT "4"
 
 #define I  SBX_COL_INT
 #define B  SBX_COL_BOOL
@@ -54,7 +54,7 @@ static const struct sbx_kind_desc kinds[SBX_KIND_COUNT] = {
                          {"last_contacted_us", "last_contacted_at", TM, false},
                          {"display_name", "display_name", T, false},
                          {"call_count", "counts.calls", I, false},
-                         {"email_address", "email_address", T, true}}},
+                         {"email_address", "email_address", T, true, false, true}}},
         [SBX_ACCOUNTS] = {"accounts",
                           "accounts",
                           "account",
@@ -278,6 +278,28 @@ static void sql_json(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, b.p ? b.p : "", (int)b.len, b.p ? free : SQLITE_STATIC);
 }
 
+/* The FNV-1a hash of a text (see sbx_core.h). */
+int64_t sbx_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	return (int64_t)h;
+}
+
+/* sbx_hash(text): NULL for NULL, else the text's hash. */
+static void sql_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL || !s)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_int64(ctx, sbx_hash(s));
+}
+
 /* True when the store has a table of that name. */
 static bool has_table(struct sbx *sbx, const char *name)
 {
@@ -336,8 +358,10 @@ int sbx_db_open(struct sbx *sbx, bool *fresh)
 	/* Memory statistics cost a mutex per allocation, and a big org makes millions. Too late
 	 * (SQLITE_MISUSE) when something already initialised SQLite: harmless. */
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	if (sqlite3_open_v2(path, &sbx->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
+	/* One thread uses the connection (the loop's): no per-call mutex. */
+	if (sqlite3_open_v2(path, &sbx->db,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	                    NULL) != SQLITE_OK) {
 		log_error("sandbox", "cannot open %s: %s", path,
 		          sbx->db ? sqlite3_errmsg(sbx->db) : "out of memory");
 		err = EIO;
@@ -345,7 +369,10 @@ int sbx_db_open(struct sbx *sbx, bool *fresh)
 	}
 	if (sqlite3_create_function(sbx->db, "sbx_json", 3,
 	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, sbx,
-	                            sql_json, NULL, NULL) != SQLITE_OK) {
+	                            sql_json, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(sbx->db, "sbx_hash", 1,
+	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+	                            sql_hash, NULL, NULL) != SQLITE_OK) {
 		err = EIO;
 		goto out;
 	}
@@ -421,8 +448,11 @@ int sbx_db_create_indexes(struct sbx *sbx)
 		for (size_t c = 0; c < n; c++) {
 			if (!d->cols[c].index)
 				continue;
-			sbuf_printf(&sql, "CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s)", d->name,
-			            d->cols[c].name, d->name, d->cols[c].name);
+			sbuf_printf(&sql,
+			            d->cols[c].hashed
+			                    ? "CREATE INDEX IF NOT EXISTS %s_%s ON %s(sbx_hash(%s))"
+			                    : "CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s)",
+			            d->name, d->cols[c].name, d->name, d->cols[c].name);
 			if (d->cols[c].sparse)
 				sbuf_printf(&sql, " WHERE %s IS NOT NULL", d->cols[c].name);
 			sbuf_puts(&sql, ";");
@@ -856,10 +886,17 @@ int sbx_record_find(struct sbx *sbx, enum sbx_kind kind, const char *column, con
 	}
 	if (c == ncols(d))
 		return EINVAL;
-	snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE %s=? ORDER BY id LIMIT 1", d->name,
-	         column);
+	if (d->cols[c].hashed)
+		snprintf(sql, sizeof(sql),
+		         "SELECT id FROM %s WHERE %s=? AND sbx_hash(%s)=?2 ORDER BY id LIMIT 1",
+		         d->name, column, column);
+	else
+		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE %s=? ORDER BY id LIMIT 1",
+		         d->name, column);
 	if (prepare(sbx, sql, &st))
 		return EIO;
+	if (d->cols[c].hashed)
+		sqlite3_bind_int64(st, 2, sbx_hash(value));
 	if (d->cols[c].type == SBX_COL_TEXT) {
 		sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
 	} else if (d->cols[c].type == SBX_COL_BOOL) {

@@ -28,6 +28,7 @@
 enum ftype {
 	F_INT,      /* col IN (ints) */
 	F_TEXT,     /* col IN (texts), exact and case-sensitive */
+	F_HASHED,   /* F_TEXT on a column indexed through sbx_hash() (db.c "hashed") */
 	F_BOOL,     /* col = 0/1 */
 	F_GUID,     /* col (a user id) IN (users whose guid is one of the values) */
 	F_RANGE,    /* param[gt|gte|lt|lte] on a microsecond column */
@@ -109,7 +110,7 @@ static const struct list_spec specs[] = {
           {"do_not_contact", "do_not_contact", F_BOOL},
           {"account_id", "account_id", F_INT},
           {"owner_id", "owner_id", F_INT},
-          {"email_addresses", "email_address", F_TEXT},
+          {"email_addresses", "email_address", F_HASHED},
           {"last_contacted", "last_contacted_us", F_RANGE}}},
         {SBX_ACCOUNTS,
          "updated_at",
@@ -236,7 +237,7 @@ struct bindv {
 	const char *s;
 };
 
-#define MAX_BINDS 128
+#define MAX_BINDS 256
 #define PAGE_KEEP (16u * 1024 * 1024)
 #define MAX_VALS  100
 
@@ -371,9 +372,18 @@ static bool parse_bool(const char *s, int64_t *v)
 	return false;
 }
 
-/* col IN (?, ...) for int/text/guid filters. */
+/* col IN (?, ...) for int/text/guid filters; a hashed text column is first narrowed through
+ * its hash index (sbx_hash(col) IN (...)), then compared exactly. */
 static void filter_in(struct query *q, const struct filter *f, const char **v, size_t n)
 {
+	if (f->type == F_HASHED) {
+		sbuf_printf(&q->where, " AND sbx_hash(%s) IN (", f->col);
+		for (size_t i = 0; i < n; i++) {
+			sbuf_puts(&q->where, i ? ",?" : "?");
+			bind_int(q, sbx_hash(v[i]));
+		}
+		sbuf_puts(&q->where, ")");
+	}
 	sbuf_printf(&q->where, " AND %s IN (", f->col);
 	if (f->type == F_GUID)
 		sbuf_puts(&q->where, "SELECT id FROM users WHERE guid IN (");
@@ -514,6 +524,7 @@ static void apply_filters(struct query *q)
 		switch (f->type) {
 		case F_INT:
 		case F_TEXT:
+		case F_HASHED:
 		case F_GUID:
 			filter_in(q, f, v, n);
 			break;

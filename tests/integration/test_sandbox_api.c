@@ -7,6 +7,7 @@
  * keep-alive.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <time.h>
@@ -490,6 +491,34 @@ static void t_dialer_filters(void **state)
 		ALL(pq, r, sbxt_ref_id(r, "account") == acct);
 	}
 	cJSON_Delete(j);
+	/* email_addresses: exact and case-sensitive (matched through a hash index first), any
+	 * number of values, unknown addresses simply absent. */
+	{
+		char e1[200], e2[200], q1[200], q2[200], up[200], eq[600];
+		cJSON *p1 = sbxt_json(&S, "/v2/people/164510000", 200);
+		cJSON *p2 = sbxt_json(&S, "/v2/people/164510003", 200);
+
+		snprintf(e1, sizeof(e1), "%s",
+		         sbxt_str(cJSON_GetObjectItemCaseSensitive(p1, "data"), "email_address"));
+		snprintf(e2, sizeof(e2), "%s",
+		         sbxt_str(cJSON_GetObjectItemCaseSensitive(p2, "data"), "email_address"));
+		cJSON_Delete(p1);
+		cJSON_Delete(p2);
+		qesc(q1, sizeof(q1), e1);
+		qesc(q2, sizeof(q2), e2);
+		snprintf(eq, sizeof(eq),
+		         "/v2/people?email_addresses[]=%s&email_addresses[]=nobody%%40example.com"
+		         "&email_addresses[]=%s",
+		         q1, q2);
+		ALL(eq, r,
+		    !strcmp(sbxt_str(r, "email_address"), e1) ||
+		            !strcmp(sbxt_str(r, "email_address"), e2));
+		assert_int_equal(count(eq), 2);
+		for (size_t i = 0; i <= strlen(q1); i++)
+			up[i] = (char)toupper((unsigned char)q1[i]);
+		snprintf(eq, sizeof(eq), "/v2/people?email_addresses=%s", up);
+		assert_int_equal(count(eq), 0);
+	}
 	j = sbxt_json(&S, "/v2/people?do_not_contact=maybe", 422);
 	assert_non_null(j);
 	cJSON_Delete(j);
