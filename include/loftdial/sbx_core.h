@@ -179,6 +179,25 @@ int sbx_db_exec(struct sbx *sbx, const char *sql);
 
 /* ---- the server (server.c) ---- */
 
+/* Decoded name/value pairs: a query string, a form body, headers. */
+struct sbx_pair {
+	char *k, *v;
+};
+
+struct sbx_pairs {
+	struct sbx_pair *a;
+	size_t n, cap;
+};
+
+/* Decodes x-www-form-urlencoded text in place ('+' a space, "%XY" a byte; a broken escape
+ * and "%00" stay as they are). Returns the new length, never more than n. */
+size_t sbx_url_decode(char *s, size_t n);
+/* Splits "a=1&b=2" (n bytes, no NUL needed) into decoded pairs appended to out; names are
+ * kept as sent ("ids[]"), empty segments skipped, a segment without '=' has the value "".
+ * 0, ENOMEM, or EINVAL when the text holds a NUL byte. */
+int sbx_pairs_parse(struct sbx_pairs *out, const char *s, size_t n);
+void sbx_pairs_free(struct sbx_pairs *p);
+
 int sbx_server_init(struct sbx *sbx);
 int sbx_server_listen(struct sbx *sbx);
 void sbx_server_close(struct sbx *sbx);

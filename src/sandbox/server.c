@@ -29,21 +29,12 @@
 #define TXQ_MAX           (64u * 1024 * 1024)
 #define TXMB_KEEP         (16u * 1024 * 1024)
 
-struct kv {
-	char *k, *v;
-};
-
-struct kvs {
-	struct kv *a;
-	size_t n, cap;
-};
-
 struct sbx_req {
 	struct sbx *sbx;
 	struct http_conn *conn; /* referenced while the request lives */
 	char method[8];
 	char *path;
-	struct kvs params, headers, form, args, rhdrs;
+	struct sbx_pairs params, headers, form, args, rhdrs;
 	char *body;
 	size_t body_len;
 	bool form_parsed;
@@ -58,11 +49,11 @@ struct sbx_req {
 };
 
 /* Appends a pair (both strings copied). */
-static int kvs_add(struct kvs *s, const char *k, size_t kl, const char *v, size_t vl)
+static int pairs_add(struct sbx_pairs *s, const char *k, size_t kl, const char *v, size_t vl)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 8;
-		struct kv *a = realloc(s->a, cap * sizeof(*a));
+		struct sbx_pair *a = realloc(s->a, cap * sizeof(*a));
 
 		if (!a)
 			return ENOMEM;
@@ -81,8 +72,10 @@ static int kvs_add(struct kvs *s, const char *k, size_t kl, const char *v, size_
 }
 
 /* Frees all pairs. */
-static void kvs_free(struct kvs *s)
+void sbx_pairs_free(struct sbx_pairs *s)
 {
+	if (!s)
+		return;
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->a[i].k);
 		free(s->a[i].v);
@@ -102,17 +95,23 @@ static int hexval(char c)
 	return -1;
 }
 
-/* Decodes application/x-www-form-urlencoded text in place ('+' is a space). */
-static size_t url_decode(char *s, size_t n)
+/* Decodes application/x-www-form-urlencoded text in place: '+' is a space and "%XY" the
+ * byte XY. A broken escape ("%zz", a lone '%') stays as it is, and so does "%00": a decoded
+ * NUL would silently cut the C string every consumer reads, so that "page=2%00junk" would
+ * pass as page 2; kept literal, such a value fails validation or matches nothing. Returns the
+ * new length (never more than n). */
+size_t sbx_url_decode(char *s, size_t n)
 {
 	size_t o = 0;
 
 	for (size_t i = 0; i < n; i++) {
+		int hi, lo;
+
 		if (s[i] == '+') {
 			s[o++] = ' ';
-		} else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-		           hexval(s[i + 2]) >= 0) {
-			s[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+		} else if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
+		           (lo = hexval(s[i + 2])) >= 0 && (hi | lo) != 0) {
+			s[o++] = (char)(hi * 16 + lo);
 			i += 2;
 		} else {
 			s[o++] = s[i];
@@ -121,31 +120,31 @@ static size_t url_decode(char *s, size_t n)
 	return o;
 }
 
-/* Splits "a=1&b=2" into decoded pairs. */
-static int parse_pairs(struct kvs *out, const char *s, size_t n)
+/* Splits "a=1&b=2" (n bytes) into decoded pairs appended to out (see sbx_core.h). */
+int sbx_pairs_parse(struct sbx_pairs *out, const char *s, size_t n)
 {
 	size_t i = 0;
 	int err = 0;
 
+	if (!out || (!s && n))
+		return EINVAL;
+	if (n && memchr(s, '\0', n))
+		return EINVAL; /* not a URL; and C strings could not hold it */
 	while (i < n && !err) {
-		size_t j = i, eq;
-		char *k, *v;
-		size_t kl, vl;
+		const char *amp = memchr(s + i, '&', n - i);
+		size_t j = amp ? (size_t)(amp - s) : n, eq;
 
-		while (j < n && s[j] != '&')
-			j++;
 		for (eq = i; eq < j && s[eq] != '='; eq++)
 			;
 		if (j > i) {
-			k = text_dupn(s + i, eq - i);
-			v = text_dupn(eq < j ? s + eq + 1 : "", eq < j ? j - eq - 1 : 0);
-			if (!k || !v) {
+			char *k = text_dupn(s + i, eq - i);
+			char *v = text_dupn(eq < j ? s + eq + 1 : "", eq < j ? j - eq - 1 : 0);
+
+			if (!k || !v)
 				err = ENOMEM;
-			} else {
-				kl = url_decode(k, strlen(k));
-				vl = url_decode(v, strlen(v));
-				err = kvs_add(out, k, kl, v, vl);
-			}
+			else
+				err = pairs_add(out, k, sbx_url_decode(k, eq - i), v,
+				                sbx_url_decode(v, eq < j ? j - eq - 1 : 0));
 			free(k);
 			free(v);
 		}
@@ -159,11 +158,11 @@ static void req_free(struct sbx_req *req)
 {
 	if (!req)
 		return;
-	kvs_free(&req->params);
-	kvs_free(&req->headers);
-	kvs_free(&req->form);
-	kvs_free(&req->args);
-	kvs_free(&req->rhdrs);
+	sbx_pairs_free(&req->params);
+	sbx_pairs_free(&req->headers);
+	sbx_pairs_free(&req->form);
+	sbx_pairs_free(&req->args);
+	sbx_pairs_free(&req->rhdrs);
 	free(req->path);
 	free(req->body);
 	mem_deref(req->conn);
@@ -191,7 +190,7 @@ const char *sbx_req_path(const struct sbx_req *req)
 }
 
 /* Looks a name up in pairs. */
-static const char *kvs_get(const struct kvs *s, const char *name, bool nocase)
+static const char *pairs_get(const struct sbx_pairs *s, const char *name, bool nocase)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		if (nocase ? !strcasecmp(s->a[i].k, name) : !strcmp(s->a[i].k, name))
@@ -203,13 +202,13 @@ static const char *kvs_get(const struct kvs *s, const char *name, bool nocase)
 /* A ":name" segment of the matched route. */
 const char *sbx_req_arg(const struct sbx_req *req, const char *name)
 {
-	return req && name ? kvs_get(&req->args, name, false) : NULL;
+	return req && name ? pairs_get(&req->args, name, false) : NULL;
 }
 
 /* The first query parameter of that name. */
 const char *sbx_req_param(const struct sbx_req *req, const char *name)
 {
-	return req && name ? kvs_get(&req->params, name, false) : NULL;
+	return req && name ? pairs_get(&req->params, name, false) : NULL;
 }
 
 /* All values of a query parameter. */
@@ -232,7 +231,7 @@ size_t sbx_req_params(const struct sbx_req *req, const char *name, const char **
 /* A request header, case-insensitively. */
 const char *sbx_req_header(const struct sbx_req *req, const char *name)
 {
-	return req && name ? kvs_get(&req->headers, name, true) : NULL;
+	return req && name ? pairs_get(&req->headers, name, true) : NULL;
 }
 
 /* The raw body. */
@@ -252,10 +251,11 @@ const char *sbx_req_form(const struct sbx_req *req, const char *name)
 		return NULL;
 	if (!r->form_parsed) {
 		r->form_parsed = true;
-		if (r->body_len)
-			(void)parse_pairs(&r->form, r->body, r->body_len);
+		/* A body that is not form text (a NUL in it) has no fields at all. */
+		if (r->body_len && sbx_pairs_parse(&r->form, r->body, r->body_len))
+			sbx_pairs_free(&r->form);
 	}
-	return kvs_get(&r->form, name, false);
+	return pairs_get(&r->form, name, false);
 }
 
 /* The authenticated user. */
@@ -320,7 +320,7 @@ int sbx_reply_header(struct sbx_req *req, const char *name, const char *value)
 		return ENOSPC;
 	if (strpbrk(name, "\r\n:") || strpbrk(value, "\r\n"))
 		return EINVAL;
-	return kvs_add(&req->rhdrs, name, strlen(name), value, strlen(value));
+	return pairs_add(&req->rhdrs, name, strlen(name), value, strlen(value));
 }
 
 /* The reason phrase of a status. */
@@ -510,7 +510,7 @@ int sbx_route(struct sbx *sbx, const char *method, const char *path_pattern, sbx
 }
 
 /* Matches a path against a pattern, collecting ":name" segments. */
-static bool match(const char *pattern, const char *path, struct kvs *args)
+static bool match(const char *pattern, const char *path, struct sbx_pairs *args)
 {
 	const char *p = pattern, *s = path;
 
@@ -526,7 +526,7 @@ static bool match(const char *pattern, const char *path, struct kvs *args)
 		if (*p == ':') {
 			if (!sl)
 				return false;
-			if (kvs_add(args, p + 1, pl - 1, s, sl))
+			if (pairs_add(args, p + 1, pl - 1, s, sl))
 				return false;
 		} else if (pl != sl || strncmp(p, s, pl)) {
 			return false;
@@ -547,14 +547,14 @@ static const struct sbx_route_ent *route_find(struct sbx *sbx, struct sbx_req *r
 	for (size_t i = p->nroutes; i-- > 0;) {
 		const struct sbx_route_ent *e = &p->routes[i];
 
-		kvs_free(&req->args);
+		sbx_pairs_free(&req->args);
 		if (!match(e->pattern, req->path, &req->args))
 			continue;
 		*path_known = true;
 		if (!strcmp(e->method, "*") || !strcmp(e->method, req->method))
 			return e;
 	}
-	kvs_free(&req->args);
+	sbx_pairs_free(&req->args);
 	return NULL;
 }
 
@@ -645,11 +645,11 @@ static int req_build(struct sbx *sbx, struct http_conn *conn, const struct http_
 	if (req->v2 && plen > 5 && !strcmp(req->path + plen - 5, ".json"))
 		req->path[plen - 5] = '\0';
 	if (msg->prm.l > 1)
-		err = parse_pairs(&req->params, msg->prm.p + 1, msg->prm.l - 1);
+		err = sbx_pairs_parse(&req->params, msg->prm.p + 1, msg->prm.l - 1);
 	for (le = msg->hdrl.head; le && !err; le = le->next) {
 		const struct http_hdr *h = le->data;
 
-		err = kvs_add(&req->headers, h->name.p, h->name.l, h->val.p, h->val.l);
+		err = pairs_add(&req->headers, h->name.p, h->name.l, h->val.p, h->val.l);
 	}
 	if (!err && msg->mb && mbuf_get_left(msg->mb)) {
 		req->body_len = mbuf_get_left(msg->mb);
@@ -716,10 +716,17 @@ static void on_request(struct http_conn *conn, const struct http_msg *msg, void 
 {
 	struct sbx *sbx = arg;
 	struct sbx_req *req = NULL;
+	int err;
 
 	sbx->counters.requests++;
-	if (req_build(sbx, conn, msg, &req)) {
-		http_ereply(conn, 500, "Internal Server Error");
+	err = req_build(sbx, conn, msg, &req);
+	if (err) {
+		/* A query string with a NUL byte is no URL, and a method of 8 or more letters
+		 * is none Salesloft has (INVENTED: 400, libre's plain error page). */
+		if (err == EINVAL)
+			http_ereply(conn, 400, "Bad Request");
+		else
+			http_ereply(conn, 500, "Internal Server Error");
 		return;
 	}
 	dispatch(req, 0);
