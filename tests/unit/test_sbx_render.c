@@ -156,6 +156,134 @@ static void t_json_str(void **state)
 	}
 }
 
+/* A plain reference escaper, byte by byte, for the word-at-a-time one. */
+static void ref_escape(char *o, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
+		} else if (c == '\n') {
+			*o++ = '\\';
+			*o++ = 'n';
+		} else if (c == '\r') {
+			*o++ = '\\';
+			*o++ = 'r';
+		} else if (c == '\t') {
+			*o++ = '\\';
+			*o++ = 't';
+		} else if (c < 0x20) {
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[c >> 4];
+			o[5] = hex[c & 15];
+			o += 6;
+		} else {
+			*o++ = (char)c;
+		}
+	}
+	*o++ = '"';
+	*o = '\0';
+}
+
+/* Every byte value at every position around the 8-byte words the escaper reads, in strings
+ * of every length up to 19, and a run of specials: the same as the plain escaper. */
+static void t_json_str_every_byte(void **state)
+{
+	char in[24], want[160];
+
+	for (size_t len = 1; len < 20; len++) {
+		for (size_t pos = 0; pos < len; pos++) {
+			for (int c = 1; c < 256; c++) {
+				struct sbuf b = {0};
+
+				memset(in, 'a' + (int)(len % 26), len);
+				in[pos] = (char)c;
+				in[len] = '\0';
+				ref_escape(want, in, len);
+				sbuf_json_str(&b, in);
+				if (strcmp(sbuf_cstr(&b), want))
+					fail_msg("len %zu pos %zu byte %d: %s", len, pos, c, b.p);
+				sbuf_free(&b);
+			}
+		}
+	}
+	{
+		struct sbuf b = {0};
+
+		memset(in, '"', 23);
+		in[23] = '\0';
+		ref_escape(want, in, 23);
+		sbuf_json_str(&b, in);
+		assert_string_equal(sbuf_cstr(&b), want);
+		sbuf_free(&b);
+	}
+}
+
+/* A silent writer writes nothing; literal keys (worked out once per key) give the same text
+ * as plain keys, a key that needs escaping included, however often a key is used. */
+static void t_writer_off_and_literal_keys(void **state)
+{
+	struct sbuf a = {0}, b = {0};
+	struct jw w;
+
+	jw_init(&w, &a, "http://x");
+	w.off = true;
+	jw_open(&w, NULL);
+	jw_str(&w, "k", "v");
+	jw_time(&w, "t", T0);
+	jw_ref(&w, "r", "users", 1);
+	jw_close(&w);
+	assert_int_equal(a.len, 0);
+
+	for (int pass = 0; pass < 2; pass++) {
+		struct sbuf *o = pass ? &b : &a;
+
+		jw_init(&w, o, "http://x");
+		w.literal_keys = pass == 1;
+		jw_open(&w, NULL);
+		for (int i = 0; i < 3; i++) {
+			jw_str(&w, "name", "José");
+			jw_str(&w, "\x1b[2Jkey", "x");
+			jw_int(&w, "a_rather_long_key_name_of_more_than_32_bytes", i);
+			jw_str(&w, "quo\"te", NULL);
+		}
+		jw_close(&w);
+	}
+	assert_string_equal(sbuf_cstr(&a), sbuf_cstr(&b));
+	assert_non_null(strstr(a.p, "\"\\u001b[2Jkey\":\"x\""));
+	assert_non_null(strstr(a.p, "\"quo\\\"te\":null"));
+	sbuf_free(&a);
+	sbuf_free(&b);
+}
+
+/* The offset keeps per-year bounds: asking about other years in between changes nothing. */
+static void t_team_offset_years(void **state)
+{
+	static const struct {
+		const char *utc;
+		int off;
+	} cases[] = {
+	        {"2024-07-04T12:00:00Z", -240},        {"2023-01-15T12:00:00Z", -300},
+	        {"2024-07-04T12:00:00Z", -240},        {"2023-12-31T23:59:59.999999Z", -300},
+	        {"2024-01-01T00:00:00Z", -300},        {"2023-07-01T00:00:00Z", -240},
+	        {"2099-07-01T00:00:00Z", -240},        {"1970-01-01T00:00:00Z", -300},
+	        {"1969-12-31T23:59:59.999999Z", -300}, {"2024-03-10T07:00:00Z", -240},
+	        {"2024-03-10T06:59:59.999999Z", -300},
+	};
+	int64_t us;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(sbx_time_parse(cases[i].utc, &us, NULL), 0);
+		if (sbx_team_offset(us) != cases[i].off)
+			fail_msg("%s: %d", cases[i].utc, sbx_team_offset(us));
+	}
+}
+
 static void t_writer(void **state)
 {
 	struct sbuf b = {0};
@@ -209,10 +337,16 @@ static void t_sbuf_growth(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(t_parse_invalid),    cmocka_unit_test(t_parse_valid),
-	        cmocka_unit_test(t_render_roundtrip), cmocka_unit_test(t_team_offset_dst),
-	        cmocka_unit_test(t_json_str),         cmocka_unit_test(t_writer),
+	        cmocka_unit_test(t_parse_invalid),
+	        cmocka_unit_test(t_parse_valid),
+	        cmocka_unit_test(t_render_roundtrip),
+	        cmocka_unit_test(t_team_offset_dst),
+	        cmocka_unit_test(t_json_str),
+	        cmocka_unit_test(t_writer),
 	        cmocka_unit_test(t_sbuf_growth),
+	        cmocka_unit_test(t_json_str_every_byte),
+	        cmocka_unit_test(t_writer_off_and_literal_keys),
+	        cmocka_unit_test(t_team_offset_years),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
