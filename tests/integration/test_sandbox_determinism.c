@@ -82,6 +82,21 @@ static void stop_ok(struct sbxt *s)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* The sandboxes of the test: at file scope so that the teardown stops the ones a failed
+ * assertion left running. */
+static struct sbxt s1, s2, s3;
+
+/* Stops what is still running (a stopped sandbox has no pid). */
+static int stop_all(void **state)
+{
+	struct sbxt *all[] = {&s1, &s2, &s3};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i]->proc.pid > 0)
+			(void)sbxt_stop(all[i]);
+	return 0;
+}
+
 static void t_same_seed_same_bytes(void **state)
 {
 	char dir[512], db[600];
@@ -92,7 +107,6 @@ static void t_same_seed_same_bytes(void **state)
 	                    NULL};
 	const char *a3[] = {"--seed", "43", "--people", "600", "--now", "2025-06-02T09:30:00-04:00",
 	                    NULL};
-	struct sbxt s1, s2, s3;
 	char *x[NPATHS], *y[NPATHS], *z[NPATHS], *w[NPATHS];
 
 	assert_int_equal(tl_tmpdir(dir, sizeof(dir), "sbx-determinism"), 0);
@@ -143,7 +157,7 @@ static void t_same_seed_same_bytes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(t_same_seed_same_bytes),
+	        cmocka_unit_test_teardown(t_same_seed_same_bytes, stop_all),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
