@@ -36,6 +36,7 @@ enum ftype {
 	F_DUE_ON,   /* actions: due_on[...] with a date (date column) or a time (due_us) */
 	F_HAS_DUE,  /* steps: has_due_actions */
 	F_INTERVAL, /* tasks: time_interval_filter */
+	F_VISIBLE,  /* users: visible_only, true when absent: only active users (§4.1) */
 };
 
 struct filter {
@@ -92,6 +93,7 @@ static const struct list_spec specs[] = {
          {IDS,
           {"guid", "guid", F_TEXT},
           {"active", "active", F_BOOL},
+          {"visible_only", "active", F_VISIBLE},
           {"group_id", "group_id", F_INT},
           {"role_id", "role", F_TEXT}}},
         {SBX_PEOPLE,
@@ -518,6 +520,20 @@ static void apply_filters(struct query *q)
 			continue;
 		}
 		n = values(q, f->param, v, f->type == F_INT);
+		if (f->type == F_VISIBLE) {
+			/* Salesloft hides deactivated users unless visible_only=false, so a
+			 * client that forgets the parameter sees them vanish as if deleted. */
+			b = 1;
+			if (n && !parse_bool(v[0], &b)) {
+				bad(q, f->param, "must be true or false");
+				continue;
+			}
+			if (n)
+				echo(q, f->param, v, n);
+			if (b)
+				sbuf_printf(&q->where, " AND %s = 1", f->col);
+			continue;
+		}
 		if (!n)
 			continue;
 		echo(q, f->param, v, n);

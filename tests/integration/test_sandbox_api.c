@@ -78,8 +78,9 @@ static void t_users_no_paging(void **state)
 	                                           "sorting");
 	assert_string_equal(sbxt_str(sorting, "sort_by"), "id");
 	assert_string_equal(sbxt_str(sorting, "sort_direction"), "DESC NULLS LAST");
-	assert_int_equal(cJSON_GetArraySize(sbxt_data(j)), 8);
-	u = cJSON_GetArrayItem(sbxt_data(j), 7);
+	/* visible_only defaults to true (§4.1): deactivated user 4 is not listed. */
+	assert_int_equal(cJSON_GetArraySize(sbxt_data(j)), 7);
+	u = cJSON_GetArrayItem(sbxt_data(j), 6);
 	assert_int_equal(sbxt_num(u, "id"), 1);
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(u, "team_admin")));
 	assert_string_equal(sbxt_str(cJSON_GetObjectItemCaseSensitive(u, "role"), "id"), "Admin");
@@ -87,6 +88,14 @@ static void t_users_no_paging(void **state)
 	        cJSON_GetObjectItemCaseSensitive(u, "phone_client"), "_href"));
 	assert_non_null(sbxt_str(u, "guid"));
 	assert_int_equal(strlen(sbxt_str(u, "guid")), 36);
+	cJSON_Delete(j);
+
+	j = sbxt_json(&S, "/v2/users?visible_only=false", 200);
+	assert_non_null(j);
+	assert_int_equal(cJSON_GetArraySize(sbxt_data(j)), 8);
+	assert_int_equal(sbxt_num(cJSON_GetArrayItem(sbxt_data(j), 4), "id"), 4);
+	cJSON_Delete(j);
+	j = sbxt_json(&S, "/v2/users?visible_only=maybe", 422);
 	cJSON_Delete(j);
 
 	j = sbxt_json(&S, "/v2/users?page=1&per_page=3&sort_by=name&sort_direction=ASC", 200);
@@ -598,7 +607,7 @@ static void t_accounts_users(void **state)
 	curl_easy_cleanup(esc);
 
 	/* User 4 is deactivated, not gone. */
-	ALL("/v2/users?active=false", r,
+	ALL("/v2/users?active=false&visible_only=false", r,
 	    sbxt_num(r, "id") == 4 && cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(r, "active")));
 	assert_int_equal(count("/v2/users?page=1&active=true"), 7);
 }

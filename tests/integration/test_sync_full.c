@@ -22,7 +22,7 @@ static const struct {
 	const char *table; /* store table */
 	bool cursor;
 } objs[] = {
-        {"users", "/v2/users", "sl_users", false},
+        {"users", "/v2/users?visible_only=false", "sl_users", false},
         {"accounts", "/v2/accounts", "sl_accounts", true},
         {"people", "/v2/people", "sl_people", true},
         {"cadences", "/v2/cadences", "sl_cadences", true},
