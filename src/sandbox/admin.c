@@ -12,11 +12,11 @@
 #include <sqlite3.h>
 
 #include "loftdial/log.h"
-#include "loftdial/sbx_admin.h"
-#include "loftdial/sbx_faults.h"
-#include "loftdial/sbx_oauth.h"
-#include "loftdial/sbx_webhooks.h"
-#include "loftdial/sbx_writes.h"
+#include "sbx_admin.h"
+#include "sbx_faults.h"
+#include "sbx_oauth.h"
+#include "sbx_webhooks.h"
+#include "sbx_writes.h"
 
 /* Every admin route, for GET /_sandbox/ (the index). */
 static const char *const index_lines[] = {

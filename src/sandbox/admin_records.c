@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "loftdial/sbx_admin.h"
+#include "sbx_admin.h"
 
 struct ref_name {
 	const char *member;

@@ -19,7 +19,7 @@
 #include <sqlite3.h>
 
 #include "loftdial/log.h"
-#include "loftdial/sbx_core.h"
+#include "sbx_core.h"
 
 /* The layout of the tables; a state file in another layout is refused. */
 #define LAYOUT "4"

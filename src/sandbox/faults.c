@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "loftdial/sbx_faults.h"
+#include "sbx_faults.h"
 #include "loftdial/text.h"
 
 #define LATENCY_MAX_MS  60000u

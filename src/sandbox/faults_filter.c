@@ -21,8 +21,8 @@
 #include <re.h>
 
 #include "loftdial/log.h"
-#include "loftdial/sbx_faults.h"
-#include "loftdial/sbx_writes.h"
+#include "sbx_faults.h"
+#include "sbx_writes.h"
 
 /* A request waiting out its added latency. */
 struct delayed {

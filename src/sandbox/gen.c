@@ -33,7 +33,7 @@
 #include <sqlite3.h>
 
 #include "loftdial/log.h"
-#include "loftdial/sbx_core.h"
+#include "sbx_core.h"
 
 #define DAY      86400000000LL
 #define HOUR     3600000000LL

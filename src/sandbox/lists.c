@@ -22,7 +22,7 @@
 #include <sqlite3.h>
 
 #include "loftdial/log.h"
-#include "loftdial/sbx_core.h"
+#include "sbx_core.h"
 
 /* How a filter's values are read and compared. */
 enum ftype {

@@ -17,7 +17,7 @@
 
 #include "loftdial/log.h"
 #include "loftdial/loop.h"
-#include "loftdial/sbx.h"
+#include "sbx.h"
 
 /* ---- weak defaults: replaced by oauth*.c, writes*.c, webhooks*.c, admin*.c, simphones*.c */
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "loftdial/sbx_oauth.h"
+#include "sbx_oauth.h"
 #include "loftdial/text.h"
 
 #define US_PER_S 1000000LL

@@ -24,8 +24,8 @@
 #include <sqlite3.h>
 
 #include "loftdial/log.h"
-#include "loftdial/sbx.h"
-#include "loftdial/sbx_oauth.h"
+#include "sbx.h"
+#include "sbx_oauth.h"
 #include "loftdial/text.h"
 
 static struct {

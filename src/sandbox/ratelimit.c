@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "loftdial/sbx_core.h"
+#include "sbx_core.h"
 
 /* Cost of a request for a given page number. */
 unsigned sbx_ratelimit_cost(long page)

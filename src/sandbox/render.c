@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loftdial/sbx_core.h"
+#include "sbx_core.h"
 
 /* Makes room for n more bytes (plus a NUL); sets err on failure. */
 static bool sbuf_grow(struct sbuf *b, size_t n)

@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "loftdial/log.h"
-#include "loftdial/sbx_core.h"
+#include "sbx_core.h"
 
 /* Monotonic microseconds. */
 static uint64_t mono_us(void)

@@ -21,7 +21,7 @@
 #include <re.h>
 
 #include "loftdial/log.h"
-#include "loftdial/sbx_core.h"
+#include "sbx_core.h"
 #include "loftdial/text.h"
 
 #define MAX_REPLY_HEADERS 16

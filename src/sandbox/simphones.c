@@ -23,7 +23,7 @@
 #include <rem.h>
 
 #include "loftdial/log.h"
-#include "loftdial/simphones.h"
+#include "simphones.h"
 #include "loftdial/text.h"
 
 #define MOD           "simphones"

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loftdial/simphones.h"
+#include "simphones.h"
 #include "loftdial/text.h"
 
 #define SRATE          8000

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loftdial/simphones.h"
+#include "simphones.h"
 #include "loftdial/text.h"
 
 #define NUMBER_DIGITS_MAX 32

@@ -18,8 +18,8 @@
 #include <string.h>
 
 #include "loftdial/log.h"
-#include "loftdial/sbx.h"
-#include "loftdial/simphones.h"
+#include "sbx.h"
+#include "simphones.h"
 #include "loftdial/text.h"
 
 #define SPEC_MAX 256

@@ -9,7 +9,7 @@
 
 #include <re.h>
 
-#include "loftdial/sbx_webhooks.h"
+#include "sbx_webhooks.h"
 
 /* Every event type the reference lists (§5.2), official rows and secondary sources alike:
  * a subscription may name any of them even when this sandbox never fires it. */

@@ -21,8 +21,8 @@
 
 #include "loftdial/httpc.h"
 #include "loftdial/log.h"
-#include "loftdial/sbx_webhooks.h"
-#include "loftdial/sbx_writes.h"
+#include "sbx_webhooks.h"
+#include "sbx_writes.h"
 #include "loftdial/text.h"
 
 #define RECENT_MAX 256

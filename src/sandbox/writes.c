@@ -15,7 +15,7 @@
 #include <sqlite3.h>
 
 #include "loftdial/log.h"
-#include "loftdial/sbx_writes.h"
+#include "sbx_writes.h"
 #include "loftdial/text.h"
 
 /* Every field POST /v2/activities/calls reads (for form-encoded bodies). */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loftdial/sbx_writes.h"
+#include "sbx_writes.h"
 
 /* Reads a JSON or form-encoded write body into one cJSON object. */
 cJSON *sbx_writes_body(struct sbx_req *req, const char *const *names, bool *bad)

@@ -11,10 +11,10 @@
 
 #include <re.h>
 
-#include "loftdial/sbx_admin.h"
-#include "loftdial/sbx_faults.h"
-#include "loftdial/sbx_oauth.h"
-#include "loftdial/sbx_writes.h"
+#include "sbx_admin.h"
+#include "sbx_faults.h"
+#include "sbx_oauth.h"
+#include "sbx_writes.h"
 
 /* The escaped text must be free of < > " ' (and & only as the start of an entity). */
 static void check_escape(const char *s)

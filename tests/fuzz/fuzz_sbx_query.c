@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loftdial/sbx_core.h"
+#include "sbx_core.h"
 
 /* Appends s percent-encoded strictly (unreserved characters as they are, a space as '+'). */
 static char *encode(char *o, const char *s)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loftdial/sbx_core.h"
+#include "sbx_core.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

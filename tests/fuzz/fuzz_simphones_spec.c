@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loftdial/simphones.h"
+#include "simphones.h"
 
 /* print(b) parses back to b, or aborts. */
 static void round_trip(const struct simphone_behaviour *b)

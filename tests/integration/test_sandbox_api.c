@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "loftdial/sbx_core.h"
+#include "sbx_core.h"
 #include "sandbox_util.h"
 
 #define PEOPLE    1500

@@ -16,9 +16,9 @@
 #include <cmocka.h>
 #include <re.h>
 
-#include "loftdial/sbx_admin.h"
-#include "loftdial/sbx_oauth.h"
-#include "loftdial/sbx_writes.h"
+#include "sbx_admin.h"
+#include "sbx_oauth.h"
+#include "sbx_writes.h"
 
 static const char person[] =
         "{\"id\":7,\"created_at\":\"2024-03-07T02:46:00.302715-05:00\",\"updated_at\":\"x\","

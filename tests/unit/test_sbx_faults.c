@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "loftdial/sbx_faults.h"
+#include "sbx_faults.h"
 
 struct parse_row {
 	const char *json;

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "loftdial/sbx_oauth.h"
+#include "sbx_oauth.h"
 
 #define S      1000000LL /* one second in microseconds */
 #define T0     (1700000000LL * S)

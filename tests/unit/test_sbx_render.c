@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "loftdial/sbx_core.h"
+#include "sbx_core.h"
 
 /* 2024-03-07T07:46:00.302715Z in microseconds. */
 #define T0 1709797560302715LL

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "loftdial/sbx_webhooks.h"
+#include "sbx_webhooks.h"
 
 struct sig_row {
 	const char *key;

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "loftdial/loop.h"
-#include "loftdial/simphones.h"
+#include "simphones.h"
 #include "loftdial/text.h"
 #include "testlib.h"
 

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "loftdial/sbx.h"
+#include "sbx.h"
 
 /* "No value" for times and ids in the writer and the store. */
 #define SBX_NONE INT64_MIN

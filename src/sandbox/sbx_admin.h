@@ -16,7 +16,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "loftdial/sbx.h"
+#include "sbx.h"
 
 /* A blank record shaped like example (an existing record of the kind): every member kept,
  * strings, numbers and references null, booleans false, arrays empty, custom_fields empty,

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "loftdial/sbx.h"
+#include "sbx.h"
 
 #define SBX_WEBHOOKS_ATTEMPTS        4     /* the first try and 3 retries */
 #define SBX_WEBHOOKS_RETRY_MS        15000 /* Salesloft's interval */

@@ -24,7 +24,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "loftdial/sbx.h"
+#include "sbx.h"
 
 /* The request body as a JSON object: parsed JSON when the Content-Type says JSON or the body
  * starts with '{'; otherwise each form field named in names (NULL-terminated) becomes a string
