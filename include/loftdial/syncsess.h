@@ -7,6 +7,7 @@
 #define LOFTDIAL_SYNCSESS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "loftdial/slapi.h"
 #include "loftdial/store.h"
@@ -31,7 +32,13 @@ void syncsess_close(struct syncsess *s);
 int syncsess_lock(const char *data_dir, int *fd);
 void syncsess_unlock(int fd);
 
+/* The store meta key of the rate figures seen last ("remaining limit unix-seconds"). */
+#define SYNCSESS_RATE_KEY "sync.rate"
+
 /* Remembers the API client's rate figures in the store (status shows them offline). */
 void syncsess_save_rate(struct syncsess *s);
+/* Reads the figures syncsess_save_rate() kept: ENOENT when none were saved, EBADMSG when
+ * the stored value is not in its format. */
+int syncsess_load_rate(struct store *st, long *remaining, unsigned *limit, int64_t *seen_at);
 
 #endif

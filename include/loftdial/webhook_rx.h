@@ -24,6 +24,8 @@
 
 /* The store meta key holding the callback token shared by loftdial's subscriptions. */
 #define WEBHOOK_RX_TOKEN_KEY "webhooks.callback_token"
+/* The store meta key listing the ids of loftdial's subscriptions, comma-separated. */
+#define WEBHOOK_RX_SUBS_KEY "webhooks.subscriptions"
 /* Hex digits of an HMAC-SHA1 signature, plus the NUL. */
 #define WEBHOOK_RX_SIG_HEX 41
 

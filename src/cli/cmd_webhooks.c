@@ -27,7 +27,6 @@
 #include "loftdial/webhook_rx.h"
 #include "loftdial/whapply.h"
 
-#define SUBS_KEY          "webhooks.subscriptions"
 #define URL_KEY           "webhooks.url"
 #define IDS_MAX           4000
 #define MAX_SUBS          256
@@ -72,7 +71,7 @@ static int save_ids(struct whrun *w)
 			return E2BIG;
 		o += (size_t)n;
 	}
-	return store_meta_set(w->ss.st, SUBS_KEY, w->nids ? list : NULL);
+	return store_meta_set(w->ss.st, WEBHOOK_RX_SUBS_KEY, w->nids ? list : NULL);
 }
 
 /* Reads the remembered subscription ids. */
@@ -82,7 +81,7 @@ static void load_ids(struct whrun *w)
 	char *p, *end;
 
 	w->nids = 0;
-	if (store_meta_get(w->ss.st, SUBS_KEY, list, sizeof(list)))
+	if (store_meta_get(w->ss.st, WEBHOOK_RX_SUBS_KEY, list, sizeof(list)))
 		return;
 	for (p = list; *p && w->nids < MAX_SUBS; p = *end ? end + 1 : end) {
 		long long id = strtoll(p, &end, 10);

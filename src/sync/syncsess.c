@@ -59,8 +59,25 @@ void syncsess_save_rate(struct syncsess *s)
 		return;
 	snprintf(v, sizeof(v), "%ld %u %lld", stats.last_remaining, stats.limit,
 	         (long long)time(NULL));
-	if (store_meta_set(s->st, "sync.rate", v))
+	if (store_meta_set(s->st, SYNCSESS_RATE_KEY, v))
 		log_warn("sync", "cannot save the rate figures");
+}
+
+int syncsess_load_rate(struct store *st, long *remaining, unsigned *limit, int64_t *seen_at)
+{
+	char v[64];
+	long long at;
+	int err;
+
+	if (!st || !remaining || !limit || !seen_at)
+		return EINVAL;
+	err = store_meta_get(st, SYNCSESS_RATE_KEY, v, sizeof(v));
+	if (err)
+		return err == E2BIG ? EBADMSG : err;
+	if (sscanf(v, "%ld %u %lld", remaining, limit, &at) != 3)
+		return EBADMSG;
+	*seen_at = (int64_t)at;
+	return 0;
 }
 
 int syncsess_lock(const char *data_dir, int *fd)
