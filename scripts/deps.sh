@@ -7,7 +7,7 @@ PKGS=(
 	build-essential cmake pkg-config clang-format git
 	libncurses-dev libcurl4-openssl-dev libcjson-dev libsqlite3-dev
 	libre-dev librem-dev baresip-core libcmocka-dev
-	tmux espeak-ng sox sip-tester procps iproute2 curl
+	tmux espeak-ng sox sip-tester procps iproute2 curl tzdata
 )
 
 missing=()
@@ -16,6 +16,12 @@ for p in "${PKGS[@]}"; do
 		missing+=("$p")
 	fi
 done
+# The old zone names Salesloft sends (US/Eastern) come with tzdata up to Debian 12 and with
+# tzdata-legacy from Debian 13 on: ask for the latter only when tzdata did not bring them.
+if dpkg-query -W -f='${Status}' tzdata 2>/dev/null | grep -q "install ok installed" &&
+	[ ! -e /usr/share/zoneinfo/US/Eastern ]; then
+	missing+=(tzdata-legacy)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "deps: all ${#PKGS[@]} Debian packages present"
 	exit 0
@@ -30,4 +36,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ ! -e /usr/share/zoneinfo/US/Eastern ]; then
+	$SUDO apt-get install -y -q --no-install-recommends tzdata-legacy
+fi
 echo "deps: done"

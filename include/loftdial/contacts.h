@@ -39,6 +39,8 @@ struct contact {
 	int64_t account_id;             /* 0 = none */
 	int64_t owner_id;               /* 0 = none */
 	bool deleted;
+	char tags[1024];         /* JSON array text of tag names (may be cut short), "" = none */
+	char account_locale[64]; /* the account's tz name, "" when unknown */
 };
 
 /* Reads one person (deleted ones too, with deleted set); ENOENT when absent. */

@@ -23,7 +23,7 @@
 	"p.id, p.first_name, p.last_name, p.display_name, coalesce(p.company, a.name), p.title, "  \
 	"p.email, p.phone, p.phone_extension, p.mobile_phone, p.home_phone, p.locale, "            \
 	"p.locale_utc_offset, p.do_not_contact, p.contact_restrictions, p.account_id, "            \
-	"p.owner_id, p.is_deleted"
+	"p.owner_id, p.is_deleted, json_extract(p.raw, '$.tags'), a.locale"
 #define CONTACT_FROM                                                                               \
 	" FROM sl_people p LEFT JOIN sl_accounts a ON a.id = p.account_id AND a.is_deleted = 0 "
 
@@ -71,6 +71,8 @@ static void read_contact(sqlite3_stmt *stmt, struct contact *c)
 	c->account_id = sqlite3_column_int64(stmt, 15);
 	c->owner_id = sqlite3_column_int64(stmt, 16);
 	c->deleted = sqlite3_column_int(stmt, 17) != 0;
+	store_col_copy(stmt, 18, c->tags, sizeof(c->tags));
+	store_col_copy(stmt, 19, c->account_locale, sizeof(c->account_locale));
 }
 
 /* Reads one person the way the dialer shows them. */

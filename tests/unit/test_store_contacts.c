@@ -83,7 +83,8 @@ static int search(struct store *st, const char *q, int64_t *first)
 
 static void seed(struct store *st)
 {
-	put(st, STORE_ACCOUNTS, "{\"id\":500,\"name\":\"Globex Corporation\"}");
+	put(st, STORE_ACCOUNTS,
+	    "{\"id\":500,\"name\":\"Globex Corporation\",\"locale\":\"Europe/Berlin\"}");
 	put(st, STORE_PEOPLE,
 	    "{\"id\":1,\"first_name\":\"Ann\",\"last_name\":\"Smith\",\"display_name\":\"Ann "
 	    "Smith\",\"email_address\":\"ann.smith@initech.example\",\"title\":\"VP Sales\","
@@ -91,7 +92,7 @@ static void seed(struct store *st)
 	    "\"mobile_phone\":\"+44 7700 900123\",\"locale\":\"US/Eastern\","
 	    "\"locale_utc_offset\":-300,\"do_not_contact\":false,"
 	    "\"contact_restrictions\":[\"email\"],\"account\":{\"id\":500},"
-	    "\"owner\":{\"id\":51550}}");
+	    "\"owner\":{\"id\":51550},\"tags\":[\"VIP\",\"Wrong Number\"]}");
 	put(st, STORE_PEOPLE,
 	    "{\"id\":2,\"first_name\":\"José\",\"last_name\":\"Müller\",\"email_address\":"
 	    "\"jose@globex.example\",\"title\":\"Head of Procurement\","
@@ -366,8 +367,11 @@ static void test_get(void **state)
 	assert_int_equal(c.account_id, 500);
 	assert_int_equal(c.owner_id, 51550);
 	assert_false(c.deleted);
+	assert_string_equal(c.tags, "[\"VIP\",\"Wrong Number\"]");
+	assert_string_equal(c.account_locale, "Europe/Berlin");
 
 	assert_int_equal(contacts_get(st, 2, &c), 0);
+	assert_string_equal(c.tags, "");
 	assert_string_equal(c.company, "Globex Corporation"); /* from the account */
 	assert_true(c.do_not_contact);
 	assert_true(c.no_call);
