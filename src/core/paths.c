@@ -1,10 +1,13 @@
 /*
- * paths: resolving and creating loftdial's configuration and data folders.
+ * paths: resolving and creating loftdial's configuration and data folders, and finding the
+ * read-only data shipped with the programs (themes, recordings) wherever they were installed.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "loftdial/paths.h"
 #include "loftdial/text.h"
@@ -71,4 +74,80 @@ int paths_init(struct paths *p)
 int paths_data(const struct paths *p, const char *name, char *out, size_t n)
 {
 	return text_printf(out, n, "%s/%s", p->data_dir, name) ? ENAMETOOLONG : 0;
+}
+
+/* The share folder relative to the programs' bin folder, and its absolute installed path;
+ * both come from the build's install prefix (cmake/install.cmake). */
+#ifndef LOFTDIAL_SHARE_REL
+#define LOFTDIAL_SHARE_REL "../share/loftdial"
+#endif
+#ifndef LOFTDIAL_SHARE_ABS
+#define LOFTDIAL_SHARE_ABS "/usr/local/share/loftdial"
+#endif
+
+/* Variables that name one shipped folder alone (older than LOFTDIAL_SHARE_DIR; tests use
+ * them to point a program at a build tree's copy). */
+static const struct {
+	const char *name;
+	const char *env;
+} share_env[] = {
+        {"recordings", "LOFTDIAL_RECORDINGS"},
+};
+
+/* Whether path names an existing directory. */
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Writes the folder holding the running program into out; an empty string when unknown. */
+static void exe_dir(char *out, size_t n)
+{
+	ssize_t len;
+	char *slash;
+
+	out[0] = '\0';
+	len = readlink("/proc/self/exe", out, n - 1);
+	if (len <= 0 || (size_t)len >= n - 1) {
+		out[0] = '\0';
+		return;
+	}
+	out[len] = '\0';
+	slash = strrchr(out, '/');
+	if (!slash) {
+		out[0] = '\0';
+		return;
+	}
+	*slash = '\0';
+}
+
+int paths_share(const char *name, char *out, size_t n)
+{
+	char exe[PATHS_MAX];
+	const char *v;
+	size_t i;
+
+	if (!name || !*name || !out || !n)
+		return EINVAL;
+	for (i = 0; i < sizeof(share_env) / sizeof(share_env[0]); i++) {
+		v = strcmp(share_env[i].name, name) == 0 ? getenv(share_env[i].env) : NULL;
+		if (v && *v)
+			return text_copy(out, n, v) ? ENAMETOOLONG : 0;
+	}
+	v = getenv("LOFTDIAL_SHARE_DIR");
+	if (v && *v)
+		return text_printf(out, n, "%s/%s", v, name) ? ENAMETOOLONG : 0;
+
+	/* An installed or unpacked copy: PREFIX/bin/loftdial next to PREFIX/share/loftdial. */
+	exe_dir(exe, sizeof(exe));
+	if (exe[0]) {
+		if (!text_printf(out, n, "%s/%s/%s", exe, LOFTDIAL_SHARE_REL, name) && is_dir(out))
+			return 0;
+		/* The build tree keeps themes/ and recordings/ beside the programs. */
+		if (!text_printf(out, n, "%s/%s", exe, name) && is_dir(out))
+			return 0;
+	}
+	return text_printf(out, n, "%s/%s", LOFTDIAL_SHARE_ABS, name) ? ENAMETOOLONG : 0;
 }

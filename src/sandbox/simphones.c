@@ -23,6 +23,7 @@
 #include <rem.h>
 
 #include "loftdial/log.h"
+#include "loftdial/paths.h"
 #include "simphones.h"
 #include "loftdial/text.h"
 
@@ -557,6 +558,7 @@ static void on_sip_exit(void *arg)
 int simphones_open(struct simphones **spp, const struct simphones_opts *o)
 {
 	struct simphones *sp;
+	char recdir[PATHS_MAX];
 	const char *dir;
 	char addr[64];
 	struct sa udp;
@@ -574,12 +576,12 @@ int simphones_open(struct simphones **spp, const struct simphones_opts *o)
 		goto out;
 
 	dir = o->recordings;
-	if (!dir || !*dir)
-		dir = getenv("LOFTDIAL_RECORDINGS");
-#ifdef LOFTDIAL_RECORDINGS_DIR
-	if (!dir || !*dir)
-		dir = LOFTDIAL_RECORDINGS_DIR;
-#endif
+	if (!dir || !*dir) {
+		err = paths_share("recordings", recdir, sizeof(recdir));
+		if (err)
+			goto out;
+		dir = recdir;
+	}
 	err = simphones_audio_load(&sp->audio, dir, &sp->synthetic);
 	if (err) {
 		log_error(MOD, "recordings in %s: %s", dir ? dir : "(none)", strerror(err));

@@ -111,7 +111,7 @@ int simphones_wav_read(const char *path, struct simphones_clip *clip);
 
 struct simphones_opts {
 	const char *listen;     /* "127.0.0.1:PORT" for SIP over UDP and TCP */
-	const char *recordings; /* folder; NULL: $LOFTDIAL_RECORDINGS, then the build tree's */
+	const char *recordings; /* folder; NULL: paths_share("recordings") */
 	unsigned max_call_ms;   /* hard cap on any call's length; 0 = 10 minutes */
 	bool trace;             /* log every SIP message at debug level */
 };
