@@ -6,6 +6,9 @@
  * the table in config.c with its type, default, range and one line of documentation, and
  * docs/configuration.md lists them all (a unit test keeps the two in step). A mistake is a
  * `file:line: message` warning and the line is skipped; loading never aborts.
+ *
+ * A key may be declared before the code that reads it exists; until then it is "not used
+ * yet": not listed, not documented, and refused with a warning when a file sets it.
  */
 #ifndef LOFTDIAL_CONFIG_H
 #define LOFTDIAL_CONFIG_H
@@ -41,8 +44,10 @@ int config_load(struct config *cfg, const char *path, config_warn_h *warnh, void
 /* The same for text already in memory; name is used in warnings. */
 int config_parse(struct config *cfg, const char *name, const char *text, size_t len,
                  config_warn_h *warnh, void *arg);
-/* Sets one key; EINVAL with a message in err for an unknown key or a bad value. */
+/* Sets one key; EINVAL with a message in err for an unknown or unused key or a bad value. */
 int config_set(struct config *cfg, const char *key, const char *value, char *err, size_t errsz);
+/* Checks a value for a key without storing it (the same checks and messages as config_set). */
+int config_check(const char *key, const char *value, char *err, size_t errsz);
 /* Applies environment overrides (LOFTDIAL_API_URL, LOFTDIAL_ACCOUNTS_URL, LOFTDIAL_API_KEY,
  * LOFTDIAL_LOG_LEVEL). */
 void config_apply_env(struct config *cfg);
@@ -53,9 +58,21 @@ int64_t config_int(const struct config *cfg, const char *key);
 bool config_bool(const struct config *cfg, const char *key);
 /* True when the key was set by the file, the environment or config_set (not a default). */
 bool config_is_set(const struct config *cfg, const char *key);
+/* Where a key's value came from: "default", "FILE:LINE", "environment NAME" or "set". */
+const char *config_origin(const struct config *cfg, const char *key);
 
-/* The key table, for docs and listing. */
+/* The key table, for docs and listing; it includes unused keys (see config_key_used). */
 const struct config_key *config_keys(size_t *count);
+/* False for a declared key that nothing reads yet: it is neither listed nor accepted. */
+bool config_key_used(const char *name);
+
+/* Sets key to value in the config file at path, in place: the last line setting the key is
+ * rewritten (keeping its trailing comment), else the commented example line `#key ...`, else
+ * a line is appended; every other line stays as it was. The file is replaced atomically and
+ * kept 0600; it is created when missing. *lineno gets the line written. EINVAL with a message
+ * in err for a bad key or value; errno values for I/O errors. */
+int config_file_set(const char *path, const char *key, const char *value, unsigned *lineno,
+                    char *err, size_t errsz);
 
 /* Writes a commented example config (every key, commented out, with its default) to path,
  * created 0600, unless the file exists. Returns 0 or EEXIST. */

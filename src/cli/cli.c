@@ -10,11 +10,14 @@
 #include "loftdial/log.h"
 
 static const struct cli_cmd cmds[] = {
-        {"config", cmd_config, "show where loftdial keeps its files and every config key",
-         "usage: loftdial config [paths|keys|show]\n"
+        {"config", cmd_config, "show and change loftdial's settings and where its files are",
+         "usage: loftdial config [paths|keys [--not-used]|show|set KEY VALUE]\n"
          "  paths  the config file, database and log locations\n"
-         "  keys   every config key with its default and meaning\n"
-         "  show   the effective value of every key (secrets masked)\n"},
+         "  keys   every config key with its default and meaning; --not-used: the\n"
+         "         keys declared for features not built yet (setting one warns)\n"
+         "  show   the effective value of every key and where it came from (secrets\n"
+         "         masked), and whether a connection is saved\n"
+         "  set    change KEY to VALUE in the config file in place, keeping comments\n"},
         {"connect", cmd_connect, "connect to Salesloft (OAuth in a browser, or an API key)",
          "usage: loftdial connect [--paste] [--no-browser] [--api-key KEY]\n"
          "  OAuth: prints the authorize URL and waits for the redirect on\n"
