@@ -1372,20 +1372,21 @@ static int gen_memberships(struct sbx_gen *g, unsigned i, const struct person *p
 		                             : g->anchor + (1 + (int64_t)rn(&r, 6)) * DAY +
 		                                       (int64_t)rn(&r, 10) * HOUR;
 		int64_t acreated = updated;
-		char due_on[16];
+		const char *status;
 
 		if (p->clean)
 			due = g->anchor - (int64_t)(10 - i) * MIN;
-		sbx_date_render(due_on, sizeof(due_on), due);
+		status = p->clean || chance(&r, 90) ? "in_progress" : "pending_activity";
 		w = rec_begin(g, SBX_ACTIONS, aid);
 		jw_int(w, "id", aid);
 		jw_time(w, "created_at", acreated);
 		jw_time(w, "updated_at", acreated);
 		jw_str(w, "type", type);
-		jw_time(w, "due", due);
-		jw_str(w, "due_on", due_on);
-		jw_str(w, "status",
-		       p->clean || chance(&r, 90) ? "in_progress" : "pending_activity");
+		/* due says whether the action is due now, so it is worked out when the record is
+		 * rendered (the sandbox clock moves); due_on is the instant it falls due. */
+		jw_bool(w, "due", !w->off && due <= sbx_now_us(g->sbx));
+		jw_time(w, "due_on", due);
+		jw_str(w, "status", status);
 		jw_null(w, "multitouch_group_id");
 		jw_ref(w, "action_details", "action_details/call_instructions",
 		       !strcmp(type, "phone") ? aid : SBX_NONE);
@@ -1393,8 +1394,8 @@ static int gen_memberships(struct sbx_gen *g, unsigned i, const struct person *p
 		jw_ref(w, "user", "users", mb->user);
 		jw_ref(w, "cadence", "cadences", cid);
 		jw_ref(w, "step", "steps", sid);
-		struct sbx_val av[] = {VI(sid),  VI(cid),           VI(p->id), VI(mb->user),
-		                       VS(type), VS("in_progress"), VI(due),   VS(due_on)};
+		struct sbx_val av[] = {VI(sid),  VI(cid),    VI(p->id), VI(mb->user),
+		                       VS(type), VS(status), VI(due),   VN};
 		err = rec_end(g, SBX_ACTIONS, aid, acreated, acreated, av);
 		if (err)
 			return err;

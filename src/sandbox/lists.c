@@ -33,7 +33,6 @@ enum ftype {
 	F_GUID,     /* col (a user id) IN (users whose guid is one of the values) */
 	F_RANGE,    /* param[gt|gte|lt|lte] on a microsecond column */
 	F_ARCHIVED, /* col IS NULL (false) or IS NOT NULL (true) */
-	F_DUE_ON,   /* actions: due_on[...] with a date (date column) or a time (due_us) */
 	F_HAS_DUE,  /* steps: has_due_actions */
 	F_INTERVAL, /* tasks: time_interval_filter */
 	F_VISIBLE,  /* users: visible_only, true when absent: only active users (§4.1) */
@@ -164,15 +163,16 @@ static const struct list_spec specs[] = {
          "updated_at",
          false,
          "status IN ('in_progress','pending_activity')",
-         {S_UPD, S_CRE, S_ID, {"due_on", "due_us"}},
+         {S_UPD, S_CRE},
          {IDS,
           UPD,
           CRE,
           {"step_id", "step_id", F_INT},
           {"type", "type", F_TEXT},
-          {"due_on", NULL, F_DUE_ON},
+          {"due_on", "due_us", F_RANGE},
           {"person_id", "person_id", F_INT},
           {"cadence_id", "cadence_id", F_INT},
+          {"multitouch_group_id", "multitouch_group_id", F_INT},
           {"user_guid", "user_id", F_GUID}}},
         {SBX_TASKS,
          "due_date",
@@ -198,7 +198,7 @@ static const struct list_spec specs[] = {
          "updated_at",
          false,
          NULL,
-         {S_UPD, S_CRE, S_ID},
+         {S_UPD, S_CRE},
          {IDS,
           UPD,
           CRE,
@@ -430,37 +430,6 @@ static void filter_range(struct query *q, const char *param, const char *col)
 	}
 }
 
-/* actions due_on[...]: a date compares with the due date, a time with the due instant. */
-static void filter_due_on(struct query *q)
-{
-	static const struct {
-		const char *op, *sql;
-	} ops[] = {{"gt", ">"}, {"gte", ">="}, {"lt", "<"}, {"lte", "<="}};
-	char key[32];
-
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		const char *v;
-		int64_t us;
-
-		snprintf(key, sizeof(key), "due_on[%s]", ops[i].op);
-		v = sbx_req_param(q->req, key);
-		if (!v)
-			continue;
-		echo(q, key, &v, 1);
-		if (sbx_time_parse(v, &us, NULL)) {
-			bad(q, "due_on", "is not a valid ISO-8601 date or time");
-			continue;
-		}
-		if (strlen(v) == 10) {
-			sbuf_printf(&q->where, " AND due_on %s ?", ops[i].sql);
-			bind_text(q, v);
-		} else {
-			sbuf_printf(&q->where, " AND due_us %s ?", ops[i].sql);
-			bind_int(q, us);
-		}
-	}
-}
-
 /* tasks time_interval_filter, relative to the sandbox clock in the team's zone. "overdue"
  * means due before today and not completed; the week runs Monday to Sunday. */
 static void filter_interval(struct query *q, const char *v)
@@ -513,10 +482,6 @@ static void apply_filters(struct query *q)
 			break;
 		if (f->type == F_RANGE) {
 			filter_range(q, f->param, f->col);
-			continue;
-		}
-		if (f->type == F_DUE_ON) {
-			filter_due_on(q);
 			continue;
 		}
 		n = values(q, f->param, v, f->type == F_INT);
@@ -834,13 +799,33 @@ static void reply_record(struct sbx_req *req, enum sbx_kind kind, int64_t id)
 	free(json);
 }
 
-/* GET /v2/<resource>/{id} */
+/* True when the record passes its list's fixed condition (actions: still in progress). */
+static bool shown(struct sbx *sbx, const struct list_spec *sp, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[256];
+	bool found = false;
+
+	if (!sp->fixed_where)
+		return true;
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE id=? AND %s", sbx_kind_name(sp->kind),
+	         sp->fixed_where);
+	if (sqlite3_prepare_v2(sbx->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* GET /v2/<resource>/{id}. An action that is no longer in progress answers 404 like a
+ * missing one (§4.7). */
 static void show_handler(struct sbx_req *req, void *arg)
 {
 	const struct list_spec *sp = arg;
 	int64_t id;
 
-	if (!parse_int(sbx_req_arg(req, "id"), &id) || id < 1) {
+	if (!parse_int(sbx_req_arg(req, "id"), &id) || id < 1 || !shown(sbx_req_sbx(req), sp, id)) {
 		sbx_reply_error(req, 404, "Not Found");
 		return;
 	}

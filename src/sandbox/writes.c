@@ -34,8 +34,8 @@ static const char *const note_fields[] = {
 struct work_kind {
 	const char *field; /* "action_id" or "task_id" */
 	enum sbx_kind kind;
-	const char *type_key, *type, *type_msg;    /* what kind of work it must be */
-	const char *state_key, *state, *state_msg; /* and the state it must be in */
+	const char *type_key, *type, *type_msg;             /* what kind of work it must be */
+	const char *state_key, *state, *state2, *state_msg; /* and the state it must be in */
 };
 
 static const struct work_kind action_work = {
@@ -46,6 +46,9 @@ static const struct work_kind action_work = {
         .type_msg = "must be a phone action",
         .state_key = "status",
         .state = "in_progress",
+        /* INVENTED: pending_activity means the step's activity has begun (a call placed)
+         * and waits for its log, so a call log completes it like an in-progress one. */
+        .state2 = "pending_activity",
         .state_msg = "is not in progress",
 };
 static const struct work_kind task_work = {
@@ -59,15 +62,43 @@ static const struct work_kind task_work = {
         .state_msg = "is not scheduled",
 };
 
-/* True when a stored call already names this action or task: ids are usable once. The calls
- * table indexes both references (column "action_id", "task_id"). */
+/* True when a stored call already completed this action or task: ids are usable once. The
+ * calls table indexes the action reference (column "action_id"); the Call record has no task
+ * reference (§4.10), so the tasks calls completed are kept in the table sbx_call_tasks. */
 static bool already_used(struct sbx *sbx, const char *column, int64_t id)
 {
+	sqlite3_stmt *st = NULL;
 	char value[32];
 	int64_t call;
+	bool used;
 
-	snprintf(value, sizeof(value), "%lld", (long long)id);
-	return sbx_record_find(sbx, SBX_CALLS, column, value, &call) == 0;
+	if (strcmp(column, "task_id")) {
+		snprintf(value, sizeof(value), "%lld", (long long)id);
+		return sbx_record_find(sbx, SBX_CALLS, column, value, &call) == 0;
+	}
+	if (sqlite3_prepare_v2(sbx->db, "SELECT 1 FROM sbx_call_tasks WHERE task_id=?", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	used = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return used;
+}
+
+/* Remembers that call completed task (see already_used). */
+static int task_used(struct sbx *sbx, int64_t task, int64_t call)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(sbx->db, "INSERT OR REPLACE INTO sbx_call_tasks VALUES(?,?)", -1,
+	                       &st, NULL) != SQLITE_OK)
+		return EIO;
+	sqlite3_bind_int64(st, 1, task);
+	sqlite3_bind_int64(st, 2, call);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : EIO;
 }
 
 /* The next id a kind would get, so that two records can refer to each other from birth. */
@@ -246,7 +277,8 @@ static cJSON *check_one(struct sbx *sbx, const cJSON *body, const struct work_ki
 		return NULL;
 	if (strcmp(str_of(rec, w->type_key), w->type))
 		sbx_writes_error(errors, w->field, w->type_msg);
-	else if (strcmp(str_of(rec, w->state_key), w->state))
+	else if (strcmp(str_of(rec, w->state_key), w->state) &&
+	         (!w->state2 || strcmp(str_of(rec, w->state_key), w->state2)))
 		sbx_writes_error(errors, w->field, w->state_msg);
 	else if (person_id && sbx_writes_ref_id(rec, "person") != person_id)
 		sbx_writes_error(errors, w->field, "does not belong to person_id");
@@ -332,8 +364,9 @@ static void call_create(struct sbx_req *req, void *arg)
 	sbx_ref_add(sbx, call, "note", SBX_NOTES, note_id);
 	sbx_ref_add(sbx, call, "cadence", SBX_CADENCES, sbx_writes_ref_id(action, "cadence"));
 	sbx_ref_add(sbx, call, "step", SBX_STEPS, sbx_writes_ref_id(action, "step"));
-	sbx_ref_add(sbx, call, "task", SBX_TASKS, task_id);
 	err = sbx_record_put(sbx, SBX_CALLS, call, &id);
+	if (!err && task)
+		err = task_used(sbx, task_id, id);
 	if (err) {
 		sbx_reply_error(req, 500, "could not store the call");
 		goto out;
