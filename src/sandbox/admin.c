@@ -30,7 +30,7 @@ static const char *const index_lines[] = {
         "PUT    /_sandbox/records/KIND/ID           merge partial JSON, bump updated_at",
         "DELETE /_sandbox/records/KIND/ID           hard delete (answers the record as it was)",
         "GET    /_sandbox/team                      team settings",
-        "POST   /_sandbox/team                      {require_disposition, require_sentiment}",
+        "POST   /_sandbox/team                      {dispositions_required, sentiments_required}",
         "GET    /_sandbox/clock                     the sandbox's now and skew",
         "POST   /_sandbox/clock                     {skew_seconds} or {advance_seconds}",
         "POST   /_sandbox/tokens/expire             every OAuth access token expires now",
@@ -260,6 +260,8 @@ static void team_reply(struct sbx_req *req)
 	cJSON_AddNumberToObject(o, "id", (double)sbx->team.id);
 	cJSON_AddBoolToObject(o, "require_disposition", sbx->team.require_disposition);
 	cJSON_AddBoolToObject(o, "require_sentiment", sbx->team.require_sentiment);
+	cJSON_AddBoolToObject(o, "dispositions_required", sbx->team.require_disposition);
+	cJSON_AddBoolToObject(o, "sentiments_required", sbx->team.require_sentiment);
 	sbx_reply_cjson(req, 200, o);
 	cJSON_Delete(o);
 }
@@ -270,27 +272,37 @@ static void team_show(struct sbx_req *req, void *arg)
 	team_reply(req);
 }
 
-/* POST /_sandbox/team: {require_disposition, require_sentiment}. */
+/* POST /_sandbox/team: {dispositions_required, sentiments_required} (the names GET /v2/team
+ * shows), or the older require_disposition, require_sentiment. */
 static void team_set(struct sbx_req *req, void *arg)
 {
+	static const char *const keys[][2] = {{"require_disposition", "require_sentiment"},
+	                                      {"dispositions_required", "sentiments_required"}};
 	struct sbx *sbx = sbx_req_sbx(req);
 	cJSON *j = json_body(req);
 	bool v, disp = sbx->team.require_disposition, sent = sbx->team.require_sentiment;
-	int e1, e2;
+	bool bad = false;
 
 	if (!j)
 		return;
-	e1 = sbx_writes_get_bool(j, "require_disposition", &v);
-	if (!e1)
-		disp = v;
-	e2 = sbx_writes_get_bool(j, "require_sentiment", &v);
-	if (!e2)
-		sent = v;
+	for (size_t k = 0; k < 2; k++) {
+		int e1, e2;
+
+		e1 = sbx_writes_get_bool(j, keys[k][0], &v);
+		if (!e1)
+			disp = v;
+		e2 = sbx_writes_get_bool(j, keys[k][1], &v);
+		if (!e2)
+			sent = v;
+		bad |= e1 == EINVAL || e2 == EINVAL;
+	}
 	cJSON_Delete(j);
-	if (e1 == EINVAL || e2 == EINVAL) {
+	if (bad) {
 		sbx_reply_errors(req, "team", "settings are true or false");
 		return;
 	}
+	if (disp != sbx->team.require_disposition || sent != sbx->team.require_sentiment)
+		sbx->team.updated_us = sbx_now_us(sbx);
 	sbx->team.require_disposition = disp;
 	sbx->team.require_sentiment = sent;
 	team_reply(req);

@@ -838,7 +838,34 @@ static void me_handler(struct sbx_req *req, void *arg)
 	reply_record(req, SBX_USERS, sbx_req_user(req));
 }
 
-/* Registers the list, show and me routes. */
+/* GET /v2/team: the team's settings (§4.15b). Only the members the reference names are
+ * served, with the team's id and times. */
+static void team_handler(struct sbx_req *req, void *arg)
+{
+	struct sbx *sbx = sbx_req_sbx(req);
+	struct sbuf out = {0};
+	struct jw w;
+
+	(void)arg;
+	jw_init(&w, &out, sbx->base_url);
+	jw_open(&w, NULL);
+	jw_open(&w, "data");
+	jw_int(&w, "id", sbx->team.id);
+	jw_str(&w, "name", "loftdial sandbox");
+	jw_time(&w, "created_at", sbx->team.created_us);
+	jw_time(&w, "updated_at", sbx->team.updated_us);
+	jw_bool(&w, "dispositions_required", sbx->team.require_disposition);
+	jw_bool(&w, "sentiments_required", sbx->team.require_sentiment);
+	jw_close(&w);
+	jw_close(&w);
+	if (out.err)
+		sbx_reply_error(req, 500, "out of memory");
+	else
+		sbx_reply_json(req, 200, out.p, out.len);
+	sbuf_free(&out);
+}
+
+/* Registers the list, show, me and team routes. */
 int sbx_lists_register(struct sbx *sbx)
 {
 	char path[96];
@@ -860,5 +887,7 @@ int sbx_lists_register(struct sbx *sbx)
 		if (!err)
 			err = sbx_route(sbx, "GET", path, show_handler, (void *)&specs[i]);
 	}
+	if (!err)
+		err = sbx_route(sbx, "GET", "/v2/team", team_handler, NULL);
 	return err ? err : sbx_route(sbx, "GET", "/v2/me", me_handler, NULL);
 }

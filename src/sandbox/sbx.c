@@ -156,6 +156,8 @@ int sbx_open(struct sbx **sbxp, const struct sbx_opts *opts)
 		err = sbx_db_loaded(sbx);
 	if (err)
 		goto out;
+	sbx->team.created_us = day_start(sbx->priv->start_us) - 800 * 86400000000LL;
+	sbx->team.updated_us = sbx->team.created_us;
 	err = sbx_lists_register(sbx);
 out:
 	if (err)

@@ -102,6 +102,8 @@ struct sbx_team {
 	int64_t id;               /* the team id, shown in users' "team" ref */
 	bool require_disposition; /* POST /v2/activities/calls must name a disposition */
 	bool require_sentiment;   /* ... and a sentiment */
+	int64_t created_us;       /* GET /v2/team's created_at (invented: 800 days before today) */
+	int64_t updated_us;       /* ... and updated_at, moved by a change of the settings */
 };
 
 struct sbx;
