@@ -90,8 +90,36 @@ int outbox_mark_conflict(struct store *st, int64_t id, const char *error, const 
 /* failed → queued, attempts reset, due now (`loftdial outbox flush`). EALREADY otherwise. */
 int outbox_requeue(struct store *st, int64_t id);
 
-/* How many items are in each state. */
+/* How many items are in each state (counted in the table now). */
 int outbox_counts(struct store *st, struct outbox_counts *out);
+
+/*
+ * Observing the outbox without polling the table. Each store connection keeps the counts in
+ * memory: read from the table the first time, then recounted only after a change. Every
+ * change this connection makes (enqueue, each mark_*, requeue) calls the watchers once it is
+ * committed: at once for a change made outside a transaction, at the outermost commit or
+ * rollback of a caller's transaction otherwise (a rolled-back change is told too, since the
+ * counts went back). Changes other processes commit to the same file are seen by
+ * outbox_refresh(), which costs one PRAGMA when nothing changed (call it from a slow timer).
+ * Watchers run on the loop's thread, inside the call that made the change: they should only
+ * note it (loop_dirty()), not write to the outbox.
+ */
+#define OUTBOX_WATCH_MAX 4
+typedef void(outbox_change_h)(const struct outbox_counts *c, void *arg);
+
+/* Adds a watcher: EINVAL for NULL, EEXIST when (h, arg) is already there, ENOSPC beyond
+ * OUTBOX_WATCH_MAX, ENOMEM. */
+int outbox_watch(struct store *st, outbox_change_h *h, void *arg);
+/* Removes a watcher (nothing when absent). */
+void outbox_unwatch(struct store *st, outbox_change_h *h, void *arg);
+/* The counts kept in memory (a table read only when a change made them stale). */
+int outbox_counts_cached(struct store *st, struct outbox_counts *out);
+/* How many times the watchers were told of a change (0 before the first); a face can
+ * compare it with the value it drew. */
+uint64_t outbox_changes(struct store *st);
+/* Picks up changes other connections committed since the last count: recounts, and calls
+ * the watchers when a count differs. 0 or an errno value. */
+int outbox_refresh(struct store *st);
 
 /* Calls cb for every item in id order (a non-zero return stops and is returned). The item
  * passed is only valid during the call. The callback may use the store. */

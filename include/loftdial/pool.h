@@ -136,6 +136,66 @@ unsigned pool_connected_line(const struct pool *p);
 unsigned pool_busy(const struct pool *p);
 unsigned pool_queued(const struct pool *p);
 
+/* What a line is doing, for drawing it. */
+enum pool_line_phase {
+	POOL_LINE_DOWN,       /* its engine is not up (starting, restarting, stopped) */
+	POOL_LINE_IDLE,       /* up, no call */
+	POOL_LINE_DIALING,    /* INVITE sent, no ringing yet */
+	POOL_LINE_RINGING,    /* 180/183 seen */
+	POOL_LINE_ANSWERED,   /* answered, not (yet) the rep's */
+	POOL_LINE_SCREENING,  /* answered, AMD listening before connecting (humans_only) */
+	POOL_LINE_CONNECTED,  /* the rep's headset is on this call */
+	POOL_LINE_VOICEMAIL,  /* playing the recorded voicemail to a machine */
+	POOL_LINE_HANGING_UP, /* loftdial hung up, waiting for baresip to confirm */
+	POOL_LINE_PHASE_COUNT
+};
+
+/* What the pool as a whole is doing. */
+enum pool_phase {
+	POOL_PHASE_READY,    /* created, pool_start() not called yet */
+	POOL_PHASE_DIALING,  /* legs busy or numbers waiting */
+	POOL_PHASE_WRAPUP,   /* a connected call ended; pool_resume() goes on */
+	POOL_PHASE_IDLE,     /* started, nothing queued, no leg busy */
+	POOL_PHASE_STOPPING, /* pool_stop() in progress */
+	POOL_PHASE_STOPPED,  /* every engine stopped */
+	POOL_PHASE_COUNT
+};
+
+#define POOL_SNAP_QUEUE 8 /* queued numbers copied into a snapshot (the next ones up) */
+
+struct pool_line_snap {
+	unsigned line; /* 1..nlines */
+	enum pool_line_phase phase;
+	bool up;               /* its engine is up */
+	bool has_attempt;      /* a is the live attempt (phases DIALING..HANGING_UP) */
+	struct pool_attempt a; /* a copy; a.user is the caller's tag, not owned */
+	unsigned restarts;     /* engine failures recovered from */
+};
+
+/* Everything a face needs to draw the pool, copied so it stays valid after the call. */
+struct pool_snapshot {
+	enum pool_phase phase;
+	unsigned nlines;
+	unsigned busy;           /* legs with a call */
+	unsigned queued;         /* numbers waiting */
+	unsigned connected_line; /* 0 = none */
+	unsigned attempts;       /* attempts taken from the queue so far */
+	uint64_t changes;        /* bumped with every note the pool sends */
+	struct pool_line_snap lines[PHONE_LINES_MAX];
+	unsigned nnext;                                 /* entries in next (<= queued) */
+	char next[POOL_SNAP_QUEUE][NUMBERS_IN_MAX + 1]; /* the queue's head, in order */
+};
+
+/* Fills out with the pool's state now (a zeroed, READY snapshot for NULL p). */
+void pool_snapshot(const struct pool *p, struct pool_snapshot *out);
+/* How many notes the pool has sent: compare with the value drawn to know whether to redraw. */
+uint64_t pool_changes(const struct pool *p);
+/* "down", "idle", "dialing", "ringing", "answered", "screening", "connected", "voicemail",
+ * "hanging up"; and "ready", "dialing", "wrap-up", "idle", "stopping", "stopped" ("?" out of
+ * range). */
+const char *pool_line_phase_name(enum pool_line_phase ph);
+const char *pool_phase_name(enum pool_phase ph);
+
 const char *pool_ev_name(enum pool_ev ev);
 
 #endif

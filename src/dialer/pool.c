@@ -19,6 +19,7 @@
 #include <re.h>
 
 #include "loftdial/log.h"
+#include "loftdial/engine.h"
 #include "loftdial/loop.h"
 #include "loftdial/pool.h"
 #include "loftdial/text.h"
@@ -91,6 +92,7 @@ struct pool {
 	/* drop-time measurement */
 	uint64_t win_us, last_send_us;
 	unsigned cancels_pending, cancels_total;
+	uint64_t changes; /* notes sent (pool_changes) */
 };
 
 static void pump_soon(struct pool *p);
@@ -135,6 +137,7 @@ static void tell(struct pool *p, enum pool_ev ev, const struct pool_attempt *a, 
 	n.a = a;
 	n.line = line;
 	n.text = text ? text : "";
+	p->changes++;
 	if (p->h)
 		p->h(&n, p->arg);
 }
@@ -561,6 +564,7 @@ static void leg_end(struct leg *g, const struct call *c)
 			n.ms = (double)(mono_us() - p->win_us) / 1000.0;
 			n.send_ms = (double)(p->last_send_us - p->win_us) / 1000.0;
 			n.legs = p->cancels_total;
+			p->changes++;
 			if (p->h)
 				p->h(&n, p->arg);
 		}
@@ -1047,4 +1051,119 @@ bool pool_line_up(const struct pool *p, unsigned line)
 unsigned pool_connected_line(const struct pool *p)
 {
 	return p ? p->winner : 0;
+}
+
+/* ---- snapshot: the state a face draws, copied out ---- */
+
+static const char *const line_phase_names[] = {
+        [POOL_LINE_DOWN] = "down",
+        [POOL_LINE_IDLE] = "idle",
+        [POOL_LINE_DIALING] = "dialing",
+        [POOL_LINE_RINGING] = "ringing",
+        [POOL_LINE_ANSWERED] = "answered",
+        [POOL_LINE_SCREENING] = "screening",
+        [POOL_LINE_CONNECTED] = "connected",
+        [POOL_LINE_VOICEMAIL] = "voicemail",
+        [POOL_LINE_HANGING_UP] = "hanging up",
+};
+
+static const char *const phase_names[] = {
+        [POOL_PHASE_READY] = "ready",       [POOL_PHASE_DIALING] = "dialing",
+        [POOL_PHASE_WRAPUP] = "wrap-up",    [POOL_PHASE_IDLE] = "idle",
+        [POOL_PHASE_STOPPING] = "stopping", [POOL_PHASE_STOPPED] = "stopped",
+};
+
+_Static_assert(sizeof(line_phase_names) / sizeof(line_phase_names[0]) == POOL_LINE_PHASE_COUNT,
+               "a line phase without a name");
+_Static_assert(sizeof(phase_names) / sizeof(phase_names[0]) == POOL_PHASE_COUNT,
+               "a pool phase without a name");
+
+const char *pool_line_phase_name(enum pool_line_phase ph)
+{
+	return (unsigned)ph < POOL_LINE_PHASE_COUNT ? line_phase_names[ph] : "?";
+}
+
+const char *pool_phase_name(enum pool_phase ph)
+{
+	return (unsigned)ph < POOL_PHASE_COUNT ? phase_names[ph] : "?";
+}
+
+uint64_t pool_changes(const struct pool *p)
+{
+	return p ? p->changes : 0;
+}
+
+/* A line's phase from its leg: the furthest step the call has reached. */
+static enum pool_line_phase line_phase(const struct leg *g, bool up)
+{
+	const struct pool_attempt *a = g->a;
+
+	if (!a)
+		return up ? POOL_LINE_IDLE : POOL_LINE_DOWN;
+	if (g->hangup_sent)
+		return POOL_LINE_HANGING_UP;
+	if (g->voicemail)
+		return POOL_LINE_VOICEMAIL;
+	if (a->connected)
+		return POOL_LINE_CONNECTED;
+	if (g->screening)
+		return POOL_LINE_SCREENING;
+	if (a->t_answer)
+		return POOL_LINE_ANSWERED;
+	if (a->t_ring)
+		return POOL_LINE_RINGING;
+	return POOL_LINE_DIALING;
+}
+
+static enum pool_phase pool_phase_of(const struct pool *p)
+{
+	if (p->stopped)
+		return POOL_PHASE_STOPPED;
+	if (p->stopping)
+		return POOL_PHASE_STOPPING;
+	if (!p->started)
+		return POOL_PHASE_READY;
+	if (p->wrapup)
+		return POOL_PHASE_WRAPUP;
+	if (pool_busy(p) || p->queued)
+		return POOL_PHASE_DIALING;
+	return POOL_PHASE_IDLE;
+}
+
+void pool_snapshot(const struct pool *p, struct pool_snapshot *out)
+{
+	struct le *le;
+	unsigned i;
+
+	if (!out)
+		return;
+	memset(out, 0, sizeof(*out));
+	if (!p)
+		return;
+	out->phase = pool_phase_of(p);
+	out->nlines = p->nlines;
+	out->busy = pool_busy(p);
+	out->queued = p->queued;
+	out->connected_line = p->winner;
+	out->attempts = p->next_id;
+	out->changes = p->changes;
+	for (i = 0; i < p->nlines; i++) {
+		const struct leg *g = &p->legs[i];
+		struct pool_line_snap *l = &out->lines[i];
+		struct engine *e = phone_engine(p->phone, i + 1);
+
+		l->line = i + 1;
+		l->up = phone_line_up(p->phone, i + 1);
+		l->phase = line_phase(g, l->up);
+		l->restarts = e ? engine_restarts(e) : 0;
+		if (g->a) {
+			l->has_attempt = true;
+			l->a = *g->a;
+		}
+	}
+	for (le = list_head(&p->queue); le && out->nnext < POOL_SNAP_QUEUE; le = le->next) {
+		const struct qitem *q = le->data;
+
+		text_copy(out->next[out->nnext++], sizeof(out->next[0]), q->text);
+	}
 }

@@ -1,7 +1,8 @@
 /*
  * outbox: the durable write-back queue. Every state change is one UPDATE guarded by the
  * states it may leave from, so a transition that does not apply changes nothing and says so
- * (EALREADY); enqueuing checks the UNIQUE dedupe key inside a transaction.
+ * (EALREADY); enqueuing checks the UNIQUE dedupe key inside a transaction. Each connection
+ * keeps the counts in memory and tells its watchers when a change is committed (outbox.h).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,6 +18,25 @@ static const char *const state_names[] = {
 };
 
 #define NSTATES (sizeof(state_names) / sizeof(state_names[0]))
+
+struct outbox_watcher {
+	outbox_change_h *h;
+	void *arg;
+};
+
+/* One connection's counts and watchers (the store keeps the pointer; see store_int.h). */
+struct outbox_mem {
+	struct outbox_counts counts;
+	bool valid;           /* counts match the table as this connection sees it */
+	bool pending;         /* changed inside a transaction that has not ended yet */
+	int64_t data_version; /* PRAGMA data_version when counted, for outbox_refresh */
+	uint64_t changes;
+	struct outbox_watcher w[OUTBOX_WATCH_MAX];
+	size_t nw;
+};
+
+static int count_table(struct store *st, struct outbox_counts *out);
+static void mem_changed(struct store *st);
 
 /* The columns every item query selects, in the order read_item() expects. */
 #define ITEM_COLS                                                                                  \
@@ -195,6 +215,7 @@ int outbox_enqueue(struct store *st, const char *kind, const char *dedupe_key, c
 		goto out;
 	if (id)
 		*id = existing ? existing : sqlite3_last_insert_rowid(store_sqlite(st));
+	mem_changed(st);
 out:
 	store_stmt_end(stmt);
 	if (err) {
@@ -272,6 +293,8 @@ static int transition(struct store *st, int64_t id, const struct transition *t, 
 	if (!err)
 		changed = sqlite3_changes(store_sqlite(st));
 	store_stmt_end(stmt);
+	if (!err && changed)
+		mem_changed(st);
 	if (err || changed)
 		return err;
 	/* Nothing changed: tell a missing item from one in another state. */
@@ -360,8 +383,194 @@ int outbox_requeue(struct store *st, int64_t id)
 	return transition(st, id, &t, "outbox requeue");
 }
 
+/* This connection's in-memory state, created on first use (NULL only without memory). */
+static struct outbox_mem *mem_of(struct store *st)
+{
+	struct outbox_mem **slot = store_outbox_mem(st);
+
+	if (slot && !*slot)
+		*slot = calloc(1, sizeof(**slot));
+	return slot ? *slot : NULL;
+}
+
+void outbox_mem_free(struct outbox_mem *m)
+{
+	free(m);
+}
+
+/* This connection's PRAGMA data_version: it moves when another connection commits. */
+static int data_version(struct store *st, int64_t *v)
+{
+	static const char sql[] = "PRAGMA data_version";
+	sqlite3_stmt *stmt;
+	int err;
+
+	err = store_stmt(st, sql, &stmt);
+	if (err)
+		return err;
+	err = store_step_row(st, stmt, "outbox data_version");
+	if (!err)
+		*v = sqlite3_column_int64(stmt, 0);
+	store_stmt_end(stmt);
+	return err;
+}
+
+/* Recounts into m when stale. */
+static int mem_count(struct store *st, struct outbox_mem *m)
+{
+	int64_t v = 0;
+	int err;
+
+	if (m->valid)
+		return 0;
+	err = data_version(st, &v);
+	if (!err)
+		err = count_table(st, &m->counts);
+	if (err)
+		return err;
+	m->data_version = v;
+	/* Counted inside an open transaction, the figures may still be rolled back. */
+	m->valid = store_tx_depth(st) == 0;
+	return 0;
+}
+
+/* Tells the watchers (a watcher may unwatch itself from its handler). */
+static void mem_tell(struct store *st, struct outbox_mem *m)
+{
+	struct outbox_watcher w[OUTBOX_WATCH_MAX];
+	size_t i, n = m->nw;
+
+	m->pending = false;
+	m->changes++;
+	if (!n || mem_count(st, m))
+		return;
+	memcpy(w, m->w, n * sizeof(w[0]));
+	for (i = 0; i < n; i++)
+		w[i].h(&m->counts, w[i].arg);
+}
+
+/* A change by this connection: told now, or when the caller's transaction ends. */
+static void mem_changed(struct store *st)
+{
+	struct outbox_mem *m = mem_of(st);
+
+	if (!m)
+		return;
+	m->valid = false;
+	m->pending = true;
+	if (store_tx_depth(st) == 0)
+		mem_tell(st, m);
+}
+
+void outbox_mem_tx_end(struct store *st, bool rolled_back, bool outermost)
+{
+	struct outbox_mem **slot = store_outbox_mem(st);
+	struct outbox_mem *m = slot ? *slot : NULL;
+
+	if (!m || !m->pending)
+		return;
+	m->valid = false;
+	if (outermost)
+		mem_tell(st, m);
+}
+
+int outbox_watch(struct store *st, outbox_change_h *h, void *arg)
+{
+	struct outbox_mem *m;
+	size_t i;
+
+	if (!st || !h)
+		return EINVAL;
+	m = mem_of(st);
+	if (!m)
+		return ENOMEM;
+	for (i = 0; i < m->nw; i++)
+		if (m->w[i].h == h && m->w[i].arg == arg)
+			return EEXIST;
+	if (m->nw == OUTBOX_WATCH_MAX)
+		return ENOSPC;
+	m->w[m->nw].h = h;
+	m->w[m->nw].arg = arg;
+	m->nw++;
+	return 0;
+}
+
+void outbox_unwatch(struct store *st, outbox_change_h *h, void *arg)
+{
+	struct outbox_mem **slot = store_outbox_mem(st);
+	struct outbox_mem *m = slot ? *slot : NULL;
+	size_t i;
+
+	for (i = 0; m && i < m->nw; i++) {
+		if (m->w[i].h == h && m->w[i].arg == arg) {
+			memmove(&m->w[i], &m->w[i + 1], (m->nw - i - 1) * sizeof(m->w[0]));
+			m->nw--;
+			return;
+		}
+	}
+}
+
+int outbox_counts_cached(struct store *st, struct outbox_counts *out)
+{
+	struct outbox_mem *m;
+	int err;
+
+	if (!st || !out)
+		return EINVAL;
+	m = mem_of(st);
+	if (!m)
+		return ENOMEM;
+	err = mem_count(st, m);
+	if (err)
+		return err;
+	*out = m->counts;
+	return 0;
+}
+
+uint64_t outbox_changes(struct store *st)
+{
+	struct outbox_mem **slot = store_outbox_mem(st);
+
+	return slot && *slot ? (*slot)->changes : 0;
+}
+
+int outbox_refresh(struct store *st)
+{
+	struct outbox_counts before;
+	struct outbox_mem *m;
+	int64_t v = 0;
+	int err;
+
+	if (!st)
+		return EINVAL;
+	m = mem_of(st);
+	if (!m)
+		return ENOMEM;
+	if (!m->valid)
+		return mem_count(st, m);
+	err = data_version(st, &v);
+	if (err || v == m->data_version)
+		return err;
+	before = m->counts;
+	m->valid = false;
+	err = mem_count(st, m);
+	if (err)
+		return err;
+	if (memcmp(&before, &m->counts, sizeof(before)))
+		mem_tell(st, m);
+	return 0;
+}
+
 /* How many items are in each state. */
 int outbox_counts(struct store *st, struct outbox_counts *out)
+{
+	if (!st || !out)
+		return EINVAL;
+	return count_table(st, out);
+}
+
+/* Counts the table by state. */
+static int count_table(struct store *st, struct outbox_counts *out)
 {
 	static const char sql[] = "SELECT state, count(*) FROM outbox GROUP BY state";
 	sqlite3_stmt *stmt;

@@ -37,6 +37,7 @@ struct store {
 	int depth; /* transaction nesting */
 	int version;
 	struct stmt_slot slots[STMT_SLOTS];
+	struct outbox_mem *outbox_mem; /* outbox.c's counts and watchers, NULL until used */
 };
 
 static const char *const obj_names[STORE_OBJ_COUNT] = {
@@ -287,6 +288,7 @@ int store_commit(struct store *st)
 		/* The transaction is already gone (SQLite rolled it back after an error). */
 		st->depth = 0;
 		log_warn("store", "commit: the transaction was rolled back by an earlier error");
+		outbox_mem_tx_end(st, true, true);
 		return ECANCELED;
 	}
 	if (st->depth > 1) {
@@ -301,6 +303,7 @@ int store_commit(struct store *st)
 		(void)run(st, "ROLLBACK");
 	}
 	st->depth = 0;
+	outbox_mem_tx_end(st, err != 0, true);
 	return err;
 }
 
@@ -311,16 +314,25 @@ void store_rollback(struct store *st)
 		return;
 	if (sqlite3_get_autocommit(st->db)) {
 		st->depth = 0;
+		outbox_mem_tx_end(st, true, true);
 		return;
 	}
 	if (st->depth > 1) {
 		(void)run(st, "ROLLBACK TO ld_nest");
 		(void)run(st, "RELEASE ld_nest");
 		st->depth--;
+		outbox_mem_tx_end(st, true, false);
 		return;
 	}
 	(void)run(st, "ROLLBACK");
 	st->depth = 0;
+	outbox_mem_tx_end(st, true, true);
+}
+
+/* The outbox's in-memory slot of this connection. */
+struct outbox_mem **store_outbox_mem(struct store *st)
+{
+	return st ? &st->outbox_mem : NULL;
 }
 
 /* How deeply transactions are nested. */
@@ -594,6 +606,7 @@ void store_close(struct store *st)
 		st->depth = 1;
 		store_rollback(st);
 	}
+	outbox_mem_free(st->outbox_mem);
 	for (i = 0; i < STMT_SLOTS; i++)
 		sqlite3_finalize(st->slots[i].stmt);
 	if (st->db) {

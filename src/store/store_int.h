@@ -6,6 +6,7 @@
 #ifndef LOFTDIAL_STORE_INT_H
 #define LOFTDIAL_STORE_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,15 @@ int store_bind_int_or_null(sqlite3_stmt *stmt, int idx, int64_t v);
 void store_col_copy(sqlite3_stmt *stmt, int col, char *out, size_t n);
 /* A malloc'd copy of text column col, or NULL for NULL (ENOMEM sets *err). */
 char *store_col_dup(sqlite3_stmt *stmt, int col, int *err);
+
+/* The outbox's in-memory counts and watchers for one connection (outbox.c), kept in the
+ * store so they live and die with it: the slot, the free at store_close, and the hook the
+ * transaction functions call when a level ends (rolled_back: its changes are undone;
+ * outermost: no transaction is open any more, so pending changes can be told). */
+struct outbox_mem;
+struct outbox_mem **store_outbox_mem(struct store *st);
+void outbox_mem_free(struct outbox_mem *m);
+void outbox_mem_tx_end(struct store *st, bool rolled_back, bool outermost);
 
 /* Up to max column names extracted for obj (records.c's map); returns how many. */
 size_t records_mapped_columns(enum store_obj obj, const char **cols, size_t max);

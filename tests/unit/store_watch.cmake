@@ -1,0 +1,4 @@
+# The store's observation seams (in-memory outbox counts and their watchers), on a store file
+# in a temporary folder, with a second connection standing in for another loftdial process.
+ld_unit_test(test_outbox_watch ld_store)
+target_sources(test_outbox_watch PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/storetest.c)
