@@ -36,6 +36,11 @@ int paths_data(const struct paths *p, const char *name, char *out, size_t n);
  * described above. Writes the path even when no candidate exists (the installed location),
  * so the caller's error names where it looked. 0, EINVAL (empty name), ENAMETOOLONG. */
 int paths_share(const char *name, char *out, size_t n);
+/* Finds the theme file for name: a name with a '/' is a path used as is; otherwise
+ * NAME.theme (letters, digits, '.', '-', '_'; not starting with '.') in the shipped themes
+ * folder (paths_share("themes")). 0 with the path in out, ENOENT when there is no such file,
+ * EINVAL for a bad name. */
+int paths_theme(const char *name, char *out, size_t n);
 /* mkdir -p with the given mode for every missing component. */
 int paths_mkdirs(const char *dir, unsigned mode);
 

@@ -12,12 +12,14 @@
 #include <stddef.h>
 
 /* Copies src into dst (size n, always NUL-terminated when n > 0) keeping valid, printable
- * UTF-8; ESC sequences are dropped whole, other C0/C1 controls and DEL become U+FFFD or '?'
- * (ASCII only when ascii is true), invalid bytes become '?'. Returns the number of bytes
- * written without the NUL. */
+ * UTF-8. ESC sequences are dropped whole; other C0/C1 controls, DEL, the bidi formatting
+ * controls (U+061C, U+200E/F, U+202A..E, U+2066..9) and U+2028/9 become '?'; tab and newline
+ * become a space; invalid bytes become '?', and so does every non-ASCII character when ascii
+ * is true. Never cuts a character. Returns the number of bytes written without the NUL. */
 size_t text_sanitize(char *dst, size_t n, const char *src, bool ascii);
 
-/* True when s has no C0/C1 control characters or ESC and is valid UTF-8. */
+/* True when s has no C0/C1 control characters, ESC or bidi/line-separator controls and is
+ * valid UTF-8. */
 bool text_is_clean(const char *s);
 
 /* strlcpy-like copy: returns 0, or E2BIG when src did not fit (dst is still terminated). */

@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "loftdial/cli.h"
 #include "loftdial/log.h"
+#include "loftdial/ui.h"
 
 static const struct cli_cmd cmds[] = {
         {"config", cmd_config, "show and change loftdial's settings and where its files are",
@@ -90,7 +92,8 @@ static void print_help(FILE *f)
 
 	fprintf(f,
 	        "loftdial %s: terminal dialer and sync console for Salesloft\n\n"
-	        "usage: loftdial [--help] [--version] <command> [options]\n\n"
+	        "usage: loftdial [--help] [--version] [<command> [options]]\n"
+	        "With no command, on a terminal, loftdial opens its terminal UI.\n\n"
 	        "commands:\n",
 	        LOFTDIAL_VERSION);
 	for (i = 0; i < ncmds; i++)
@@ -148,8 +151,21 @@ int cli_main(int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.prog = argv[0];
 	if (argc < 2) {
-		print_help(stderr);
-		return CLI_USAGE;
+		/* On a terminal, no command opens the TUI; elsewhere there is nothing to show. */
+		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+			print_help(stderr);
+			return CLI_USAGE;
+		}
+		if (setup(&ctx)) {
+			config_free(ctx.cfg);
+			return CLI_FAIL;
+		}
+		log_info("cli", "start: tui");
+		rc = ui_main(&ctx.paths, ctx.cfg);
+		log_info("cli", "exit: tui -> %d", rc);
+		log_close();
+		config_free(ctx.cfg);
+		return rc;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		if (argc > 2) {

@@ -152,7 +152,6 @@ static const struct config_key keys[] = {
  */
 static const char *const unused_keys[] = {
         "dial.abandon_limit",
-        "ui.theme",
 };
 
 #define NKEYS      (sizeof(keys) / sizeof(keys[0]))
@@ -374,6 +373,9 @@ static int parse_line(struct config *cfg, char *line, const char *origin, char *
 		return EINVAL;
 	}
 	*sp = '\0';
+	/* Key bindings for the TUI, read by its keymap (src/ui/keymap.c), which warns itself. */
+	if (!strcmp(key, "bind"))
+		return 0;
 	value = trim(sp + 1);
 	vlen = strlen(value);
 	if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {

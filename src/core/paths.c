@@ -150,4 +150,38 @@ int paths_share(const char *name, char *out, size_t n)
 			return 0;
 	}
 	return text_printf(out, n, "%s/%s", LOFTDIAL_SHARE_ABS, name) ? ENAMETOOLONG : 0;
+/* True for a theme name that cannot leave the themes folder. */
+static bool theme_name_ok(const char *name)
+{
+	const char *p;
+
+	if (!name[0] || name[0] == '.' || strlen(name) > 64)
+		return false;
+	for (p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_'))
+			return false;
+	return true;
+}
+
+int paths_theme(const char *name, char *out, size_t n)
+{
+	char dir[PATHS_MAX];
+	int err;
+
+	if (!name || !out || n == 0)
+		return EINVAL;
+	if (strchr(name, '/')) {
+		if (text_copy(out, n, name))
+			return ENAMETOOLONG;
+		return access(out, R_OK) ? ENOENT : 0;
+	}
+	if (!theme_name_ok(name))
+		return EINVAL;
+	err = paths_share("themes", dir, sizeof(dir));
+	if (err)
+		return err;
+	if (text_printf(out, n, "%s/%s.theme", dir, name))
+		return ENAMETOOLONG;
+	return access(out, R_OK) ? ENOENT : 0;
 }

@@ -50,6 +50,20 @@ static int is_c1(const unsigned char *s, size_t len)
 	return len == 2 && s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f;
 }
 
+/* True for the bidirectional formatting controls (U+061C, U+200E/F, U+202A..U+202E,
+ * U+2066..U+2069) and the line/paragraph separators U+2028/U+2029: a name carrying them could
+ * reorder or break the columns drawn after it. */
+static int is_layout_control(const unsigned char *s, size_t len)
+{
+	if (len == 2)
+		return s[0] == 0xd8 && s[1] == 0x9c;
+	if (len != 3 || s[0] != 0xe2)
+		return 0;
+	if (s[1] == 0x80)
+		return s[2] == 0x8e || s[2] == 0x8f || (s[2] >= 0xa8 && s[2] <= 0xae);
+	return s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9;
+}
+
 /* Skips an escape sequence starting at s[0] == ESC; returns how many bytes it spans. */
 static size_t esc_len(const unsigned char *s)
 {
@@ -98,7 +112,7 @@ size_t text_sanitize(char *dst, size_t n, const char *src, bool ascii)
 			continue;
 		}
 		len = utf8_len(s);
-		if (len == 0 || is_c1(s, len)) {
+		if (len == 0 || is_c1(s, len) || is_layout_control(s, len)) {
 			dst[o++] = '?';
 			s += len ? len : 1;
 			continue;
@@ -130,7 +144,7 @@ bool text_is_clean(const char *str)
 		if (*s < 0x20 || *s == 0x7f)
 			return false;
 		len = utf8_len(s);
-		if (len == 0 || is_c1(s, len))
+		if (len == 0 || is_c1(s, len) || is_layout_control(s, len))
 			return false;
 		s += len;
 	}

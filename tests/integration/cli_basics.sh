@@ -33,11 +33,12 @@ check "example config is 0600" test "$(stat -c %a "$home/config")" = 600
 check "log file is 0600" test "$(stat -c %a "$home/loftdial.log")" = 600
 check "paths shows the db" grep -q "db      $home/loftdial.db" "$home/paths"
 
-printf 'dial.lines 12\nbogus.key 1\ndial.lines 3\nsip.caller_id \033]0;pwned\007\n' >>"$home/config"
+printf 'dial.lines 12\nbogus.key 1\ndial.lines 3\nsip.caller_id \033]0;pwned\007\nbind home z refresh\n' >>"$home/config"
 "$bin" config show >"$home/show" 2>"$home/warn"; rc=$?
 check "bad config still runs" test $rc -eq 0
 check "range warning with file:line" grep -q "^$home/config:[0-9]*: dial.lines: 12 is outside 1..9" "$home/warn"
 check "unknown key warning" grep -q "unknown key 'bogus.key'" "$home/warn"
+check "bind lines are left to the TUI" bash -c "! grep -q bind '$home/warn'"
 dl_line=$(grep -n '^dial.lines 3$' "$home/config" | cut -d: -f1)
 check "good line after bad ones applies, with its file:line" \
 	grep -qE "^dial.lines +3 +$home/config:$dl_line\$" "$home/show"

@@ -43,6 +43,19 @@ static const struct row rows[] = {
         {"overlong\xc0\xaf", "overlong??", "overlong??"},
         {"surrogate\xed\xa0\x80", "surrogate???", "surrogate???"},
         {"trailing esc\x1b", "trailing esc", "trailing esc"},
+        /* Bidi overrides, isolates and marks cannot reorder the columns drawn after them. */
+        {"evil\xe2\x80\xaegnp.exe", "evil?gnp.exe", "evil?gnp.exe"},
+        {"a\xe2\x80\xaa"
+         "b\xe2\x80\xac"
+         "c",
+         "a?b?c", "a?b?c"},
+        {"\xe2\x81\xa6x\xe2\x81\xa9", "?x?", "?x?"},
+        {"lrm\xe2\x80\x8e"
+         "rlm\xe2\x80\x8f"
+         "alm\xd8\x9c",
+         "lrm?rlm?alm?", "lrm?rlm?alm?"},
+        {"line\xe2\x80\xa8para\xe2\x80\xa9", "line?para?", "line?para?"},
+        {"zwj \xe2\x80\x8d ok", "zwj \xe2\x80\x8d ok", "zwj ? ok"},
         {"'; DROP TABLE people;--", "'; DROP TABLE people;--", "'; DROP TABLE people;--"},
 };
 

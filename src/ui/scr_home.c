@@ -1,0 +1,553 @@
+/*
+ * The Home screen, the sync console: the connection, the rate budget, the outbox, webhooks,
+ * engines, and one row per synced object with its rows, last run and result, or a live
+ * progress bar while a sync runs.
+ *
+ * What it shows is a snapshot read through the store modules (tokens, syncstate, records,
+ * outbox, whevents; never SQL here), taken when the screen opens, when r is pressed and when
+ * a sync ends, never per frame. A sync started here (s, S) runs on the loop through the
+ * sync module with the same lock as `loftdial sync`, so the two never run at once; its
+ * progress callback only marks the frame dirty.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <re.h>
+
+#include "loftdial/log.h"
+#include "loftdial/loop.h"
+#include "loftdial/outbox.h"
+#include "loftdial/records.h"
+#include "loftdial/sync.h"
+#include "loftdial/syncsess.h"
+#include "loftdial/syncstate.h"
+#include "loftdial/text.h"
+#include "loftdial/tokens.h"
+#include "loftdial/webhook_rx.h"
+#include "loftdial/whevents.h"
+
+#include "screen.h"
+
+enum home_action {
+	HOME_SYNC = UI_ACT_SCREEN,
+	HOME_SYNC_FULL,
+	HOME_STOP,
+	HOME_REFRESH,
+	HOME_CONNECT,
+};
+
+static const struct keymap_action home_actions[] = {
+        {HOME_SYNC, "sync", "s", "Sync now (incremental: what changed since the last run)"},
+        {HOME_SYNC_FULL, "sync-full", "S", "Full sync (re-read everything, mark deletions)"},
+        {HOME_STOP, "sync-stop", "x", "Stop the running sync (the next run resumes)"},
+        {HOME_REFRESH, "refresh", "r", "Read the figures again from the database"},
+        {HOME_CONNECT, "connect", "c", "How to connect to Salesloft"},
+};
+
+#define LABEL_W 12
+
+/* What the screen shows when no sync runs: read from the store in one go. */
+struct snap {
+	bool db;
+	bool connected;
+	char kind[16], user_name[256], user_email[320];
+	int64_t user_id, expires_at;
+	bool team_admin;
+	bool rate_seen;
+	long remaining;
+	unsigned limit;
+	long long rate_at;
+	bool outbox_ok;
+	struct outbox_counts oc;
+	unsigned subs, pending;
+	struct {
+		int64_t live, all;
+		struct syncstate ss;
+	} obj[STORE_OBJ_COUNT];
+};
+
+struct home {
+	struct ui *ui;
+	struct snap *snap;
+	struct syncsess ss;
+	struct sync *sync;
+	int lock;
+	bool running;
+	int rc;
+	struct tmr end_tmr;
+};
+
+/* Counts pending webhook events. */
+static int count_event(const struct whevent *ev, void *arg)
+{
+	(*(unsigned *)arg)++;
+	return 0;
+}
+
+/* Number of comma-separated ids in the subscriptions list. */
+static unsigned count_subs(const char *list)
+{
+	unsigned n = 0;
+
+	for (; *list; list++)
+		if (*list != ',' && (list[1] == ',' || !list[1]))
+			n++;
+	return n;
+}
+
+/* Reads the snapshot from the store. */
+static void home_read(struct home *h)
+{
+	struct store *st = ui_store(h->ui);
+	struct snap *s = h->snap;
+	struct tokens *t;
+	char rate[64] = "", subs[4096] = "";
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	if (!st)
+		return;
+	s->db = true;
+	t = calloc(1, sizeof(*t));
+	if (t && !tokens_load(st, t)) {
+		s->connected = true;
+		text_copy(s->kind, sizeof(s->kind), t->kind);
+		text_copy(s->user_name, sizeof(s->user_name), t->user_name);
+		text_copy(s->user_email, sizeof(s->user_email), t->user_email);
+		s->user_id = t->user_id;
+		s->expires_at = t->expires_at;
+		s->team_admin = t->team_admin;
+	}
+	if (t) {
+		explicit_bzero(t, sizeof(*t));
+		free(t);
+	}
+	if (!store_meta_get(st, "sync.rate", rate, sizeof(rate)) &&
+	    sscanf(rate, "%ld %u %lld", &s->remaining, &s->limit, &s->rate_at) == 3)
+		s->rate_seen = true;
+	s->outbox_ok = !outbox_counts(st, &s->oc);
+	(void)store_meta_get(st, "webhooks.subscriptions", subs, sizeof(subs));
+	s->subs = count_subs(subs);
+	(void)whevents_pending(st, count_event, &s->pending);
+	for (i = 0; i < STORE_OBJ_COUNT; i++) {
+		if (syncstate_get(st, (enum store_obj)i, &s->obj[i].ss))
+			memset(&s->obj[i].ss, 0, sizeof(s->obj[i].ss));
+		(void)records_count(st, (enum store_obj)i, false, &s->obj[i].live);
+		(void)records_count(st, (enum store_obj)i, true, &s->obj[i].all);
+	}
+}
+
+/* UTC time as "2026-12-06 08:00", or "never". */
+static void fmt_time(char *out, size_t n, int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (!t || !gmtime_r(&tt, &tm)) {
+		text_copy(out, n, "never");
+		return;
+	}
+	strftime(out, n, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* Releases everything a finished or stopped sync held. */
+static void sync_release(struct home *h)
+{
+	if (h->ss.api)
+		syncsess_save_rate(&h->ss);
+	sync_free(h->sync);
+	h->sync = NULL;
+	syncsess_close(&h->ss);
+	memset(&h->ss, 0, sizeof(h->ss));
+	syncsess_unlock(h->lock);
+	h->lock = -1;
+	h->running = false;
+}
+
+/* After the done handler has returned: free the run, say how it went, read the store. */
+static void sync_ended(void *arg)
+{
+	struct home *h = arg;
+	uint64_t records = 0;
+	const struct sync_obj_progress *p;
+	size_t n = 0, i;
+
+	p = sync_progress(h->sync, &n);
+	for (i = 0; i < n; i++)
+		records += p[i].records;
+	if (h->rc == 0)
+		ui_status(h->ui, THEME_OK, "sync done: %llu records", (unsigned long long)records);
+	else if (h->rc == EKEYREVOKED || h->rc == EACCES)
+		ui_status(h->ui, THEME_ERROR, "sync stopped: %s",
+		          *slapi_auth_error(h->ss.api) ? slapi_auth_error(h->ss.api)
+		                                       : "not connected: run loftdial connect");
+	else
+		ui_status(h->ui, THEME_WARNING,
+		          "sync partial: some objects failed (see their rows; s resumes)");
+	sync_release(h);
+	home_read(h);
+	ui_dirty(h->ui);
+}
+
+static void on_progress(void *arg)
+{
+	struct home *h = arg;
+
+	ui_dirty(h->ui);
+}
+
+static void on_done(int rc, void *arg)
+{
+	struct home *h = arg;
+
+	h->rc = rc;
+	/* The run is freed outside its own handler. */
+	tmr_start(&h->end_tmr, 0, sync_ended, h);
+}
+
+/* Starts a sync run (full or incremental) on the loop; problems go to the status line. */
+static int start_sync(struct home *h, bool full)
+{
+	const struct config *cfg = ui_config(h->ui);
+	struct sync_opts o = {0};
+	char msg[512];
+	int err;
+
+	if (h->running) {
+		ui_status(h->ui, THEME_WARNING, "a sync is already running (x stops it)");
+		return UI_REDRAW;
+	}
+	err = syncsess_lock(ui_paths(h->ui)->data_dir, &h->lock);
+	if (err) {
+		h->lock = -1;
+		ui_status(h->ui, THEME_WARNING, "%s",
+		          err == EBUSY ? "another sync is running (loftdial sync or webhooks "
+		                         "serve); try again when it ends"
+		                       : strerror(err));
+		return UI_REDRAW;
+	}
+	err = syncsess_open(&h->ss, ui_paths(h->ui)->db_file, cfg, true, msg, sizeof(msg));
+	if (err) {
+		ui_status(h->ui, THEME_ERROR, "sync: %s", msg);
+		memset(&h->ss, 0, sizeof(h->ss));
+		sync_release(h);
+		return UI_REDRAW;
+	}
+	if (!slapi_connected(h->ss.api)) {
+		ui_status(h->ui, THEME_ERROR, "not connected: run loftdial connect");
+		sync_release(h);
+		return UI_REDRAW;
+	}
+	o.full = full;
+	o.full_every = (unsigned)config_int(cfg, "sync.full_every");
+	o.sweep_max = (unsigned)config_int(cfg, "sync.sweep_max");
+	o.ids_sweep = config_bool(cfg, "sync.ids_sweep");
+	err = sync_start(&h->sync, h->ss.api, h->ss.st, &o, on_progress, on_done, h);
+	if (err) {
+		ui_status(h->ui, THEME_ERROR, "sync cannot start: %s", strerror(err));
+		sync_release(h);
+		return UI_REDRAW;
+	}
+	h->running = true;
+	log_info("ui", "sync started from the TUI (%s)", full ? "full" : "incremental");
+	ui_status(h->ui, THEME_SYNC_RUNNING, "%s sync started", full ? "full" : "incremental");
+	return UI_REDRAW;
+}
+
+static int home_open(struct ui *ui, void **state)
+{
+	struct home *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return ENOMEM;
+	h->snap = calloc(1, sizeof(*h->snap));
+	if (!h->snap) {
+		free(h);
+		return ENOMEM;
+	}
+	h->ui = ui;
+	h->lock = -1;
+	tmr_init(&h->end_tmr);
+	home_read(h);
+	*state = h;
+	return 0;
+}
+
+static int home_key(struct ui *ui, void *state, int action)
+{
+	struct home *h = state;
+
+	switch (action) {
+	case HOME_SYNC:
+		return start_sync(h, false);
+	case HOME_SYNC_FULL:
+		return start_sync(h, true);
+	case HOME_STOP:
+		if (!h->running) {
+			ui_status(ui, THEME_MUTED, "no sync is running");
+			return UI_REDRAW;
+		}
+		sync_stop(h->sync);
+		sync_release(h);
+		home_read(h);
+		ui_status(ui, THEME_WARNING, "sync stopped; s resumes where it stopped");
+		return UI_REDRAW;
+	case HOME_REFRESH:
+		home_read(h);
+		return UI_REDRAW;
+	case HOME_CONNECT:
+		ui_status(ui, THEME_WARNING,
+		          "connect from a shell: loftdial connect (--paste over SSH), then r here");
+		return UI_REDRAW;
+	default:
+		return UI_NONE;
+	}
+}
+
+/* A label in the header colour, then the value. */
+static void label(struct ui *ui, WINDOW *w, int y, const char *text)
+{
+	wattron(w, ui_attr(ui, THEME_HEADER));
+	ui_text(ui, w, y, 1, LABEL_W - 1, text, false);
+	wattroff(w, ui_attr(ui, THEME_HEADER));
+}
+
+/* The top block: connection, token, rate, outbox, webhooks, engines. Returns rows used. */
+static int draw_summary(struct home *h, WINDOW *w, int cols)
+{
+	struct ui *ui = h->ui;
+	const struct snap *s = h->snap;
+	int x = LABEL_W + 1, vw = cols - x - 1, y = 0;
+	char when[40];
+
+	label(ui, w, y, "Connection");
+	if (!s->db) {
+		wattron(w, ui_attr(ui, THEME_ERROR));
+		ui_textf(ui, w, y, x, vw, false, "database unavailable: %s", ui_paths(ui)->db_file);
+		wattroff(w, ui_attr(ui, THEME_ERROR));
+	} else if (!s->connected) {
+		wattron(w, ui_attr(ui, THEME_WARNING));
+		ui_text(ui, w, y, x, vw, "not connected: run loftdial connect", false);
+		wattroff(w, ui_attr(ui, THEME_WARNING));
+	} else {
+		ui_textf(ui, w, y, x, vw, false, "%s as %s <%s> (user %lld%s)", s->kind,
+		         s->user_name[0] ? s->user_name : "?",
+		         s->user_email[0] ? s->user_email : "?", (long long)s->user_id,
+		         s->team_admin ? ", team admin" : "");
+	}
+	y++;
+	label(ui, w, y, "Token");
+	if (s->connected && s->expires_at > 0) {
+		bool expired = s->expires_at <= (int64_t)time(NULL);
+
+		fmt_time(when, sizeof(when), s->expires_at);
+		wattron(w, ui_attr(ui, expired ? THEME_WARNING : THEME_OK));
+		ui_textf(ui, w, y, x, vw, false, "%s %s UTC%s", expired ? "expired" : "expires",
+		         when, expired ? " (refreshed on the next request)" : "");
+		wattroff(w, ui_attr(ui, expired ? THEME_WARNING : THEME_OK));
+	} else {
+		ui_text(ui, w, y, x, vw, s->connected ? "does not expire" : "-", false);
+	}
+	y++;
+	label(ui, w, y, "Rate");
+	if (h->running && h->ss.api) {
+		struct slapi_stats st;
+
+		slapi_stats(h->ss.api, &st);
+		if (st.limited) {
+			ui_gauge(ui, w, y, x, 22, (double)st.last_remaining, (double)st.limit,
+			         THEME_OK);
+			ui_textf(ui, w, y, x + 23, vw - 23, false,
+			         "%ld of %u left this minute, sync may use %u", st.last_remaining,
+			         st.limit, st.sync_budget);
+		} else {
+			ui_textf(ui, w, y, x, vw, false, "no limit reported yet (%llu requests)",
+			         (unsigned long long)st.requests);
+		}
+	} else if (s->rate_seen && s->limit > 0) {
+		fmt_time(when, sizeof(when), s->rate_at);
+		ui_gauge(ui, w, y, x, 22, (double)s->remaining, (double)s->limit, THEME_OK);
+		ui_textf(ui, w, y, x + 23, vw - 23, false, "%ld of %u left (seen %s UTC)",
+		         s->remaining, s->limit, when);
+	} else {
+		ui_text(ui, w, y, x, vw, "not seen yet (it shows after the first sync)", false);
+	}
+	y++;
+	label(ui, w, y, "Outbox");
+	if (s->outbox_ok) {
+		attr_t a =
+		        ui_attr(ui, s->oc.failed || s->oc.conflict ? THEME_WARNING : THEME_DEFAULT);
+
+		wattron(w, a);
+		ui_textf(ui, w, y, x, vw, false,
+		         "%lld pending, %lld sending, %lld failed, %lld conflict, %lld sent",
+		         (long long)s->oc.queued, (long long)s->oc.sending, (long long)s->oc.failed,
+		         (long long)s->oc.conflict, (long long)s->oc.sent);
+		wattroff(w, a);
+	} else {
+		ui_text(ui, w, y, x, vw, "-", false);
+	}
+	y++;
+	label(ui, w, y, "Webhooks");
+	ui_textf(ui, w, y, x, vw, false, "%u subscriptions, %u events pending", s->subs,
+	         s->pending);
+	y++;
+	label(ui, w, y, "Engines");
+	wattron(w, ui_attr(ui, THEME_MUTED));
+	ui_text(ui, w, y, x, vw, "none running (lines start with the dial session)", false);
+	wattroff(w, ui_attr(ui, THEME_MUTED));
+	return y + 1;
+}
+
+/* The phase of a running object as a word. */
+static const char *phase_word(enum sync_phase p)
+{
+	static const char *const names[] = {
+	        [SYNC_PENDING] = "waiting",   [SYNC_LISTING] = "listing",
+	        [SYNC_SWEEPING] = "sweeping", [SYNC_OK] = "done",
+	        [SYNC_FAILED] = "failed",     [SYNC_STOPPED] = "stopped",
+	};
+
+	return (unsigned)p < sizeof(names) / sizeof(names[0]) && names[p] ? names[p] : "?";
+}
+
+/* One object's live progress, after its name and row count. */
+static void draw_progress(struct ui *ui, WINDOW *w, int y, int x, int width,
+                          const struct sync_obj_progress *p)
+{
+	uint64_t now = loop_now_ms(), end = p->finished_ms ? p->finished_ms : now;
+	double secs =
+	        p->started_ms && end > p->started_ms ? (double)(end - p->started_ms) / 1000 : 0;
+	double rate = secs > 0.05 ? (double)p->records / secs : 0;
+	enum theme_elem e = p->phase == SYNC_FAILED    ? THEME_SYNC_FAILED
+	                    : p->phase == SYNC_OK      ? THEME_SYNC_DONE
+	                    : p->phase == SYNC_STOPPED ? THEME_WARNING
+	                                               : THEME_SYNC_RUNNING;
+	char eta[32] = "";
+
+	if (p->total > 0)
+		ui_gauge(ui, w, y, x, 18, (double)p->records, (double)p->total, e);
+	else
+		ui_gauge(ui, w, y, x, 18, p->phase == SYNC_OK ? 1 : 0, 1, e);
+	if (p->phase == SYNC_LISTING && p->total > 0 && rate > 0 &&
+	    (uint64_t)p->total > p->records) {
+		unsigned long long s =
+		        (unsigned long long)((double)((uint64_t)p->total - p->records) / rate);
+
+		text_printf(eta, sizeof(eta), " ETA %llu:%02llu", s / 60, s % 60);
+	}
+	wattron(w, ui_attr(ui, e));
+	if (p->phase == SYNC_FAILED || p->phase == SYNC_STOPPED)
+		ui_textf(ui, w, y, x + 19, width - 19, false, "%s %s", phase_word(p->phase),
+		         p->error);
+	else if (p->total >= 0)
+		ui_textf(ui, w, y, x + 19, width - 19, false, "%llu/%lld %.0f/s %s%s",
+		         (unsigned long long)p->records, (long long)p->total, rate,
+		         phase_word(p->phase), eta);
+	else
+		ui_textf(ui, w, y, x + 19, width - 19, false, "%llu %.0f/s %s",
+		         (unsigned long long)p->records, rate, phase_word(p->phase));
+	wattroff(w, ui_attr(ui, e));
+}
+
+static void home_draw(struct ui *ui, void *state, WINDOW *w, int rows, int cols)
+{
+	struct home *h = state;
+	const struct snap *s = h->snap;
+	const struct sync_obj_progress *prog = NULL;
+	size_t nprog = 0, k;
+	int y, i, rest;
+
+	y = draw_summary(h, w, cols) + 1;
+	if (h->running)
+		prog = sync_progress(h->sync, &nprog);
+	rest = cols - 1 - 20 - 10 - 9 - 2;
+	wattron(w, ui_attr(ui, THEME_HEADER));
+	ui_textf(ui, w, y, 1, cols - 1, false, "%-20s %9s %8s  %s", "Object", "Rows", "Deleted",
+	         h->running ? "Progress" : "Last run (UTC)    Result");
+	wattroff(w, ui_attr(ui, THEME_HEADER));
+	y++;
+	for (i = 0; i < STORE_OBJ_COUNT && y < rows; i++, y++) {
+		const struct syncstate *ss = &s->obj[i].ss;
+		const struct sync_obj_progress *p = NULL;
+		char when[40];
+
+		for (k = 0; k < nprog; k++)
+			if ((int)prog[k].obj == i)
+				p = &prog[k];
+		ui_textf(ui, w, y, 1, 40, false, "%-20s %9lld %8lld",
+		         store_obj_name((enum store_obj)i), (long long)s->obj[i].live,
+		         (long long)(s->obj[i].all - s->obj[i].live));
+		if (p) {
+			draw_progress(ui, w, y, 42, rest, p);
+			continue;
+		}
+		fmt_time(when, sizeof(when), ss->last_run);
+		ui_text(ui, w, y, 42, 18, when, false);
+		if (ss->last_result[0]) {
+			bool ok = !strcmp(ss->last_result, "ok");
+
+			wattron(w, ui_attr(ui, ok ? THEME_SYNC_DONE : THEME_SYNC_FAILED));
+			ui_textf(ui, w, y, 61, cols - 62, false, "%s%s%s%s", ss->last_result,
+			         ss->full_gen > 0 ? " (full pass in progress)" : "",
+			         ss->last_error[0] ? ": " : "", ss->last_error);
+			wattroff(w, ui_attr(ui, ok ? THEME_SYNC_DONE : THEME_SYNC_FAILED));
+		} else {
+			wattron(w, ui_attr(ui, THEME_MUTED));
+			ui_text(ui, w, y, 61, cols - 62, "-", false);
+			wattroff(w, ui_attr(ui, THEME_MUTED));
+		}
+	}
+	/* The screen's keys, from the keymap, on the last row. */
+	if (rows > y + 1) {
+		char line[256] = "", kn[KEYMAP_NAME_MAX];
+		size_t len = 0, n;
+		int scope = keymap_scope(ui_keymap(ui), "home"), key;
+
+		for (n = 0; n < sizeof(home_actions) / sizeof(home_actions[0]); n++) {
+			if (!keymap_keys_of(ui_keymap(ui), scope, scope, home_actions[n].id, &key,
+			                    1))
+				continue;
+			keymap_key_name(key, kn, sizeof(kn));
+			text_printf(line + len, sizeof(line) - len, "%s%s %s", len ? "  " : "", kn,
+			            home_actions[n].name);
+			len = strlen(line);
+		}
+		wattron(w, ui_attr(ui, THEME_MUTED));
+		ui_text(ui, w, rows - 1, 1, cols - 1, line, false);
+		wattroff(w, ui_attr(ui, THEME_MUTED));
+	}
+}
+
+static void home_close(struct ui *ui, void *state)
+{
+	struct home *h = state;
+
+	tmr_cancel(&h->end_tmr);
+	if (h->running || h->sync) {
+		sync_stop(h->sync);
+		sync_release(h);
+	}
+	free(h->snap);
+	free(h);
+}
+
+const struct screen_ops screen_home = {
+        .name = "home",
+        .title = "Home",
+        .keys = "1 H",
+        .actions = home_actions,
+        .nactions = sizeof(home_actions) / sizeof(home_actions[0]),
+        .about = "The sync console: who loftdial is connected as and until when, the rate "
+                 "budget (the gauge is what is left this minute), the outbox of calls and "
+                 "notes waiting to reach Salesloft, webhooks, and one row per synced object "
+                 "with its live rows, deleted rows, last run and result. While a sync runs, "
+                 "each object shows a progress bar with its rate and ETA.",
+        .open = home_open,
+        .key = home_key,
+        .draw = home_draw,
+        .close = home_close,
+};

@@ -1,0 +1,132 @@
+/*
+ * screen: what a screen of the TUI implements, and the services the screen manager (ui.c)
+ * offers it. Private to src/ui.
+ *
+ * A screen is one file, src/ui/scr_<name>.c, exporting one `const struct screen_ops`, listed
+ * once in UI_SCREENS below. The manager never looks inside a screen: it calls the ops. Key
+ * handlers change the screen's state and return what to do (redraw, push, pop, quit); only
+ * draw() writes to the terminal, and only from the manager's one render pass per loop turn.
+ * Work that finishes later (a timer, a sync progress callback) calls ui_dirty().
+ */
+#ifndef LOFTDIAL_UI_SCREEN_H
+#define LOFTDIAL_UI_SCREEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <curses.h>
+
+#include "loftdial/config.h"
+#include "loftdial/keymap.h"
+#include "loftdial/paths.h"
+#include "loftdial/store.h"
+#include "loftdial/theme.h"
+
+/* What a key handler asks the manager to do (bits). */
+enum ui_react {
+	UI_NONE = 0,
+	UI_REDRAW = 1,   /* the screen changed: draw it again */
+	UI_RELAYOUT = 2, /* rebuild every window (sizes or theme changed), then draw */
+	UI_POP = 4,      /* close this screen and show the one below (quits on the last) */
+	UI_PUSH = 8,     /* open the screen named with ui_push() */
+	UI_QUIT = 16,    /* leave the TUI */
+};
+
+/* The global actions (scope "global"); a screen's own actions use ids >= UI_ACT_SCREEN. */
+enum ui_action {
+	UI_ACT_BACK = 1,
+	UI_ACT_QUIT,
+	UI_ACT_HELP,
+	UI_ACT_COMMAND,
+	UI_ACT_SEARCH,
+	UI_ACT_SEARCH_NEXT,
+	UI_ACT_UP,
+	UI_ACT_DOWN,
+	UI_ACT_PAGE_UP,
+	UI_ACT_PAGE_DOWN,
+	UI_ACT_TOP,
+	UI_ACT_BOTTOM,
+	UI_ACT_SELECT,
+	UI_ACT_REDRAW,
+	UI_ACT_THEME,
+	UI_ACT_OPEN = 50,    /* UI_ACT_OPEN + i opens the i-th screen of UI_SCREENS */
+	UI_ACT_SCREEN = 100, /* first id free for a screen's own actions */
+};
+
+struct ui;
+
+struct screen_ops {
+	const char *name;  /* "home": keymap scope, `bind home ...`, `:home` */
+	const char *title; /* in the title bar */
+	const char *keys;  /* default keys that open it from any screen ("1"), "" for none */
+	const struct keymap_action *actions; /* the screen's own actions (ids >= UI_ACT_SCREEN) */
+	size_t nactions;
+	/* One paragraph for the help screen: what this screen shows. */
+	const char *about;
+	/* Creates the screen's state; 0 or an errno value (the screen is not opened). */
+	int (*open)(struct ui *ui, void **state);
+	/* Runs an action (a global navigation one such as UI_ACT_DOWN, or the screen's own);
+	 * returns enum ui_react bits. Never draws. */
+	int (*key)(struct ui *ui, void *state, int action);
+	/* Draws the body into w (rows x cols, already erased). */
+	void (*draw)(struct ui *ui, void *state, WINDOW *w, int rows, int cols);
+	/* The body changed size (optional). */
+	void (*resize)(struct ui *ui, void *state, int rows, int cols);
+	/* Text typed at the / prompt (optional: screens without it say search is not offered). */
+	int (*search)(struct ui *ui, void *state, const char *text);
+	/* Frees the state (optional when open allocates nothing). */
+	void (*close)(struct ui *ui, void *state);
+};
+
+/* Every screen, in the order of the title bar. Adding a screen: write src/ui/scr_NAME.c
+ * with `const struct screen_ops screen_NAME`, add X(NAME) here (docs/ui.md). */
+#define UI_SCREENS(X) X(home) X(log) X(help)
+
+#define UI_SCREEN_DECL(n) extern const struct screen_ops screen_##n;
+UI_SCREENS(UI_SCREEN_DECL)
+#undef UI_SCREEN_DECL
+
+/* Services for screens. */
+const struct paths *ui_paths(const struct ui *ui);
+const struct config *ui_config(const struct ui *ui);
+/* The TUI's store connection (NULL when the database could not be opened). */
+struct store *ui_store(struct ui *ui);
+struct keymap *ui_keymap(struct ui *ui);
+/* The keymap scope of the screen below the help screen (what help describes). */
+int ui_help_scope(const struct ui *ui);
+const struct screen_ops *ui_scope_screen(const struct ui *ui, int scope);
+
+/* The curses attribute of a theme element. */
+attr_t ui_attr(const struct ui *ui, enum theme_elem e);
+/* Draws hostile text at (y, x) in at most cols columns: sanitized (escape sequences and
+ * controls never reach the terminal), cut by display width with an ellipsis, padded with
+ * spaces to cols when pad. Returns the columns used. */
+int ui_text(const struct ui *ui, WINDOW *w, int y, int x, int cols, const char *s, bool pad);
+/* Prints a formatted line through ui_text. */
+int ui_textf(const struct ui *ui, WINDOW *w, int y, int x, int cols, bool pad, const char *fmt, ...)
+        __attribute__((format(printf, 7, 8)));
+/* A bar of width cols showing part/whole: "[#####-----]". */
+void ui_gauge(const struct ui *ui, WINDOW *w, int y, int x, int cols, double part, double whole,
+              enum theme_elem fill);
+
+/* A message on the status line (sanitized), in the element's colours, until the next key. */
+void ui_status(struct ui *ui, enum theme_elem e, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* Asks for the screen with that name to be opened (return UI_PUSH from the key handler). */
+void ui_push(struct ui *ui, const char *name);
+/* Something changed outside a key handler (timer, network): redraw in this loop turn. */
+void ui_dirty(struct ui *ui);
+
+/* A scrolling list position, for screens that show rows: the first row shown and the
+ * selected one. */
+struct ui_list {
+	size_t count, top, sel;
+	bool follow; /* keep the last row selected as rows are added (the log) */
+};
+/* Moves the list for a navigation action given the visible rows; returns UI_REDRAW when it
+ * was one, UI_NONE otherwise. */
+int ui_list_key(struct ui_list *l, int action, int rows);
+/* Keeps sel inside count and on screen after a change of count or rows. */
+void ui_list_fit(struct ui_list *l, int rows);
+
+#endif

@@ -1,0 +1,1071 @@
+/*
+ * ui: the screen manager. It owns the terminal (through term.c), the stack of screens, the
+ * title bar, the status line with its `:` and `/` prompt, the keymap and the theme.
+ *
+ * Input arrives through the loop's stdin watch; each key is looked up in the keymap (the top
+ * screen's scope, then global) and becomes an action. Global actions (back, help, theme,
+ * opening a screen) are carried out here; the others go to the top screen's key op. Either
+ * way the handler only changes state and returns a reaction; the reaction is applied (push,
+ * pop, quit) and the frame is marked dirty, and the loop's render hook draws everything once
+ * per turn: the title, the top screen's body, the status line, then one doupdate().
+ */
+#include <errno.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loftdial/log.h"
+#include "loftdial/loop.h"
+#include "loftdial/text.h"
+#include "loftdial/twidth.h"
+#include "loftdial/ui.h"
+
+#include "screen.h"
+#include "term.h"
+
+#define UI_MIN_COLS   80
+#define UI_MIN_ROWS   24
+#define UI_STACK_MAX  8
+#define UI_MSG_MAX    512
+#define UI_PROMPT_MAX 256
+#define UI_TEXT_MAX   4096
+
+#define UI_SCREEN_PTR(n) &screen_##n,
+static const struct screen_ops *const screens[] = {UI_SCREENS(UI_SCREEN_PTR)};
+#undef UI_SCREEN_PTR
+#define NSCREENS (sizeof(screens) / sizeof(screens[0]))
+
+/* The global actions; the screen openers are appended at start-up (one per screen). */
+static const struct keymap_action fixed_acts[] = {
+        {UI_ACT_BACK, "back", "q Esc", "Back to the previous screen (quits on the first)"},
+        {UI_ACT_QUIT, "quit", "Q", "Quit loftdial"},
+        {UI_ACT_HELP, "help", "? F1", "Show the keys of this screen"},
+        {UI_ACT_COMMAND, "command", ":", "Command prompt (Tab completes)"},
+        {UI_ACT_SEARCH, "search", "/", "Search this screen"},
+        {UI_ACT_SEARCH_NEXT, "search-next", "n", "Next match of the last search"},
+        {UI_ACT_UP, "up", "k Up", "Move up"},
+        {UI_ACT_DOWN, "down", "j Down", "Move down"},
+        {UI_ACT_PAGE_UP, "page-up", "C-b PgUp", "One page up"},
+        {UI_ACT_PAGE_DOWN, "page-down", "C-f PgDn", "One page down"},
+        {UI_ACT_TOP, "top", "g Home", "Go to the first row"},
+        {UI_ACT_BOTTOM, "bottom", "G End", "Go to the last row"},
+        {UI_ACT_SELECT, "select", "Enter", "Open the selected row"},
+        {UI_ACT_REDRAW, "redraw", "C-l", "Redraw the whole screen"},
+        {UI_ACT_THEME, "theme-next", "T", "Switch to the next theme"},
+};
+#define NFIXED (sizeof(fixed_acts) / sizeof(fixed_acts[0]))
+
+/* The themes T cycles through, in order. */
+static const char *const theme_cycle[] = {"default", "light", "high-contrast", "mono"};
+#define NCYCLE (sizeof(theme_cycle) / sizeof(theme_cycle[0]))
+
+struct frame {
+	const struct screen_ops *ops;
+	void *state;
+	int scope;
+};
+
+struct ui {
+	const struct paths *paths;
+	const struct config *cfg;
+	struct store *st;
+	struct keymap *km;
+	struct keymap_action global_acts[NFIXED + NSCREENS];
+	char open_names[NSCREENS][KEYMAP_NAME_MAX];
+	char open_help[NSCREENS][64];
+	int scope_of[NSCREENS];
+
+	struct theme theme;
+	char theme_name[64];
+	attr_t attr[THEME_ELEM_COUNT];
+	bool color, utf8;
+	bool running; /* the loop exists: loop_dirty() may be called */
+
+	struct frame stack[UI_STACK_MAX];
+	int depth;
+	const struct screen_ops *pending_push;
+	int help_scope;
+
+	WINDOW *title, *body, *status;
+	int rows, cols;
+	bool small;
+
+	char msg[UI_MSG_MAX];
+	enum theme_elem msg_elem;
+	int prompt;                /* 0, ':' or '/' */
+	char input[UI_PROMPT_MAX]; /* what is typed at the prompt (UTF-8) */
+	char last_search[UI_PROMPT_MAX];
+	unsigned tab_index; /* how many Tabs in a row, to cycle through matches */
+	char tab_stem[UI_PROMPT_MAX];
+	int code;
+};
+
+/* ---- services for screens ---- */
+
+const struct paths *ui_paths(const struct ui *ui)
+{
+	return ui->paths;
+}
+
+const struct config *ui_config(const struct ui *ui)
+{
+	return ui->cfg;
+}
+
+struct store *ui_store(struct ui *ui)
+{
+	return ui->st;
+}
+
+struct keymap *ui_keymap(struct ui *ui)
+{
+	return ui->km;
+}
+
+int ui_help_scope(const struct ui *ui)
+{
+	return ui->help_scope;
+}
+
+const struct screen_ops *ui_scope_screen(const struct ui *ui, int scope)
+{
+	size_t i;
+
+	for (i = 0; i < NSCREENS; i++)
+		if (ui->scope_of[i] == scope)
+			return screens[i];
+	return NULL;
+}
+
+attr_t ui_attr(const struct ui *ui, enum theme_elem e)
+{
+	return (unsigned)e < THEME_ELEM_COUNT ? ui->attr[e] : A_NORMAL;
+}
+
+int ui_text(const struct ui *ui, WINDOW *w, int y, int x, int cols, const char *s, bool pad)
+{
+	char *clean, *out;
+	size_t outsz, used;
+
+	if (!w || cols <= 0)
+		return 0;
+	if (cols > 1000)
+		cols = 1000;
+	outsz = (size_t)cols * 4 * (TWIDTH_MAX_MARKS + 1) + 8;
+	clean = malloc(UI_TEXT_MAX);
+	out = malloc(outsz);
+	if (!clean || !out) {
+		free(clean);
+		free(out);
+		return 0;
+	}
+	text_sanitize(clean, UI_TEXT_MAX, s ? s : "", !ui->utf8);
+	used = twidth_fit(out, outsz, clean, (size_t)cols,
+	                  (pad ? TWIDTH_PAD : 0) | (ui->utf8 ? 0 : TWIDTH_ASCII));
+	mvwaddstr(w, y, x, out);
+	free(clean);
+	free(out);
+	return (int)used;
+}
+
+int ui_textf(const struct ui *ui, WINDOW *w, int y, int x, int cols, bool pad, const char *fmt, ...)
+{
+	char buf[UI_TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return ui_text(ui, w, y, x, cols, buf, pad);
+}
+
+void ui_gauge(const struct ui *ui, WINDOW *w, int y, int x, int cols, double part, double whole,
+              enum theme_elem fill)
+{
+	int inner = cols - 2, n = 0, i;
+
+	if (cols < 3)
+		return;
+	if (whole > 0 && part > 0)
+		n = (int)(part / whole * inner + 0.5);
+	if (n > inner)
+		n = inner;
+	mvwaddch(w, y, x, '[');
+	wattron(w, ui_attr(ui, fill));
+	for (i = 0; i < n; i++)
+		waddch(w, '#');
+	wattroff(w, ui_attr(ui, fill));
+	wattron(w, ui_attr(ui, THEME_MUTED));
+	for (; i < inner; i++)
+		waddch(w, '-');
+	wattroff(w, ui_attr(ui, THEME_MUTED));
+	waddch(w, ']');
+}
+
+void ui_status(struct ui *ui, enum theme_elem e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ui->msg, sizeof(ui->msg), fmt, ap);
+	va_end(ap);
+	ui->msg_elem = e;
+	if (e == THEME_ERROR || e == THEME_WARNING)
+		log_warn("ui", "%s", ui->msg);
+	if (ui->running)
+		loop_dirty();
+}
+
+/* Finds a screen by name; NULL when there is none. */
+static const struct screen_ops *find_screen(const char *name, size_t *idx)
+{
+	size_t i;
+
+	for (i = 0; i < NSCREENS; i++) {
+		if (!strcmp(screens[i]->name, name)) {
+			if (idx)
+				*idx = i;
+			return screens[i];
+		}
+	}
+	return NULL;
+}
+
+void ui_push(struct ui *ui, const char *name)
+{
+	ui->pending_push = find_screen(name, NULL);
+}
+
+void ui_dirty(struct ui *ui)
+{
+	if (ui->running)
+		loop_dirty();
+}
+
+int ui_list_key(struct ui_list *l, int action, int rows)
+{
+	size_t page = rows > 1 ? (size_t)rows - 1 : 1;
+
+	if (l->count == 0)
+		return UI_NONE;
+	switch (action) {
+	case UI_ACT_UP:
+		if (l->sel > 0)
+			l->sel--;
+		break;
+	case UI_ACT_DOWN:
+		if (l->sel + 1 < l->count)
+			l->sel++;
+		break;
+	case UI_ACT_PAGE_UP:
+		l->sel = l->sel > page ? l->sel - page : 0;
+		break;
+	case UI_ACT_PAGE_DOWN:
+		l->sel = l->sel + page < l->count ? l->sel + page : l->count - 1;
+		break;
+	case UI_ACT_TOP:
+		l->sel = 0;
+		break;
+	case UI_ACT_BOTTOM:
+		l->sel = l->count - 1;
+		break;
+	default:
+		return UI_NONE;
+	}
+	l->follow = l->sel + 1 == l->count;
+	ui_list_fit(l, rows);
+	return UI_REDRAW;
+}
+
+void ui_list_fit(struct ui_list *l, int rows)
+{
+	size_t r = rows > 0 ? (size_t)rows : 1;
+
+	if (l->count == 0) {
+		l->sel = l->top = 0;
+		return;
+	}
+	if (l->follow || l->sel >= l->count)
+		l->sel = l->count - 1;
+	if (l->sel < l->top)
+		l->top = l->sel;
+	if (l->sel >= l->top + r)
+		l->top = l->sel - r + 1;
+	if (l->top + r > l->count)
+		l->top = l->count > r ? l->count - r : 0;
+}
+
+/* ---- themes ---- */
+
+struct theme_warnings {
+	unsigned n;
+	char first[UI_MSG_MAX];
+};
+
+/* Collects theme warnings: all go to the log, the first to the status line. */
+static void theme_warn(const char *file, unsigned line, const char *msg, void *arg)
+{
+	struct theme_warnings *w = arg;
+
+	log_warn("ui", "%s:%u: %s", file, line, msg);
+	if (w->n++ == 0)
+		text_printf(w->first, sizeof(w->first), "%s:%u: %s", file, line, msg);
+}
+
+/* Turns the theme table into curses attributes (colour pairs 1..N). */
+static void apply_theme(struct ui *ui)
+{
+	size_t i;
+
+	for (i = 0; i < THEME_ELEM_COUNT; i++) {
+		const struct theme_style *s = &ui->theme.style[i];
+		attr_t a = A_NORMAL;
+
+		if (ui->color) {
+			short fg = theme_degrade(s->fg, COLORS), bg = theme_degrade(s->bg, COLORS);
+
+			init_pair((short)(i + 1), fg, bg);
+			a |= COLOR_PAIR((int)i + 1);
+		}
+		if (s->attrs & THEME_BOLD)
+			a |= A_BOLD;
+		if (s->attrs & THEME_REVERSE)
+			a |= A_REVERSE;
+		if (s->attrs & THEME_UNDERLINE)
+			a |= A_UNDERLINE;
+		if (s->attrs & THEME_DIM)
+			a |= A_DIM;
+		ui->attr[i] = a;
+	}
+}
+
+/* Loads a theme by name (or path). Without colour every theme is drawn as mono. Problems
+ * are status-line warnings; the built-in values stand in for what could not be read. */
+static void load_theme(struct ui *ui, const char *name)
+{
+	struct theme_warnings w = {0};
+	char path[PATHS_MAX];
+	int err;
+
+	if (!ui->color)
+		name = "mono";
+	theme_builtin(&ui->theme, !ui->color);
+	text_copy(ui->theme_name, sizeof(ui->theme_name), name);
+	err = paths_theme(name, path, sizeof(path));
+	if (!err)
+		err = theme_load(&ui->theme, path, theme_warn, &w, NULL);
+	if (!ui->color)
+		theme_strip_colors(&ui->theme);
+	if (err && strcmp(name, "default") && strcmp(name, "mono"))
+		ui_status(ui, THEME_WARNING, "theme '%s': %s; using the built-in default", name,
+		          err == ENOENT   ? "not found"
+		          : err == EINVAL ? "not a theme name"
+		                          : strerror(err));
+	else if (w.n > 1)
+		ui_status(ui, THEME_WARNING, "%s (and %u more warnings in the log)", w.first,
+		          w.n - 1);
+	else if (w.n == 1)
+		ui_status(ui, THEME_WARNING, "%s", w.first);
+	apply_theme(ui);
+}
+
+/* ---- layout and drawing ---- */
+
+/* Builds the three windows for the current size (or notes that it is too small). */
+static void layout(struct ui *ui)
+{
+	int i;
+
+	if (ui->title)
+		delwin(ui->title);
+	if (ui->body)
+		delwin(ui->body);
+	if (ui->status)
+		delwin(ui->status);
+	ui->title = ui->body = ui->status = NULL;
+	ui->rows = LINES;
+	ui->cols = COLS;
+	ui->small = LINES < UI_MIN_ROWS || COLS < UI_MIN_COLS;
+	if (ui->small)
+		return;
+	ui->title = newwin(1, COLS, 0, 0);
+	ui->body = newwin(LINES - 2, COLS, 1, 0);
+	ui->status = newwin(1, COLS, LINES - 1, 0);
+	if (!ui->title || !ui->body || !ui->status) {
+		ui->small = true;
+		return;
+	}
+	wbkgdset(ui->title, ' ' | ui_attr(ui, THEME_TITLE));
+	wbkgdset(ui->body, ' ' | ui_attr(ui, THEME_DEFAULT));
+	wbkgdset(ui->status, ' ' | ui_attr(ui, THEME_STATUS));
+	for (i = 0; i < ui->depth; i++)
+		if (ui->stack[i].ops->resize)
+			ui->stack[i].ops->resize(ui, ui->stack[i].state, LINES - 2, COLS);
+}
+
+/* The title bar: where we are on the left, how to get elsewhere on the right. */
+static void draw_title(struct ui *ui)
+{
+	const struct frame *top = &ui->stack[ui->depth - 1];
+	char right[256] = "", kn[KEYMAP_NAME_MAX];
+	size_t i, len = 0;
+	int keys[1], rw;
+
+	werase(ui->title);
+	for (i = 0; i < NSCREENS; i++) {
+		const struct keymap_action *a = &ui->global_acts[NFIXED + i];
+
+		if (keymap_keys_of(ui->km, top->scope, KEYMAP_GLOBAL, a->id, keys, 1) == 0)
+			continue;
+		keymap_key_name(keys[0], kn, sizeof(kn));
+		if (text_printf(right + len, sizeof(right) - len, " %s %s ", kn, screens[i]->title))
+			break;
+		len = strlen(right);
+	}
+	if (keymap_keys_of(ui->km, top->scope, KEYMAP_GLOBAL, UI_ACT_HELP, keys, 1)) {
+		keymap_key_name(keys[0], kn, sizeof(kn));
+		text_printf(right + len, sizeof(right) - len, " %s Help ", kn);
+	}
+	rw = (int)twidth_str(right);
+	if (rw > ui->cols / 2)
+		rw = ui->cols / 2;
+	ui_textf(ui, ui->title, 0, 0, ui->cols - rw, true, " loftdial | %s", top->ops->title);
+	ui_text(ui, ui->title, 0, ui->cols - rw, rw, right, true);
+	wnoutrefresh(ui->title);
+}
+
+/* The status line: the prompt while typing, else the last message, else a hint. */
+static void draw_status(struct ui *ui)
+{
+	werase(ui->status);
+	if (ui->prompt) {
+		char line[UI_PROMPT_MAX + 4];
+		size_t w;
+
+		text_printf(line, sizeof(line), "%c%s", ui->prompt, ui->input);
+		/* Keep the end of a long input in view. */
+		w = twidth_str(line);
+		if (w + 1 > (size_t)ui->cols) {
+			const char *p = line;
+
+			while (*p && twidth_str(p) + 1 > (size_t)ui->cols)
+				p++;
+			while ((*p & 0xc0) == 0x80)
+				p++;
+			ui_text(ui, ui->status, 0, 0, ui->cols, p, true);
+		} else {
+			ui_text(ui, ui->status, 0, 0, ui->cols, line, true);
+		}
+		curs_set(1);
+		wmove(ui->status, 0, (int)(w < (size_t)ui->cols ? w : (size_t)ui->cols - 1));
+	} else if (ui->msg[0]) {
+		wattron(ui->status, ui_attr(ui, ui->msg_elem));
+		ui_text(ui, ui->status, 0, 0, ui->cols, ui->msg, true);
+		wattroff(ui->status, ui_attr(ui, ui->msg_elem));
+	} else {
+		char kn[KEYMAP_NAME_MAX] = "?", kc[KEYMAP_NAME_MAX] = ":";
+		int k;
+
+		if (keymap_keys_of(ui->km, ui->stack[ui->depth - 1].scope, KEYMAP_GLOBAL,
+		                   UI_ACT_HELP, &k, 1))
+			keymap_key_name(k, kn, sizeof(kn));
+		if (keymap_keys_of(ui->km, ui->stack[ui->depth - 1].scope, KEYMAP_GLOBAL,
+		                   UI_ACT_COMMAND, &k, 1))
+			keymap_key_name(k, kc, sizeof(kc));
+		ui_textf(ui, ui->status, 0, 0, ui->cols, true, " %s keys  %s commands  theme %s",
+		         kn, kc, ui->theme_name);
+	}
+	wnoutrefresh(ui->status);
+}
+
+/* The render pass: runs once per loop turn in which something changed. */
+static void render(void *arg)
+{
+	struct ui *ui = arg;
+	const struct frame *top;
+
+	if (!term_active() || ui->depth == 0)
+		return;
+	if (LINES != ui->rows || COLS != ui->cols)
+		layout(ui);
+	curs_set(0);
+	if (ui->small) {
+		char line[128];
+
+		werase(stdscr);
+		text_printf(line, sizeof(line), "loftdial needs at least %dx%d", UI_MIN_COLS,
+		            UI_MIN_ROWS);
+		mvwaddnstr(stdscr, LINES / 2 - 1, 0, line, COLS);
+		text_printf(line, sizeof(line), "this window is %dx%d", COLS, LINES);
+		mvwaddnstr(stdscr, LINES / 2, 0, line, COLS);
+		mvwaddnstr(stdscr, LINES / 2 + 1, 0, "q quits", COLS);
+		wnoutrefresh(stdscr);
+		doupdate();
+		return;
+	}
+	top = &ui->stack[ui->depth - 1];
+	draw_title(ui);
+	werase(ui->body);
+	top->ops->draw(ui, top->state, ui->body, LINES - 2, COLS);
+	wnoutrefresh(ui->body);
+	draw_status(ui);
+	doupdate();
+}
+
+/* ---- the stack ---- */
+
+/* Scope index of a screen. */
+static int scope_of(const struct ui *ui, const struct screen_ops *ops)
+{
+	size_t i;
+
+	for (i = 0; i < NSCREENS; i++)
+		if (screens[i] == ops)
+			return ui->scope_of[i];
+	return KEYMAP_GLOBAL;
+}
+
+static void close_top(struct ui *ui)
+{
+	struct frame *f = &ui->stack[--ui->depth];
+
+	if (f->ops->close)
+		f->ops->close(ui, f->state);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Opens ops on top; when it is already on the stack, goes back to it instead. */
+static int push_screen(struct ui *ui, const struct screen_ops *ops)
+{
+	struct frame *f;
+	int i, err;
+
+	for (i = 0; i < ui->depth; i++) {
+		if (ui->stack[i].ops == ops) {
+			while (ui->depth > i + 1)
+				close_top(ui);
+			return 0;
+		}
+	}
+	if (ui->depth >= UI_STACK_MAX) {
+		ui_status(ui, THEME_WARNING, "too many screens open: q goes back");
+		return ENOSPC;
+	}
+	if (ui->depth > 0)
+		ui->help_scope = ui->stack[ui->depth - 1].scope;
+	f = &ui->stack[ui->depth];
+	f->ops = ops;
+	f->scope = scope_of(ui, ops);
+	f->state = NULL;
+	err = ops->open ? ops->open(ui, &f->state) : 0;
+	if (err) {
+		ui_status(ui, THEME_ERROR, "cannot open %s: %s", ops->title, strerror(err));
+		memset(f, 0, sizeof(*f));
+		return err;
+	}
+	ui->depth++;
+	if (ops->resize && !ui->small)
+		ops->resize(ui, f->state, LINES - 2, COLS);
+	return 0;
+}
+
+/* Carries out what a handler returned. */
+static void react(struct ui *ui, int r)
+{
+	if (r & UI_QUIT) {
+		loop_quit(0);
+		return;
+	}
+	if (r & UI_POP) {
+		close_top(ui);
+		if (ui->depth == 0) {
+			loop_quit(0);
+			return;
+		}
+	}
+	if ((r & UI_PUSH) && ui->pending_push) {
+		const struct screen_ops *ops = ui->pending_push;
+
+		ui->pending_push = NULL;
+		(void)push_screen(ui, ops);
+	}
+	if (r & UI_RELAYOUT) {
+		ui->rows = ui->cols = -1;
+		clearok(curscr, TRUE);
+	}
+	if (r)
+		loop_dirty();
+}
+
+/* ---- actions, the prompt and commands ---- */
+
+/* Runs an action of scope owner on the top screen. */
+static int run_action(struct ui *ui, int owner, int id)
+{
+	struct frame *top = &ui->stack[ui->depth - 1];
+	size_t i;
+
+	if (owner != KEYMAP_GLOBAL)
+		return top->ops->key ? top->ops->key(ui, top->state, id) : UI_NONE;
+	if (id >= UI_ACT_OPEN && id < UI_ACT_OPEN + (int)NSCREENS) {
+		ui->pending_push = screens[id - UI_ACT_OPEN];
+		return UI_PUSH;
+	}
+	switch (id) {
+	case UI_ACT_BACK:
+		return UI_POP;
+	case UI_ACT_QUIT:
+		return UI_QUIT;
+	case UI_ACT_HELP:
+		ui_push(ui, "help");
+		return UI_PUSH;
+	case UI_ACT_COMMAND:
+	case UI_ACT_SEARCH:
+		if (id == UI_ACT_SEARCH && !top->ops->search) {
+			ui_status(ui, THEME_WARNING, "%s has nothing to search", top->ops->title);
+			return UI_REDRAW;
+		}
+		ui->prompt = id == UI_ACT_COMMAND ? ':' : '/';
+		ui->input[0] = '\0';
+		ui->tab_index = 0;
+		return UI_REDRAW;
+	case UI_ACT_SEARCH_NEXT:
+		if (!top->ops->search || !ui->last_search[0])
+			return UI_NONE;
+		return top->ops->search(ui, top->state, ui->last_search);
+	case UI_ACT_REDRAW:
+		return UI_RELAYOUT;
+	case UI_ACT_THEME:
+		for (i = 0; i < NCYCLE; i++)
+			if (!strcmp(theme_cycle[i], ui->theme_name))
+				break;
+		load_theme(ui, theme_cycle[(i + 1) % NCYCLE]);
+		if (!ui->msg[0] || ui->msg_elem != THEME_WARNING)
+			ui_status(ui, THEME_OK, "theme %s", ui->theme_name);
+		return UI_RELAYOUT;
+	default:
+		return top->ops->key ? top->ops->key(ui, top->state, id) : UI_NONE;
+	}
+}
+
+/* The words the : prompt knows, for completion: commands, screens and action names. */
+static size_t command_words(struct ui *ui, const char **out, size_t max)
+{
+	static const char *const cmds[] = {"quit", "theme", "bind"};
+	int scope = ui->stack[ui->depth - 1].scope;
+	const struct keymap_action *a;
+	size_t n = 0, i, na;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]) && n < max; i++)
+		out[n++] = cmds[i];
+	for (i = 0; i < NSCREENS && n < max; i++)
+		out[n++] = screens[i]->name;
+	a = keymap_actions(ui->km, scope, &na);
+	for (i = 0; scope != KEYMAP_GLOBAL && i < na && n < max; i++)
+		out[n++] = a[i].name;
+	a = keymap_actions(ui->km, KEYMAP_GLOBAL, &na);
+	for (i = 0; i < na && n < max; i++)
+		if (strncmp(a[i].name, "open-", 5))
+			out[n++] = a[i].name;
+	return n;
+}
+
+/* Tab at the : prompt: completes the command (or the theme name after `theme `); repeated
+ * Tabs cycle through the matches. */
+static void complete(struct ui *ui)
+{
+	const char *words[128], *match[128];
+	char prefix[UI_PROMPT_MAX] = "";
+	const char *stem;
+	size_t nw, nm = 0, i;
+
+	if (ui->tab_index == 0)
+		text_copy(ui->tab_stem, sizeof(ui->tab_stem), ui->input);
+	stem = ui->tab_stem;
+	if (!strncmp(stem, "theme ", 6)) {
+		for (i = 0; i < NCYCLE; i++)
+			words[i] = theme_cycle[i];
+		nw = NCYCLE;
+		text_copy(prefix, sizeof(prefix), "theme ");
+		stem += 6;
+	} else if (strchr(stem, ' ')) {
+		return;
+	} else {
+		nw = command_words(ui, words, 128);
+	}
+	for (i = 0; i < nw; i++)
+		if (!strncmp(words[i], stem, strlen(stem)))
+			match[nm++] = words[i];
+	if (nm == 0) {
+		ui_status(ui, THEME_WARNING, "no command starts with '%s'", stem);
+		return;
+	}
+	text_printf(ui->input, sizeof(ui->input), "%s%s", prefix, match[ui->tab_index % nm]);
+	ui->tab_index++;
+	if (nm > 1) {
+		char list[UI_MSG_MAX] = "";
+		size_t len = 0;
+
+		for (i = 0; i < nm && len + 1 < sizeof(list); i++) {
+			text_printf(list + len, sizeof(list) - len, "%s%s", i ? " " : "", match[i]);
+			len = strlen(list);
+		}
+		text_copy(ui->msg, sizeof(ui->msg), list);
+		ui->msg_elem = THEME_MUTED;
+	}
+}
+
+/* Runs what was typed at the : prompt. */
+static int run_command(struct ui *ui, char *line)
+{
+	int scope = ui->stack[ui->depth - 1].scope;
+	const struct keymap_action *a;
+	char *cmd, *arg, err[256];
+	size_t na, i;
+	int k;
+
+	while (*line == ' ')
+		line++;
+	cmd = line;
+	arg = strchr(line, ' ');
+	if (arg) {
+		*arg++ = '\0';
+		while (*arg == ' ')
+			arg++;
+	}
+	if (!*cmd)
+		return UI_REDRAW;
+	if (!strcmp(cmd, "q") || !strcmp(cmd, "quit"))
+		return UI_QUIT;
+	if (!strcmp(cmd, "theme")) {
+		if (!arg || !*arg) {
+			ui_status(ui, THEME_OK,
+			          "theme %s (themes: default light high-contrast mono)",
+			          ui->theme_name);
+			return UI_REDRAW;
+		}
+		ui->msg[0] = '\0';
+		load_theme(ui, arg);
+		if (!ui->msg[0])
+			ui_status(ui, THEME_OK, "theme %s", ui->theme_name);
+		return UI_RELAYOUT;
+	}
+	if (!strcmp(cmd, "bind")) {
+		char *sc = arg ? strtok(arg, " ") : NULL, *key = strtok(NULL, " "),
+		     *act = strtok(NULL, " ");
+
+		if (!sc || !key || !act) {
+			ui_status(ui, THEME_WARNING, "usage: bind <screen> <key> <action>");
+		} else if (keymap_bind(ui->km, sc, key, act, err, sizeof(err))) {
+			ui_status(ui, THEME_WARNING, "%s", err);
+		} else {
+			ui_status(ui, THEME_OK, "bound %s on %s to %s (until loftdial quits)", key,
+			          sc, act);
+		}
+		return UI_REDRAW;
+	}
+	if (find_screen(cmd, NULL)) {
+		ui_push(ui, cmd);
+		return UI_PUSH;
+	}
+	for (k = 0; k < 2; k++) {
+		int sc = k == 0 ? scope : KEYMAP_GLOBAL;
+
+		a = keymap_actions(ui->km, sc, &na);
+		for (i = 0; i < na; i++)
+			if (!strcmp(a[i].name, cmd))
+				return run_action(ui, sc, a[i].id);
+	}
+	ui_status(ui, THEME_WARNING, "unknown command '%s' (Tab lists them)", cmd);
+	return UI_REDRAW;
+}
+
+/* Appends a code point to the prompt input as UTF-8. */
+static void input_add(struct ui *ui, int cp)
+{
+	char u[5] = {0};
+	size_t len = strlen(ui->input);
+
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+	} else {
+		u[0] = (char)(0xf0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+	}
+	if (len + strlen(u) < sizeof(ui->input))
+		memcpy(ui->input + len, u, strlen(u) + 1);
+}
+
+/* A key while the prompt is open. */
+static int prompt_key(struct ui *ui, int key)
+{
+	struct frame *top = &ui->stack[ui->depth - 1];
+	size_t len = strlen(ui->input);
+	char line[UI_PROMPT_MAX];
+	int kind = ui->prompt;
+
+	if (key != '\t')
+		ui->tab_index = 0;
+	if (key == 27 || key == 3 || key == 7) { /* Esc, C-c, C-g */
+		ui->prompt = 0;
+		return UI_REDRAW;
+	}
+	if (key == (KEYMAP_FN | KEY_BACKSPACE)) {
+		if (len == 0) {
+			ui->prompt = 0;
+			return UI_REDRAW;
+		}
+		while (len > 0 && (ui->input[len - 1] & 0xc0) == 0x80)
+			len--;
+		ui->input[len > 0 ? len - 1 : 0] = '\0';
+		return UI_REDRAW;
+	}
+	if (key == 21) { /* C-u */
+		ui->input[0] = '\0';
+		return UI_REDRAW;
+	}
+	if (key == '\t' && kind == ':') {
+		complete(ui);
+		return UI_REDRAW;
+	}
+	if (key == '\n') {
+		ui->prompt = 0;
+		ui->msg[0] = '\0';
+		text_copy(line, sizeof(line), ui->input);
+		if (kind == ':')
+			return run_command(ui, line) | UI_REDRAW;
+		if (!line[0])
+			return UI_REDRAW;
+		text_copy(ui->last_search, sizeof(ui->last_search), line);
+		return top->ops->search(ui, top->state, line) | UI_REDRAW;
+	}
+	if (key >= ' ' && key < KEYMAP_FN && key != 127 && !(key >= 0x80 && key < 0xa0))
+		input_add(ui, key);
+	return UI_REDRAW;
+}
+
+/* One key from the terminal. */
+static void on_key(struct ui *ui, int key)
+{
+	const struct keymap_action *a;
+	int owner = 0, r;
+
+	key = keymap_key_fold(key);
+	if (key == (KEYMAP_FN | KEY_RESIZE))
+		return; /* resizes arrive through SIGWINCH */
+	if (ui->prompt) {
+		react(ui, prompt_key(ui, key));
+		return;
+	}
+	if (ui->small) {
+		/* Only leaving works until the window is big enough. */
+		a = keymap_lookup(ui->km, ui->stack[ui->depth - 1].scope, key, &owner);
+		if (a && owner == KEYMAP_GLOBAL && (a->id == UI_ACT_BACK || a->id == UI_ACT_QUIT))
+			react(ui, UI_QUIT);
+		return;
+	}
+	if (ui->msg[0]) {
+		ui->msg[0] = '\0';
+		loop_dirty();
+	}
+	a = keymap_lookup(ui->km, ui->stack[ui->depth - 1].scope, key, &owner);
+	if (!a) {
+		char kn[KEYMAP_NAME_MAX];
+
+		keymap_key_name(key, kn, sizeof(kn));
+		ui_status(ui, THEME_MUTED, "%s: no action on this screen (? lists the keys)", kn);
+		return;
+	}
+	r = run_action(ui, owner, a->id);
+	react(ui, r);
+}
+
+/* stdin is readable: take every key that is waiting. */
+static void on_stdin(void *arg)
+{
+	struct ui *ui = arg;
+	wint_t wc;
+	int rc, n = 0;
+
+	while (ui->depth > 0 && !loop_quitting() && (rc = wget_wch(stdscr, &wc)) != ERR) {
+		on_key(ui, rc == KEY_CODE_YES ? (int)(KEYMAP_FN | (int)wc) : (int)wc);
+		if (++n > 4096)
+			break; /* a paste storm: come back next turn */
+	}
+}
+
+/* SIGWINCH (from the loop, in normal context): resize now, relayout in this turn. */
+static void on_winch(void *arg)
+{
+	struct ui *ui = arg;
+
+	term_resize();
+	ui->rows = ui->cols = -1;
+	loop_dirty();
+}
+
+/* SIGINT, SIGTERM, SIGHUP: leave through the normal path, which restores the terminal. */
+static void on_signal(int sig, void *arg)
+{
+	struct ui *ui = arg;
+
+	log_info("ui", "signal %d: leaving the TUI", sig);
+	ui->code = 128 + sig;
+	loop_quit(128 + sig);
+}
+
+/* `bind` mistakes in the config: logged, the first shown on the status line. */
+static void bind_warn(const char *file, unsigned line, const char *msg, void *arg)
+{
+	theme_warn(file, line, msg, arg);
+}
+
+/* Builds the keymap: global actions, one opener per screen, each screen's actions, then
+ * the user's bind lines. */
+static int build_keymap(struct ui *ui)
+{
+	struct theme_warnings w = {0};
+	size_t i;
+	int err;
+
+	err = keymap_new(&ui->km);
+	if (err)
+		return err;
+	memcpy(ui->global_acts, fixed_acts, sizeof(fixed_acts));
+	for (i = 0; i < NSCREENS; i++) {
+		struct keymap_action *a = &ui->global_acts[NFIXED + i];
+
+		text_printf(ui->open_names[i], sizeof(ui->open_names[i]), "open-%s",
+		            screens[i]->name);
+		text_printf(ui->open_help[i], sizeof(ui->open_help[i]), "Open the %s screen",
+		            screens[i]->title);
+		a->id = UI_ACT_OPEN + (int)i;
+		a->name = ui->open_names[i];
+		a->keys = screens[i]->keys;
+		a->help = ui->open_help[i];
+	}
+	if (keymap_add_scope(ui->km, "global", ui->global_acts, NFIXED + NSCREENS) != KEYMAP_GLOBAL)
+		return EINVAL;
+	for (i = 0; i < NSCREENS; i++) {
+		ui->scope_of[i] = keymap_add_scope(ui->km, screens[i]->name, screens[i]->actions,
+		                                   screens[i]->nactions);
+		if (ui->scope_of[i] < 0)
+			return EINVAL;
+	}
+	err = keymap_load(ui->km, ui->paths->config_file, bind_warn, &w);
+	if (err && err != ENOENT)
+		log_warn("ui", "cannot read %s: %s", ui->paths->config_file, strerror(err));
+	if (w.n > 1)
+		ui_status(ui, THEME_WARNING, "%s (and %u more warnings in the log)", w.first,
+		          w.n - 1);
+	else if (w.n == 1)
+		ui_status(ui, THEME_WARNING, "%s", w.first);
+	return 0;
+}
+
+int ui_main(const struct paths *paths, const struct config *cfg)
+{
+	struct ui *ui = calloc(1, sizeof(*ui));
+	char msg[256];
+	int err, code = 1;
+
+	if (!ui) {
+		fprintf(stderr, "loftdial: out of memory\n");
+		return 1;
+	}
+	ui->paths = paths;
+	ui->cfg = cfg;
+	setlocale(LC_ALL, "");
+	ui->utf8 = term_utf8();
+	log_set_stderr(LOG_OFF);
+	err = build_keymap(ui);
+	if (err) {
+		fprintf(stderr, "loftdial: cannot build the key map: %s\n", strerror(err));
+		goto out;
+	}
+	err = store_open(&ui->st, paths->db_file);
+	if (err) {
+		log_warn("ui", "cannot open %s: %s", paths->db_file, strerror(err));
+		ui_status(ui, THEME_ERROR, "cannot open the database %s: %s", paths->db_file,
+		          strerror(err));
+		ui->st = NULL;
+	}
+	err = loop_init();
+	if (err) {
+		fprintf(stderr, "loftdial: cannot start the event loop: %s\n", strerror(err));
+		goto out;
+	}
+	ui->running = true;
+	/* The loop's signal handlers are in place first, so curses keeps its hands off
+	 * SIGWINCH and every signal arrives through the loop. */
+	err = term_open(msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "loftdial: cannot start the terminal UI: %s\n", msg);
+		goto out;
+	}
+	ui->color = term_has_color();
+	if (ui->color) {
+		start_color();
+		if (use_default_colors() == ERR)
+			log_info("ui", "the terminal has no default colours; using white on black");
+	}
+	load_theme(ui, config_str(cfg, "ui.theme"));
+	ui->rows = ui->cols = -1;
+	err = push_screen(ui, &screen_home);
+	if (err) {
+		term_close();
+		fprintf(stderr, "loftdial: cannot open the home screen: %s\n", strerror(err));
+		goto out;
+	}
+	loop_set_render(render, ui);
+	loop_on_signal(on_signal, ui);
+	err = loop_watch_stdin(on_stdin, ui);
+	err = err ? err : loop_watch_winch(on_winch, ui);
+	if (err) {
+		term_close();
+		fprintf(stderr, "loftdial: cannot watch the terminal: %s\n", strerror(err));
+		goto out;
+	}
+	log_info("ui", "TUI started (%dx%d, %s, theme %s)", COLS, LINES,
+	         ui->color ? "colour" : "no colour", ui->theme_name);
+	loop_dirty();
+	code = loop_run();
+	if (ui->code)
+		code = ui->code;
+	while (ui->depth > 0)
+		close_top(ui);
+	loop_set_render(NULL, NULL);
+	loop_watch_stdin(NULL, NULL);
+	loop_watch_winch(NULL, NULL);
+	loop_on_signal(NULL, NULL);
+	if (ui->title)
+		delwin(ui->title);
+	if (ui->body)
+		delwin(ui->body);
+	if (ui->status)
+		delwin(ui->status);
+	term_close();
+	log_info("ui", "TUI ended (%d)", code);
+out:
+	while (ui->depth > 0)
+		close_top(ui);
+	term_close();
+	loop_close();
+	store_close(ui->st);
+	keymap_free(ui->km);
+	free(ui);
+	return code;
+}

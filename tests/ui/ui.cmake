@@ -1,0 +1,3 @@
+# TUI tests: the real loftdial in tmux on a private socket (tests/ui/uilib.sh).
+ld_sh_test(ui ui_restore)
+ld_sh_test(ui ui_shell)

@@ -1,0 +1,121 @@
+# uilib.sh: what the TUI tests share (sourced). Each test drives the real loftdial in a tmux
+# server on its own socket (tmux -L), in a window of a fixed size, with TZ, LANG, HOME and
+# TERM pinned, and waits for screen contents by polling capture-pane against a deadline,
+# never by sleeping a fixed time.
+#
+#   ui_init                   work dir, private socket, cleanup trap, check() counters
+#   ui_start W H CMD          a new session W x H running CMD (a shell command line)
+#   ui_keys KEY...            tmux send-keys (named keys as tmux spells them: Escape, C-f)
+#   ui_text STRING            send-keys -l (literal text)
+#   ui_wait TEXT [SECS]       until the pane shows TEXT (fixed string); 1 on timeout
+#   ui_wait_gone TEXT [SECS]  until the pane no longer shows TEXT
+#   ui_wait_file PATH [SECS]  until PATH exists and is not empty
+#   ui_screen                 the pane's text now
+#   ui_resize W H             resize the window
+#   ui_stop                   kill the session's server
+#   check NAME CMD...         one TAP-like result line; ui_done prints the total and exits
+set -u
+
+bin=${LOFTDIAL_BIN:?}
+src=${LOFTDIAL_SRC:?}
+fails=0
+total=0
+
+check() { # check NAME CONDITION...
+	local name=$1
+	shift
+	total=$((total + 1))
+	if "$@"; then
+		echo "ok - $name"
+	else
+		echo "not ok - $name"
+		fails=$((fails + 1))
+	fi
+}
+
+ui_done() {
+	echo "$((total - fails)) passed, $fails failed"
+	exit $((fails > 0))
+}
+
+ui_init() {
+	work=$(mktemp -d)
+	sock=ldui$$
+	export TZ=UTC LANG=C.UTF-8 LC_ALL=C.UTF-8
+	unset NO_COLOR
+	trap ui_cleanup EXIT
+}
+
+ui_cleanup() {
+	tmux -L "$sock" kill-server 2>/dev/null
+	[ -n "${sbx_pid:-}" ] && kill "$sbx_pid" 2>/dev/null && wait "$sbx_pid" 2>/dev/null
+	rm -rf "$work"
+}
+
+# ui_start W H CMD: the command runs under a pinned environment (HOME and LOFTDIAL_HOME are
+# the test's own; extra variables can be put in front of CMD).
+ui_start() {
+	local w=$1 h=$2
+	shift 2
+	tmux -L "$sock" kill-server 2>/dev/null
+	tmux -L "$sock" -f "$src/tests/ui/tmux.conf" new-session -d -x "$w" -y "$h" \
+		"env HOME=$work/home LOFTDIAL_HOME=${LOFTDIAL_HOME:-$work/home} TZ=UTC \
+		LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color ASAN_OPTIONS=detect_leaks=0 $*"
+}
+
+ui_keys() { tmux -L "$sock" send-keys "$@"; }
+ui_text() { tmux -L "$sock" send-keys -l "$1"; }
+ui_screen() { tmux -L "$sock" capture-pane -p 2>/dev/null; }
+ui_resize() { tmux -L "$sock" resize-window -x "$1" -y "$2"; }
+ui_stop() { tmux -L "$sock" kill-server 2>/dev/null; }
+
+# Polls until the condition holds or the deadline passes (default 10 s).
+ui_until() { # ui_until SECS CMD...
+	local secs=$1
+	shift
+	local end=$((SECONDS + secs))
+	while ! "$@"; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+ui_shows() { ui_screen | grep -qF -- "$1"; }
+ui_lacks() { ! ui_shows "$1"; }
+ui_wait() { ui_until "${2:-10}" ui_shows "$1"; }
+ui_wait_gone() { ui_until "${2:-10}" ui_lacks "$1"; }
+ui_wait_file() { ui_until "${2:-10}" test -s "$1"; }
+
+# The screen with its volatile parts replaced: dates and times, the rate line's figures.
+ui_normalise() {
+	sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?Z?)?/<time>/g' \
+		-e 's/^( Rate {8}).*/\1<rate>/' \
+		-e 's/ +$//'
+}
+
+# ui_golden NAME: compares the normalised screen with tests/ui/golden/NAME.screen; with
+# LOFTDIAL_UPDATE_GOLDEN=1 it writes the file instead.
+ui_golden() {
+	local name=$1 file="$src/tests/ui/golden/$1.screen"
+	ui_screen | ui_normalise >"$work/$name.screen"
+	if [ "${LOFTDIAL_UPDATE_GOLDEN:-0}" = 1 ]; then
+		cp "$work/$name.screen" "$file"
+		return 0
+	fi
+	if ! diff -u "$file" "$work/$name.screen"; then
+		return 1
+	fi
+	return 0
+}
+
+# sbx_up [ARGS...]: starts loftdial-sandbox on a free port; sets api. Then connect and sync
+# run the real loftdial against it with the test's LOFTDIAL_HOME.
+sbx_up() {
+	local sbx=${LOFTDIAL_SANDBOX_BIN:?}
+	"$sbx" --listen 127.0.0.1:0 "$@" >"$work/sbx.out" 2>"$work/sbx.err" &
+	sbx_pid=$!
+	ui_until 30 grep -q '^sandbox ready api=' "$work/sbx.out" || return 1
+	api=$(sed -n 's/^sandbox ready api=//p' "$work/sbx.out")
+	export LOFTDIAL_API_URL=$api LOFTDIAL_ACCOUNTS_URL=$api
+}
