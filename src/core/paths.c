@@ -150,6 +150,8 @@ int paths_share(const char *name, char *out, size_t n)
 			return 0;
 	}
 	return text_printf(out, n, "%s/%s", LOFTDIAL_SHARE_ABS, name) ? ENAMETOOLONG : 0;
+}
+
 /* True for a theme name that cannot leave the themes folder. */
 static bool theme_name_ok(const char *name)
 {

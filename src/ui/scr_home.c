@@ -19,15 +19,11 @@
 
 #include "loftdial/log.h"
 #include "loftdial/loop.h"
-#include "loftdial/outbox.h"
-#include "loftdial/records.h"
+#include "loftdial/status.h"
 #include "loftdial/sync.h"
 #include "loftdial/syncsess.h"
 #include "loftdial/syncstate.h"
 #include "loftdial/text.h"
-#include "loftdial/tokens.h"
-#include "loftdial/webhook_rx.h"
-#include "loftdial/whevents.h"
 
 #include "screen.h"
 
@@ -49,95 +45,28 @@ static const struct keymap_action home_actions[] = {
 
 #define LABEL_W 12
 
-/* What the screen shows when no sync runs: read from the store in one go. */
-struct snap {
-	bool db;
-	bool connected;
-	char kind[16], user_name[256], user_email[320];
-	int64_t user_id, expires_at;
-	bool team_admin;
-	bool rate_seen;
-	long remaining;
-	unsigned limit;
-	long long rate_at;
-	bool outbox_ok;
-	struct outbox_counts oc;
-	unsigned subs, pending;
-	struct {
-		int64_t live, all;
-		struct syncstate ss;
-	} obj[STORE_OBJ_COUNT];
-};
-
 struct home {
 	struct ui *ui;
-	struct snap *snap;
+	struct status *snap;
 	struct syncsess ss;
 	struct sync *sync;
 	int lock;
 	bool running;
+	bool db; /* the store could be opened */
 	int rc;
 	struct tmr end_tmr;
 };
 
-/* Counts pending webhook events. */
-static int count_event(const struct whevent *ev, void *arg)
-{
-	(*(unsigned *)arg)++;
-	return 0;
-}
-
-/* Number of comma-separated ids in the subscriptions list. */
-static unsigned count_subs(const char *list)
-{
-	unsigned n = 0;
-
-	for (; *list; list++)
-		if (*list != ',' && (list[1] == ',' || !list[1]))
-			n++;
-	return n;
-}
-
-/* Reads the snapshot from the store. */
+/* Reads the snapshot through the status model (the same one `loftdial status` prints). */
 static void home_read(struct home *h)
 {
 	struct store *st = ui_store(h->ui);
-	struct snap *s = h->snap;
-	struct tokens *t;
-	char rate[64] = "", subs[4096] = "";
-	int i;
 
-	memset(s, 0, sizeof(*s));
-	if (!st)
-		return;
-	s->db = true;
-	t = calloc(1, sizeof(*t));
-	if (t && !tokens_load(st, t)) {
-		s->connected = true;
-		text_copy(s->kind, sizeof(s->kind), t->kind);
-		text_copy(s->user_name, sizeof(s->user_name), t->user_name);
-		text_copy(s->user_email, sizeof(s->user_email), t->user_email);
-		s->user_id = t->user_id;
-		s->expires_at = t->expires_at;
-		s->team_admin = t->team_admin;
-	}
-	if (t) {
-		explicit_bzero(t, sizeof(*t));
-		free(t);
-	}
-	if (!store_meta_get(st, "sync.rate", rate, sizeof(rate)) &&
-	    sscanf(rate, "%ld %u %lld", &s->remaining, &s->limit, &s->rate_at) == 3)
-		s->rate_seen = true;
-	s->outbox_ok = !outbox_counts(st, &s->oc);
-	(void)store_meta_get(st, "webhooks.subscriptions", subs, sizeof(subs));
-	s->subs = count_subs(subs);
-	(void)whevents_pending(st, count_event, &s->pending);
-	for (i = 0; i < STORE_OBJ_COUNT; i++) {
-		if (syncstate_get(st, (enum store_obj)i, &s->obj[i].ss))
-			memset(&s->obj[i].ss, 0, sizeof(s->obj[i].ss));
-		(void)records_count(st, (enum store_obj)i, false, &s->obj[i].live);
-		(void)records_count(st, (enum store_obj)i, true, &s->obj[i].all);
-	}
+	memset(h->snap, 0, sizeof(*h->snap));
+	h->db = st != NULL;
+	if (st)
+		(void)status_read(st, config_str(ui_config(h->ui), "salesloft.operator_email"),
+		                  (int64_t)time(NULL), h->snap);
 }
 
 /* UTC time as "2026-12-06 08:00", or "never". */
@@ -315,85 +244,94 @@ static void label(struct ui *ui, WINDOW *w, int y, const char *text)
 	wattroff(w, ui_attr(ui, THEME_HEADER));
 }
 
-/* The top block: connection, token, rate, outbox, webhooks, engines. Returns rows used. */
+/* The top block: connection, token, calls-as, rate, outbox, webhooks, engines. Returns
+ * the rows used. */
 static int draw_summary(struct home *h, WINDOW *w, int cols)
 {
 	struct ui *ui = h->ui;
-	const struct snap *s = h->snap;
+	struct status *s = h->snap;
+	const struct status_conn *c = &s->conn;
 	int x = LABEL_W + 1, vw = cols - x - 1, y = 0;
+	enum theme_elem e;
 	char when[40];
 
+	if (h->running && h->ss.api)
+		status_live(s, h->ss.api);
 	label(ui, w, y, "Connection");
-	if (!s->db) {
+	if (!h->db) {
 		wattron(w, ui_attr(ui, THEME_ERROR));
-		ui_textf(ui, w, y, x, vw, false, "database unavailable: %s", ui_paths(ui)->db_file);
+		ui_textf(ui, w, y, x, vw, false, "database unavailable: %s",
+		         ui_paths(ui)->db_file);
 		wattroff(w, ui_attr(ui, THEME_ERROR));
-	} else if (!s->connected) {
+	} else if (!c->connected) {
 		wattron(w, ui_attr(ui, THEME_WARNING));
 		ui_text(ui, w, y, x, vw, "not connected: run loftdial connect", false);
 		wattroff(w, ui_attr(ui, THEME_WARNING));
 	} else {
-		ui_textf(ui, w, y, x, vw, false, "%s as %s <%s> (user %lld%s)", s->kind,
-		         s->user_name[0] ? s->user_name : "?",
-		         s->user_email[0] ? s->user_email : "?", (long long)s->user_id,
-		         s->team_admin ? ", team admin" : "");
+		ui_textf(ui, w, y, x, vw, false, "%s as %s <%s> (user %lld%s)", c->kind,
+		         c->user_name[0] ? c->user_name : "?", c->user_email[0] ? c->user_email : "?",
+		         (long long)c->user_id, c->team_admin ? ", team admin" : "");
 	}
 	y++;
 	label(ui, w, y, "Token");
-	if (s->connected && s->expires_at > 0) {
-		bool expired = s->expires_at <= (int64_t)time(NULL);
-
-		fmt_time(when, sizeof(when), s->expires_at);
-		wattron(w, ui_attr(ui, expired ? THEME_WARNING : THEME_OK));
-		ui_textf(ui, w, y, x, vw, false, "%s %s UTC%s", expired ? "expired" : "expires",
-		         when, expired ? " (refreshed on the next request)" : "");
-		wattroff(w, ui_attr(ui, expired ? THEME_WARNING : THEME_OK));
+	e = c->token == STATUS_TOKEN_OK            ? THEME_OK
+	    : c->token == STATUS_TOKEN_REFRESH_DUE ? THEME_WARNING
+	    : c->token == STATUS_TOKEN_NONE        ? THEME_MUTED
+	                                           : THEME_ERROR;
+	wattron(w, ui_attr(ui, e));
+	if (c->auth_error[0]) {
+		ui_textf(ui, w, y, x, vw, false, "%s: %s", status_token_name(c->token),
+		         c->auth_error);
+	} else if (c->connected && c->expires_at > 0) {
+		fmt_time(when, sizeof(when), c->expires_at);
+		ui_textf(ui, w, y, x, vw, false, "%s, expires %s UTC", status_token_name(c->token),
+		         when);
 	} else {
-		ui_text(ui, w, y, x, vw, s->connected ? "does not expire" : "-", false);
+		ui_text(ui, w, y, x, vw, c->connected ? "ok, does not expire" : "-", false);
+	}
+	wattroff(w, ui_attr(ui, e));
+	y++;
+	label(ui, w, y, "Calls as");
+	if (!c->connected) {
+		ui_text(ui, w, y, x, vw, "-", false);
+	} else if (s->calls_as.err) {
+		wattron(w, ui_attr(ui, THEME_WARNING));
+		ui_textf(ui, w, y, x, vw, false, "cannot log calls: %s",
+		         status_calls_as_error(s->calls_as.err));
+		wattroff(w, ui_attr(ui, THEME_WARNING));
+	} else {
+		ui_textf(ui, w, y, x, vw, false, "%s", s->calls_as.user.name);
 	}
 	y++;
 	label(ui, w, y, "Rate");
-	if (h->running && h->ss.api) {
-		struct slapi_stats st;
-
-		slapi_stats(h->ss.api, &st);
-		if (st.limited) {
-			ui_gauge(ui, w, y, x, 22, (double)st.last_remaining, (double)st.limit,
-			         THEME_OK);
-			ui_textf(ui, w, y, x + 23, vw - 23, false,
-			         "%ld of %u left this minute, sync may use %u", st.last_remaining,
-			         st.limit, st.sync_budget);
-		} else {
-			ui_textf(ui, w, y, x, vw, false, "no limit reported yet (%llu requests)",
-			         (unsigned long long)st.requests);
-		}
-	} else if (s->rate_seen && s->limit > 0) {
-		fmt_time(when, sizeof(when), s->rate_at);
-		ui_gauge(ui, w, y, x, 22, (double)s->remaining, (double)s->limit, THEME_OK);
-		ui_textf(ui, w, y, x + 23, vw - 23, false, "%ld of %u left (seen %s UTC)",
-		         s->remaining, s->limit, when);
+	if (s->rate.seen && s->rate.limit > 0) {
+		fmt_time(when, sizeof(when), s->rate.seen_at);
+		ui_gauge(ui, w, y, x, 22, (double)s->rate.remaining, (double)s->rate.limit, THEME_OK);
+		ui_textf(ui, w, y, x + 23, vw - 23, false, "%ld of %u left (%s %s UTC)",
+		         s->rate.remaining, s->rate.limit, s->rate.live ? "now," : "seen", when);
 	} else {
 		ui_text(ui, w, y, x, vw, "not seen yet (it shows after the first sync)", false);
 	}
 	y++;
 	label(ui, w, y, "Outbox");
 	if (s->outbox_ok) {
-		attr_t a =
-		        ui_attr(ui, s->oc.failed || s->oc.conflict ? THEME_WARNING : THEME_DEFAULT);
+		attr_t a = ui_attr(ui, s->outbox.failed || s->outbox.conflict ? THEME_WARNING
+		                                                              : THEME_DEFAULT);
 
 		wattron(w, a);
 		ui_textf(ui, w, y, x, vw, false,
 		         "%lld pending, %lld sending, %lld failed, %lld conflict, %lld sent",
-		         (long long)s->oc.queued, (long long)s->oc.sending, (long long)s->oc.failed,
-		         (long long)s->oc.conflict, (long long)s->oc.sent);
+		         (long long)s->outbox.queued, (long long)s->outbox.sending,
+		         (long long)s->outbox.failed, (long long)s->outbox.conflict,
+		         (long long)s->outbox.sent);
 		wattroff(w, a);
 	} else {
 		ui_text(ui, w, y, x, vw, "-", false);
 	}
 	y++;
 	label(ui, w, y, "Webhooks");
-	ui_textf(ui, w, y, x, vw, false, "%u subscriptions, %u events pending", s->subs,
-	         s->pending);
+	ui_textf(ui, w, y, x, vw, false, "%u subscriptions, %u events pending",
+	         s->webhooks.subscriptions, s->webhooks.pending_events);
 	y++;
 	label(ui, w, y, "Engines");
 	wattron(w, ui_attr(ui, THEME_MUTED));
@@ -456,7 +394,7 @@ static void draw_progress(struct ui *ui, WINDOW *w, int y, int x, int width,
 static void home_draw(struct ui *ui, void *state, WINDOW *w, int rows, int cols)
 {
 	struct home *h = state;
-	const struct snap *s = h->snap;
+	const struct status *s = h->snap;
 	const struct sync_obj_progress *prog = NULL;
 	size_t nprog = 0, k;
 	int y, i, rest;
@@ -471,7 +409,7 @@ static void home_draw(struct ui *ui, void *state, WINDOW *w, int rows, int cols)
 	wattroff(w, ui_attr(ui, THEME_HEADER));
 	y++;
 	for (i = 0; i < STORE_OBJ_COUNT && y < rows; i++, y++) {
-		const struct syncstate *ss = &s->obj[i].ss;
+		const struct syncstate *ss = &s->objs[i].ss;
 		const struct sync_obj_progress *p = NULL;
 		char when[40];
 
@@ -479,8 +417,8 @@ static void home_draw(struct ui *ui, void *state, WINDOW *w, int rows, int cols)
 			if ((int)prog[k].obj == i)
 				p = &prog[k];
 		ui_textf(ui, w, y, 1, 40, false, "%-20s %9lld %8lld",
-		         store_obj_name((enum store_obj)i), (long long)s->obj[i].live,
-		         (long long)(s->obj[i].all - s->obj[i].live));
+		         store_obj_name((enum store_obj)i), (long long)s->objs[i].rows,
+		         (long long)s->objs[i].deleted);
 		if (p) {
 			draw_progress(ui, w, y, 42, rest, p);
 			continue;
@@ -541,7 +479,8 @@ const struct screen_ops screen_home = {
         .keys = "1 H",
         .actions = home_actions,
         .nactions = sizeof(home_actions) / sizeof(home_actions[0]),
-        .about = "The sync console: who loftdial is connected as and until when, the rate "
+        .about = "The sync console: who loftdial is connected as, the token's health and "
+                 "expiry, who calls are logged as, the rate "
                  "budget (the gauge is what is left this minute), the outbox of calls and "
                  "notes waiting to reach Salesloft, webhooks, and one row per synced object "
                  "with its live rows, deleted rows, last run and result. While a sync runs, "
