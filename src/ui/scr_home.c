@@ -260,8 +260,7 @@ static int draw_summary(struct home *h, WINDOW *w, int cols)
 	label(ui, w, y, "Connection");
 	if (!h->db) {
 		wattron(w, ui_attr(ui, THEME_ERROR));
-		ui_textf(ui, w, y, x, vw, false, "database unavailable: %s",
-		         ui_paths(ui)->db_file);
+		ui_textf(ui, w, y, x, vw, false, "database unavailable: %s", ui_paths(ui)->db_file);
 		wattroff(w, ui_attr(ui, THEME_ERROR));
 	} else if (!c->connected) {
 		wattron(w, ui_attr(ui, THEME_WARNING));
@@ -269,8 +268,9 @@ static int draw_summary(struct home *h, WINDOW *w, int cols)
 		wattroff(w, ui_attr(ui, THEME_WARNING));
 	} else {
 		ui_textf(ui, w, y, x, vw, false, "%s as %s <%s> (user %lld%s)", c->kind,
-		         c->user_name[0] ? c->user_name : "?", c->user_email[0] ? c->user_email : "?",
-		         (long long)c->user_id, c->team_admin ? ", team admin" : "");
+		         c->user_name[0] ? c->user_name : "?",
+		         c->user_email[0] ? c->user_email : "?", (long long)c->user_id,
+		         c->team_admin ? ", team admin" : "");
 	}
 	y++;
 	label(ui, w, y, "Token");
@@ -306,7 +306,8 @@ static int draw_summary(struct home *h, WINDOW *w, int cols)
 	label(ui, w, y, "Rate");
 	if (s->rate.seen && s->rate.limit > 0) {
 		fmt_time(when, sizeof(when), s->rate.seen_at);
-		ui_gauge(ui, w, y, x, 22, (double)s->rate.remaining, (double)s->rate.limit, THEME_OK);
+		ui_gauge(ui, w, y, x, 22, (double)s->rate.remaining, (double)s->rate.limit,
+		         THEME_OK);
 		ui_textf(ui, w, y, x + 23, vw - 23, false, "%ld of %u left (%s %s UTC)",
 		         s->rate.remaining, s->rate.limit, s->rate.live ? "now," : "seen", when);
 	} else {
