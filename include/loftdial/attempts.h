@@ -35,7 +35,12 @@ struct attempt {
 	char reason[128]; /* SIP reason phrase or local reason */
 	char outcome[24]; /* one of ATTEMPT_OUTCOMES, or "" while in progress */
 	bool live_answer_dropped;
-	char amd[24]; /* "human", "machine", "unknown", "" = not run */
+	char amd[24];      /* "human", "machine", "unknown", "" = not run */
+	int64_t user_id;   /* the rep's Salesloft user id, 0 = unknown */
+	char campaign[64]; /* what the abandonment share is counted per ("cadence:12"), "" */
+	bool ident_played; /* the identification message was played to a dropped live answer */
+	char zone[200];    /* the prospect's zone(s) when dialled (gates.h), "" = unknown */
+	int local_min;     /* the prospect's local minute of day at start; only with a zone */
 };
 
 /* True when s is "" or one of ATTEMPT_OUTCOMES. */
@@ -53,6 +58,25 @@ int attempts_get(struct store *st, int64_t id, struct attempt *out);
  * by a person (outcome connected, or a dropped live answer); *rate = dropped live answers /
  * live answers (0 when there were none). Either pointer may be NULL. */
 int attempts_abandon_rate(struct store *st, int64_t since_ms, double *rate, int64_t *live_answers);
+
+/* Live answers and dropped live answers since since_ms, for one rep (user_id > 0) and/or one
+ * campaign (campaign non-NULL), or all of them (0 / NULL). */
+int attempts_abandon_counts(struct store *st, int64_t since_ms, int64_t user_id,
+                            const char *campaign, int64_t *live, int64_t *dropped);
+
+/* One row of the compliance report: the attempts of one rep on one campaign. */
+struct attempts_report_row {
+	int64_t user_id; /* 0 = unknown */
+	char campaign[64];
+	int64_t dials, live, dropped, ident_played;
+	int64_t outside_hours; /* dialled at a local time outside [open_min, close_min) */
+	int64_t no_zone;       /* dialled with no zone known (hours not provable) */
+};
+typedef int(attempts_report_h)(const struct attempts_report_row *r, void *arg);
+/* Calls cb per (user, campaign) over attempts started at or after since_ms, ordered by user
+ * and campaign; hours are judged against [open_min, close_min) minutes of local day. */
+int attempts_report(struct store *st, int64_t since_ms, unsigned open_min, unsigned close_min,
+                    attempts_report_h *cb, void *arg);
 
 /* How many attempts to number since since_ms ended in a bad-number outcome (invalid_number,
  * network or failed), for parking numbers that keep failing. */

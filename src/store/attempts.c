@@ -13,7 +13,7 @@
 #define ATTEMPT_COLS                                                                               \
 	"id, session_id, line, number, person_id, task_id, action_id, started_at_ms, "             \
 	"ringing_at_ms, answered_at_ms, ended_at_ms, sip_code, reason, outcome, "                  \
-	"live_answer_dropped, amd"
+	"live_answer_dropped, amd, user_id, campaign, ident_played, zone, local_min"
 
 static const char *const outcomes[] = {
         "connected", "busy",      "no_answer", "rejected", "invalid_number",
@@ -46,7 +46,7 @@ static void bind_field(sqlite3_stmt *stmt, int idx, const char *s, size_t n)
 		sqlite3_bind_text(stmt, idx, s, (int)len, SQLITE_STATIC);
 }
 
-/* Binds every field but the id (parameters 2..16). */
+/* Binds every field but the id (parameters 2..21). */
 static void bind_attempt(sqlite3_stmt *stmt, const struct attempt *a)
 {
 	bind_field(stmt, 2, a->session_id, sizeof(a->session_id));
@@ -64,6 +64,14 @@ static void bind_attempt(sqlite3_stmt *stmt, const struct attempt *a)
 	bind_field(stmt, 14, a->outcome, sizeof(a->outcome));
 	sqlite3_bind_int(stmt, 15, a->live_answer_dropped ? 1 : 0);
 	bind_field(stmt, 16, a->amd, sizeof(a->amd));
+	store_bind_int_or_null(stmt, 17, a->user_id);
+	bind_field(stmt, 18, a->campaign, sizeof(a->campaign));
+	sqlite3_bind_int(stmt, 19, a->ident_played ? 1 : 0);
+	bind_field(stmt, 20, a->zone, sizeof(a->zone));
+	if (a->zone[0])
+		sqlite3_bind_int(stmt, 21, a->local_min);
+	else
+		sqlite3_bind_null(stmt, 21);
 }
 
 /* Checks what the table would refuse, so the caller gets EINVAL rather than EEXIST. */
@@ -79,7 +87,7 @@ int attempts_insert(struct store *st, struct attempt *a)
 {
 	static const char sql[] =
 	        "INSERT INTO dial_attempts (" ATTEMPT_COLS ") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, "
-	        "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+	        "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
 	sqlite3_stmt *stmt;
 	int err;
 
@@ -105,7 +113,8 @@ int attempts_update(struct store *st, const struct attempt *a)
 	        "UPDATE dial_attempts SET session_id = ?2, line = ?3, number = ?4, person_id = ?5, "
 	        "task_id = ?6, action_id = ?7, started_at_ms = ?8, ringing_at_ms = ?9, "
 	        "answered_at_ms = ?10, ended_at_ms = ?11, sip_code = ?12, reason = ?13, "
-	        "outcome = ?14, live_answer_dropped = ?15, amd = ?16 WHERE id = ?1";
+	        "outcome = ?14, live_answer_dropped = ?15, amd = ?16, user_id = ?17, "
+	        "campaign = ?18, ident_played = ?19, zone = ?20, local_min = ?21 WHERE id = ?1";
 	sqlite3_stmt *stmt;
 	int err;
 
@@ -145,6 +154,11 @@ static void read_attempt(sqlite3_stmt *stmt, struct attempt *a)
 	store_col_copy(stmt, 13, a->outcome, sizeof(a->outcome));
 	a->live_answer_dropped = sqlite3_column_int(stmt, 14) != 0;
 	store_col_copy(stmt, 15, a->amd, sizeof(a->amd));
+	a->user_id = sqlite3_column_int64(stmt, 16);
+	store_col_copy(stmt, 17, a->campaign, sizeof(a->campaign));
+	a->ident_played = sqlite3_column_int(stmt, 18) != 0;
+	store_col_copy(stmt, 19, a->zone, sizeof(a->zone));
+	a->local_min = sqlite3_column_int(stmt, 20);
 }
 
 /* Reads one attempt back. */
@@ -203,6 +217,90 @@ int attempts_abandon_rate(struct store *st, int64_t since_ms, double *rate, int6
 	if (live_answers)
 		*live_answers = live;
 	return 0;
+}
+
+/* Live and dropped live answers for one rep and/or campaign. */
+int attempts_abandon_counts(struct store *st, int64_t since_ms, int64_t user_id,
+                            const char *campaign, int64_t *live, int64_t *dropped)
+{
+	static const char sql[] =
+	        "SELECT count(*), coalesce(sum(live_answer_dropped), 0) FROM dial_attempts "
+	        "WHERE started_at_ms >= ?1 AND (outcome = 'connected' OR live_answer_dropped = 1) "
+	        "AND (?2 = 0 OR user_id = ?2) AND (?3 IS NULL OR coalesce(campaign, '') = ?3)";
+	sqlite3_stmt *stmt;
+	int err, rc;
+
+	if (live)
+		*live = 0;
+	if (dropped)
+		*dropped = 0;
+	if (!st)
+		return EINVAL;
+	err = store_stmt(st, sql, &stmt);
+	if (err)
+		return err;
+	sqlite3_bind_int64(stmt, 1, since_ms);
+	sqlite3_bind_int64(stmt, 2, user_id > 0 ? user_id : 0);
+	if (campaign)
+		sqlite3_bind_text(stmt, 3, campaign, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, 3);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		if (live)
+			*live = sqlite3_column_int64(stmt, 0);
+		if (dropped)
+			*dropped = sqlite3_column_int64(stmt, 1);
+	} else {
+		err = store_fail(st, rc, "attempts abandon counts");
+	}
+	store_stmt_end(stmt);
+	return err;
+}
+
+/* The compliance report, one row per rep and campaign. */
+int attempts_report(struct store *st, int64_t since_ms, unsigned open_min, unsigned close_min,
+                    attempts_report_h *cb, void *arg)
+{
+	static const char sql[] =
+	        "SELECT coalesce(user_id, 0) AS u, coalesce(campaign, '') AS c, count(*), "
+	        "coalesce(sum(outcome = 'connected' OR live_answer_dropped = 1), 0), "
+	        "coalesce(sum(live_answer_dropped), 0), coalesce(sum(ident_played), 0), "
+	        "coalesce(sum(local_min IS NOT NULL AND (local_min < ?2 OR local_min >= ?3)), 0), "
+	        "coalesce(sum(local_min IS NULL), 0) "
+	        "FROM dial_attempts WHERE started_at_ms >= ?1 AND line > 0 "
+	        "GROUP BY u, c ORDER BY u, c";
+	struct attempts_report_row r;
+	sqlite3_stmt *stmt = NULL;
+	int err = 0, rc;
+
+	if (!st || !cb)
+		return EINVAL;
+	/* A statement of its own, so the callback may use the store. */
+	rc = sqlite3_prepare_v2(store_sqlite(st), sql, -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, "attempts report");
+	sqlite3_bind_int64(stmt, 1, since_ms);
+	sqlite3_bind_int(stmt, 2, (int)open_min);
+	sqlite3_bind_int(stmt, 3, (int)close_min);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.user_id = sqlite3_column_int64(stmt, 0);
+		store_col_copy(stmt, 1, r.campaign, sizeof(r.campaign));
+		r.dials = sqlite3_column_int64(stmt, 2);
+		r.live = sqlite3_column_int64(stmt, 3);
+		r.dropped = sqlite3_column_int64(stmt, 4);
+		r.ident_played = sqlite3_column_int64(stmt, 5);
+		r.outside_hours = sqlite3_column_int64(stmt, 6);
+		r.no_zone = sqlite3_column_int64(stmt, 7);
+		err = cb(&r, arg);
+		if (err)
+			break;
+	}
+	if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		err = store_fail(st, rc, "attempts report");
+	sqlite3_finalize(stmt);
+	return err;
 }
 
 /* Counts a number's bad-number outcomes since since_ms. */

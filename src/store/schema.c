@@ -6,6 +6,7 @@
  * Version 1 holds everything: the synced Salesloft tables (sl_*), the sync state, tokens,
  * meta, the outbox, dial attempts, webhook events, the contact search index with the
  * triggers that maintain it, and the views other tools read (contacts, accounts, ...).
+ * Version 2 adds to dial_attempts what the abandonment meter and the compliance report need.
  */
 #include <stddef.h>
 
@@ -214,8 +215,22 @@ const char store_fts_reindex_sql[] =
 	FTS_INSERT "SELECT " FTS_VALUES("p") " FROM sl_people p WHERE p.is_deleted = 0";
 /* clang-format on */
 
+/* Version 2: what the abandonment meter and `loftdial report` need per attempt: the rep
+ * (Salesloft user id) and the campaign it counts toward, whether the identification message
+ * was played to a dropped live answer, and the prospect's zone and local time of day when the
+ * dial started (NULL when the zone was not known), so the hours can be audited afterwards. */
+static const char v2_sql[] =
+        "ALTER TABLE dial_attempts ADD COLUMN user_id INTEGER;\n"
+        "ALTER TABLE dial_attempts ADD COLUMN campaign TEXT;\n"
+        "ALTER TABLE dial_attempts ADD COLUMN ident_played INTEGER NOT NULL DEFAULT 0;\n"
+        "ALTER TABLE dial_attempts ADD COLUMN zone TEXT;\n"
+        "ALTER TABLE dial_attempts ADD COLUMN local_min INTEGER;\n"
+        "CREATE INDEX dial_attempts_user ON dial_attempts(user_id, started_at_ms);\n"
+        "CREATE INDEX dial_attempts_campaign ON dial_attempts(campaign, started_at_ms);\n";
+
 static const struct store_migration steps[] = {
         {1, "initial schema", v1_sql},
+        {2, "dial attempts: user, campaign, identification message, zone", v2_sql},
 };
 
 /* The migration list. */

@@ -467,6 +467,124 @@ static void test_attempts_abandon_rate(void **state)
 	assert_int_equal(live, 0);
 }
 
+/* Per rep and per campaign, and the compliance report grouped the same way. */
+static void test_attempts_by_user_campaign(void **state)
+{
+	static const struct {
+		int64_t user;
+		const char *campaign, *outcome;
+		bool dropped, ident;
+		const char *zone;
+		int local_min;
+		int line;
+	} rows[] = {
+	        {7, "cadence:1", "connected", false, false, "America/New_York", 8 * 60, 1},
+	        {7, "cadence:1", "cancelled", true, true, "America/New_York", 8 * 60, 2},
+	        {7, "cadence:1", "no_answer", false, false, "America/New_York", 21 * 60, 3},
+	        {7, "cadence:1", "busy", false, false, "America/New_York", 7 * 60 + 59, 4},
+	        {7, "tasks", "connected", false, false, "", 0, 1},
+	        {7, "tasks", "invalid_number", false, false, "", 0, 0}, /* never dialled */
+	        {9, "cadence:1", "connected", false, false, "Europe/Berlin", 20 * 60 + 59, 1},
+	        {9, "cadence:1", "cancelled", true, false, "Europe/Berlin", 12 * 60, 2},
+	        {0, "", "connected", false, false, "", 0, 1},
+	};
+	struct storetest *fx = *state;
+	struct attempt a, b;
+	int64_t live, dropped;
+	unsigned i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		a = mk("+15550100", 1000 + i, rows[i].outcome, rows[i].dropped);
+		a.user_id = rows[i].user;
+		(void)text_copy(a.campaign, sizeof(a.campaign), rows[i].campaign);
+		a.ident_played = rows[i].ident;
+		(void)text_copy(a.zone, sizeof(a.zone), rows[i].zone);
+		a.local_min = rows[i].local_min;
+		a.line = rows[i].line;
+		assert_int_equal(attempts_insert(fx->st, &a), 0);
+	}
+	assert_int_equal(attempts_get(fx->st, 2, &b), 0);
+	assert_int_equal(b.user_id, 7);
+	assert_string_equal(b.campaign, "cadence:1");
+	assert_true(b.ident_played);
+	assert_string_equal(b.zone, "America/New_York");
+	assert_int_equal(b.local_min, 480);
+	/* No zone: local_min is NULL in the table, not midnight. */
+	assert_int_equal(storetest_int(fx->st,
+	                               "SELECT local_min IS NULL FROM dial_attempts "
+	                               "WHERE id = ?1",
+	                               5),
+	                 1);
+
+	assert_int_equal(attempts_abandon_counts(fx->st, 0, 7, NULL, &live, &dropped), 0);
+	assert_int_equal(live, 3);
+	assert_int_equal(dropped, 1);
+	assert_int_equal(attempts_abandon_counts(fx->st, 0, 0, "cadence:1", &live, &dropped), 0);
+	assert_int_equal(live, 4);
+	assert_int_equal(dropped, 2);
+	assert_int_equal(attempts_abandon_counts(fx->st, 0, 9, "cadence:1", &live, &dropped), 0);
+	assert_int_equal(live, 2);
+	assert_int_equal(dropped, 1);
+	assert_int_equal(attempts_abandon_counts(fx->st, 0, 0, "", &live, &dropped), 0);
+	assert_int_equal(live, 1);
+	assert_int_equal(attempts_abandon_counts(fx->st, 0, 0, NULL, &live, &dropped), 0);
+	assert_int_equal(live, 6);
+	assert_int_equal(dropped, 2);
+	assert_int_equal(attempts_abandon_counts(fx->st, 1005, 0, NULL, &live, &dropped), 0);
+	assert_int_equal(live, 3);
+	assert_int_equal(attempts_abandon_counts(NULL, 0, 0, NULL, &live, &dropped), EINVAL);
+}
+
+struct report_seen {
+	struct attempts_report_row rows[8];
+	unsigned n;
+};
+
+static int report_row(const struct attempts_report_row *r, void *arg)
+{
+	struct report_seen *seen = arg;
+
+	if (seen->n < 8)
+		seen->rows[seen->n++] = *r;
+	return 0;
+}
+
+static void test_attempts_report(void **state)
+{
+	struct storetest *fx = *state;
+	struct report_seen seen;
+
+	test_attempts_by_user_campaign(state);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(attempts_report(fx->st, 0, 480, 1260, report_row, &seen), 0);
+	assert_int_equal(seen.n, 4);
+	/* (0, ""): one connected call, no zone. */
+	assert_int_equal(seen.rows[0].user_id, 0);
+	assert_int_equal(seen.rows[0].dials, 1);
+	assert_int_equal(seen.rows[0].no_zone, 1);
+	/* (7, cadence:1): 4 dials, 2 live, 1 dropped with the message, 21:00 and 07:59 outside. */
+	assert_int_equal(seen.rows[1].user_id, 7);
+	assert_string_equal(seen.rows[1].campaign, "cadence:1");
+	assert_int_equal(seen.rows[1].dials, 4);
+	assert_int_equal(seen.rows[1].live, 2);
+	assert_int_equal(seen.rows[1].dropped, 1);
+	assert_int_equal(seen.rows[1].ident_played, 1);
+	assert_int_equal(seen.rows[1].outside_hours, 2);
+	assert_int_equal(seen.rows[1].no_zone, 0);
+	/* (7, tasks): the never-dialled number is not a dial. */
+	assert_string_equal(seen.rows[2].campaign, "tasks");
+	assert_int_equal(seen.rows[2].dials, 1);
+	assert_int_equal(seen.rows[3].user_id, 9);
+	assert_int_equal(seen.rows[3].outside_hours, 0);
+	assert_int_equal(seen.rows[3].dropped, 1);
+	/* Narrower hours find more. */
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(attempts_report(fx->st, 0, 540, 1020, report_row, &seen), 0);
+	assert_int_equal(seen.rows[1].outside_hours, 4);
+	assert_int_equal(seen.rows[3].outside_hours, 1);
+	assert_int_equal(attempts_report(fx->st, 0, 480, 1260, NULL, NULL), EINVAL);
+}
+
 static void test_attempts_recent_bad(void **state)
 {
 	static const struct {
@@ -604,6 +722,8 @@ int main(void)
 	        T(test_attempts_validation),
 	        T(test_attempts_roundtrip),
 	        T(test_attempts_abandon_rate),
+	        T(test_attempts_by_user_campaign),
+	        T(test_attempts_report),
 	        T(test_attempts_recent_bad),
 	        T(test_attempts_list),
 	        T(test_whevents),

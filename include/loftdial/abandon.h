@@ -1,0 +1,64 @@
+/*
+ * abandon: the abandonment meter and the number of lines it allows. Pure code: no I/O, no
+ * clock; the caller feeds it the rolling 30-day tallies (attempts_abandon_counts()) after each
+ * live answer and applies the line count it returns.
+ *
+ * The share is dropped live answers / live answers (a dropped live answer counts in both),
+ * kept per rep and per campaign; each must stay under the ceiling. The meter steers by a
+ * model: a win (a connected live answer) drops on average k x (lines - 1) other live answers,
+ * the people who picked up on the other lines before the cancel reached them. k is learnt from
+ * what the meter sees (drops per win per extra line), starting from a prior. For each tally it
+ * works out how many drops per win the next live answers (`horizon`, or `horizon_share` of those
+ * in the window when that is more) may bring so that the share
+ * ends at `target` x ceiling, and turns that into a line count: as the share nears the ceiling
+ * the count goes down, as it falls the count goes back up, and over the ceiling it is the
+ * minimum. A fractional count is dithered between its two neighbours across decisions, so the
+ * mean line count can sit between whole numbers.
+ */
+#ifndef LOFTDIAL_ABANDON_H
+#define LOFTDIAL_ABANDON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct abandon_cfg {
+	double ceiling;       /* the legal limit, as a share (0.03); 0 = no control */
+	double target;        /* the fraction of the ceiling aimed at (0.9) */
+	unsigned min_lines;   /* never below (1) */
+	unsigned max_lines;   /* never above: dial.lines */
+	double horizon;       /* live answers over which the share is steered, at least (50) */
+	double horizon_share; /* or this share of the live answers in the window (0.5) */
+	double k_prior;       /* drops per win per extra line assumed before data (0.005) */
+	double prior_wins;    /* the prior's weight, in wins at max_lines (40) */
+};
+
+struct abandon_tally {
+	int64_t live;    /* live answers (connected or dropped) */
+	int64_t dropped; /* of which dropped */
+};
+
+struct abandon_meter {
+	struct abandon_cfg cfg;
+	unsigned lines;  /* the count in force */
+	double exposure; /* sum over the wins seen of (lines - 1) */
+	double drops;    /* drops seen */
+	double k;        /* the current estimate of drops per win per extra line */
+	double want;     /* the (fractional) line count of the last decision */
+	double acc;      /* dithering remainder */
+	double share;    /* the worse raw share at the last decision */
+	bool based;      /* base_* hold the last tally seen */
+	int64_t base_live, base_dropped;
+};
+
+/* The defaults for a ceiling in percent (dial.abandon_limit) and a maximum line count. */
+void abandon_cfg_default(struct abandon_cfg *c, unsigned ceiling_pct, unsigned max_lines);
+/* dropped / live; 0 when there were no live answers or t is NULL. */
+double abandon_share(const struct abandon_tally *t);
+/* Starts at the line count the prior allows with no history. */
+void abandon_init(struct abandon_meter *m, const struct abandon_cfg *c);
+/* Learns from the tallies' change since the last call and returns the line count to use from
+ * now on. Either tally may be NULL; the per-rep and per-campaign limits both apply. */
+unsigned abandon_update(struct abandon_meter *m, const struct abandon_tally *user,
+                        const struct abandon_tally *campaign);
+
+#endif

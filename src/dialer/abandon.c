@@ -1,0 +1,149 @@
+/*
+ * abandon: the abandonment meter (see abandon.h for the model). Everything here is arithmetic
+ * on the tallies the caller passes, so the bench and the unit tests drive it on a virtual
+ * clock exactly as the dialer does with the store's figures.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "loftdial/abandon.h"
+
+void abandon_cfg_default(struct abandon_cfg *c, unsigned ceiling_pct, unsigned max_lines)
+{
+	memset(c, 0, sizeof(*c));
+	c->ceiling = ceiling_pct / 100.0;
+	c->target = 0.9;
+	c->min_lines = 1;
+	c->max_lines = max_lines ? max_lines : 1;
+	c->horizon = 50;
+	c->horizon_share = 0.5;
+	c->k_prior = 0.008;
+	c->prior_wins = 40;
+}
+
+double abandon_share(const struct abandon_tally *t)
+{
+	if (!t || t->live <= 0)
+		return 0.0;
+	return (double)t->dropped / (double)t->live;
+}
+
+/* Drops per win per extra line: what was seen, pulled toward the prior while it is little. */
+static double estimate_k(const struct abandon_meter *m)
+{
+	const struct abandon_cfg *c = &m->cfg;
+	double e0 = c->prior_wins * (c->max_lines > 1 ? c->max_lines - 1 : 1);
+	double k = (m->drops + c->k_prior * e0) / (m->exposure + e0);
+
+	return k > 1e-6 ? k : 1e-6;
+}
+
+/* The drops per win that keep tally t heading for the target share over the horizon. */
+static double allowed_x(const struct abandon_cfg *c, const struct abandon_tally *t)
+{
+	double tau = c->target * c->ceiling, h = c->horizon;
+	double live = t->live > 0 ? (double)t->live : 0;
+	double dropped = t->dropped > 0 ? (double)t->dropped : 0;
+	double x;
+
+	/* Steer over a share of what the window holds, so one drop more or less in a large
+	 * window nudges the count instead of swinging it. */
+	if (h < live * c->horizon_share)
+		h = live * c->horizon_share;
+	/* (dropped + h x) / (live + h (1 + x)) = tau, solved for x. */
+	x = (tau * (live + h) - dropped) / (h * (1 - tau));
+	return x > 0 ? x : 0;
+}
+
+/* Learns from the change in the tally since the last call (wins and their drops). */
+static void learn(struct abandon_meter *m, const struct abandon_tally *t)
+{
+	int64_t dl, dd;
+
+	if (m->based) {
+		dl = t->live - m->base_live;
+		dd = t->dropped - m->base_dropped;
+		/* Answers leaving the rolling window make the deltas meaningless: just rebase. */
+		if (dl >= 0 && dd >= 0 && dd <= dl) {
+			m->exposure += (double)(dl - dd) * (m->lines - 1);
+			m->drops += (double)dd;
+		}
+	}
+	m->based = true;
+	m->base_live = t->live;
+	m->base_dropped = t->dropped;
+}
+
+/* Turns a fractional count into whole lines, carrying the remainder to later decisions. */
+static unsigned dither(struct abandon_meter *m, double want)
+{
+	const struct abandon_cfg *c = &m->cfg;
+	unsigned n;
+
+	if (want <= c->min_lines) {
+		m->acc = 0;
+		return c->min_lines;
+	}
+	if (want >= c->max_lines) {
+		m->acc = 0;
+		return c->max_lines;
+	}
+	n = (unsigned)floor(want);
+	m->acc += want - n;
+	if (m->acc >= 1) {
+		m->acc -= 1;
+		n++;
+	}
+	return n;
+}
+
+void abandon_init(struct abandon_meter *m, const struct abandon_cfg *c)
+{
+	struct abandon_tally none = {0, 0};
+
+	memset(m, 0, sizeof(*m));
+	m->cfg = *c;
+	if (m->cfg.min_lines < 1)
+		m->cfg.min_lines = 1;
+	if (m->cfg.max_lines < m->cfg.min_lines)
+		m->cfg.max_lines = m->cfg.min_lines;
+	if (m->cfg.horizon < 1)
+		m->cfg.horizon = 1;
+	if (m->cfg.target <= 0 || m->cfg.target > 1)
+		m->cfg.target = 0.9;
+	m->lines = m->cfg.max_lines;
+	m->k = estimate_k(m);
+	if (m->cfg.ceiling > 0) {
+		m->want = 1 + allowed_x(&m->cfg, &none) / m->k;
+		m->lines = dither(m, m->want);
+	}
+}
+
+unsigned abandon_update(struct abandon_meter *m, const struct abandon_tally *user,
+                        const struct abandon_tally *campaign)
+{
+	const struct abandon_cfg *c = &m->cfg;
+	const struct abandon_tally *ref = campaign ? campaign : user;
+	double x = -1, su = abandon_share(user), sc = abandon_share(campaign);
+
+	m->share = su > sc ? su : sc;
+	if (c->ceiling <= 0) {
+		m->lines = c->max_lines;
+		return m->lines;
+	}
+	if (ref)
+		learn(m, ref);
+	m->k = estimate_k(m);
+	if (user)
+		x = allowed_x(c, user);
+	if (campaign) {
+		double xc = allowed_x(c, campaign);
+
+		x = x < 0 || xc < x ? xc : x;
+	}
+	if (x < 0)
+		x = allowed_x(c, &(struct abandon_tally){0, 0});
+	m->want = 1 + x / m->k;
+	m->lines = dither(m, m->want);
+	return m->lines;
+}

@@ -1,0 +1,260 @@
+/*
+ * bench_campaign (a): the abandonment meter (abandon.h) in a discrete-event simulation of a
+ * dial pool on a virtual clock. Prints dials per hour against the 1,200/h ceiling of nine lines
+ * and the abandonment share, with and without automatic line control, for each pickup rate
+ * and drop window. Targets: abandonment <= 3% with control on, at >= 80% of the dials per
+ * hour of the same pool with control off.
+ *
+ * The model follows src/dialer/pool.c. Free lines start dials one stagger apart; a dial fails
+ * fast (busy, invalid) with probability fast_fail, is answered by a person with probability
+ * pickup at a uniform time answer_min..answer_max after the INVITE, or rings to the ring
+ * timeout; a line waits `gap` before its next dial. The first answer wins and gets the rep for
+ * talk + wrap-up time while no line dials; every other ringing leg is cancelled, and a leg whose
+ * person picks up within `window` seconds of the winning answer (before the cancel reaches
+ * it) is a dropped live answer. With control on, the meter sees the rolling tallies after
+ * every live answer and lines above its count stop taking new dials.
+ *
+ * Usage: bench_campaign [--dials N] [--seed S] [--lines N] [--window SECONDS] [--talk MIN MAX]
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loftdial/abandon.h"
+
+#define LINES_MAX 9
+#define NEVER     1e300
+
+struct sim_cfg {
+	unsigned lines;
+	double pickup, window, ring_timeout, gap, stagger, fast_fail;
+	double answer_min, answer_max, talk_min, talk_max, wrap;
+	unsigned ceiling_pct;
+	bool control;
+	unsigned long dials;
+	uint64_t seed;
+};
+
+struct sim_res {
+	unsigned long dials, live, dropped;
+	double hours, line_hours; /* line_hours: lines allowed x time, for the mean */
+	unsigned min_lines;
+};
+
+struct line {
+	bool ringing;
+	double ready;  /* idle: may dial from then on */
+	double answer; /* ringing: when the person picks up, NEVER if not */
+	double end;    /* ringing: when the leg ends unanswered */
+};
+
+/* xorshift64*: fast, reproducible. */
+static double uniform(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return (double)((*s * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+static double between(uint64_t *s, double a, double b)
+{
+	return a + (b - a) * uniform(s);
+}
+
+/* The latest of three times: when a free line may start its next dial. */
+static double start_at(double ready, double rep, double stagger)
+{
+	double t = ready > rep ? ready : rep;
+
+	return t > stagger ? t : stagger;
+}
+
+static void simulate(const struct sim_cfg *c, struct sim_res *r)
+{
+	struct line ln[LINES_MAX];
+	struct abandon_meter m;
+	struct abandon_cfg ac;
+	struct abandon_tally t = {0, 0};
+	uint64_t rng = c->seed ? c->seed : 1;
+	double now = 0, rep_free = 0, last_start = -NEVER, last_t = 0;
+	unsigned allowed = c->lines, i;
+
+	memset(r, 0, sizeof(*r));
+	memset(ln, 0, sizeof(ln));
+	abandon_cfg_default(&ac, c->ceiling_pct, c->lines);
+	abandon_init(&m, &ac);
+	r->min_lines = c->lines;
+	while (r->dials < c->dials) {
+		double next = NEVER;
+		int who = -1;
+		bool rep_busy = rep_free > now;
+		struct line *l;
+
+		/* The next event: a leg answering or ending, or a free line starting a dial. */
+		for (i = 0; i < c->lines; i++) {
+			double e;
+
+			if (ln[i].ringing)
+				e = ln[i].answer < ln[i].end ? ln[i].answer : ln[i].end;
+			else if (i < allowed)
+				e = start_at(ln[i].ready, rep_busy ? rep_free : now,
+				             last_start + c->stagger);
+			else
+				continue;
+			if (e < next) {
+				next = e;
+				who = (int)i;
+			}
+		}
+		if (who < 0)
+			break;
+		r->line_hours += allowed * (next - last_t) / 3600.0;
+		last_t = now = next;
+		l = &ln[who];
+
+		if (!l->ringing) {
+			double u = uniform(&rng);
+
+			l->ringing = true;
+			l->answer = NEVER;
+			r->dials++;
+			last_start = now;
+			if (u < c->fast_fail) {
+				l->end = now + between(&rng, 1, 4);
+			} else {
+				l->end = now + c->ring_timeout;
+				if (uniform(&rng) < c->pickup)
+					l->answer =
+					        now + between(&rng, c->answer_min, c->answer_max);
+			}
+			continue;
+		}
+		l->ringing = false;
+		if (l->answer > l->end) {
+			l->ready = now + c->gap;
+			continue;
+		}
+		/* A person answered: this leg wins, the others are cancelled. */
+		t.live++;
+		rep_free = now + between(&rng, c->talk_min, c->talk_max) + c->wrap;
+		l->ready = rep_free;
+		for (i = 0; i < c->lines; i++) {
+			if (!ln[i].ringing)
+				continue;
+			ln[i].ringing = false;
+			ln[i].ready = rep_free;
+			if (ln[i].answer <= now + c->window) {
+				t.live++;
+				t.dropped++;
+			}
+		}
+		if (c->control) {
+			/* One rep on one campaign: the two tallies are the same. */
+			allowed = abandon_update(&m, &t, &t);
+			if (allowed < r->min_lines)
+				r->min_lines = allowed;
+		}
+	}
+	r->hours = now / 3600.0;
+	r->live = (unsigned long)t.live;
+	r->dropped = (unsigned long)t.dropped;
+}
+
+/* Reads the value after a flag, or exits with the usage. */
+static const char *arg_of(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "usage: bench_campaign [--dials N] [--seed S] [--lines N] "
+		                "[--window SECONDS] "
+		                "[--talk MIN MAX]\n");
+		exit(2);
+	}
+	return argv[++*i];
+}
+
+int main(int argc, char **argv)
+{
+	static const double pickups[] = {0.10, 0.25};
+	double windows[4] = {0.25, 0.5, 1.0, 2.0};
+	size_t nwin = 4, pi, wi;
+	struct sim_cfg c = {
+	        .lines = 9,
+	        .ring_timeout = 25,
+	        .gap = 2,
+	        .stagger = 0.15,
+	        .fast_fail = 0.08,
+	        .answer_min = 4,
+	        .answer_max = 20,
+	        .talk_min = 20,
+	        .talk_max = 100,
+	        .wrap = 5,
+	        .ceiling_pct = 3,
+	        .dials = 100000,
+	        .seed = 20261206,
+	};
+	bool all_met = true;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--dials")) {
+			c.dials = strtoul(arg_of(argc, argv, &i), NULL, 10);
+		} else if (!strcmp(argv[i], "--seed")) {
+			c.seed = strtoull(arg_of(argc, argv, &i), NULL, 10);
+		} else if (!strcmp(argv[i], "--lines")) {
+			c.lines = (unsigned)strtoul(arg_of(argc, argv, &i), NULL, 10);
+			if (c.lines < 1 || c.lines > LINES_MAX)
+				arg_of(0, argv, &i);
+		} else if (!strcmp(argv[i], "--window")) {
+			windows[0] = strtod(arg_of(argc, argv, &i), NULL);
+			nwin = 1;
+		} else if (!strcmp(argv[i], "--talk")) {
+			c.talk_min = strtod(arg_of(argc, argv, &i), NULL);
+			c.talk_max = strtod(arg_of(argc, argv, &i), NULL);
+		} else {
+			arg_of(0, argv, &i);
+		}
+	}
+	printf("bench_campaign (a): %lu dials per run on %u lines, virtual clock\n", c.dials,
+	       c.lines);
+	printf("model: ring timeout %.0f s, gap %.0f s, stagger %.2f s, fast failures %.0f%%, "
+	       "answers %.0f-%.0f s after the INVITE, talk %.0f-%.0f s + wrap-up %.0f s, "
+	       "ceiling %u%%\n",
+	       c.ring_timeout, c.gap, c.stagger, c.fast_fail * 100, c.answer_min, c.answer_max,
+	       c.talk_min, c.talk_max, c.wrap, c.ceiling_pct);
+	printf("ceiling without connects: %u x 3600 / (%.0f + %.0f) = %.0f dials/h\n\n", c.lines,
+	       c.ring_timeout, c.gap, c.lines * 3600.0 / (c.ring_timeout + c.gap));
+	printf("%-7s %-7s | %-22s | %-34s | %-6s %s\n", "pickup", "window", "control off",
+	       "control on", "ratio", "targets");
+	printf("%-7s %-7s | %9s %12s | %9s %12s %5s %5s | %-6s\n", "", "", "dials/h", "abandon",
+	       "dials/h", "abandon", "mean", "min", "");
+	for (pi = 0; pi < sizeof(pickups) / sizeof(pickups[0]); pi++) {
+		for (wi = 0; wi < nwin; wi++) {
+			struct sim_res off, on;
+			double ratio, soff, son;
+			bool met;
+
+			c.pickup = pickups[pi];
+			c.window = windows[wi];
+			c.control = false;
+			simulate(&c, &off);
+			c.control = true;
+			simulate(&c, &on);
+			soff = off.live ? 100.0 * off.dropped / off.live : 0;
+			son = on.live ? 100.0 * on.dropped / on.live : 0;
+			ratio = (on.dials / on.hours) / (off.dials / off.hours);
+			met = son <= c.ceiling_pct && ratio >= 0.8;
+			all_met = all_met && met;
+			printf("%5.0f%%  %5.2fs | %9.0f %5.2f%% %5lu | %9.0f %5.2f%% %5lu %5.2f "
+			       "%5u | "
+			       "%5.0f%% %s\n",
+			       c.pickup * 100, c.window, off.dials / off.hours, soff, off.dropped,
+			       on.dials / on.hours, son, on.dropped, on.line_hours / on.hours,
+			       on.min_lines, ratio * 100, met ? "met" : "NOT met");
+		}
+	}
+	printf("\nall targets met: %s\n", all_met ? "yes" : "no");
+	return 0;
+}
