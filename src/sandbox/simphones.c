@@ -11,6 +11,10 @@
  * by a timer against the loop's clock, so a late timer sends the frames it owes instead of
  * drifting. After the recording, low comfort noise keeps RTP flowing like an open line.
  *
+ * A held call (ring=held) rings without a timer until simphones_release() runs its step; a
+ * release with no gap runs every step in the one loop turn, so the answers all leave before
+ * any CANCEL that one of them provokes can be read.
+ *
  * Calls end by CANCEL or BYE from the caller, by the behaviour (BYE, a final error), by the
  * per-call cap, or by simphones_close(). Every path ends in call_destroy(), which frees the
  * call at once; libre keeps the SIP session alive on its own while a BYE is in flight.
@@ -55,6 +59,9 @@ struct simphones {
 	struct sa laddr; /* bound SIP address */
 	unsigned max_call_ms;
 	unsigned next_id;
+	bool has_mix;
+	struct simphones_mix mix;   /* the default for numbers without an override */
+	struct simphones_deal deal; /* its state in call order */
 	struct simphones_stats st;
 };
 
@@ -65,8 +72,10 @@ struct call {
 	struct simphones *sp;
 	unsigned id;
 	char number[64]; /* sanitised, for logs */
+	char raw[64];    /* as dialled, for simphones_release() */
 	struct simphone_behaviour b;
 	enum call_state state;
+	bool held; /* ringing until released */
 	struct sipsess *sess;
 	struct sdp_session *sdp;
 	struct sdp_media *sdpm;
@@ -211,7 +220,11 @@ static void rtp_tick_h(void *arg)
 /* Starts sending a clip of a class, after lead_ms of quiet. */
 static void media_start(struct call *call, enum simphones_class cls, unsigned lead_ms)
 {
-	call->clip = simphones_audio_clip(call->sp->audio, cls, call->b.voice);
+	if (call->b.greet_ms && cls != SIMPHONES_ANNOUNCE)
+		call->clip = simphones_audio_clip_near(call->sp->audio, cls, call->b.greet_ms,
+		                                       call->b.voice);
+	else
+		call->clip = simphones_audio_clip(call->sp->audio, cls, call->b.voice);
 	call->clip_pos = 0;
 	call->clip_done = false;
 	call->lead_left = (size_t)lead_ms * 8;
@@ -309,10 +322,12 @@ static void answer_step_h(void *arg)
 	}
 	call->state = CALL_ANSWERED;
 	call->sp->st.answered++;
-	log_info(MOD, "call %u to %s: answered (%s)", call->id, call->number,
-	         simphones_kind_name(call->b.kind));
 	media_start(call, call->b.kind == SIMPHONE_VOICEMAIL ? SIMPHONES_MACHINE : SIMPHONES_HUMAN,
 	            call->b.lead_ms);
+	/* The clip and its length: tests check the greeting lengths a mix asked for. */
+	log_info(MOD, "call %u to %s: answered (%s, greeting %s %zu ms)", call->id, call->number,
+	         simphones_kind_name(call->b.kind), call->clip ? call->clip->name : "-",
+	         call->clip ? call->clip->n / 8 : 0);
 	if (call->b.kind == SIMPHONE_HANGUP)
 		tmr_start(&call->tmr_step, call->b.hangup_ms, bye_step_h, call);
 	else if (call->b.max_ms)
@@ -428,34 +443,54 @@ static void number_of(const struct sip_msg *msg, char *raw, size_t n)
 		raw[0] = '\0';
 }
 
-/* Starts ringing and schedules the behaviour's next step. */
-static void call_schedule(struct call *call)
+/* The step that ends ringing for a kind (NULL: it rings until cancelled). */
+static tmr_h *ring_step(enum simphone_kind kind)
 {
-	const struct simphone_behaviour *b = &call->b;
-
-	switch (b->kind) {
+	switch (kind) {
 	case SIMPHONE_HUMAN:
 	case SIMPHONE_VOICEMAIL:
 	case SIMPHONE_HANGUP:
 	case SIMPHONE_LATE:
-		tmr_start(&call->tmr_step, b->ring_ms, answer_step_h, call);
-		break;
+		return answer_step_h;
 	case SIMPHONE_BUSY:
 	case SIMPHONE_REJECT:
 	case SIMPHONE_INVALID:
-		tmr_start(&call->tmr_step, b->ring_ms, reject_step_h, call);
-		break;
+		return reject_step_h;
 	case SIMPHONE_EARLY:
-		tmr_start(&call->tmr_step, b->ring_ms, early_step_h, call);
-		break;
-	case SIMPHONE_NO_ANSWER:
-		if (b->max_ms)
-			tmr_start(&call->tmr_step, b->max_ms, cap_h, call);
-		break;
+		return early_step_h;
 	default:
-		break;
+		return NULL;
 	}
+}
+
+/* Starts ringing and schedules the behaviour's next step. */
+static void call_schedule(struct call *call)
+{
+	const struct simphone_behaviour *b = &call->b;
+	tmr_h *step = ring_step(b->kind);
+
+	if (step && b->held)
+		call->held = true; /* simphones_release() takes the step */
+	else if (step)
+		tmr_start(&call->tmr_step, b->ring_ms, step, call);
+	else if (b->kind == SIMPHONE_NO_ANSWER && b->max_ms)
+		tmr_start(&call->tmr_step, b->max_ms, cap_h, call);
 	tmr_start(&call->tmr_cap, call->sp->max_call_ms, cap_h, call);
+}
+
+/* The behaviour of a new call: its override, else the mix (dealt in call order or by
+ * number), else the number's default. */
+static void behaviour_for_call(struct simphones *sp, const char *number,
+                               struct simphone_behaviour *b)
+{
+	bool over = false;
+
+	if (!simphones_get_behaviour(sp, number, b, &over) && over)
+		return;
+	if (sp->has_mix && sp->mix.by_call && !simphones_mix_deal(&sp->mix, &sp->deal, number, b))
+		return;
+	if (simphones_get_behaviour(sp, number, b, NULL))
+		simphones_behaviour_of("", b);
 }
 
 /* A new INVITE. */
@@ -471,15 +506,14 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 	sp->st.invites++;
 	number_of(msg, raw, sizeof(raw));
 	text_sanitize(shown, sizeof(shown), raw, true);
-	if (simphones_get_behaviour(sp, raw, &b, NULL))
-		simphones_behaviour_of("", &b);
+	behaviour_for_call(sp, raw, &b);
 	if (simphones_behaviour_print(spec, sizeof(spec), &b))
 		spec[0] = '\0';
 	log_info(MOD, "INVITE for %s from %s: %s", shown, sa_str(&msg->src, from, sizeof(from)),
 	         spec);
 
 	/* Invalid numbers and instant busy: a final reply, no call to keep. */
-	if (b.kind == SIMPHONE_INVALID || (b.kind == SIMPHONE_BUSY && !b.ring_ms)) {
+	if (b.kind == SIMPHONE_INVALID || (b.kind == SIMPHONE_BUSY && !b.ring_ms && !b.held)) {
 		code = b.code ? b.code : 404;
 		goto reply;
 	}
@@ -497,6 +531,7 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 	call->b = b;
 	call->state = CALL_RINGING;
 	text_copy(call->number, sizeof(call->number), shown);
+	text_copy(call->raw, sizeof(call->raw), raw);
 	tmr_init(&call->tmr_step);
 	tmr_init(&call->tmr_rtp);
 	tmr_init(&call->tmr_cap);
@@ -714,6 +749,13 @@ int simphones_get_behaviour(const struct simphones *sp, const char *number,
 		*out = ov->b;
 		return 0;
 	}
+	if (sp->has_mix && sp->mix.by_call) {
+		struct simphones_deal next = sp->deal; /* what the next call would be dealt */
+
+		return simphones_mix_deal(&sp->mix, &next, number, out);
+	}
+	if (sp->has_mix)
+		return simphones_mix_of(&sp->mix, number, out);
 	return simphones_behaviour_of(number, out);
 }
 
@@ -724,6 +766,130 @@ void simphones_clear_behaviours(struct simphones *sp)
 		return;
 	list_flush(&sp->overrides);
 	sp->st.overrides = 0;
+}
+
+/* Sets or clears the mix. */
+int simphones_set_mix(struct simphones *sp, const struct simphones_mix *m)
+{
+	if (!sp)
+		return EINVAL;
+	if (m && simphones_mix_check(m, NULL))
+		return EINVAL;
+	sp->has_mix = m != NULL;
+	if (m)
+		sp->mix = *m;
+	memset(&sp->deal, 0, sizeof(sp->deal));
+	return 0;
+}
+
+/* The current mix. */
+bool simphones_get_mix(const struct simphones *sp, struct simphones_mix *m)
+{
+	if (!sp || !sp->has_mix)
+		return false;
+	if (m)
+		*m = sp->mix;
+	return true;
+}
+
+/* Held calls to a number's key (all held calls for an empty key), oldest first, into v. */
+static size_t held_calls(struct simphones *sp, const char *key, struct call **v, size_t cap)
+{
+	size_t n = 0;
+	struct le *le;
+
+	for (le = list_head(&sp->calls); le && n < cap; le = le->next) {
+		struct call *call = le->data;
+		char k[33];
+
+		if (!call->held)
+			continue;
+		if (key[0] && (simphones_number_key(k, sizeof(k), call->raw) || strcmp(k, key)))
+			continue;
+		v[n++] = call;
+	}
+	return n;
+}
+
+/* Takes a held call's step now. */
+static void release_now(struct call *call)
+{
+	tmr_h *step = ring_step(call->b.kind);
+
+	call->held = false;
+	if (step)
+		step(call);
+}
+
+/* A delayed release is due. */
+static void release_due_h(void *arg)
+{
+	release_now(arg);
+}
+
+/* Releases held calls. */
+int simphones_release(struct simphones *sp, const char *const *numbers, size_t n, unsigned gap_ms,
+                      unsigned *released, size_t *missing)
+{
+	struct call *v[CALLS_MAX];
+	unsigned due[CALLS_MAX];
+	size_t count = 0, i;
+	char key[33], prev[33];
+
+	if (released)
+		*released = 0;
+	if (!sp || (n && !numbers) || gap_ms > 3600000u)
+		return EINVAL;
+	for (i = 0; i < n; i++)
+		if (!numbers[i] || simphones_number_key(key, sizeof(key), numbers[i]) || !key[0])
+			return EINVAL;
+	if (!n) {
+		count = held_calls(sp, "", v, CALLS_MAX);
+		for (i = 0; i < count; i++)
+			due[i] = 0;
+	}
+	/* Collect first: nothing is released unless every number has a held call. A number
+	 * listed twice counts once, at its first place. */
+	for (i = 0; i < n; i++) {
+		size_t got, j;
+
+		(void)simphones_number_key(key, sizeof(key), numbers[i]); /* checked above */
+		for (j = 0; j < i; j++)
+			if (!simphones_number_key(prev, sizeof(prev), numbers[j]) &&
+			    !strcmp(prev, key))
+				break;
+		if (j < i)
+			continue;
+		got = held_calls(sp, key, v + count, CALLS_MAX - count);
+		if (!got) {
+			if (missing)
+				*missing = i;
+			return ENOENT;
+		}
+		for (j = count; j < count + got; j++)
+			due[j] = (unsigned)i * gap_ms;
+		count += got;
+	}
+	if (!count) {
+		if (missing)
+			*missing = 0;
+		return ENOENT;
+	}
+	/* Unhold them all before any step runs: a step may end its call (a rejection), and
+	 * the pointers collected above must all still be live when they are used. */
+	for (i = 0; i < count; i++) {
+		v[i]->held = false;
+		if (due[i])
+			tmr_start(&v[i]->tmr_step, due[i], release_due_h, v[i]);
+	}
+	for (i = 0; i < count; i++) {
+		if (!due[i])
+			release_now(v[i]);
+	}
+	if (released)
+		*released = (unsigned)count;
+	log_info(MOD, "released %zu held call%s (gap %u ms)", count, count == 1 ? "" : "s", gap_ms);
+	return 0;
 }
 
 /* Counters. */
@@ -737,6 +903,9 @@ void simphones_stats(const struct simphones *sp, struct simphones_stats *st)
 	}
 	*st = sp->st;
 	st->active = list_count(&sp->calls);
+	st->held = 0;
+	for (struct le *le = list_head(&sp->calls); le; le = le->next)
+		st->held += ((struct call *)le->data)->held;
 	st->overrides = list_count(&sp->overrides);
 }
 

@@ -47,6 +47,9 @@ struct simphone_behaviour {
 	unsigned hangup_ms; /* HANGUP: BYE this long after the answer */
 	unsigned max_ms;    /* the callee hangs up (BYE) this long after the answer; NO_ANSWER:
 	                     * gives up ringing with 480 after this long; 0 = never */
+	unsigned greet_ms;  /* wanted greeting length: the clip of the class nearest to it is
+	                     * played (human, voicemail, hangup, late); 0 = the voice's clip */
+	bool held;          /* rings until simphones_release() instead of for ring_ms */
 };
 
 /* The behaviour of a number, with no override: a PURE function of its digits (all other
@@ -59,9 +62,10 @@ int simphones_behaviour_of(const char *number, struct simphone_behaviour *out);
 
 /* Parses a behaviour spec: a kind name, then optional key=value words, e.g. "busy",
  * "human ring=3s voice=2", "reject code=603 ring=4500", "hangup after=2s", "late ring=25s".
- * Keys: ring, lead, after (HANGUP), max (durations: ms, or with an "s" suffix seconds), code
- * (a SIP status valid for the kind), voice. Missing keys take the kind's defaults. 0 or
- * EINVAL (unknown kind or key, bad value, longer than 256 bytes). */
+ * Keys: ring, lead, after (HANGUP), max, greet (durations: ms, or with an "s" suffix seconds),
+ * code (a SIP status valid for the kind), voice. "ring=held" rings until released. Missing
+ * keys take the kind's defaults. 0 or EINVAL (unknown kind or key, bad value, longer than 256
+ * bytes). */
 int simphones_behaviour_parse(const char *spec, struct simphone_behaviour *out);
 /* Renders a behaviour as a spec that simphones_behaviour_parse() reads back to the same
  * struct ("human ring=3000 lead=400 voice=5 max=120000"). 0 or E2BIG. */
@@ -74,6 +78,46 @@ const char *simphones_kind_name(enum simphone_kind kind);
 int simphones_number_key(char *buf, size_t n, const char *number);
 /* The SIP reason phrase for the codes simphones sends ("Busy Here", "Decline", ...). */
 const char *simphones_reason(uint16_t code);
+
+/* ---- mixes: the behaviour of every number without an override, set for a campaign ---- */
+
+/* One kind's part of a mix. Ranges are inclusive and drawn uniformly; lo == hi is a fixed
+ * value. A range left unset (has_* false) keeps the kind's default. */
+struct simphones_mix_kind {
+	double share; /* weight against the other kinds' (any scale); 0 = never */
+	bool has_ring, has_greet;
+	unsigned ring_lo, ring_hi;   /* ringing before the answer or the final reply (ms) */
+	unsigned greet_lo, greet_hi; /* greeting length (ms): human, voicemail, hangup, late */
+};
+
+struct simphones_mix {
+	uint32_t seed;
+	bool by_call;           /* kinds dealt in call order with exact shares, not by number */
+	bool keep_test_numbers; /* numbers ending 01..11 keep their fixed test behaviours */
+	struct simphones_mix_kind kinds[SIMPHONE_KIND_COUNT];
+};
+
+/* The running state of a by-call deal: one credit per kind and the calls dealt so far. */
+struct simphones_deal {
+	double credit[SIMPHONE_KIND_COUNT];
+	uint64_t n;
+};
+
+/* Checks a mix: shares finite and >= 0 with a positive sum, ranges lo <= hi <= 1 h, ring and
+ * greeting set only for kinds that have them. 0 or EINVAL; *why (may be NULL) names the
+ * problem. */
+int simphones_mix_check(const struct simphones_mix *m, const char **why);
+/* The behaviour a number gets under a mix in number order: a PURE function of the seed and
+ * the number's digits (a hash picks the kind by share, further bits the ring time, greeting
+ * length and voice). Numbers with fewer than 3 digits stay invalid; test numbers keep their
+ * behaviour when m->keep_test_numbers. 0 or EINVAL. */
+int simphones_mix_of(const struct simphones_mix *m, const char *number,
+                     struct simphone_behaviour *out);
+/* The behaviour of the next call under a mix in call order: the kind comes from d (smooth
+ * weighted round robin, so after n calls every kind has had its share of n to within one
+ * call), the parameters from the seed, the number and the call's index. d advances. */
+int simphones_mix_deal(const struct simphones_mix *m, struct simphones_deal *d, const char *number,
+                       struct simphone_behaviour *out);
 
 /* ---- audio ---- */
 
@@ -102,6 +146,10 @@ void simphones_audio_free(struct simphones_audio *a);
 /* The clip of a class for a voice index (modulo the count); never NULL after a load. */
 const struct simphones_clip *simphones_audio_clip(const struct simphones_audio *a,
                                                   enum simphones_class cls, unsigned voice);
+/* The clip of a class whose length is nearest to ms (ties: the voice's own order). */
+const struct simphones_clip *simphones_audio_clip_near(const struct simphones_audio *a,
+                                                       enum simphones_class cls, unsigned ms,
+                                                       unsigned voice);
 /* How many clips a class has. */
 size_t simphones_audio_count(const struct simphones_audio *a, enum simphones_class cls);
 /* Reads a whole WAV file that must be 8 kHz mono PCM16. 0, ENOENT, EPROTO or ENOMEM. */
@@ -125,6 +173,7 @@ struct simphones_stats {
 	uint64_t bye_received;
 	uint64_t rtp_packets; /* RTP packets sent */
 	unsigned active;      /* live calls */
+	unsigned held;        /* calls ringing until released */
 	unsigned overrides;   /* numbers with an override */
 };
 
@@ -146,6 +195,21 @@ int simphones_get_behaviour(const struct simphones *sp, const char *number,
                             struct simphone_behaviour *out, bool *overridden);
 /* Removes every override. */
 void simphones_clear_behaviours(struct simphones *sp);
+
+/* Sets (m non-NULL, checked) or clears the mix used for numbers without an override; a
+ * by-call deal starts over. Calls in progress keep their behaviour. 0 or EINVAL. */
+int simphones_set_mix(struct simphones *sp, const struct simphones_mix *m);
+/* The current mix into *m; false when none is set. */
+bool simphones_get_mix(const struct simphones *sp, struct simphones_mix *m);
+
+/* Releases held calls (behaviour ring=held) so that they take their next step (answer, or
+ * the final reply): every held call to each of the n numbers, or every held call when n is
+ * 0. With gap_ms 0 they all go in this one loop turn, so all their replies are sent before
+ * anything the callers send back is read; otherwise the k-th number goes k * gap_ms later.
+ * Nothing is released unless each number has a held call (ENOENT, *missing = its index).
+ * *released = calls released. 0, EINVAL, ENOENT. */
+int simphones_release(struct simphones *sp, const char *const *numbers, size_t n, unsigned gap_ms,
+                      unsigned *released, size_t *missing);
 
 /* Counters and the bound SIP port. */
 void simphones_stats(const struct simphones *sp, struct simphones_stats *st);

@@ -314,6 +314,30 @@ const struct simphones_clip *simphones_audio_clip(const struct simphones_audio *
 	return &a->clips[cls][voice % a->count[cls]];
 }
 
+/* The clip nearest in length to ms; among equals, the first from the voice's own index on. */
+const struct simphones_clip *simphones_audio_clip_near(const struct simphones_audio *a,
+                                                       enum simphones_class cls, unsigned ms,
+                                                       unsigned voice)
+{
+	const struct simphones_clip *best = NULL;
+	uint64_t want = (uint64_t)ms * (SRATE / 1000), best_d = 0;
+	size_t i, n;
+
+	if (!a || (unsigned)cls >= SIMPHONES_NCLASS || !a->count[cls])
+		return NULL;
+	n = a->count[cls];
+	for (i = 0; i < n; i++) {
+		const struct simphones_clip *c = &a->clips[cls][(voice + i) % n];
+		uint64_t d = c->n > want ? c->n - want : want - c->n;
+
+		if (!best || d < best_d) {
+			best = c;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
 /* How many clips a class holds. */
 size_t simphones_audio_count(const struct simphones_audio *a, enum simphones_class cls)
 {

@@ -6,9 +6,14 @@
  * is hashed (FNV-1a over its digits) into a realistic mix of outcomes, with ring times, voices
  * and delays taken from further bits of the same hash. The admin API may override a number
  * with a spec string ("reject code=603 ring=4s"), parsed and printed here as well.
+ *
+ * A mix (set through the admin API for a campaign) replaces that default: shares of kinds and
+ * ranges of ring time and greeting length, either hashed from a seed and the number (the same
+ * number always does the same thing) or dealt in call order with exact shares.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +33,7 @@ enum {
 	K_MAX = 1 << 3,
 	K_CODE = 1 << 4,
 	K_AFTER = 1 << 5,
+	K_GREET = 1 << 6,
 };
 
 struct kind_info {
@@ -38,10 +44,10 @@ struct kind_info {
 
 static const struct kind_info kinds[SIMPHONE_KIND_COUNT] = {
         [SIMPHONE_HUMAN] = {"human",
-                            K_RING | K_LEAD | K_VOICE | K_MAX,
+                            K_RING | K_LEAD | K_VOICE | K_MAX | K_GREET,
                             {SIMPHONE_HUMAN, .ring_ms = 1000, .lead_ms = 300, .max_ms = 300000}},
         [SIMPHONE_VOICEMAIL] = {"voicemail",
-                                K_RING | K_LEAD | K_VOICE | K_MAX,
+                                K_RING | K_LEAD | K_VOICE | K_MAX | K_GREET,
                                 {SIMPHONE_VOICEMAIL, .ring_ms = 1500, .lead_ms = 200,
                                  .max_ms = 60000}},
         [SIMPHONE_BUSY] = {"busy", K_RING | K_CODE, {SIMPHONE_BUSY, .code = 486}},
@@ -54,10 +60,10 @@ static const struct kind_info kinds[SIMPHONE_KIND_COUNT] = {
                             K_RING | K_CODE | K_VOICE,
                             {SIMPHONE_EARLY, .ring_ms = 500, .code = 480}},
         [SIMPHONE_HANGUP] = {"hangup",
-                             K_RING | K_LEAD | K_VOICE | K_AFTER,
+                             K_RING | K_LEAD | K_VOICE | K_AFTER | K_GREET,
                              {SIMPHONE_HANGUP, .ring_ms = 1000, .lead_ms = 300, .hangup_ms = 3000}},
         [SIMPHONE_LATE] = {"late",
-                           K_RING | K_LEAD | K_VOICE | K_MAX,
+                           K_RING | K_LEAD | K_VOICE | K_MAX | K_GREET,
                            {SIMPHONE_LATE, .ring_ms = 22000, .lead_ms = 300, .max_ms = 300000}},
 };
 
@@ -293,8 +299,17 @@ static int key_apply(struct simphone_behaviour *b, const char *key, const char *
 	unsigned keys = kinds[b->kind].keys;
 	unsigned long x;
 
-	if (!strcmp(key, "ring") && keys & K_RING)
+	if (!strcmp(key, "ring") && keys & K_RING && !strcmp(val, "held")) {
+		b->held = true;
+		b->ring_ms = 0;
+		return 0;
+	}
+	if (!strcmp(key, "ring") && keys & K_RING) {
+		b->held = false;
 		return duration_parse(val, &b->ring_ms);
+	}
+	if (!strcmp(key, "greet") && keys & K_GREET)
+		return duration_parse(val, &b->greet_ms);
 	if (!strcmp(key, "lead") && keys & K_LEAD)
 		return duration_parse(val, &b->lead_ms);
 	if (!strcmp(key, "max") && keys & K_MAX)
@@ -370,12 +385,182 @@ int simphones_behaviour_print(char *buf, size_t n, const struct simphone_behavio
 			err = text_printf(buf + len, n - len, fmt, val);                           \
 		}                                                                                  \
 	} while (0)
-	ADD(K_RING, " ring=%u", b->ring_ms);
+	if (b->held)
+		ADD(K_RING, " ring=%s", "held");
+	else
+		ADD(K_RING, " ring=%u", b->ring_ms);
 	ADD(K_LEAD, " lead=%u", b->lead_ms);
 	ADD(K_VOICE, " voice=%u", b->voice);
 	ADD(K_AFTER, " after=%u", b->hangup_ms);
 	ADD(K_MAX, " max=%u", b->max_ms);
 	ADD(K_CODE, " code=%u", (unsigned)b->code);
+	/* Only when set, so the specs of behaviours without it read as they always did. */
+	if (b->greet_ms)
+		ADD(K_GREET, " greet=%u", b->greet_ms);
 #undef ADD
 	return err;
+}
+
+/* ---- mixes ---- */
+
+/* Kinds whose greeting length a mix may set: the ones that answer and speak. */
+#define K_MIX_GREET K_GREET
+
+/* Checks a mix. */
+int simphones_mix_check(const struct simphones_mix *m, const char **why)
+{
+	const char *w = NULL;
+	double sum = 0;
+	unsigned k;
+
+	if (!m) {
+		w = "no mix";
+		goto out;
+	}
+	for (k = 0; k < SIMPHONE_KIND_COUNT && !w; k++) {
+		const struct simphones_mix_kind *mk = &m->kinds[k];
+
+		if (!isfinite(mk->share) || mk->share < 0 || mk->share > 1e9)
+			w = "share must be a number from 0 to 1e9";
+		else if (mk->has_ring && (!(kinds[k].keys & K_RING) || mk->ring_lo > mk->ring_hi ||
+		                          mk->ring_hi > DURATION_MAX_MS))
+			w = "ring_ms must be 0 to 3600000 ms, low before high, for a kind that "
+			    "rings";
+		else if (mk->has_greet &&
+		         (!(kinds[k].keys & K_MIX_GREET) || mk->greet_lo > mk->greet_hi ||
+		          mk->greet_hi > DURATION_MAX_MS))
+			w = "greeting_ms must be 0 to 3600000 ms, low before high, for a kind that "
+			    "answers";
+		sum += mk->share;
+	}
+	if (!w && !(sum > 0))
+		w = "the shares must add up to more than 0";
+out:
+	if (why)
+		*why = w;
+	return w ? EINVAL : 0;
+}
+
+/* A value in lo..hi from hash bits, 64-bit safe for wide ranges. */
+static unsigned pick_range(uint32_t bits, unsigned lo, unsigned hi)
+{
+	return lo + (unsigned)((uint64_t)bits % ((uint64_t)hi - lo + 1));
+}
+
+/* A 32-bit mix of a value (the murmur3 finaliser), for independent draws from one hash. */
+static uint32_t mix32(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+/* The fixed or too-short cases a mix leaves alone; true when *out is filled. */
+static bool mix_exempt(const struct simphones_mix *m, const char *digits,
+                       struct simphone_behaviour *out)
+{
+	size_t len = strlen(digits);
+	unsigned tail;
+
+	if (len < 3) {
+		*out = kinds[SIMPHONE_INVALID].defaults;
+		return true;
+	}
+	tail = (unsigned)(digits[len - 2] - '0') * 10 + (unsigned)(digits[len - 1] - '0');
+	if (m->keep_test_numbers && tail && tail < sizeof(reserved) / sizeof(reserved[0]))
+		return simphones_behaviour_of(digits, out) == 0;
+	return false;
+}
+
+/* Fills a behaviour of a kind with the mix's ranges; h gives the draws. */
+static void mix_fill(const struct simphones_mix *m, enum simphone_kind kind, uint32_t h,
+                     struct simphone_behaviour *b)
+{
+	const struct simphones_mix_kind *mk = &m->kinds[kind];
+	uint32_t r1 = mix32(h ^ 0x68e31da4u), r2 = mix32(h ^ 0xb5297a4du),
+	         r3 = mix32(h ^ 0x1b56c4e9u);
+
+	*b = kinds[kind].defaults;
+	if (kinds[kind].keys & K_VOICE)
+		b->voice = r3 % 1024;
+	if (mk->has_ring)
+		b->ring_ms = pick_range(r1, mk->ring_lo, mk->ring_hi);
+	if (mk->has_greet)
+		b->greet_ms = pick_range(r2, mk->greet_lo, mk->greet_hi);
+	/* A greeting of 0 ms would read as "the voice's own": the shortest clip is meant. */
+	if (mk->has_greet && !b->greet_ms)
+		b->greet_ms = 1;
+}
+
+/* The kind whose cumulative share holds the draw u in [0, 1). */
+static enum simphone_kind mix_kind_at(const struct simphones_mix *m, double u)
+{
+	double sum = 0, acc = 0;
+	unsigned k, last = 0;
+
+	for (k = 0; k < SIMPHONE_KIND_COUNT; k++)
+		sum += m->kinds[k].share;
+	for (k = 0; k < SIMPHONE_KIND_COUNT; k++) {
+		if (m->kinds[k].share <= 0)
+			continue;
+		last = k;
+		acc += m->kinds[k].share;
+		if (u * sum < acc)
+			return (enum simphone_kind)k;
+	}
+	return (enum simphone_kind)last;
+}
+
+/* A number's behaviour under a mix, by number. */
+int simphones_mix_of(const struct simphones_mix *m, const char *number,
+                     struct simphone_behaviour *out)
+{
+	char digits[NUMBER_DIGITS_MAX + 1];
+	uint32_t h;
+
+	if (!m || !number || !out || simphones_mix_check(m, NULL))
+		return EINVAL;
+	if (simphones_number_key(digits, sizeof(digits), number))
+		digits[0] = '\0'; /* too long: invalid, as without a mix */
+	if (mix_exempt(m, digits, out))
+		return 0;
+	h = fnv1a(digits, 2166136261u ^ mix32(m->seed));
+	mix_fill(m, mix_kind_at(m, (double)mix32(h) / 4294967296.0), h, out);
+	return 0;
+}
+
+/* The next call's behaviour under a mix, by call. */
+int simphones_mix_deal(const struct simphones_mix *m, struct simphones_deal *d, const char *number,
+                       struct simphone_behaviour *out)
+{
+	char digits[NUMBER_DIGITS_MAX + 1];
+	double sum = 0;
+	unsigned k, best = SIMPHONE_KIND_COUNT;
+	uint32_t h;
+
+	if (!m || !d || !number || !out || simphones_mix_check(m, NULL))
+		return EINVAL;
+	if (simphones_number_key(digits, sizeof(digits), number))
+		digits[0] = '\0';
+	if (mix_exempt(m, digits, out))
+		return 0;
+	/* Smooth weighted round robin: every kind earns its share each call, the richest
+	 * is dealt and pays the whole sum back, so no kind is ever a full call ahead of or
+	 * behind its share. Ties go to the kind listed first. */
+	for (k = 0; k < SIMPHONE_KIND_COUNT; k++) {
+		if (m->kinds[k].share <= 0)
+			continue;
+		sum += m->kinds[k].share;
+		d->credit[k] += m->kinds[k].share;
+		if (best == SIMPHONE_KIND_COUNT || d->credit[k] > d->credit[best])
+			best = k;
+	}
+	d->credit[best] -= sum;
+	h = fnv1a(digits, 2166136261u ^ mix32(m->seed) ^ mix32((uint32_t)d->n * 2654435761u));
+	d->n++;
+	mix_fill(m, (enum simphone_kind)best, h, out);
+	return 0;
 }

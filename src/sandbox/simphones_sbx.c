@@ -9,7 +9,12 @@
  *   PUT    /_sandbox/phones/:number   override it: body {"behaviour":"busy"} or plain "busy"
  *   DELETE /_sandbox/phones/:number   back to the number's default behaviour
  *   DELETE /_sandbox/phones           drop every override
- * The sandbox runs one phone network, so its handle is kept in this file.
+ *   GET    /_sandbox/phones/mix       the mix for numbers without an override (or null)
+ *   PUT    /_sandbox/phones/mix       set it: shares, ring and greeting ranges, seed, order
+ *   DELETE /_sandbox/phones/mix       back to the numbers' own behaviours
+ *   POST   /_sandbox/phones/release   held calls (ring=held) take their step, together
+ * The literal routes are registered after /:number, so they win over it. The sandbox runs one
+ * phone network, so its handle is kept in this file.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -22,7 +27,8 @@
 #include "simphones.h"
 #include "loftdial/text.h"
 
-#define SPEC_MAX 256
+#define SPEC_MAX    256
+#define RELEASE_MAX 256 /* numbers in one release */
 
 static struct simphones *phones; /* the sandbox's one phone network */
 
@@ -221,10 +227,322 @@ static void phones_show(struct sbx_req *req, void *arg)
 	cJSON_AddNumberToObject(stats, "bye_received", (double)st.bye_received);
 	cJSON_AddNumberToObject(stats, "rtp_packets", (double)st.rtp_packets);
 	cJSON_AddNumberToObject(stats, "active", st.active);
+	cJSON_AddNumberToObject(stats, "held", st.held);
+	cJSON_AddBoolToObject(o, "mix", simphones_get_mix(phones, NULL));
 	cJSON_AddNumberToObject(o, "overrides", st.overrides);
 	for (k = 0; k < SIMPHONE_KIND_COUNT; k++)
 		cJSON_AddItemToArray(
 		        kinds, cJSON_CreateString(simphones_kind_name((enum simphone_kind)k)));
+	sbx_reply_cjson(req, 200, o);
+	cJSON_Delete(o);
+}
+
+/* A [lo, hi] pair or a single number (lo == hi) of whole milliseconds. */
+static int range_parse(const cJSON *v, unsigned *lo, unsigned *hi)
+{
+	const cJSON *a, *b;
+
+	if (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 2) {
+		a = cJSON_GetArrayItem(v, 0);
+		b = cJSON_GetArrayItem(v, 1);
+	} else {
+		a = b = v;
+	}
+	if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b) || !(a->valuedouble >= 0) ||
+	    !(a->valuedouble <= 3600000) || !(b->valuedouble >= 0) ||
+	    !(b->valuedouble <= 3600000) || a->valuedouble != (double)(unsigned)a->valuedouble ||
+	    b->valuedouble != (double)(unsigned)b->valuedouble || a->valuedouble > b->valuedouble)
+		return EINVAL;
+	*lo = (unsigned)a->valuedouble;
+	*hi = (unsigned)b->valuedouble;
+	return 0;
+}
+
+/* One kind's object of a mix; field names the key that is wrong. */
+static int mix_kind_parse(const cJSON *o, struct simphones_mix_kind *mk, const char **field)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsObject(o)) {
+		*field = "kinds";
+		return EINVAL;
+	}
+	cJSON_ArrayForEach(it, o)
+	{
+		*field = it->string;
+		if (!strcmp(it->string, "share")) {
+			if (!cJSON_IsNumber(it))
+				return EINVAL;
+			mk->share = it->valuedouble;
+		} else if (!strcmp(it->string, "ring_ms")) {
+			if (range_parse(it, &mk->ring_lo, &mk->ring_hi))
+				return EINVAL;
+			mk->has_ring = true;
+		} else if (!strcmp(it->string, "greeting_ms")) {
+			if (range_parse(it, &mk->greet_lo, &mk->greet_hi))
+				return EINVAL;
+			mk->has_greet = true;
+		} else {
+			return EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* A mix from its JSON body; on error, *field and *why say what is wrong. */
+static int mix_parse(const cJSON *j, struct simphones_mix *m, const char **field, const char **why)
+{
+	const cJSON *it;
+
+	memset(m, 0, sizeof(*m));
+	*why = "is not valid";
+	if (!cJSON_IsObject(j)) {
+		*field = "mix";
+		*why = "must be a JSON object";
+		return EINVAL;
+	}
+	cJSON_ArrayForEach(it, j)
+	{
+		*field = it->string;
+		if (!strcmp(it->string, "seed")) {
+			if (!cJSON_IsNumber(it) || !(it->valuedouble >= 0) ||
+			    !(it->valuedouble <= 4294967295.0) ||
+			    it->valuedouble != (double)(uint32_t)it->valuedouble) {
+				*why = "must be a whole number from 0 to 4294967295";
+				return EINVAL;
+			}
+			m->seed = (uint32_t)it->valuedouble;
+		} else if (!strcmp(it->string, "order")) {
+			if (!cJSON_IsString(it) || (strcmp(it->valuestring, "number") &&
+			                            strcmp(it->valuestring, "call"))) {
+				*why = "must be \"number\" or \"call\"";
+				return EINVAL;
+			}
+			m->by_call = !strcmp(it->valuestring, "call");
+		} else if (!strcmp(it->string, "keep_test_numbers")) {
+			if (!cJSON_IsBool(it)) {
+				*why = "must be true or false";
+				return EINVAL;
+			}
+			m->keep_test_numbers = cJSON_IsTrue(it);
+		} else if (!strcmp(it->string, "kinds")) {
+			const cJSON *k;
+
+			if (!cJSON_IsObject(it)) {
+				*why = "must be an object of kinds";
+				return EINVAL;
+			}
+			cJSON_ArrayForEach(k, it)
+			{
+				unsigned i;
+
+				for (i = 0; i < SIMPHONE_KIND_COUNT; i++)
+					if (!strcmp(k->string,
+					            simphones_kind_name((enum simphone_kind)i)))
+						break;
+				*field = k->string;
+				if (i == SIMPHONE_KIND_COUNT) {
+					*why = "is not a kind (see GET /_sandbox/phones)";
+					return EINVAL;
+				}
+				if (mix_kind_parse(k, &m->kinds[i], field)) {
+					*why = "must be share (a number), ring_ms or greeting_ms "
+					       "([low, "
+					       "high] or one value, whole ms up to 3600000)";
+					return EINVAL;
+				}
+			}
+		} else {
+			*why = "is not a mix key (seed, order, keep_test_numbers, kinds)";
+			return EINVAL;
+		}
+	}
+	*field = "kinds";
+	return simphones_mix_check(m, why);
+}
+
+/* A range as [lo, hi]. */
+static void range_add(cJSON *o, const char *name, unsigned lo, unsigned hi)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, name);
+
+	cJSON_AddItemToArray(a, cJSON_CreateNumber(lo));
+	cJSON_AddItemToArray(a, cJSON_CreateNumber(hi));
+}
+
+/* The mix as JSON, in the shape PUT takes, with each kind's share in percent. */
+static cJSON *mix_json(const struct simphones_mix *m)
+{
+	cJSON *o = cJSON_CreateObject(), *kinds;
+	double sum = 0;
+	unsigned k;
+
+	if (!o)
+		return NULL;
+	cJSON_AddNumberToObject(o, "seed", m->seed);
+	cJSON_AddStringToObject(o, "order", m->by_call ? "call" : "number");
+	cJSON_AddBoolToObject(o, "keep_test_numbers", m->keep_test_numbers);
+	kinds = cJSON_AddObjectToObject(o, "kinds");
+	for (k = 0; k < SIMPHONE_KIND_COUNT; k++)
+		sum += m->kinds[k].share;
+	for (k = 0; k < SIMPHONE_KIND_COUNT; k++) {
+		const struct simphones_mix_kind *mk = &m->kinds[k];
+		cJSON *ko;
+
+		if (mk->share <= 0 && !mk->has_ring && !mk->has_greet)
+			continue;
+		ko = cJSON_AddObjectToObject(kinds, simphones_kind_name((enum simphone_kind)k));
+		cJSON_AddNumberToObject(ko, "share", mk->share);
+		cJSON_AddNumberToObject(ko, "percent", sum > 0 ? 100.0 * mk->share / sum : 0);
+		if (mk->has_ring)
+			range_add(ko, "ring_ms", mk->ring_lo, mk->ring_hi);
+		if (mk->has_greet)
+			range_add(ko, "greeting_ms", mk->greet_lo, mk->greet_hi);
+	}
+	return o;
+}
+
+/* Replies {"mix": ...} with the current mix or null. */
+static void reply_mix(struct sbx_req *req)
+{
+	struct simphones_mix m;
+	cJSON *o = cJSON_CreateObject();
+
+	if (o && simphones_get_mix(phones, &m))
+		cJSON_AddItemToObject(o, "mix", mix_json(&m));
+	else if (o)
+		cJSON_AddNullToObject(o, "mix");
+	if (!o) {
+		sbx_reply_error(req, 500, "out of memory");
+		return;
+	}
+	sbx_reply_cjson(req, 200, o);
+	cJSON_Delete(o);
+}
+
+/* True (and a 503 sent) when the phones are not running. */
+static bool phones_down(struct sbx_req *req)
+{
+	if (phones)
+		return false;
+	sbx_reply_error(req, 503, "the simulated phones are not running");
+	return true;
+}
+
+/* GET /_sandbox/phones/mix */
+static void mix_show(struct sbx_req *req, void *arg)
+{
+	(void)arg;
+	if (!phones_down(req))
+		reply_mix(req);
+}
+
+/* PUT /_sandbox/phones/mix */
+static void mix_set(struct sbx_req *req, void *arg)
+{
+	struct simphones_mix m;
+	const char *field = "mix", *why = "is not valid JSON";
+	size_t len;
+	const char *body;
+	cJSON *j;
+	char name[80];
+
+	(void)arg;
+	if (phones_down(req))
+		return;
+	body = sbx_req_body(req, &len);
+	j = cJSON_ParseWithLength(body, len);
+	if (!j || mix_parse(j, &m, &field, &why) || simphones_set_mix(phones, &m)) {
+		/* The field is a key of the request: shown, but never raw. */
+		text_sanitize(name, sizeof(name), field ? field : "mix", true);
+		cJSON_Delete(j);
+		sbx_reply_errors(req, name, why ? why : "is not valid");
+		return;
+	}
+	cJSON_Delete(j);
+	log_info("simphones", "mix set (seed %u, by %s)", m.seed, m.by_call ? "call" : "number");
+	reply_mix(req);
+}
+
+/* DELETE /_sandbox/phones/mix */
+static void mix_reset(struct sbx_req *req, void *arg)
+{
+	(void)arg;
+	if (phones_down(req))
+		return;
+	simphones_set_mix(phones, NULL);
+	reply_mix(req);
+}
+
+/* POST /_sandbox/phones/release {"numbers": [...], "gap_ms": N} (no numbers: every held call) */
+static void phones_release(struct sbx_req *req, void *arg)
+{
+	const char *numbers[RELEASE_MAX];
+	char shown[64], msg[128];
+	const cJSON *nums, *gap, *it;
+	unsigned released = 0, gap_ms = 0;
+	size_t len, n = 0, missing = 0;
+	const char *body;
+	cJSON *j = NULL, *o;
+	int err;
+
+	(void)arg;
+	if (phones_down(req))
+		return;
+	body = sbx_req_body(req, &len);
+	if (len) {
+		j = cJSON_ParseWithLength(body, len);
+		if (!cJSON_IsObject(j)) {
+			cJSON_Delete(j);
+			sbx_reply_errors(req, "release", "must be a JSON object");
+			return;
+		}
+	}
+	nums = cJSON_GetObjectItemCaseSensitive(j, "numbers");
+	gap = cJSON_GetObjectItemCaseSensitive(j, "gap_ms");
+	if (gap &&
+	    (!cJSON_IsNumber(gap) || !(gap->valuedouble >= 0) || !(gap->valuedouble <= 3600000) ||
+	     gap->valuedouble != (double)(unsigned)gap->valuedouble)) {
+		cJSON_Delete(j);
+		sbx_reply_errors(req, "gap_ms", "must be whole milliseconds from 0 to 3600000");
+		return;
+	}
+	gap_ms = gap ? (unsigned)gap->valuedouble : 0;
+	if (nums && (!cJSON_IsArray(nums) || cJSON_GetArraySize(nums) > RELEASE_MAX)) {
+		cJSON_Delete(j);
+		sbx_reply_errors(req, "numbers", "must be an array of at most 256 numbers");
+		return;
+	}
+	cJSON_ArrayForEach(it, nums)
+	{
+		if (!cJSON_IsString(it)) {
+			cJSON_Delete(j);
+			sbx_reply_errors(req, "numbers", "must hold strings");
+			return;
+		}
+		numbers[n++] = it->valuestring;
+	}
+	err = simphones_release(phones, numbers, n, gap_ms, &released, &missing);
+	if (err == ENOENT) {
+		text_sanitize(shown, sizeof(shown), n ? numbers[missing] : "", true);
+		snprintf(msg, sizeof(msg), "no held call ringing%s%s: nothing released",
+		         n ? " for " : "", shown);
+		cJSON_Delete(j);
+		sbx_reply_error(req, 409, msg);
+		return;
+	}
+	cJSON_Delete(j);
+	if (err) {
+		sbx_reply_errors(req, "numbers", "must hold 1 to 32 digits each");
+		return;
+	}
+	o = cJSON_CreateObject();
+	if (!o) {
+		sbx_reply_error(req, 500, "out of memory");
+		return;
+	}
+	cJSON_AddNumberToObject(o, "released", released);
+	cJSON_AddNumberToObject(o, "gap_ms", gap_ms);
 	sbx_reply_cjson(req, 200, o);
 	cJSON_Delete(o);
 }
@@ -254,6 +572,10 @@ int simphones_start(struct sbx *sbx)
 	err |= sbx_route(sbx, "PUT", "/_sandbox/phones/:number", phone_set, NULL);
 	err |= sbx_route(sbx, "POST", "/_sandbox/phones/:number", phone_set, NULL);
 	err |= sbx_route(sbx, "DELETE", "/_sandbox/phones/:number", phone_reset, NULL);
+	err |= sbx_route(sbx, "GET", "/_sandbox/phones/mix", mix_show, NULL);
+	err |= sbx_route(sbx, "PUT", "/_sandbox/phones/mix", mix_set, NULL);
+	err |= sbx_route(sbx, "DELETE", "/_sandbox/phones/mix", mix_reset, NULL);
+	err |= sbx_route(sbx, "POST", "/_sandbox/phones/release", phones_release, NULL);
 	if (err) {
 		simphones_close(phones);
 		phones = NULL;

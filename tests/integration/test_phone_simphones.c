@@ -12,6 +12,13 @@
  *   message has played: outcome voicemail, "voicemail left".
  * - The other behaviours by number: busy (…03), rejected (…05, 603), invalid (…06, 404), early
  *   media then 480 (…07), a callee that hangs up (…08).
+ * - A behaviour mix set through the admin API (PUT /_sandbox/phones/mix): by number, every call
+ *   does what the sandbox said that number would do; by call, ten calls give exactly the
+ *   shares asked for (the pickup rate), and the greetings played have the lengths asked for.
+ * - Controlled answers: two held numbers (ring=held) released in one instant are both
+ *   answered, so one is connected and the other is a dropped live answer, every time (this
+ *   replaced a test that dialled two baresip callees and retried when our CANCEL overtook one
+ *   of their answers); released 5 s apart, the second is cancelled before it answers.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -24,11 +31,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <cmocka.h>
 
+#include "loftdial/text.h"
 #include "phonetest.h"
 
-static char root[600], dialplan[128], sbx_log[800];
+static char root[600], dialplan[128], sbx_log[800], api[128];
 static struct pt_audio audio;
 static struct tl_proc sbx;
 static int sip_port;
@@ -62,16 +71,68 @@ static int setup(void **state)
 	snprintf(rec, sizeof(rec), "LOFTDIAL_RECORDINGS=%s/recordings", build);
 	snprintf(sbx_log, sizeof(sbx_log), "%s/sandbox.log", root);
 	snprintf(cmd, sizeof(cmd),
-	         "exec '%s' --listen 127.0.0.1:0 --sip 127.0.0.1:%d --people 5 > '%s' 2>&1", bin,
-	         sip_port, sbx_log);
+	         "exec '%s' --listen 127.0.0.1:0 --sip 127.0.0.1:%d --people 5 --verbose > '%s' "
+	         "2>&1",
+	         bin, sip_port, sbx_log);
 	if (tl_spawn(&sbx, argv, env, NULL))
 		return -1;
 	if (!pt_run_until(log_has, "phones ready sip=", PT_WAIT_MS)) {
 		fprintf(stderr, "the simulated phones did not start (see %s)\n", sbx_log);
 		return -1;
 	}
+	if (!pt_run_until(log_has, "sandbox ready api=", PT_WAIT_MS))
+		return -1;
+	{
+		char buf[65536];
+		FILE *f = fopen(sbx_log, "r");
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+		const char *p;
+
+		if (f)
+			fclose(f);
+		buf[n] = '\0';
+		p = strstr(buf, "sandbox ready api=");
+		if (!p)
+			return -1;
+		text_copy(api, sizeof(api), p + strlen("sandbox ready api="));
+		api[strcspn(api, "\r\n")] = '\0';
+	}
 	snprintf(dialplan, sizeof(dialplan), "sip:{e164}@127.0.0.1:%d", sip_port);
 	return 0;
+}
+
+/* Calls the sandbox's admin API with curl; returns the HTTP status, the body into out. */
+static int admin(const char *method, const char *path, const char *body, char *out, size_t n)
+{
+	char url[256], *nl;
+	char *argv[] = {
+	        "curl",          "-s",         "-w", "\n%{http_code}", "-X", (char *)method, url,
+	        "--data-binary", (char *)body, NULL};
+
+	snprintf(url, sizeof(url), "%s%s", api, path);
+	if (!body)
+		argv[7] = NULL;
+	assert_int_equal(tl_run(argv, NULL, out, n, 10000), 0);
+	nl = strrchr(out, '\n');
+	assert_non_null(nl);
+	*nl = '\0';
+	return atoi(nl + 1);
+}
+
+/* A counter of GET /_sandbox/phones ("answered", "held", ...). */
+static unsigned phone_stat(const char *name)
+{
+	char body[4096];
+	cJSON *j, *v;
+	unsigned x;
+
+	assert_int_equal(admin("GET", "/_sandbox/phones", NULL, body, sizeof(body)), 200);
+	j = cJSON_Parse(body);
+	v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "stats"), name);
+	assert_true(cJSON_IsNumber(v));
+	x = (unsigned)v->valuedouble;
+	cJSON_Delete(j);
+	return x;
 }
 
 static int teardown(void **state)
@@ -194,12 +255,258 @@ static void test_other_behaviours(void **state)
 	pt_pool_finish(&T);
 }
 
+/* What the pool makes of each kind on one line with AMD off. */
+static enum call_outcome outcome_of_kind(const char *kind)
+{
+	if (!strcmp(kind, "human") || !strcmp(kind, "voicemail"))
+		return CALL_OUT_CONNECTED;
+	if (!strcmp(kind, "busy"))
+		return CALL_OUT_BUSY;
+	if (!strcmp(kind, "no-answer"))
+		return CALL_OUT_NO_ANSWER;
+	if (!strcmp(kind, "invalid"))
+		return CALL_OUT_INVALID;
+	fail_msg("kind %s is not in the mix", kind);
+	return CALL_OUT_FAILED;
+}
+
+#define MIX_KINDS                                                                                  \
+	"\"kinds\":{\"human\":{\"share\":40,\"ring_ms\":[100,300],\"greeting_ms\":[300,600]},"     \
+	"\"voicemail\":{\"share\":20,\"ring_ms\":200},\"busy\":{\"share\":20},"                    \
+	"\"no-answer\":{\"share\":10},\"invalid\":{\"share\":10}}"
+
+/* Bad mixes are refused and change nothing. */
+static void test_mix_refused(void **state)
+{
+	static const char *const bad[] = {
+	        "{\"kinds\":{}}",
+	        "{\"kinds\":{\"robot\":{\"share\":1}}}",
+	        "{\"kinds\":{\"human\":{\"share\":-1}}}",
+	        "{\"kinds\":{\"no-answer\":{\"share\":1,\"ring_ms\":100}}}",
+	        "{\"kinds\":{\"busy\":{\"share\":1,\"greeting_ms\":100}}}",
+	        "{\"kinds\":{\"human\":{\"share\":1,\"ring_ms\":[5,1]}}}",
+	        "{\"kinds\":{\"human\":{\"share\":1,\"ring_ms\":[1,2,3]}}}",
+	        "{\"seed\":-1,\"kinds\":{\"human\":{\"share\":1}}}",
+	        "{\"order\":\"random\",\"kinds\":{\"human\":{\"share\":1}}}",
+	        "{\"colour\":1,\"kinds\":{\"human\":{\"share\":1}}}",
+	        "{\"kinds\":{\"human\":{\"share\":1,\"\\u001b[2J\":1}}}",
+	        "not json",
+	        "[]",
+	};
+	char body[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		print_message("%s\n", bad[i]);
+		assert_int_equal(admin("PUT", "/_sandbox/phones/mix", bad[i], body, sizeof(body)),
+		                 422);
+		assert_non_null(strstr(body, "\"errors\""));
+		assert_null(strchr(body, '\x1b'));
+	}
+	assert_int_equal(admin("GET", "/_sandbox/phones/mix", NULL, body, sizeof(body)), 200);
+	assert_string_equal(body, "{\"mix\":null}");
+	assert_int_equal(admin("POST", "/_sandbox/phones/release",
+	                       "{\"numbers\":[\"+13035550999\"]}", body, sizeof(body)),
+	                 409);
+	assert_int_equal(admin("POST", "/_sandbox/phones/release", "{\"numbers\":[\"abc\"]}", body,
+	                       sizeof(body)),
+	                 422);
+	assert_int_equal(
+	        admin("POST", "/_sandbox/phones/release", "{\"gap_ms\":-5}", body, sizeof(body)),
+	        422);
+}
+
+/* By number: each number does what GET /_sandbox/phones/:number said it would. */
+static void test_mix_by_number(void **state)
+{
+	static struct pt_pool T;
+	char body[4096], path[128], number[32];
+	unsigned i, kinds_seen = 0, seen[CALL_OUT_FAILED + 1] = {0};
+
+	assert_int_equal(admin("PUT", "/_sandbox/phones/mix",
+	                       "{\"seed\":11,\"order\":\"number\"," MIX_KINDS "}", body,
+	                       sizeof(body)),
+	                 200);
+	assert_non_null(strstr(body, "\"order\":\"number\""));
+	start_pool(&T, 1, POOL_AMD_OFF, POOL_MACHINE_HANGUP, 300, 1000);
+	for (i = 0; i < 10; i++) {
+		const struct pool_attempt *a;
+		enum call_outcome want;
+		cJSON *j;
+		const char *kind;
+
+		snprintf(number, sizeof(number), "+1303555%04u", 120 + i);
+		snprintf(path, sizeof(path), "/_sandbox/phones/%s", number);
+		assert_int_equal(admin("GET", path, NULL, body, sizeof(body)), 200);
+		j = cJSON_Parse(body);
+		kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "kind"));
+		assert_non_null(kind);
+		want = outcome_of_kind(kind);
+		if (!seen[want]++)
+			kinds_seen++;
+		a = dial(&T, number);
+		print_message("%s: %s -> %s\n", number, kind, call_outcome_name(a->outcome));
+		if (a->outcome != want)
+			fail_msg("%s (%s): %s (%s)", number, kind, call_outcome_name(a->outcome),
+			         a->reason);
+		cJSON_Delete(j);
+	}
+	assert_true(kinds_seen >= 3);
+	pt_pool_finish(&T);
+	assert_int_equal(admin("DELETE", "/_sandbox/phones/mix", NULL, body, sizeof(body)), 200);
+	assert_string_equal(body, "{\"mix\":null}");
+}
+
+/* By call: ten calls give exactly the shares asked for, 4 humans, 2 voicemails, 2 busy, 1 no
+ * answer, 1 invalid, so six pick up; the human greetings played are short ones. */
+static void test_mix_by_call(void **state)
+{
+	static struct pt_pool T;
+	unsigned count[CALL_OUT_FAILED + 1] = {0}, i, answered0 = phone_stat("answered"), greet = 0;
+	char body[4096], number[32], line[512];
+	FILE *f;
+
+	assert_int_equal(admin("PUT", "/_sandbox/phones/mix",
+	                       "{\"seed\":3,\"order\":\"call\"," MIX_KINDS "}", body, sizeof(body)),
+	                 200);
+	start_pool(&T, 1, POOL_AMD_OFF, POOL_MACHINE_HANGUP, 300, 1000);
+	for (i = 0; i < 10; i++) {
+		const struct pool_attempt *a;
+
+		snprintf(number, sizeof(number), "+1720555%04u", 140 + i);
+		a = dial(&T, number);
+		assert_true((unsigned)a->outcome <= CALL_OUT_FAILED);
+		count[a->outcome]++;
+	}
+	pt_pool_finish(&T);
+	assert_int_equal(count[CALL_OUT_CONNECTED], 6);
+	assert_int_equal(count[CALL_OUT_BUSY], 2);
+	assert_int_equal(count[CALL_OUT_NO_ANSWER], 1);
+	assert_int_equal(count[CALL_OUT_INVALID], 1);
+	assert_int_equal(phone_stat("answered") - answered0, 6);
+	printf("FIGURE mix by call: 10 dials, pickup %u/10 (asked 60%%)\n",
+	       count[CALL_OUT_CONNECTED]);
+	/* The greeting lengths: every human clip played was picked near 300-600 ms. */
+	f = fopen(sbx_log, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, "answered (human, greeting ");
+		unsigned ms;
+
+		if (!p || !strstr(line, "+1720555") || !strstr(line, " ms)"))
+			continue;
+		p = strrchr(line, ' ');
+		while (p > line && p[-1] != ' ')
+			p--;
+		ms = (unsigned)atoi(p);
+		print_message("%s", line);
+		assert_true(ms > 0 && ms <= 700); /* the nearest clips to 300-600 ms */
+		greet++;
+	}
+	fclose(f);
+	assert_int_equal(greet, 4);
+	assert_int_equal(admin("DELETE", "/_sandbox/phones/mix", NULL, body, sizeof(body)), 200);
+}
+
+/* Polls the phones until n calls are held. */
+static bool held_is(void *arg)
+{
+	return phone_stat("held") == *(unsigned *)arg;
+}
+
+/* Two held numbers on two lines, released as the test says; waits until both have ended. */
+static void held_pair(struct pt_pool *t, const char *a, const char *b, unsigned gap_ms)
+{
+	char body[512], req[256], path[128];
+	unsigned two = 2;
+	cJSON *j;
+
+	snprintf(path, sizeof(path), "/_sandbox/phones/%s", a);
+	assert_int_equal(admin("PUT", path, "human ring=held", body, sizeof(body)), 200);
+	snprintf(path, sizeof(path), "/_sandbox/phones/%s", b);
+	assert_int_equal(admin("PUT", path, "human ring=held", body, sizeof(body)), 200);
+	assert_int_equal(pool_add(t->pool, a, NULL), 0);
+	assert_int_equal(pool_add(t->pool, b, NULL), 0);
+	pool_start(t->pool);
+	/* Both ring, held: nothing can answer before the release. */
+	assert_true(pt_run_until(held_is, &two, PT_WAIT_MS));
+	snprintf(req, sizeof(req), "{\"numbers\":[\"%s\",\"%s\"],\"gap_ms\":%u}", a, b, gap_ms);
+	assert_int_equal(admin("POST", "/_sandbox/phones/release", req, body, sizeof(body)), 200);
+	j = cJSON_Parse(body);
+	assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(j, "released")), 2);
+	cJSON_Delete(j);
+	assert_true(pt_pool_wait_ended(t, t->nended + 2, PT_WAIT_MS));
+}
+
+/* Two people pick up in the same instant: one is connected, the other is a dropped live answer,
+ * every time, because both answers leave the phones before our CANCEL can reach them. */
+static void test_answer_together(void **state)
+{
+	static struct pt_pool T;
+	unsigned answered0 = phone_stat("answered"), i, connected = 0, dropped = 0;
+
+	start_pool(&T, 2, POOL_AMD_OFF, POOL_MACHINE_HANGUP, 1000, 10000);
+	held_pair(&T, "+13125550401", "+13125550402", 0);
+	for (i = 0; i < 2; i++) {
+		const struct pool_attempt *a = &T.ended[i];
+
+		print_message("%s: %s (%s)%s\n", a->e164, call_outcome_name(a->outcome), a->reason,
+		              a->live_dropped ? " live dropped" : "");
+		if (a->outcome == CALL_OUT_CONNECTED && a->connected)
+			connected++;
+		if (a->live_dropped) {
+			dropped++;
+			assert_int_equal(a->outcome, CALL_OUT_CANCELLED);
+			assert_true(a->t_answer > 0);
+			assert_false(a->connected);
+		}
+	}
+	assert_int_equal(connected, 1);
+	assert_int_equal(dropped, 1);
+	/* The phones answered both. */
+	assert_int_equal(phone_stat("answered") - answered0, 2);
+	pt_pool_finish(&T);
+}
+
+/* Released 5 s apart: the first is connected, the second is cancelled while it still rings,
+ * so nobody is dropped. */
+static void test_answer_apart(void **state)
+{
+	static struct pt_pool T;
+	unsigned answered0 = phone_stat("answered"), cancelled0 = phone_stat("cancelled"), i;
+	unsigned connected = 0, lost = 0;
+
+	start_pool(&T, 2, POOL_AMD_OFF, POOL_MACHINE_HANGUP, 1000, 10000);
+	held_pair(&T, "+13125550411", "+13125550412", 5000);
+	for (i = 0; i < 2; i++) {
+		const struct pool_attempt *a = &T.ended[i];
+
+		assert_false(a->live_dropped);
+		connected += a->outcome == CALL_OUT_CONNECTED;
+		if (a->outcome == CALL_OUT_CANCELLED) {
+			lost++;
+			assert_string_equal(a->e164, "+13125550412");
+			assert_int_equal(a->t_answer, 0);
+		}
+	}
+	assert_int_equal(connected, 1);
+	assert_int_equal(lost, 1);
+	assert_int_equal(phone_stat("answered") - answered0, 1);
+	assert_int_equal(phone_stat("cancelled") - cancelled0, 1);
+	pt_pool_finish(&T);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_connect_unknown),
 	        cmocka_unit_test(test_humans_only_voicemail_drop),
 	        cmocka_unit_test(test_other_behaviours),
+	        cmocka_unit_test(test_mix_refused),
+	        cmocka_unit_test(test_mix_by_number),
+	        cmocka_unit_test(test_mix_by_call),
+	        cmocka_unit_test(test_answer_together),
+	        cmocka_unit_test(test_answer_apart),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

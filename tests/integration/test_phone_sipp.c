@@ -136,12 +136,17 @@ static void test_early_media(void **state)
 	assert_int_equal(rc, 0);
 }
 
+/* Two calls that SIPp answers together: one connected, the other a dropped live answer. The
+ * scenario answers even a call whose CANCEL reached it first (tests/data/sipp/uas_together.xml
+ * says why that is fair), so there is one round and no retry: before, a CANCEL that overtook
+ * the second answer made SIPp fail that call and the round was set up again. */
 static void test_answer_together(void **state)
 {
 	struct pool_opts po;
 	struct phone_opts ph;
-	unsigned round;
-	int sb, cb;
+	int sb, cb, rc;
+	const struct pool_attempt *a, *b;
+	unsigned connected, dropped;
 
 	/* they answer up to 2 s after the INVITE: a longer ring timeout */
 	pt_pool_finish(&T);
@@ -151,25 +156,15 @@ static void test_answer_together(void **state)
 	po.talk_ms = 500;
 	assert_int_equal(pt_pool_start(&T, &po, &ph), 0);
 	assert_true(pt_pool_wait_up(&T, 2, PT_WAIT_MS));
-	for (round = 1; round <= 4; round++) {
-		int rc;
-		const struct pool_attempt *a = scenario("uas_together", 2, &rc), *b = a + 1;
-		unsigned connected =
-		        (a->outcome == CALL_OUT_CONNECTED) + (b->outcome == CALL_OUT_CONNECTED);
-		unsigned dropped = a->live_dropped + b->live_dropped;
-
-		printf("round %u: sipp %d, connected %u, live answers dropped %u\n", round, rc,
-		       connected, dropped);
-		assert_int_equal(connected, 1);
-		if (rc == 0) {
-			/* SIPp answered both calls: one connected, one dropped live answer */
-			assert_int_equal(dropped, 1);
-			return;
-		}
-		/* our CANCEL reached one callee before it answered: nobody was dropped */
-		assert_int_equal(dropped, 0);
-	}
-	fail_msg("SIPp never answered both calls together in 4 rounds");
+	a = scenario("uas_together", 2, &rc);
+	b = a + 1;
+	connected = (a->outcome == CALL_OUT_CONNECTED) + (b->outcome == CALL_OUT_CONNECTED);
+	dropped = a->live_dropped + b->live_dropped;
+	printf("sipp %d, connected %u, live answers dropped %u (%s; %s)\n", rc, connected, dropped,
+	       a->reason, b->reason);
+	assert_int_equal(connected, 1);
+	assert_int_equal(dropped, 1);
+	assert_int_equal(rc, 0); /* SIPp answered both, and the dropped one got ACK and BYE */
 }
 
 static bool drop_note(void *arg)

@@ -160,6 +160,13 @@ static void test_parse(void **state)
 	        {"human color=red", EINVAL},
 	        {"human\x1b[31m", EINVAL},
 	        {"ring=3s human", EINVAL},
+	        {"human greet=3s ring=held lead=", EINVAL},
+	        {"no-answer ring=held", EINVAL},
+	        {"invalid ring=held", EINVAL},
+	        {"busy greet=1s", EINVAL},
+	        {"early greet=1s", EINVAL},
+	        {"human ring=hold", EINVAL},
+	        {"human ring=HELD", EINVAL},
 	};
 	struct simphone_behaviour b;
 	char big[400];
@@ -199,6 +206,36 @@ static void test_print_names(void **state)
 	assert_int_equal(simphones_behaviour_print(buf, sizeof(buf), &b), 0);
 	assert_string_equal(buf, "reject ring=4000 code=603");
 	assert_int_equal(simphones_behaviour_print(buf, 10, &b), E2BIG);
+	/* Held and greeting length: printed only when set, and read back. */
+	{
+		static const char *const specs[][2] = {
+		        {"human ring=held", "human ring=held lead=300 voice=0 max=300000"},
+		        {"busy ring=held", "busy ring=held code=486"},
+		        {"voicemail greet=9s", "voicemail ring=1500 lead=200 voice=0 max=60000 "
+		                               "greet=9000"},
+		        {"human ring=held ring=2s", "human ring=2000 lead=300 voice=0 max=300000"},
+		        {"hangup ring=held greet=700",
+		         "hangup ring=held lead=300 voice=0 after=3000 "
+		         "greet=700"},
+		};
+		struct simphone_behaviour back;
+		size_t i;
+
+		for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+			assert_int_equal(simphones_behaviour_parse(specs[i][0], &b), 0);
+			assert_int_equal(simphones_behaviour_print(buf, sizeof(buf), &b), 0);
+			assert_string_equal(buf, specs[i][1]);
+			assert_int_equal(simphones_behaviour_parse(buf, &back), 0);
+			assert_memory_equal(&b, &back, sizeof(b));
+		}
+		assert_int_equal(simphones_behaviour_parse("late ring=held", &b), 0);
+		assert_true(b.held);
+		assert_int_equal(b.ring_ms, 0);
+		assert_int_equal(simphones_behaviour_parse("reject", &b), 0);
+		assert_false(b.held);
+		assert_int_equal(b.greet_ms, 0);
+	}
+	assert_int_equal(simphones_behaviour_parse("reject code=603 ring=4s", &b), 0);
 	assert_int_equal(simphones_behaviour_print(NULL, 10, &b), EINVAL);
 	b.kind = SIMPHONE_KIND_COUNT;
 	assert_int_equal(simphones_behaviour_print(buf, sizeof(buf), &b), EINVAL);
@@ -219,6 +256,220 @@ static void test_print_names(void **state)
 	assert_int_equal(simphones_number_key(key, 4, "12345"), E2BIG);
 	assert_int_equal(simphones_number_key(NULL, 4, "1"), EINVAL);
 	assert_int_equal(simphones_number_key(key, sizeof(key), NULL), EINVAL);
+}
+
+/* A campaign mix: the five kinds with ranges. */
+static void mix_campaign(struct simphones_mix *m, unsigned seed, bool by_call)
+{
+	memset(m, 0, sizeof(*m));
+	m->seed = seed;
+	m->by_call = by_call;
+	m->kinds[SIMPHONE_HUMAN] = (struct simphones_mix_kind){.share = 25,
+	                                                       .has_ring = true,
+	                                                       .ring_lo = 2000,
+	                                                       .ring_hi = 6000,
+	                                                       .has_greet = true,
+	                                                       .greet_lo = 300,
+	                                                       .greet_hi = 2000};
+	m->kinds[SIMPHONE_VOICEMAIL] = (struct simphones_mix_kind){.share = 30,
+	                                                           .has_ring = true,
+	                                                           .ring_lo = 8000,
+	                                                           .ring_hi = 8000,
+	                                                           .has_greet = true,
+	                                                           .greet_lo = 3400,
+	                                                           .greet_hi = 13000};
+	m->kinds[SIMPHONE_BUSY].share = 10;
+	m->kinds[SIMPHONE_NO_ANSWER].share = 25;
+	m->kinds[SIMPHONE_INVALID].share = 10;
+}
+
+/* Bad mixes are refused with a reason; good ones pass. */
+static void test_mix_check(void **state)
+{
+	struct simphones_mix m;
+	const char *why = NULL;
+
+	(void)state;
+	mix_campaign(&m, 1, false);
+	assert_int_equal(simphones_mix_check(&m, &why), 0);
+	assert_null(why);
+	assert_int_equal(simphones_mix_check(NULL, &why), EINVAL);
+	assert_non_null(why);
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(simphones_mix_check(&m, &why), EINVAL); /* nothing at all */
+	assert_non_null(strstr(why, "add up"));
+#define BAD(field_set)                                                                             \
+	do {                                                                                       \
+		mix_campaign(&m, 1, false);                                                        \
+		field_set;                                                                         \
+		why = NULL;                                                                        \
+		assert_int_equal(simphones_mix_check(&m, &why), EINVAL);                           \
+		assert_non_null(why);                                                              \
+	} while (0)
+	BAD(m.kinds[SIMPHONE_BUSY].share = -1);
+	BAD(m.kinds[SIMPHONE_BUSY].share = 0.0 / 0.0);
+	BAD(m.kinds[SIMPHONE_BUSY].share = 1e300);
+	BAD((m.kinds[SIMPHONE_HUMAN].ring_lo = 7000)); /* above ring_hi */
+	BAD((m.kinds[SIMPHONE_HUMAN].ring_hi = 3600001));
+	BAD((m.kinds[SIMPHONE_HUMAN].greet_lo = 2001));
+	BAD((m.kinds[SIMPHONE_NO_ANSWER].has_ring = true)); /* rings until cancelled */
+	BAD((m.kinds[SIMPHONE_INVALID].has_ring = true));
+	BAD((m.kinds[SIMPHONE_BUSY].has_greet = true)); /* never answers */
+	BAD((m.kinds[SIMPHONE_EARLY].has_greet = true));
+#undef BAD
+	/* A kind with share 0 but ranges, and a single kind, are fine. */
+	memset(&m, 0, sizeof(m));
+	m.kinds[SIMPHONE_LATE].share = 1;
+	m.kinds[SIMPHONE_HUMAN].has_ring = true;
+	assert_int_equal(simphones_mix_check(&m, NULL), 0);
+}
+
+/* By number: shares within 1.5 points over 20,000 numbers, ranges kept, the same number always
+ * the same, another seed another draw; test numbers mixed unless kept; short numbers invalid. */
+static void test_mix_by_number(void **state)
+{
+	static const double pct[SIMPHONE_KIND_COUNT] = {25, 30, 10, 25, 0, 10, 0, 0, 0};
+	unsigned count[SIMPHONE_KIND_COUNT] = {0}, n, k, differ = 0;
+	struct simphones_mix m, m2;
+	struct simphone_behaviour b, again, other, back;
+	char number[32], spec[160];
+
+	(void)state;
+	mix_campaign(&m, 42, false);
+	m2 = m;
+	m2.seed = 43;
+	for (n = 0; n < 20000; n++) {
+		snprintf(number, sizeof(number), "+1212%07u", n * 7919u % 10000000u);
+		assert_int_equal(simphones_mix_of(&m, number, &b), 0);
+		count[b.kind]++;
+		assert_int_equal(simphones_mix_of(&m, number, &again), 0);
+		assert_memory_equal(&b, &again, sizeof(b));
+		assert_int_equal(simphones_mix_of(&m2, number, &other), 0);
+		differ += memcmp(&b, &other, sizeof(b)) != 0;
+		assert_false(b.held);
+		if (b.kind == SIMPHONE_HUMAN) {
+			assert_in_range(b.ring_ms, 2000, 6000);
+			assert_in_range(b.greet_ms, 300, 2000);
+		} else if (b.kind == SIMPHONE_VOICEMAIL) {
+			assert_int_equal(b.ring_ms, 8000);
+			assert_in_range(b.greet_ms, 3400, 13000);
+		} else if (b.kind == SIMPHONE_BUSY) {
+			assert_int_equal(b.ring_ms, 0); /* the kind's default: at once */
+			assert_int_equal(b.code, 486);
+		}
+		assert_int_equal(simphones_behaviour_print(spec, sizeof(spec), &b), 0);
+		assert_int_equal(simphones_behaviour_parse(spec, &back), 0);
+		assert_memory_equal(&b, &back, sizeof(b));
+	}
+	for (k = 0; k < SIMPHONE_KIND_COUNT; k++) {
+		double got = count[k] * 100.0 / 20000;
+
+		print_message("%-10s %.2f%% (want %.0f%%)\n",
+		              simphones_kind_name((enum simphone_kind)k), got, pct[k]);
+		assert_true(got >= pct[k] - 1.5 && got <= pct[k] + 1.5);
+	}
+	assert_true(differ > 20000 / 2);
+
+	/* Test numbers: mixed like the others by default, their own when kept. */
+	differ = 0;
+	for (n = 0; n < 200; n++) {
+		snprintf(number, sizeof(number), "+1415%04u0102", n);
+		assert_int_equal(simphones_mix_of(&m, number, &b), 0);
+		differ += b.kind != SIMPHONE_VOICEMAIL;
+	}
+	assert_true(differ > 100);
+	m.keep_test_numbers = true;
+	assert_int_equal(simphones_mix_of(&m, "+14155550102", &b), 0);
+	assert_int_equal(b.kind, SIMPHONE_VOICEMAIL);
+	assert_int_equal(b.ring_ms, 1500);
+	assert_int_equal(simphones_mix_of(&m, "+14155550103", &b), 0);
+	assert_int_equal(b.kind, SIMPHONE_BUSY);
+	/* Too short or too long stays invalid; bad arguments. */
+	assert_int_equal(simphones_mix_of(&m, "12", &b), 0);
+	assert_int_equal(b.kind, SIMPHONE_INVALID);
+	assert_int_equal(simphones_mix_of(&m, "123456789012345678901234567890123", &b), 0);
+	assert_int_equal(b.kind, SIMPHONE_INVALID);
+	assert_int_equal(simphones_mix_of(NULL, "123", &b), EINVAL);
+	assert_int_equal(simphones_mix_of(&m, NULL, &b), EINVAL);
+	memset(&m2, 0, sizeof(m2));
+	assert_int_equal(simphones_mix_of(&m2, "1234", &b), EINVAL);
+}
+
+/* By call: after every call, each kind's count is within one call of its share, whatever the
+ * shares; the same calls give the same deal. */
+static void test_mix_by_call(void **state)
+{
+	static const double shares[][SIMPHONE_KIND_COUNT] = {
+	        {25, 30, 10, 25, 0, 10, 0, 0, 0},
+	        {1, 0, 0, 0, 0, 0, 0, 0, 0},
+	        {0.1, 0.7, 3.5, 0, 2, 0, 1, 0, 9},
+	        {1, 1, 1, 1, 1, 1, 1, 1, 1},
+	};
+	struct simphones_mix m;
+	struct simphones_deal d, d2;
+	struct simphone_behaviour b, b2;
+	size_t s;
+	unsigned n, k;
+
+	(void)state;
+	for (s = 0; s < sizeof(shares) / sizeof(shares[0]); s++) {
+		unsigned count[SIMPHONE_KIND_COUNT] = {0};
+		double sum = 0, worst = 0;
+
+		mix_campaign(&m, 7, true);
+		for (k = 0; k < SIMPHONE_KIND_COUNT; k++) {
+			m.kinds[k].share = shares[s][k];
+			sum += shares[s][k];
+		}
+		memset(&d, 0, sizeof(d));
+		for (n = 1; n <= 5000; n++) {
+			char number[32];
+
+			snprintf(number, sizeof(number), "+1303555%04u", n % 37);
+			assert_int_equal(simphones_mix_deal(&m, &d, number, &b), 0);
+			count[b.kind]++;
+			for (k = 0; k < SIMPHONE_KIND_COUNT; k++) {
+				double off = count[k] - n * shares[s][k] / sum;
+
+				if (off < 0)
+					off = -off;
+				if (off > worst)
+					worst = off;
+			}
+		}
+		print_message("shares %zu: worst deviation %.3f calls\n", s, worst);
+		assert_true(worst < 1.0);
+		assert_int_equal(d.n, 5000);
+	}
+	/* Exact at round numbers: 20 calls of 25/30/10/25/10 are 5, 6, 2, 5, 2. */
+	mix_campaign(&m, 7, true);
+	memset(&d, 0, sizeof(d));
+	{
+		unsigned count[SIMPHONE_KIND_COUNT] = {0};
+
+		for (n = 0; n < 20; n++) {
+			assert_int_equal(simphones_mix_deal(&m, &d, "+13035550199", &b), 0);
+			count[b.kind]++;
+		}
+		assert_int_equal(count[SIMPHONE_HUMAN], 5);
+		assert_int_equal(count[SIMPHONE_VOICEMAIL], 6);
+		assert_int_equal(count[SIMPHONE_BUSY], 2);
+		assert_int_equal(count[SIMPHONE_NO_ANSWER], 5);
+		assert_int_equal(count[SIMPHONE_INVALID], 2);
+	}
+	/* Deterministic: two deals from the start give the same behaviours. */
+	memset(&d, 0, sizeof(d));
+	memset(&d2, 0, sizeof(d2));
+	for (n = 0; n < 50; n++) {
+		assert_int_equal(simphones_mix_deal(&m, &d, "+13035550150", &b), 0);
+		assert_int_equal(simphones_mix_deal(&m, &d2, "+13035550150", &b2), 0);
+		assert_memory_equal(&b, &b2, sizeof(b));
+	}
+	/* Short numbers stay invalid and are not dealt. */
+	assert_int_equal(simphones_mix_deal(&m, &d, "1", &b), 0);
+	assert_int_equal(b.kind, SIMPHONE_INVALID);
+	assert_int_equal(d.n, 50);
+	assert_int_equal(simphones_mix_deal(&m, NULL, "123", &b), EINVAL);
 }
 
 /* Writes a small WAV file: rate, channels, bits and n samples of value v. */
@@ -308,6 +559,11 @@ static void test_audio(void **state)
 	assert_int_equal(simphones_audio_count(a, SIMPHONES_HUMAN), 2);
 	assert_string_equal(simphones_audio_clip(a, SIMPHONES_HUMAN, 0)->name, "a.wav");
 	assert_string_equal(simphones_audio_clip(a, SIMPHONES_HUMAN, 3)->name, "b.wav");
+	/* Nearest by length (a 25 ms, b 37.5 ms); a tie goes to the voice's own clip. */
+	assert_string_equal(simphones_audio_clip_near(a, SIMPHONES_HUMAN, 1, 1)->name, "a.wav");
+	assert_string_equal(simphones_audio_clip_near(a, SIMPHONES_HUMAN, 40, 0)->name, "b.wav");
+	assert_string_equal(simphones_audio_clip_near(a, SIMPHONES_HUMAN, 31, 0)->name, "a.wav");
+	assert_null(simphones_audio_clip_near(NULL, SIMPHONES_HUMAN, 31, 0));
 	simphones_audio_free(a);
 
 	/* A broken recording is an error, not silence. */
@@ -412,6 +668,53 @@ static void test_engine(void **state)
 	simphones_stats(NULL, &st);
 	assert_int_equal(st.active, 0);
 
+	/* A mix replaces the default, not an override; cleared, the default is back. */
+	{
+		struct simphones_mix m, got;
+
+		mix_campaign(&m, 5, false);
+		m.kinds[SIMPHONE_HUMAN].share = 0;
+		m.kinds[SIMPHONE_VOICEMAIL].share = 0;
+		m.kinds[SIMPHONE_BUSY].share = 0;
+		m.kinds[SIMPHONE_NO_ANSWER].share = 0;
+		assert_false(simphones_get_mix(sp, &got));
+		assert_int_equal(simphones_set_mix(sp, &m), 0); /* all invalid */
+		assert_true(simphones_get_mix(sp, &got));
+		assert_int_equal(got.seed, 5);
+		assert_int_equal(simphones_get_behaviour(sp, "+14155550101", &b, &over), 0);
+		assert_false(over);
+		assert_int_equal(b.kind, SIMPHONE_INVALID);
+		assert_int_equal(simphones_set_behaviour(sp, "+14155550101", "human"), 0);
+		assert_int_equal(simphones_get_behaviour(sp, "+14155550101", &b, &over), 0);
+		assert_true(over);
+		assert_int_equal(b.kind, SIMPHONE_HUMAN);
+		memset(&m, 0, sizeof(m));
+		assert_int_equal(simphones_set_mix(sp, &m), EINVAL);
+		assert_true(simphones_get_mix(sp, &got)); /* the old one stays */
+		assert_int_equal(simphones_set_mix(sp, NULL), 0);
+		assert_false(simphones_get_mix(sp, NULL));
+		assert_int_equal(simphones_get_behaviour(sp, "+14155550102", &b, NULL), 0);
+		assert_int_equal(b.kind, SIMPHONE_VOICEMAIL);
+		assert_int_equal(simphones_set_mix(NULL, NULL), EINVAL);
+		simphones_clear_behaviours(sp);
+	}
+	/* Releasing with nothing held. */
+	{
+		const char *nums[] = {"+14155550101", "no digits"};
+		unsigned released = 9;
+		size_t missing = 9;
+
+		assert_int_equal(simphones_release(sp, nums, 1, 0, &released, &missing), ENOENT);
+		assert_int_equal(released, 0);
+		assert_int_equal(missing, 0);
+		assert_int_equal(simphones_release(sp, NULL, 0, 0, &released, &missing), ENOENT);
+		assert_int_equal(simphones_release(sp, nums, 2, 0, NULL, NULL), EINVAL);
+		assert_int_equal(simphones_release(sp, NULL, 1, 0, NULL, NULL), EINVAL);
+		assert_int_equal(simphones_release(NULL, NULL, 0, 0, NULL, NULL), EINVAL);
+		simphones_stats(sp, &st);
+		assert_int_equal(st.held, 0);
+	}
+
 	simphones_close(sp);
 	simphones_close(NULL);
 	assert_int_equal(simphones_port(NULL), 0);
@@ -426,6 +729,9 @@ int main(void)
 	        cmocka_unit_test(test_behaviour_mix),
 	        cmocka_unit_test(test_parse),
 	        cmocka_unit_test(test_print_names),
+	        cmocka_unit_test(test_mix_check),
+	        cmocka_unit_test(test_mix_by_number),
+	        cmocka_unit_test(test_mix_by_call),
 	        cmocka_unit_test(test_audio),
 	        cmocka_unit_test(test_build_recordings),
 	        cmocka_unit_test(test_engine),
