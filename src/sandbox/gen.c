@@ -1314,7 +1314,63 @@ static int gen_person(struct sbx_gen *g, unsigned i, const struct person *p)
 	return rec_end(g, SBX_PEOPLE, p->id, p->created, p->updated, v);
 }
 
-/* Memberships and their cadence actions. */
+/* The scheduled task that mirrors a cadence action (task tid for action type on step
+ * index s), shaped like the other generated tasks, with source salesloft.cadence. */
+static int gen_mirror_task(struct sbx_gen *g, const struct person *p, const struct memb *mb,
+                           int64_t tid, const char *type, int64_t due, int64_t created)
+{
+	const char *ttype = !strcmp(type, "phone")   ? "call"
+	                    : !strcmp(type, "email") ? "email"
+	                                             : "general";
+	unsigned s = mb->step, day = 1 + s * 2 - (s > 0);
+	char due_date[16], subject[64] = "";
+	struct jw *w = rec_begin(g, SBX_TASKS, tid);
+
+	sbx_date_render(due_date, sizeof(due_date), due);
+	if (!w->off)
+		gfmt(subject, sizeof(subject), "Day %u: Step %u - %s", day, s + 1,
+		     !strcmp(type, "phone")   ? "Phone"
+		     : !strcmp(type, "email") ? "Email"
+		                              : "Other");
+	jw_int(w, "id", tid);
+	jw_time(w, "created_at", created);
+	jw_time(w, "updated_at", created);
+	jw_null(w, "description");
+	jw_str(w, "due_date", due_date);
+	jw_time(w, "due_at", due);
+	jw_str(w, "subject", subject);
+	jw_str(w, "current_state", "scheduled");
+	jw_str(w, "task_type", ttype);
+	jw_null(w, "remind_at");
+	jw_null(w, "expires_after");
+	jw_null(w, "completed_at");
+	jw_null(w, "_integration_id");
+	jw_null(w, "_integration_step_id");
+	jw_null(w, "_integration_task_id");
+	jw_null(w, "_integration_name");
+	jw_null(w, "_integration_task_type_label");
+	jw_open(w, "custom_attributes");
+	jw_close(w);
+	jw_open(w, "score");
+	jw_str(w, "score", "0.0");
+	jw_str(w, "prioritizer_uuid", "salesloft.prioritizers/rhythm");
+	jw_open(w, "factors");
+	jw_close(w);
+	jw_close(w);
+	jw_aopen(w, "object_references");
+	jw_aclose(w);
+	jw_str(w, "source", "salesloft.cadence");
+	jw_null(w, "multitouch_group_id");
+	jw_ref(w, "person", "people", p->id);
+	jw_ref(w, "user", "users", mb->user);
+	jw_ref(w, "created_by_user", "users", mb->user);
+	jw_null(w, "completed_by");
+	struct sbx_val v[] = {VI(mb->user), VI(p->id), VS(ttype), VS("scheduled"),
+	                      VS(due_date), VT(due),   VN};
+	return rec_end(g, SBX_TASKS, tid, created, created, v);
+}
+
+/* Memberships, their cadence actions and the tasks that mirror the actions. */
 static int gen_memberships(struct sbx_gen *g, unsigned i, const struct person *p)
 {
 	const struct sbx_kind_desc *cd = sbx_kind_desc(SBX_CADENCES);
@@ -1325,6 +1381,7 @@ static int gen_memberships(struct sbx_gen *g, unsigned i, const struct person *p
 		const struct memb *mb = &p->memb[m];
 		int64_t mid = g->next[SBX_CADENCE_MEMBERSHIPS]++;
 		int64_t aid = mb->action ? g->next[SBX_ACTIONS]++ : SBX_NONE;
+		int64_t tid = mb->action ? g->next[SBX_TASKS]++ : SBX_NONE;
 		int64_t cid = cd->first_id + mb->cadence;
 		int64_t sid = g->step_first[mb->cadence] + mb->step;
 		bool on = mb->state <= M_PROCESSING;
@@ -1394,9 +1451,12 @@ static int gen_memberships(struct sbx_gen *g, unsigned i, const struct person *p
 		jw_ref(w, "user", "users", mb->user);
 		jw_ref(w, "cadence", "cadences", cid);
 		jw_ref(w, "step", "steps", sid);
+		jw_ref(w, "task", "tasks", tid);
 		struct sbx_val av[] = {VI(sid),  VI(cid),    VI(p->id), VI(mb->user),
 		                       VS(type), VS(status), VI(due),   VN};
 		err = rec_end(g, SBX_ACTIONS, aid, acreated, acreated, av);
+		if (!err)
+			err = gen_mirror_task(g, p, mb, tid, type, due, acreated);
 		if (err)
 			return err;
 	}
@@ -1959,7 +2019,10 @@ int sbx_gen_render(struct sbx *sbx, enum sbx_kind kind, int64_t id, int64_t pers
 		err = gen_emails(g, (unsigned)person, &p);
 		break;
 	default:
-		err = gen_tasks(g, (unsigned)person, &p);
+		/* The tasks that mirror cadence actions come first (their ids run first). */
+		err = gen_memberships(g, (unsigned)person, &p);
+		if (!err)
+			err = gen_tasks(g, (unsigned)person, &p);
 		break;
 	}
 	g->replay = false;

@@ -17,6 +17,7 @@
 #include "loftdial/log.h"
 #include "sbx_writes.h"
 #include "loftdial/text.h"
+#include "sbx_cadence.h"
 
 /* Every field POST /v2/activities/calls reads (for form-encoded bodies). */
 static const char *const call_fields[] = {"person_id", "to",    "duration",  "disposition",
@@ -386,12 +387,12 @@ static void call_create(struct sbx_req *req, void *arg)
 	}
 	if (task && complete_task(sbx, task, user))
 		log_warn("sandbox", "writes: could not complete task %lld", (long long)task_id);
-	if (action) {
-		set_item(action, "status", cJSON_CreateString("completed"));
-		if (sbx_record_put(sbx, SBX_ACTIONS, action, NULL))
-			log_warn("sandbox", "writes: could not complete action %lld",
-			         (long long)action_id);
-	}
+	/* A task that mirrors a cadence action completes the action too (INVENTED), so the
+	 * two never disagree; the action moves the person's cadence on. */
+	if (task && !action)
+		action = sbx_cadence_action_of_task(sbx, task);
+	if (action && sbx_cadence_action_done(sbx, action, user, person))
+		log_warn("sandbox", "writes: could not complete action %lld", (long long)action_id);
 	touch_person(sbx, person, user);
 	sbx_writes_reply_data(req, 200, call);
 out:
@@ -488,10 +489,17 @@ static void task_update(struct sbx_req *req, void *arg)
 		goto out;
 	}
 	if (state && strcmp(str_of(task, "current_state"), "completed")) {
+		cJSON *action;
+
 		if (complete_task(sbx, task, sbx_req_user(req))) {
 			sbx_reply_error(req, 500, "could not store the task");
 			goto out;
 		}
+		/* Completing the task that mirrors a cadence action completes the action. */
+		action = sbx_cadence_action_of_task(sbx, task);
+		if (action && sbx_cadence_action_done(sbx, action, sbx_req_user(req), NULL))
+			log_warn("sandbox", "writes: could not complete the task's action");
+		cJSON_Delete(action);
 	} else if (sbx_record_put(sbx, SBX_TASKS, task, NULL)) {
 		sbx_reply_error(req, 500, "could not store the task");
 		goto out;
@@ -661,5 +669,6 @@ int sbx_writes_register(struct sbx *sbx)
 	err |= sbx_route(sbx, "PUT", "/v2/tasks/:id", task_update, NULL);
 	err |= sbx_route(sbx, "POST", "/v2/tasks", task_create, NULL);
 	err |= sbx_route(sbx, "POST", "/v2/notes", note_create, NULL);
+	err |= sbx_cadence_register(sbx);
 	return err ? ENOMEM : 0;
 }
