@@ -8,6 +8,7 @@ PKGS=(
 	libncurses-dev libcurl4-openssl-dev libcjson-dev libsqlite3-dev
 	libre-dev librem-dev baresip-core libcmocka-dev
 	tmux espeak-ng sox sip-tester procps iproute2 curl tzdata
+	groff-base lintian
 )
 
 missing=()
