@@ -31,6 +31,7 @@ static size_t ntexts;
 static int collect(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
 	size_t len = strlen(path);
+	size_t got;
 	FILE *f;
 
 	(void)sb;
@@ -45,11 +46,13 @@ static int collect(const char *path, const struct stat *sb, int type, struct FTW
 	if (!f)
 		return errno;
 	texts[ntexts] = calloc(1, 1 << 20);
-	if (texts[ntexts])
-		(void)fread(texts[ntexts], 1, (1 << 20) - 1, f);
+	/* A file that fills the buffer would be searched cut short: refuse it instead. */
+	got = texts[ntexts] ? fread(texts[ntexts], 1, (1 << 20) - 1, f) : 0;
 	fclose(f);
 	if (!texts[ntexts])
 		return ENOMEM;
+	if (got == (1 << 20) - 1)
+		return EFBIG;
 	snprintf(names[ntexts], sizeof(names[0]), "%s", path);
 	ntexts++;
 	return 0;
