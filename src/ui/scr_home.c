@@ -3,11 +3,12 @@
  * engines, and one row per synced object with its rows, last run and result, or a live
  * progress bar while a sync runs.
  *
- * What it shows is a snapshot read through the store modules (tokens, syncstate, records,
- * outbox, whevents; never SQL here), taken when the screen opens, when r is pressed and when
- * a sync ends, never per frame. A sync started here (s, S) runs on the loop through the
- * sync module with the same lock as `loftdial sync`, so the two never run at once; its
- * progress callback only marks the frame dirty.
+ * What it shows is a snapshot from the status model (status.h; never SQL here), taken when
+ * the screen opens, when r is pressed and when a sync ends, never per frame. The outbox
+ * counts follow the outbox's own change callback (outbox_watch), and a slow timer asks the
+ * outbox to look for other processes' commits. A sync started here (s, S) runs on the loop through
+ * the sync module with the same lock as `loftdial sync`, so the two never run at once; its progress
+ * callback only marks the frame dirty.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 
 #include "loftdial/log.h"
 #include "loftdial/loop.h"
+#include "loftdial/outbox.h"
 #include "loftdial/status.h"
 #include "loftdial/sync.h"
 #include "loftdial/syncsess.h"
@@ -44,6 +46,8 @@ static const struct keymap_action home_actions[] = {
 };
 
 #define LABEL_W 12
+/* How often other processes' outbox changes are looked for (one PRAGMA when none). */
+#define OUTBOX_POLL_MS 5000
 
 struct home {
 	struct ui *ui;
@@ -55,9 +59,30 @@ struct home {
 	bool db; /* the store could be opened */
 	int rc;
 	struct tmr end_tmr;
+	struct tmr outbox_tmr;
+	bool watching;
 };
 
 /* Reads the snapshot through the status model (the same one `loftdial status` prints). */
+/* The outbox changed (this process or, through outbox_refresh, another): new counts. */
+static void on_outbox(const struct outbox_counts *c, void *arg)
+{
+	struct home *h = arg;
+
+	h->snap->outbox = *c;
+	h->snap->outbox_ok = true;
+	ui_dirty(h->ui);
+}
+
+/* Looks for outbox commits by other processes (the watcher reports them). */
+static void outbox_poll(void *arg)
+{
+	struct home *h = arg;
+
+	(void)outbox_refresh(ui_store(h->ui));
+	tmr_start(&h->outbox_tmr, OUTBOX_POLL_MS, outbox_poll, h);
+}
+
 static void home_read(struct home *h)
 {
 	struct store *st = ui_store(h->ui);
@@ -200,7 +225,12 @@ static int home_open(struct ui *ui, void **state)
 	h->ui = ui;
 	h->lock = -1;
 	tmr_init(&h->end_tmr);
+	tmr_init(&h->outbox_tmr);
 	home_read(h);
+	if (ui_store(ui) && !outbox_watch(ui_store(ui), on_outbox, h)) {
+		h->watching = true;
+		tmr_start(&h->outbox_tmr, OUTBOX_POLL_MS, outbox_poll, h);
+	}
 	*state = h;
 	return 0;
 }
@@ -466,6 +496,9 @@ static void home_close(struct ui *ui, void *state)
 	struct home *h = state;
 
 	tmr_cancel(&h->end_tmr);
+	tmr_cancel(&h->outbox_tmr);
+	if (h->watching)
+		outbox_unwatch(ui_store(ui), on_outbox, h);
 	if (h->running || h->sync) {
 		sync_stop(h->sync);
 		sync_release(h);

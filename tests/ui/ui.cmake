@@ -1,3 +1,4 @@
 # TUI tests: the real loftdial in tmux on a private socket (tests/ui/uilib.sh).
 ld_sh_test(ui ui_restore)
 ld_sh_test(ui ui_shell)
+ld_sh_test(ui ui_screens)

@@ -4,7 +4,7 @@
 # never by sleeping a fixed time.
 #
 #   ui_init                   work dir, private socket, cleanup trap, check() counters
-#   ui_start W H CMD          a new session W x H running CMD (a shell command line)
+#   ui_start W H CMD          a new server and session W x H running CMD (a shell command)
 #   ui_keys KEY...            tmux send-keys (named keys as tmux spells them: Escape, C-f)
 #   ui_text STRING            send-keys -l (literal text)
 #   ui_wait TEXT [SECS]       until the pane shows TEXT (fixed string); 1 on timeout
@@ -39,15 +39,20 @@ ui_done() {
 }
 
 ui_init() {
-	work=$(mktemp -d)
-	sock=ldui$$
+	# A fixed-length path, so a path cut to the screen width cuts at the same place.
+	work=$(mktemp -d /tmp/ldui.XXXXXXXX)
+	ui_n=0
+	sock=ldui$$x0
 	export TZ=UTC LANG=C.UTF-8 LC_ALL=C.UTF-8
 	unset NO_COLOR
 	trap ui_cleanup EXIT
 }
 
 ui_cleanup() {
-	tmux -L "$sock" kill-server 2>/dev/null
+	local i
+	for i in $(seq 0 "$ui_n"); do
+		tmux -L "ldui$$x$i" kill-server 2>/dev/null
+	done
 	[ -n "${sbx_pid:-}" ] && kill "$sbx_pid" 2>/dev/null && wait "$sbx_pid" 2>/dev/null
 	rm -rf "$work"
 }
@@ -57,7 +62,11 @@ ui_cleanup() {
 ui_start() {
 	local w=$1 h=$2
 	shift 2
+	# Each session gets a server of its own: a new session never races a server that is
+	# still shutting down.
 	tmux -L "$sock" kill-server 2>/dev/null
+	ui_n=$((ui_n + 1))
+	sock=ldui$$x$ui_n
 	tmux -L "$sock" -f "$src/tests/ui/tmux.conf" new-session -d -x "$w" -y "$h" \
 		"env HOME=$work/home LOFTDIAL_HOME=${LOFTDIAL_HOME:-$work/home} TZ=UTC \
 		LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color ASAN_OPTIONS=detect_leaks=0 $*"
@@ -89,7 +98,7 @@ ui_wait_file() { ui_until "${2:-10}" test -s "$1"; }
 
 # The screen with its volatile parts replaced: dates and times, the rate line's figures.
 ui_normalise() {
-	sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?Z?)?/<time>/g' \
+	sed -E -e "s|$work|<work>|g" -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?Z?)?/<time>/g' \
 		-e 's/^( Rate {8}).*/\1<rate>/' \
 		-e 's/ +$//'
 }
