@@ -11,6 +11,9 @@ ui_init
 for size in 80x24 120x40; do
 	export LOFTDIAL_HOME=$work/fresh$size
 	mkdir -p "$LOFTDIAL_HOME"
+	# The database made (its migrations logged) and the log emptied before the TUI starts.
+	"$bin" status >/dev/null 2>&1
+	: >"$LOFTDIAL_HOME/loftdial.log"
 	ui_start "${size%x*}" "${size#*x}" "$bin"
 	check "$size: first frame" ui_wait "loftdial | Home" 20
 	ui_keys 5
