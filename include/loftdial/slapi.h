@@ -30,6 +30,7 @@
 #include "loftdial/store.h"
 
 struct config;
+struct tokens;
 struct slapi;
 struct slapi_op;
 
@@ -113,6 +114,12 @@ void slapi_cancel(struct slapi_op *op);
 void slapi_stats(struct slapi *api, struct slapi_stats *out);
 /* The message of the fatal auth failure, "" while the connection works. */
 const char *slapi_auth_error(const struct slapi *api);
+/* Why requests cannot go (for a client that is not slapi_connected): the saved connection
+ * belongs to other URLs (which, and what to do), or there is none. */
+const char *slapi_why_not_connected(const struct slapi *api);
+/* Records in t the API and accounts URLs this client talks to: saved credentials are bound
+ * to them, and a client set to other URLs refuses to send them (slapi_new). */
+void slapi_bind_tokens(const struct slapi *api, struct tokens *t);
 
 /* Maps an API path to the synced object it addresses and the record id in it (0 for a
  * collection): "/v2/people/12.json" → STORE_PEOPLE, 12; "/v2/activities/calls" → STORE_CALLS.

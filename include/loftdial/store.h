@@ -24,7 +24,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version after store_open). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* The Salesloft objects kept in the store, one table each (sl_<name>). */
 enum store_obj {

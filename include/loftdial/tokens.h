@@ -28,6 +28,10 @@ struct tokens {
 	char user_name[256];
 	bool team_admin;
 	int64_t updated_at; /* unix seconds of the last save (set by tokens_save) */
+	/* The API and OAuth servers the credentials were issued by (no trailing '/'); the token
+	 * is only ever sent there. "" for a connection saved before loftdial recorded them. */
+	char api_url[512];
+	char accounts_url[512];
 };
 
 /* Reads the saved credentials; ENOENT when none are saved. */

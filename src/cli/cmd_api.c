@@ -115,7 +115,7 @@ int cmd_api(struct cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (!slapi_connected(ss.api)) {
-		fprintf(stderr, "loftdial api: not connected: run loftdial connect\n");
+		fprintf(stderr, "loftdial api: %s\n", slapi_why_not_connected(ss.api));
 		code = CLI_AUTH;
 		goto out;
 	}

@@ -21,7 +21,7 @@ static void show_saved(const struct cli_ctx *ctx)
 	struct store *st = NULL;
 	struct tokens *t = NULL;
 	struct stat sb;
-	char who[700], when[32] = "?";
+	char who[700], where[600], when[32] = "?";
 	struct tm tm;
 	time_t at;
 
@@ -43,8 +43,9 @@ static void show_saved(const struct cli_ctx *ctx)
 	if (gmtime_r(&at, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
 	text_sanitize(who, sizeof(who), *t->user_email ? t->user_email : "unknown user", false);
-	printf("%-26s %s for %s, saved %s (%s)\n", "saved connection",
-	       !strcmp(t->kind, "api_key") ? "an API key" : "OAuth tokens", who, when,
+	text_sanitize(where, sizeof(where), *t->api_url ? t->api_url : "an unrecorded API", false);
+	printf("%-26s %s for %s at %s, saved %s (%s)\n", "saved connection",
+	       !strcmp(t->kind, "api_key") ? "an API key" : "OAuth tokens", who, where, when,
 	       ctx->paths.db_file);
 out:
 	if (t)

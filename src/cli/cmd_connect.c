@@ -90,6 +90,7 @@ static void on_me(int err, const struct slapi_resp *resp, void *arg)
 		/* The key worked: only now does it replace what was saved before. */
 		text_copy(t->kind, sizeof(t->kind), "api_key");
 		text_copy(t->access_token, sizeof(t->access_token), c->key);
+		slapi_bind_tokens(c->ss.api, t);
 	} else if (!t || tokens_load(c->ss.st, t)) {
 		fprintf(stderr, "loftdial connect: the tokens were not saved\n");
 		finish(c, CLI_FAIL);

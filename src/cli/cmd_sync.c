@@ -284,7 +284,7 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (!slapi_connected(r.ss.api)) {
-		fprintf(stderr, "loftdial sync: not connected: run loftdial connect\n");
+		fprintf(stderr, "loftdial sync: %s\n", slapi_why_not_connected(r.ss.api));
 		code = CLI_AUTH;
 		goto out;
 	}

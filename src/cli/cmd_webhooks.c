@@ -465,7 +465,7 @@ int cmd_webhooks(struct cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (!slapi_connected(w.ss.api)) {
-		fprintf(stderr, "loftdial webhooks: not connected: run loftdial connect\n");
+		fprintf(stderr, "loftdial webhooks: %s\n", slapi_why_not_connected(w.ss.api));
 		code = CLI_AUTH;
 		goto out;
 	}

@@ -67,7 +67,7 @@ struct slapi {
 	uint64_t refresh_not_before;
 	struct oauth_req *refresh_req;
 	char sent_refresh[OAUTH_TOKEN_MAX]; /* the refresh token of the request in flight */
-	char auth_msg[MSG_MAX];
+	char auth_msg[2 * MSG_MAX]; /* long enough for the four URLs of a binding mismatch */
 	struct slapi_op *head, *tail;
 	unsigned inflight;
 	struct tmr tmr;
@@ -113,6 +113,39 @@ static char *dup_base(const char *s)
 	while (len && s[len - 1] == '/')
 		len--;
 	return text_dupn(s ? s : "", len);
+}
+
+/* True when saved credentials were issued by the API and OAuth servers this client talks to;
+ * a token is never sent anywhere else. */
+static bool bound_here(const struct slapi *api, const struct tokens *t)
+{
+	return *t->api_url && !strcmp(t->api_url, api->api_url) &&
+	       !strcmp(t->accounts_url, api->accounts_url);
+}
+
+/* Says why saved credentials cannot be used here, and what to do. */
+static void explain_binding(struct slapi *api, const struct tokens *t)
+{
+	if (!*t->api_url) {
+		text_copy(api->auth_msg, sizeof(api->auth_msg),
+		          "the saved connection does not record which Salesloft it was made with "
+		          "(saved by an older loftdial): run loftdial connect again");
+		return;
+	}
+	text_printf(api->auth_msg, sizeof(api->auth_msg),
+	            "the saved connection belongs to %.200s (accounts %.200s), but loftdial is "
+	            "set to %.200s (accounts %.200s); its token is not sent there. Set "
+	            "salesloft.api_url and salesloft.accounts_url (or LOFTDIAL_API_URL and "
+	            "LOFTDIAL_ACCOUNTS_URL) back, or run loftdial connect to connect to this one",
+	            t->api_url, t->accounts_url, api->api_url, api->accounts_url);
+}
+
+void slapi_bind_tokens(const struct slapi *api, struct tokens *t)
+{
+	if (!api || !t)
+		return;
+	text_copy(t->api_url, sizeof(t->api_url), api->api_url);
+	text_copy(t->accounts_url, sizeof(t->accounts_url), api->accounts_url);
 }
 
 int slapi_new(struct slapi **ap, const struct slapi_cfg *cfg, struct store *st)
@@ -163,10 +196,17 @@ int slapi_new(struct slapi **ap, const struct slapi_cfg *cfg, struct store *st)
 		api->api_key = true;
 		api->auth = AUTH_READY;
 	} else if (st && !tokens_load(st, api->tok)) {
-		api->api_key = !strcmp(api->tok->kind, "api_key");
-		api->auth = AUTH_READY;
 		log_add_secret(api->tok->access_token);
 		log_add_secret(api->tok->refresh_token);
+		if (bound_here(api, api->tok)) {
+			api->api_key = !strcmp(api->tok->kind, "api_key");
+			api->auth = AUTH_READY;
+		} else {
+			/* Not connected here: the token is dropped so no request can carry it. */
+			explain_binding(api, api->tok);
+			log_warn("slapi", "%s", api->auth_msg);
+			explicit_bzero(api->tok, sizeof(*api->tok));
+		}
 	}
 	*ap = api;
 	return 0;
@@ -238,6 +278,11 @@ const char *slapi_auth_error(const struct slapi *api)
 	return api ? api->auth_msg : "";
 }
 
+const char *slapi_why_not_connected(const struct slapi *api)
+{
+	return api && *api->auth_msg ? api->auth_msg : "not connected: run loftdial connect";
+}
+
 /* Runs the pump soon, from the loop (never inside the caller's stack). */
 static void pump_tmr(void *arg)
 {
@@ -263,6 +308,7 @@ int slapi_set_tokens(struct slapi *api, const char *kind, const struct oauth_tok
 	if (!nt)
 		return ENOMEM;
 	*nt = *api->tok;
+	slapi_bind_tokens(api, nt);
 	text_copy(nt->kind, sizeof(nt->kind), kind);
 	text_copy(nt->access_token, sizeof(nt->access_token), t->access_token);
 	/* A refresh answer without a refresh token keeps the one we have. */
@@ -651,7 +697,7 @@ static void refresh_done(int err, const struct oauth_token *t, const char *msg, 
 	if (err == EKEYREVOKED) {
 		/* Another loftdial process may have rotated the token first: adopt its result. */
 		stored = calloc(1, sizeof(*stored));
-		if (stored && api->st && !tokens_load(api->st, stored) &&
+		if (stored && api->st && !tokens_load(api->st, stored) && bound_here(api, stored) &&
 		    strcmp(stored->refresh_token, api->sent_refresh) && *stored->access_token) {
 			log_info("slapi", "the refresh token was rotated by another process; using "
 			                  "the saved tokens");
@@ -703,7 +749,7 @@ static void start_refresh(struct slapi *api, uint64_t now)
 		return;
 	/* A token saved by another process after ours, still valid: use it, no refresh. */
 	stored = calloc(1, sizeof(*stored));
-	if (stored && api->st && !tokens_load(api->st, stored) &&
+	if (stored && api->st && !tokens_load(api->st, stored) && bound_here(api, stored) &&
 	    strcmp(stored->access_token, api->tok->access_token) &&
 	    (!stored->expires_at ||
 	     stored->expires_at > (int64_t)time(NULL) + refresh_margin(api))) {
@@ -756,7 +802,7 @@ static bool auth_ready(struct slapi *api, uint64_t now)
 
 	switch (api->auth) {
 	case AUTH_NONE:
-		fail_queued(api, EACCES, "not connected: run loftdial connect");
+		fail_queued(api, EACCES, slapi_why_not_connected(api));
 		return false;
 	case AUTH_EXPIRED:
 		fail_queued(api, EKEYREVOKED, api->auth_msg);

@@ -228,9 +228,16 @@ static const char v2_sql[] =
         "CREATE INDEX dial_attempts_user ON dial_attempts(user_id, started_at_ms);\n"
         "CREATE INDEX dial_attempts_campaign ON dial_attempts(campaign, started_at_ms);\n";
 
+/* Version 3: the saved connection remembers the API and accounts URLs it was made with, so
+ * its token is never sent to another host (rows saved before have '' and must reconnect). */
+static const char v3_sql[] =
+        "ALTER TABLE tokens ADD COLUMN api_url TEXT NOT NULL DEFAULT '';\n"
+        "ALTER TABLE tokens ADD COLUMN accounts_url TEXT NOT NULL DEFAULT '';\n";
+
 static const struct store_migration steps[] = {
         {1, "initial schema", v1_sql},
         {2, "dial attempts: user, campaign, identification message, zone", v2_sql},
+        {3, "tokens bound to their URLs", v3_sql},
 };
 
 /* The migration list. */

@@ -15,7 +15,7 @@ int tokens_load(struct store *st, struct tokens *out)
 {
 	static const char sql[] = "SELECT kind, access_token, refresh_token, expires_at, scope, "
 	                          "user_id, user_guid, user_email, user_name, team_admin, "
-	                          "updated_at FROM tokens WHERE id = 1";
+	                          "updated_at, api_url, accounts_url FROM tokens WHERE id = 1";
 	sqlite3_stmt *stmt;
 	int err;
 
@@ -38,6 +38,8 @@ int tokens_load(struct store *st, struct tokens *out)
 		store_col_copy(stmt, 8, out->user_name, sizeof(out->user_name));
 		out->team_admin = sqlite3_column_int(stmt, 9) != 0;
 		out->updated_at = sqlite3_column_int64(stmt, 10);
+		store_col_copy(stmt, 11, out->api_url, sizeof(out->api_url));
+		store_col_copy(stmt, 12, out->accounts_url, sizeof(out->accounts_url));
 	}
 	store_stmt_end(stmt);
 	return err;
@@ -55,7 +57,8 @@ int tokens_save(struct store *st, const struct tokens *t)
 	static const char sql[] =
 	        "INSERT OR REPLACE INTO tokens (id, kind, access_token, refresh_token, "
 	        "expires_at, scope, user_id, user_guid, user_email, user_name, team_admin, "
-	        "updated_at) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+	        "updated_at, api_url, accounts_url) "
+	        "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 	sqlite3_stmt *stmt = NULL;
 	int err;
 
@@ -67,7 +70,9 @@ int tokens_save(struct store *st, const struct tokens *t)
 	    !terminated(t->scope, sizeof(t->scope)) ||
 	    !terminated(t->user_guid, sizeof(t->user_guid)) ||
 	    !terminated(t->user_email, sizeof(t->user_email)) ||
-	    !terminated(t->user_name, sizeof(t->user_name)))
+	    !terminated(t->user_name, sizeof(t->user_name)) ||
+	    !terminated(t->api_url, sizeof(t->api_url)) ||
+	    !terminated(t->accounts_url, sizeof(t->accounts_url)))
 		return EINVAL;
 	if ((strcmp(t->kind, "oauth") != 0 && strcmp(t->kind, "api_key") != 0) ||
 	    !t->access_token[0])
@@ -89,6 +94,8 @@ int tokens_save(struct store *st, const struct tokens *t)
 	sqlite3_bind_text(stmt, 9, t->user_name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 10, t->team_admin ? 1 : 0);
 	sqlite3_bind_int64(stmt, 11, store_now());
+	sqlite3_bind_text(stmt, 12, t->api_url, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 13, t->accounts_url, -1, SQLITE_STATIC);
 	err = store_step_done(st, stmt, "tokens save");
 out:
 	store_stmt_end(stmt);

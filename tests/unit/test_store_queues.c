@@ -80,6 +80,15 @@ static void test_tokens_roundtrip_and_rotation(void **state)
 	assert_string_equal(back.user_guid, "0863ed13-7120-479b-8650-206a3679e2fb");
 	assert_true(back.team_admin);
 	assert_true(back.updated_at > 0);
+	assert_string_equal(back.api_url, ""); /* fill_tokens binds nothing */
+
+	/* The URLs the credentials belong to are kept with them. */
+	(void)text_copy(t.api_url, sizeof(t.api_url), "http://127.0.0.1:8080");
+	(void)text_copy(t.accounts_url, sizeof(t.accounts_url), "http://127.0.0.1:8081");
+	assert_int_equal(tokens_save(fx->st, &t), 0);
+	assert_int_equal(tokens_load(fx->st, &back), 0);
+	assert_string_equal(back.api_url, "http://127.0.0.1:8080");
+	assert_string_equal(back.accounts_url, "http://127.0.0.1:8081");
 
 	/* A rotation replaces both tokens; the old refresh token is gone. */
 	fill_tokens(&t, "access-2", "refresh-2");

@@ -1,0 +1,2 @@
+# First-hour behaviour from the outside: credentials bound to their host.
+ld_sh_test(integration url_binding)
