@@ -624,14 +624,67 @@ int sbx_db_rebase(struct sbx *sbx, const char *from, const char *to)
 	return err;
 }
 
+/* The first occurrence of key (n bytes) in text (len bytes), or NULL. */
+static const char *find(const char *text, size_t len, const char *key, size_t n)
+{
+	for (size_t i = 0; n && i + n <= len; i++)
+		if (text[i] == key[0] && !memcmp(text + i, key, n))
+			return text + i;
+	return NULL;
+}
+
+/* Appends a stored action's text with its "due" member worked out now: due says whether the
+ * action is due at this moment (§4.7), so a stored true/false would go stale as the clock
+ * moves. The text is the store's own (sbx_record_put prints it), so the members are found
+ * by their literal spelling; anything unexpected is appended as it is. */
+static void action_append(struct sbx *sbx, const char *text, size_t len, struct sbuf *out)
+{
+	static const char due_key[] = "\"due\":", on_key[] = "\"due_on\":\"";
+	static const char done[] = "\"status\":\"completed\"";
+	const char *due = find(text, len, due_key, sizeof(due_key) - 1);
+	const char *on = find(text, len, on_key, sizeof(on_key) - 1);
+	const char *val, *end;
+	char when[48];
+	int64_t us;
+	size_t k;
+
+	/* A completed action is not due any more, whatever its due_on says. */
+	if (!due || !on || find(text, len, done, sizeof(done) - 1)) {
+		sbuf_putn(out, text, len);
+		return;
+	}
+	val = due + sizeof(due_key) - 1;
+	end = len - (size_t)(val - text) >= 5 && !memcmp(val, "false", 5)  ? val + 5
+	      : len - (size_t)(val - text) >= 4 && !memcmp(val, "true", 4) ? val + 4
+	                                                                   : NULL;
+	on += sizeof(on_key) - 1;
+	for (k = 0; k + 1 < sizeof(when) && on + k < text + len && on[k] != '"'; k++)
+		when[k] = on[k];
+	when[k] = '\0';
+	if (!end || sbx_time_parse(when, &us, NULL)) {
+		sbuf_putn(out, text, len);
+		return;
+	}
+	sbuf_putn(out, text, (size_t)(val - text));
+	sbuf_puts(out, us <= sbx_now_us(sbx) ? "true" : "false");
+	sbuf_putn(out, end, len - (size_t)(end - text));
+}
+
 /* Appends a row's JSON: its text body, or its generated record rendered again. */
 int sbx_db_body_append(struct sbx *sbx, enum sbx_kind kind, int64_t id, sqlite3_stmt *st, int col,
                        struct sbuf *out)
 {
+	const char *text;
+	size_t len;
+
 	if (sqlite3_column_type(st, col) == SQLITE_INTEGER)
 		return sbx_gen_render(sbx, kind, id, sqlite3_column_int64(st, col), out);
-	sbuf_putn(out, (const char *)sqlite3_column_text(st, col),
-	          (size_t)sqlite3_column_bytes(st, col));
+	text = (const char *)sqlite3_column_text(st, col);
+	len = (size_t)sqlite3_column_bytes(st, col);
+	if (kind == SBX_ACTIONS && text)
+		action_append(sbx, text, len, out);
+	else
+		sbuf_putn(out, text, len);
 	return out->err;
 }
 

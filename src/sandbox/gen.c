@@ -1365,8 +1365,10 @@ static int gen_mirror_task(struct sbx_gen *g, const struct person *p, const stru
 	jw_ref(w, "user", "users", mb->user);
 	jw_ref(w, "created_by_user", "users", mb->user);
 	jw_null(w, "completed_by");
-	struct sbx_val v[] = {VI(mb->user), VI(p->id), VS(ttype), VS("scheduled"),
-	                      VS(due_date), VT(due),   VN};
+	/* In db.c's column order for tasks: a new tasks column needs its value here, as in
+	 * gen_tasks (the array is sized so that a missing one is never read past its end). */
+	struct sbx_val v[SBX_MAX_COLS] = {VI(mb->user), VI(p->id), VS(ttype), VS("scheduled"),
+	                                  VS(due_date), VT(due),   VN};
 	return rec_end(g, SBX_TASKS, tid, created, created, v);
 }
 

@@ -150,6 +150,14 @@ static void t_action_carries_its_task(void **state)
 	cJSON_ArrayForEach(x, sbxt_data(list)) listed |= (long long)sbxt_num(x, "id") == task;
 	assert_true(listed);
 	cJSON_Delete(list);
+	/* ... also when the list is narrowed to cadence tasks (the generated row must carry
+	 * its source column like the JSON does). */
+	listed = false;
+	snprintf(path, sizeof(path), "/v2/tasks?person_id=%lld&source=salesloft.cadence", P0);
+	assert_int_equal(sbxt_api(&S, KEY, "GET", path, NULL, &list), 200);
+	cJSON_ArrayForEach(x, sbxt_data(list)) listed |= (long long)sbxt_num(x, "id") == task;
+	assert_true(listed);
+	cJSON_Delete(list);
 	cJSON_Delete(a);
 }
 
@@ -157,7 +165,8 @@ static void t_call_moves_cadence_on(void **state)
 {
 	cJSON *a = action_of(P0), *m0, *m1, *root, *rec, *step0, *step1, *r2;
 	long long action, task, cadence, step, next_action, next_task, mid;
-	char path[160], due_on[64];
+	char path[160], due_on[64], clock[96];
+	int next_gap = 0;
 
 	assert_non_null(a);
 	action = (long long)sbxt_num(a, "id");
@@ -213,6 +222,7 @@ static void t_call_moves_cadence_on(void **state)
 		}
 		assert_string_equal(sbxt_str(rec, "type"), sbxt_str(step1, "type"));
 		cJSON_Delete(root1);
+		next_gap = gap;
 	}
 	cJSON_Delete(root);
 	assert_string_equal(sbxt_str(rec, "status"), "in_progress");
@@ -242,6 +252,20 @@ static void t_call_moves_cadence_on(void **state)
 	assert_true(delivered("task_created", next_task));
 	cJSON_Delete(m0);
 	cJSON_Delete(m1);
+
+	/* due follows the clock: once the gap has passed the new action is due. */
+	snprintf(clock, sizeof(clock), "{\"advance_seconds\":%d}", next_gap * 86400 + 60);
+	assert_int_equal(sbxt_admin(&S, "POST", "/_sandbox/clock", clock, NULL), 200);
+	snprintf(path, sizeof(path), "/v2/actions/%lld", next_action);
+	rec = get_data(path, &root);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(rec, "due")));
+	assert_string_equal(sbxt_str(rec, "due_on"), due_on);
+	cJSON_Delete(root);
+	assert_int_equal(sbxt_admin(&S, "POST", "/_sandbox/clock", "{\"skew_seconds\":0}", NULL),
+	                 200);
+	rec = get_data(path, &root);
+	assert_int_equal(cJSON_IsTrue(cJSON_GetObjectItem(rec, "due")), next_gap <= 0);
+	cJSON_Delete(root);
 }
 
 static void t_cadence_finishes(void **state)
