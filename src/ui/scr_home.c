@@ -395,12 +395,14 @@ static void draw_progress(struct ui *ui, WINDOW *w, int y, int x, int width,
 	                    : p->phase == SYNC_OK      ? THEME_SYNC_DONE
 	                    : p->phase == SYNC_STOPPED ? THEME_WARNING
 	                                               : THEME_SYNC_RUNNING;
+	/* A narrow bar at 80 columns leaves room for the figures and the ETA. */
+	int gw = width >= 60 ? 18 : 10;
 	char eta[32] = "";
 
 	if (p->total > 0)
-		ui_gauge(ui, w, y, x, 18, (double)p->records, (double)p->total, e);
+		ui_gauge(ui, w, y, x, gw, (double)p->records, (double)p->total, e);
 	else
-		ui_gauge(ui, w, y, x, 18, p->phase == SYNC_OK ? 1 : 0, 1, e);
+		ui_gauge(ui, w, y, x, gw, p->phase == SYNC_OK ? 1 : 0, 1, e);
 	if (p->phase == SYNC_LISTING && p->total > 0 && rate > 0 &&
 	    (uint64_t)p->total > p->records) {
 		unsigned long long s =
@@ -410,14 +412,14 @@ static void draw_progress(struct ui *ui, WINDOW *w, int y, int x, int width,
 	}
 	wattron(w, ui_attr(ui, e));
 	if (p->phase == SYNC_FAILED || p->phase == SYNC_STOPPED)
-		ui_textf(ui, w, y, x + 19, width - 19, false, "%s %s", phase_word(p->phase),
+		ui_textf(ui, w, y, x + gw + 1, width - gw - 1, false, "%s %s", phase_word(p->phase),
 		         p->error);
 	else if (p->total >= 0)
-		ui_textf(ui, w, y, x + 19, width - 19, false, "%llu/%lld %.0f/s %s%s",
+		ui_textf(ui, w, y, x + gw + 1, width - gw - 1, false, "%llu/%lld %.0f/s %s%s",
 		         (unsigned long long)p->records, (long long)p->total, rate,
 		         phase_word(p->phase), eta);
 	else
-		ui_textf(ui, w, y, x + 19, width - 19, false, "%llu %.0f/s %s",
+		ui_textf(ui, w, y, x + gw + 1, width - gw - 1, false, "%llu %.0f/s %s",
 		         (unsigned long long)p->records, rate, phase_word(p->phase));
 	wattroff(w, ui_attr(ui, e));
 }

@@ -2,3 +2,4 @@
 ld_sh_test(ui ui_restore)
 ld_sh_test(ui ui_shell)
 ld_sh_test(ui ui_screens)
+ld_sh_test(ui ui_sync_live)
