@@ -5,8 +5,8 @@
  * register creates one subscription per event type loftdial applies (whapply.h), all with
  * one random callback_token kept in the store (meta webhooks.callback_token), and remembers
  * their ids; subscriptions that already exist for the same URL, event and token are kept.
- * serve runs the receiver (webhook_rx.h) and, because webhooks are lossy, an incremental
- * sync every sync.poll_interval seconds in the same loop.
+ * serve runs the sync service (syncsvc.h, the same the TUI runs): the receiver and, because
+ * webhooks are lossy, an incremental sync every sync.poll_interval seconds in the same loop.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +23,7 @@
 #include "loftdial/sldecode.h"
 #include "loftdial/sync.h"
 #include "loftdial/syncsess.h"
+#include "loftdial/syncsvc.h"
 #include "loftdial/text.h"
 #include "loftdial/webhook_rx.h"
 #include "loftdial/whapply.h"
@@ -47,12 +48,7 @@ struct whrun {
 	size_t nids, next_id;
 	unsigned created, kept, deleted;
 	int code;
-	/* serve */
-	struct webhook_rx *rx;
-	struct sync *sync;
-	struct tmr poll;
-	unsigned poll_s;
-	int lock; /* sync lock held during a reconcile poll, -1 otherwise */
+	struct syncsvc *svc; /* serve */
 };
 
 static void step(struct whrun *w);
@@ -305,111 +301,67 @@ static int new_token(char *out, size_t n)
 	return 0;
 }
 
-/* ---- serve ---- */
+/* ---- serve: the sync service (syncsvc.h) with the receiver, printing what it does ---- */
 
-static void on_event(const char *event_type, int status, const char *msg, void *arg)
+static void on_svc(const struct syncsvc_note *n, void *arg)
 {
-	printf("%-28s %d  %s\n", *event_type ? event_type : "-", status, msg);
-	fflush(stdout);
-}
-
-static void poll_start(void *arg);
-
-static void poll_done(int rc, void *arg)
-{
-	struct whrun *w = arg;
-	const struct sync_obj_progress *p;
-	uint64_t records = 0;
-	size_t n, i;
-
-	p = sync_progress(w->sync, &n);
-	for (i = 0; i < n; i++)
-		records += p[i].records;
-	printf("reconcile poll: %s, %llu records\n",
-	       rc ? "some objects failed (see the log)" : "ok", (unsigned long long)records);
-	fflush(stdout);
-	sync_free(w->sync);
-	w->sync = NULL;
-	syncsess_unlock(w->lock);
-	w->lock = -1;
-	syncsess_save_rate(&w->ss);
-	tmr_start(&w->poll, (uint64_t)w->poll_s * 1000, poll_start, w);
-}
-
-/* Runs an incremental sync: the poller reconciles what webhooks missed. */
-static void poll_start(void *arg)
-{
-	struct whrun *w = arg;
-	struct sync_opts o = {0};
-	int err;
-
-	/* A loftdial sync running by itself does the same work: skip this round. */
-	if (syncsess_lock(w->ctx->paths.data_dir, &w->lock)) {
-		w->lock = -1;
-		tmr_start(&w->poll, (uint64_t)w->poll_s * 1000, poll_start, w);
+	switch (n->ev) {
+	case SYNCSVC_WEBHOOK:
+		printf("%-28s %d  %s\n", *n->event_type ? n->event_type : "-", n->status, n->text);
+		break;
+	case SYNCSVC_RUN_DONE:
+		printf("reconcile poll: %s, %llu records\n",
+		       n->rc ? "some objects failed (see the log)" : "ok",
+		       (unsigned long long)n->records);
+		break;
+	default:
 		return;
 	}
-	o.ids_sweep = config_bool(w->ctx->cfg, "sync.ids_sweep");
-	o.sweep_max = (unsigned)config_int(w->ctx->cfg, "sync.sweep_max");
-	o.full_every = (unsigned)config_int(w->ctx->cfg, "sync.full_every");
-	err = sync_start(&w->sync, w->ss.api, w->ss.st, &o, NULL, poll_done, w);
-	if (err) {
-		syncsess_unlock(w->lock);
-		w->lock = -1;
-		log_warn("webhooks", "reconcile poll could not start: %s", strerror(err));
-		tmr_start(&w->poll, (uint64_t)w->poll_s * 1000, poll_start, w);
-	}
+	fflush(stdout);
 }
 
 static void on_signal(int sig, void *arg)
 {
 	struct whrun *w = arg;
 
-	sync_stop(w->sync);
+	syncsvc_stop_run(w->svc);
 	loop_quit(CLI_OK);
 }
 
 static int serve(struct whrun *w, const char *listen, bool poll)
 {
-	unsigned applied = 0;
+	struct syncsvc_opts o;
+	struct syncsvc_stats stats;
 	int err;
 
-	err = webhook_rx_apply_pending(w->ss.st, &applied);
-	if (err)
-		fprintf(stderr, "loftdial webhooks: applying stored events: %s\n", strerror(err));
-	else if (applied)
-		printf("applied %u stored events left from the last run\n", applied);
-	err = webhook_rx_listen(&w->rx, w->ss.st, listen,
-	                        (size_t)config_int(w->ctx->cfg, "webhooks.max_body"), on_event, w);
+	syncsvc_opts_from_config(&o, w->ctx->cfg, w->ctx->paths.data_dir);
+	o.listen = listen;
+	if (!poll)
+		o.poll_ms = 0;
+	err = syncsvc_new(&w->svc, w->ss.api, w->ss.st, &o, on_svc, w);
 	if (err) {
 		fprintf(stderr, "loftdial webhooks: cannot listen on %s: %s\n", listen,
 		        strerror(err));
 		return CLI_FAIL;
 	}
-	printf("listening on %s (port %u)%s\n", listen, webhook_rx_port(w->rx),
+	syncsvc_stats(w->svc, &stats);
+	if (stats.applied_start)
+		printf("applied %u stored events left from the last run\n", stats.applied_start);
+	printf("listening on %s (port %u)%s\n", listen, syncsvc_port(w->svc),
 	       poll && slapi_connected(w->ss.api) ? "; reconciling with an incremental sync every "
 	                                            "sync.poll_interval seconds"
 	                                          : "");
 	fflush(stdout);
-	tmr_init(&w->poll);
-	w->poll_s = (unsigned)config_int(w->ctx->cfg, "sync.poll_interval");
-	if (poll && slapi_connected(w->ss.api))
-		tmr_start(&w->poll, (uint64_t)w->poll_s * 1000, poll_start, w);
 	loop_on_signal(on_signal, w);
 	(void)loop_run();
-	tmr_cancel(&w->poll);
-	sync_free(w->sync);
-	w->sync = NULL;
-	syncsess_unlock(w->lock);
-	w->lock = -1;
-	webhook_rx_close(w->rx);
-	w->rx = NULL;
+	syncsvc_free(w->svc);
+	w->svc = NULL;
 	return CLI_OK;
 }
 
 int cmd_webhooks(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct whrun w = {.ctx = ctx, .code = CLI_FAIL, .lock = -1};
+	struct whrun w = {.ctx = ctx, .code = CLI_FAIL};
 	const char *sub = argc > 1 ? argv[1] : NULL, *listen = NULL;
 	bool do_serve = false, poll = true;
 	struct slapi_call c = {
