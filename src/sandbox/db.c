@@ -22,7 +22,7 @@
 #include "sbx_core.h"
 
 /* The layout of the tables; a state file in another layout is refused. */
-#define LAYOUT "5"
+#define LAYOUT "6"
 
 #define I  SBX_COL_INT
 #define B  SBX_COL_BOOL
@@ -54,7 +54,8 @@ static const struct sbx_kind_desc kinds[SBX_KIND_COUNT] = {
                          {"last_contacted_us", "last_contacted_at", TM, false},
                          {"display_name", "display_name", T, false},
                          {"call_count", "counts.calls", I, false},
-                         {"email_address", "email_address", T, true, false, true}}},
+                         {"email_address", "email_address", T, true, false, true},
+                         {"locale", "locale", T, false}}},
         [SBX_ACCOUNTS] = {"accounts",
                           "accounts",
                           "account",
@@ -117,7 +118,8 @@ static const struct sbx_kind_desc kinds[SBX_KIND_COUNT] = {
                         {"current_state", "current_state", T, false},
                         {"due_date", "due_date", T, false},
                         {"due_us", "due_at", TM, false},
-                        {"completed_us", "completed_at", TM, false}}},
+                        {"completed_us", "completed_at", TM, false},
+                        {"source", "source", T, false}}},
         [SBX_CALL_DISPOSITIONS] = {"call_dispositions",
                                    "call_dispositions",
                                    "call_disposition",
@@ -343,7 +345,8 @@ static int check_layout(struct sbx *sbx, bool *fresh)
 	}
 	if (!err)
 		err = sbx_db_exec(sbx, "DROP TABLE IF EXISTS sbx_gen_people;"
-		                       "DROP TABLE IF EXISTS sbx_call_tasks");
+		                       "DROP TABLE IF EXISTS sbx_call_tasks;"
+		                       "DROP TABLE IF EXISTS task_idempotency_keys");
 	sbuf_free(&sql);
 	return err;
 }
@@ -416,6 +419,11 @@ int sbx_db_open(struct sbx *sbx, bool *fresh)
 		sbuf_puts(&sql, ")");
 		err = sql.err ? sql.err : sbx_db_exec(sbx, sbuf_cstr(&sql));
 	}
+	/* POST /v2/tasks remembers its idempotency keys here (writes.c); the key is not part of
+	 * the task record, so it has no column there. */
+	if (!err)
+		err = sbx_db_exec(sbx, "CREATE TABLE IF NOT EXISTS task_idempotency_keys(key TEXT "
+		                       "PRIMARY KEY, task_id INTEGER NOT NULL)");
 	if (!err && *fresh)
 		err = sbx_db_meta_set(sbx, "layout", LAYOUT);
 out:

@@ -1310,7 +1310,8 @@ static int gen_person(struct sbx_gen *g, unsigned i, const struct person *p)
 	                      VT(lc),
 	                      VS(display),
 	                      VI(p->ncalls),
-	                      VS(p->has_email ? p->email : NULL)};
+	                      VS(p->has_email ? p->email : NULL),
+	                      VS(p->zone ? p->zone->locale : NULL)};
 	return rec_end(g, SBX_PEOPLE, p->id, p->created, p->updated, v);
 }
 
@@ -1367,8 +1368,9 @@ static int gen_mirror_task(struct sbx_gen *g, const struct person *p, const stru
 	jw_null(w, "completed_by");
 	/* In db.c's column order for tasks: a new tasks column needs its value here, as in
 	 * gen_tasks (the array is sized so that a missing one is never read past its end). */
-	struct sbx_val v[SBX_MAX_COLS] = {VI(mb->user), VI(p->id), VS(ttype), VS("scheduled"),
-	                                  VS(due_date), VT(due),   VN};
+	struct sbx_val v[SBX_MAX_COLS] = {
+	        VI(mb->user), VI(p->id), VS(ttype), VS("scheduled"),
+	        VS(due_date), VT(due),   VN,        VS("salesloft.cadence")};
 	return rec_end(g, SBX_TASKS, tid, created, created, v);
 }
 
@@ -1613,6 +1615,7 @@ static int gen_tasks(struct sbx_gen *g, unsigned i, const struct person *p)
 		int64_t created = rtime(&r, p->created, g->anchor) - 30 * DAY;
 		int64_t updated, completed = SBX_NONE;
 		char due_date[16], subject[600];
+		const char *source;
 		struct jw *w;
 
 		if (created < p->created)
@@ -1656,16 +1659,17 @@ static int gen_tasks(struct sbx_gen *g, unsigned i, const struct person *p)
 		jw_close(w);
 		jw_aopen(w, "object_references");
 		jw_aclose(w);
-		jw_str(w, "source", chance(&r, 70) ? "salesloft.api" : "salesloft.cadence");
+		source = chance(&r, 70) ? "salesloft.api" : "salesloft.cadence";
+		jw_str(w, "source", source);
 		jw_null(w, "multitouch_group_id");
 		jw_ref(w, "person", "people", p->id);
 		jw_ref(w, "user", "users", user);
 		jw_ref(w, "created_by_user", "users", chance(&r, 50) ? user : 1);
 		jw_ref(w, "completed_by", "users", done ? user : SBX_NONE);
-		struct sbx_val v[] = {VI(user),     VI(p->id),
-		                      VS(type),     VS(done ? "completed" : "scheduled"),
-		                      VS(due_date), VT(due_at),
-		                      VT(completed)};
+		struct sbx_val v[] = {VI(user),      VI(p->id),
+		                      VS(type),      VS(done ? "completed" : "scheduled"),
+		                      VS(due_date),  VT(due_at),
+		                      VT(completed), VS(source)};
 		int err = rec_end(g, SBX_TASKS, id, created, updated, v);
 
 		if (err)

@@ -23,6 +23,7 @@
 
 #include "loftdial/log.h"
 #include "sbx_core.h"
+#include "sbx_tz.h"
 
 /* How a filter's values are read and compared. */
 enum ftype {
@@ -42,7 +43,15 @@ struct filter {
 	const char *param;
 	const char *col;
 	enum ftype type;
+	/* For a filter on another table: the start of the subquery the comparison goes in,
+	 * e.g. the person's account for a task. */
+	const char *via;
 };
+
+/* Tasks carry neither their person's account nor their locale nor their idempotency key:
+ * those filters go through the person, or the table POST /v2/tasks keeps its keys in. */
+#define VIA_PERSON "person_id IN (SELECT id FROM people WHERE 1"
+#define VIA_KEYS   "id IN (SELECT task_id FROM task_idempotency_keys WHERE 1"
 
 struct sortkey {
 	const char *param;
@@ -186,6 +195,10 @@ static const struct list_spec specs[] = {
           {"current_state", "current_state", F_TEXT},
           {"user_id", "user_id", F_INT},
           {"person_id", "person_id", F_INT},
+          {"account_id", "account_id", F_INT, VIA_PERSON},
+          {"locale", "locale", F_TEXT, VIA_PERSON},
+          {"source", "source", F_TEXT},
+          {"idempotency_key", "key", F_TEXT, VIA_KEYS},
           {"time_interval_filter", NULL, F_INTERVAL}}},
         {SBX_CALL_DISPOSITIONS, "name", false, NULL, {{"name", "name"}, S_UPD, S_ID}, {IDS}},
         {SBX_CALL_SENTIMENTS,
@@ -430,18 +443,44 @@ static void filter_range(struct query *q, const char *param, const char *col)
 	}
 }
 
-/* tasks time_interval_filter, relative to the sandbox clock in the team's zone. "overdue"
- * means due before today and not completed; the week runs Monday to Sunday. */
+/* The UTC offset (minutes) that "today" is reckoned in for the caller: its user's own
+ * time_zone when that is a zone the tz database knows, else the team's (US/Eastern). */
+static int caller_offset(struct query *q, int64_t now)
+{
+	cJSON *user = NULL;
+	const cJSON *tz;
+	const struct sbx_tz *z = NULL;
+
+	if (!sbx_record_get(q->sbx, SBX_USERS, sbx_req_user(q->req), &user)) {
+		tz = cJSON_GetObjectItemCaseSensitive(user, "time_zone");
+		if (cJSON_IsString(tz))
+			z = sbx_tz_get(tz->valuestring);
+	}
+	cJSON_Delete(user);
+	return z ? sbx_tz_offset(z, now) : sbx_team_offset(now);
+}
+
+/* Writes the date of day number days as "YYYY-MM-DD". */
+static void day_render(char *buf, size_t n, int64_t days)
+{
+	int y, m, d;
+
+	sbx_civil_from_days(days, &y, &m, &d);
+	snprintf(buf, n, "%04d-%02d-%02d", y, m, d);
+}
+
+/* tasks time_interval_filter, relative to the sandbox clock in the caller's zone (see
+ * caller_offset). "overdue" means due before today and not completed; the week runs Monday
+ * to Sunday. */
 static void filter_interval(struct query *q, const char *v)
 {
-	int64_t now = sbx_now_us(q->sbx), day = 86400000000LL;
-	int y, m, d, wd;
-	int64_t days;
+	int64_t now = sbx_now_us(q->sbx), day = 86400000000LL, local, days;
+	int wd;
 
-	sbx_date_render(q->datebuf[0], sizeof(q->datebuf[0]), now);
-	sscanf(q->datebuf[0], "%d-%d-%d", &y, &m, &d);
-	days = sbx_days_from_civil(y, m, d);
+	local = now + (int64_t)caller_offset(q, now) * 60000000LL;
+	days = local / day - (local % day < 0);
 	wd = (int)(((days % 7) + 7 + 3) % 7); /* 0 = Monday (1970-01-01 was a Thursday) */
+	day_render(q->datebuf[0], sizeof(q->datebuf[0]), days);
 	if (!strcmp(v, "today")) {
 		sbuf_puts(&q->where, " AND due_date = ?");
 		bind_text(q, q->datebuf[0]);
@@ -449,16 +488,14 @@ static void filter_interval(struct query *q, const char *v)
 		sbuf_puts(&q->where, " AND due_date < ? AND current_state <> 'completed'");
 		bind_text(q, q->datebuf[0]);
 	} else if (!strcmp(v, "tomorrow")) {
-		sbx_date_render(q->datebuf[1], sizeof(q->datebuf[1]), now + day);
+		day_render(q->datebuf[1], sizeof(q->datebuf[1]), days + 1);
 		sbuf_puts(&q->where, " AND due_date = ?");
 		bind_text(q, q->datebuf[1]);
 	} else if (!strcmp(v, "this_week") || !strcmp(v, "next_week")) {
 		int64_t first = days - wd + (v[0] == 'n' ? 7 : 0);
 
-		sbx_civil_from_days(first, &y, &m, &d);
-		snprintf(q->datebuf[2], sizeof(q->datebuf[2]), "%04d-%02d-%02d", y, m, d);
-		sbx_civil_from_days(first + 6, &y, &m, &d);
-		snprintf(q->datebuf[3], sizeof(q->datebuf[3]), "%04d-%02d-%02d", y, m, d);
+		day_render(q->datebuf[2], sizeof(q->datebuf[2]), first);
+		day_render(q->datebuf[3], sizeof(q->datebuf[3]), first + 6);
 		sbuf_puts(&q->where, " AND due_date BETWEEN ? AND ?");
 		bind_text(q, q->datebuf[2]);
 		bind_text(q, q->datebuf[3]);
@@ -507,7 +544,11 @@ static void apply_filters(struct query *q)
 		case F_TEXT:
 		case F_HASHED:
 		case F_GUID:
+			if (f->via)
+				sbuf_printf(&q->where, " AND %s", f->via);
 			filter_in(q, f, v, n);
+			if (f->via)
+				sbuf_putc(&q->where, ')');
 			break;
 		case F_BOOL:
 			if (!parse_bool(v[0], &b)) {

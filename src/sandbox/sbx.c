@@ -15,6 +15,7 @@
 
 #include "loftdial/log.h"
 #include "sbx_core.h"
+#include "sbx_tz.h"
 
 /* Monotonic microseconds. */
 static uint64_t mono_us(void)
@@ -185,6 +186,8 @@ void sbx_close(struct sbx *sbx)
 		free(sbx->priv);
 	}
 	free(sbx);
+	/* The zones are cached for the process, which ends with its one sandbox. */
+	sbx_tz_cache_clear();
 }
 
 /* Appends to a hook array. */

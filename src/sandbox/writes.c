@@ -488,7 +488,9 @@ static void task_update(struct sbx_req *req, void *arg)
 		sbx_writes_reply_errors(req, errors);
 		goto out;
 	}
-	if (state && strcmp(str_of(task, "current_state"), "completed")) {
+	/* is_logged ("only log the task", §4.8) completes the task as current_state=completed
+	 * does: the work is recorded as done without anything else happening. */
+	if ((state || logged) && strcmp(str_of(task, "current_state"), "completed")) {
 		cJSON *action;
 
 		if (complete_task(sbx, task, sbx_req_user(req))) {
@@ -511,13 +513,49 @@ out:
 	cJSON_Delete(task);
 }
 
-/* POST /v2/tasks: a new scheduled task, shaped like fixtures/create-task-response.json. */
+/* The task an idempotency key created, or 0. */
+static int64_t task_by_key(struct sbx *sbx, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t id = 0;
+
+	if (sqlite3_prepare_v2(sbx->db, "SELECT task_id FROM task_idempotency_keys WHERE key=?", -1,
+	                       &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}
+
+/* Remembers which task a key created (a key whose task was deleted since is reused). */
+static int key_remember(struct sbx *sbx, const char *key, int64_t task)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(sbx->db,
+	                       "INSERT OR REPLACE INTO task_idempotency_keys(key, task_id) "
+	                       "VALUES(?,?)",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return EIO;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, task);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : EIO;
+}
+
+/* POST /v2/tasks: a new scheduled task, shaped like fixtures/create-task-response.json. With
+ * an idempotency_key already used (team-wide), the task it created is answered instead. */
 static void task_create(struct sbx_req *req, void *arg)
 {
 	static const char *const types[] = {"call", "email", "general", NULL};
 	struct sbx *sbx = sbx_req_sbx(req);
 	cJSON *body, *errors = cJSON_CreateObject(), *person = NULL, *task = NULL, *score;
-	int64_t person_id = 0, user = 0, uid = 0;
+	const cJSON *key;
+	int64_t person_id = 0, user = 0, uid = 0, first = 0;
 	const char *type;
 	bool bad = false, replied = false, type_ok = false;
 	size_t i;
@@ -531,6 +569,16 @@ static void task_create(struct sbx_req *req, void *arg)
 	user = acting_user(req, body, errors, &replied);
 	if (replied)
 		goto out;
+	key = cJSON_GetObjectItemCaseSensitive(body, "idempotency_key");
+	if (key && !cJSON_IsNull(key) && !cJSON_IsString(key))
+		sbx_writes_error(errors, "idempotency_key", "must be a string");
+	if (cJSON_IsString(key) && *key->valuestring &&
+	    (first = task_by_key(sbx, key->valuestring)) != 0 &&
+	    !sbx_record_get(sbx, SBX_TASKS, first, &task)) {
+		/* A repeat: the task the key first created, whatever else this body says. */
+		sbx_writes_reply_data(req, 200, task);
+		goto out;
+	}
 	if (sbx_writes_get_id(body, "user_id", &uid) == 0) {
 		cJSON *u = NULL;
 
@@ -583,10 +631,13 @@ static void task_create(struct sbx_req *req, void *arg)
 	sbx_ref_add(sbx, task, "user", SBX_USERS, user);
 	sbx_ref_add(sbx, task, "created_by_user", SBX_USERS, sbx_req_user(req));
 	cJSON_AddNullToObject(task, "completed_by");
-	if (sbx_record_put(sbx, SBX_TASKS, task, NULL)) {
+	if (sbx_record_put(sbx, SBX_TASKS, task, &first)) {
 		sbx_reply_error(req, 500, "could not store the task");
 		goto out;
 	}
+	if (cJSON_IsString(key) && *key->valuestring && key_remember(sbx, key->valuestring, first))
+		log_warn("sandbox", "writes: could not remember task %lld's idempotency key",
+		         (long long)first);
 	sbx_writes_reply_data(req, 200, task);
 out:
 	cJSON_Delete(body);

@@ -358,7 +358,7 @@ static void t_person_deleted(void **state)
 	cJSON_Delete(m);
 	cJSON_Delete(a);
 	/* The person's own call task (every clean person has one). */
-	snprintf(path, sizeof(path), "/v2/tasks?person_id=%lld&source=salesloft.api", person);
+	snprintf(path, sizeof(path), "/v2/tasks?person_id=%lld", person);
 	assert_int_equal(sbxt_api(&S, KEY, "GET", path, NULL, &j), 200);
 	{
 		cJSON *t;

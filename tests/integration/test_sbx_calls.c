@@ -335,7 +335,7 @@ static void test_tasks_and_notes(void **state)
 	cJSON_Delete(j);
 	assert_int_equal(sbxt_api(&S, KEY, "PUT", path,
 	                          "{\"subject\":\"Call back\",\"description\":\"ask for Ana\","
-	                          "\"due_date\":\"2030-01-02\",\"is_logged\":true}",
+	                          "\"due_date\":\"2030-01-02\",\"is_logged\":false}",
 	                          &j),
 	                 200);
 	assert_string_equal(sbxt_str(sbxt_data(j), "subject"), "Call back");

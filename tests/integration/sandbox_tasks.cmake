@@ -1,0 +1,4 @@
+# Integration tests of the sandbox's tasks and time zones against reference §4.2 and §4.8
+# (filters, idempotency keys, is_logged, time_interval_filter zones, locales and offsets),
+# over real HTTP. ld_sbx_test comes from sandbox_auth.cmake (fragments load in name order).
+ld_sbx_test(test_sbx_tasks)
