@@ -2,7 +2,8 @@
 # Every screen at 80x24 and 120x40 against golden captures (tests/ui/golden/*.screen, with
 # times and the rate figures normalised), the Home screen connected to the real sandbox and
 # synced, a sync started from the TUI, and the themes: each one loads without a warning,
-# NO_COLOR draws no colour at all, and a broken theme line is a file:line warning.
+# NO_COLOR draws no colour at all, a terminal without colours gets the mono theme, and a
+# broken theme line is a file:line warning.
 # LOFTDIAL_UPDATE_GOLDEN=1 rewrites the golden files instead of comparing.
 . "$(dirname "$0")/uilib.sh"
 ui_init
@@ -83,6 +84,10 @@ tmux -L "$sock" capture-pane -p -e >"$work/nocolour.txt"
 check "NO_COLOR: no colour escape at all" \
 	bash -c "! grep -qE $'\e\\\\[([0-9;]*;)?(3[0-8]|4[0-8]|9[0-7]|10[0-7])(;|m)' '$work/nocolour.txt'"
 check "NO_COLOR: attributes still used" grep -qE $'\e\\[[0-9;]*7' "$work/nocolour.txt"
+ui_stop
+ui_start 80 24 TERM=xterm-mono "$bin"
+check "a terminal without colours: drawn" ui_wait "call_sentiments" 20
+check "a terminal without colours: the mono theme" ui_shows "theme mono"
 ui_stop
 printf 'color title dark blue\ncolor ok green default\n' >"$work/broken.theme"
 printf 'ui.theme %s\n' "$work/broken.theme" >>"$LOFTDIAL_HOME/config"
