@@ -1,14 +1,15 @@
 /*
  * The Home screen, the sync console: the connection, the rate budget, the outbox, webhooks,
- * engines, and one row per synced object with its rows, last run and result, or a live
- * progress bar while a sync runs.
+ * engines, the sync service, and one row per synced object with its rows, last run and
+ * result, or a live progress bar while a sync runs.
  *
  * What it shows is a snapshot from the status model (status.h; never SQL here), taken when
  * the screen opens, when r is pressed and when a sync ends, never per frame. The outbox
  * counts follow the outbox's own change callback (outbox_watch), and a slow timer asks the
- * outbox to look for other processes' commits. A sync started here (s, S) runs on the loop through
- * the sync module with the same lock as `loftdial sync`, so the two never run at once; its progress
- * callback only marks the frame dirty.
+ * outbox to look for other processes' commits. While the TUI runs, the sync service
+ * (syncsvc.h) polls incrementally every sync.poll_interval and runs s/S on demand, with the
+ * same lock as `loftdial sync`; its notes only update the status line and mark the frame
+ * dirty. Home is the root of the screen stack, so the service lives as long as the TUI.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "loftdial/status.h"
 #include "loftdial/sync.h"
 #include "loftdial/syncsess.h"
+#include "loftdial/syncsvc.h"
 #include "loftdial/syncstate.h"
 #include "loftdial/text.h"
 
@@ -52,18 +54,13 @@ static const struct keymap_action home_actions[] = {
 struct home {
 	struct ui *ui;
 	struct status *snap;
-	struct syncsess ss;
-	struct sync *sync;
-	int lock;
-	bool running;
-	bool db; /* the store could be opened */
-	int rc;
-	struct tmr end_tmr;
+	bool db;             /* the store could be opened */
+	struct syncsess ss;  /* the service's own store connection and API client */
+	struct syncsvc *svc; /* NULL until connected */
 	struct tmr outbox_tmr;
 	bool watching;
 };
 
-/* Reads the snapshot through the status model (the same one `loftdial status` prints). */
 /* The outbox changed (this process or, through outbox_refresh, another): new counts. */
 static void on_outbox(const struct outbox_counts *c, void *arg)
 {
@@ -107,107 +104,101 @@ static void fmt_time(char *out, size_t n, int64_t t)
 	strftime(out, n, "%Y-%m-%d %H:%M", &tm);
 }
 
-/* Releases everything a finished or stopped sync held. */
-static void sync_release(struct home *h)
-{
-	if (h->ss.api)
-		syncsess_save_rate(&h->ss);
-	sync_free(h->sync);
-	h->sync = NULL;
-	syncsess_close(&h->ss);
-	memset(&h->ss, 0, sizeof(h->ss));
-	syncsess_unlock(h->lock);
-	h->lock = -1;
-	h->running = false;
-}
-
-/* After the done handler has returned: free the run, say how it went, read the store. */
-static void sync_ended(void *arg)
+/* What the sync service tells: runs starting and ending, progress, skipped polls. */
+static void on_svc(const struct syncsvc_note *n, void *arg)
 {
 	struct home *h = arg;
-	uint64_t records = 0;
-	const struct sync_obj_progress *p;
-	size_t n = 0, i;
 
-	p = sync_progress(h->sync, &n);
-	for (i = 0; i < n; i++)
-		records += p[i].records;
-	if (h->rc == 0)
-		ui_status(h->ui, THEME_OK, "sync done: %llu records", (unsigned long long)records);
-	else if (h->rc == EKEYREVOKED || h->rc == EACCES)
-		ui_status(h->ui, THEME_ERROR, "sync stopped: %s",
-		          *slapi_auth_error(h->ss.api) ? slapi_auth_error(h->ss.api)
-		                                       : "not connected: run loftdial connect");
-	else
-		ui_status(h->ui, THEME_WARNING,
-		          "sync partial: some objects failed (see their rows; s resumes)");
-	sync_release(h);
-	home_read(h);
+	switch (n->ev) {
+	case SYNCSVC_RUN_START:
+		ui_status(h->ui, THEME_SYNC_RUNNING, "%s sync started",
+		          n->full ? "full" : "incremental");
+		break;
+	case SYNCSVC_PROGRESS:
+		break;
+	case SYNCSVC_RUN_DONE:
+		if (n->rc == 0)
+			ui_status(h->ui, THEME_OK, "sync done: %llu records",
+			          (unsigned long long)n->records);
+		else if (n->rc == EKEYREVOKED || n->rc == EACCES)
+			ui_status(h->ui, THEME_ERROR, "sync stopped: %s",
+			          *slapi_auth_error(h->ss.api)
+			                  ? slapi_auth_error(h->ss.api)
+			                  : "not connected: run loftdial connect");
+		else
+			ui_status(h->ui, THEME_WARNING,
+			          "sync partial: some objects failed (see their rows; s resumes)");
+		home_read(h);
+		break;
+	case SYNCSVC_SKIPPED:
+		ui_status(h->ui, THEME_MUTED, "sync poll skipped: %s",
+		          n->rc == EBUSY    ? "another loftdial is syncing"
+		          : n->rc == EACCES ? "not connected"
+		                            : strerror(n->rc));
+		break;
+	case SYNCSVC_WEBHOOK:
+		break;
+	}
 	ui_dirty(h->ui);
 }
 
-static void on_progress(void *arg)
-{
-	struct home *h = arg;
-
-	ui_dirty(h->ui);
-}
-
-static void on_done(int rc, void *arg)
-{
-	struct home *h = arg;
-
-	h->rc = rc;
-	/* The run is freed outside its own handler. */
-	tmr_start(&h->end_tmr, 0, sync_ended, h);
-}
-
-/* Starts a sync run (full or incremental) on the loop; problems go to the status line. */
-static int start_sync(struct home *h, bool full)
+/* Starts the sync service (its store connection and API client first); a problem goes to
+ * the status line. 0 or an errno value. */
+static int start_service(struct home *h)
 {
 	const struct config *cfg = ui_config(h->ui);
-	struct sync_opts o = {0};
+	struct syncsvc_opts o;
 	char msg[512];
 	int err;
 
-	if (h->running) {
-		ui_status(h->ui, THEME_WARNING, "a sync is already running (x stops it)");
-		return UI_REDRAW;
-	}
-	err = syncsess_lock(ui_paths(h->ui)->data_dir, &h->lock);
-	if (err) {
-		h->lock = -1;
-		ui_status(h->ui, THEME_WARNING, "%s",
-		          err == EBUSY ? "another sync is running (loftdial sync or webhooks "
-		                         "serve); try again when it ends"
-		                       : strerror(err));
-		return UI_REDRAW;
-	}
+	if (h->svc)
+		return 0;
 	err = syncsess_open(&h->ss, ui_paths(h->ui)->db_file, cfg, true, msg, sizeof(msg));
 	if (err) {
-		ui_status(h->ui, THEME_ERROR, "sync: %s", msg);
 		memset(&h->ss, 0, sizeof(h->ss));
-		sync_release(h);
-		return UI_REDRAW;
+		ui_status(h->ui, THEME_ERROR, "sync: %s", msg);
+		return err;
 	}
 	if (!slapi_connected(h->ss.api)) {
-		ui_status(h->ui, THEME_ERROR, "not connected: run loftdial connect");
-		sync_release(h);
-		return UI_REDRAW;
+		syncsess_close(&h->ss);
+		memset(&h->ss, 0, sizeof(h->ss));
+		return EACCES;
 	}
-	o.full = full;
-	o.full_every = (unsigned)config_int(cfg, "sync.full_every");
-	o.sweep_max = (unsigned)config_int(cfg, "sync.sweep_max");
-	o.ids_sweep = config_bool(cfg, "sync.ids_sweep");
-	err = sync_start(&h->sync, h->ss.api, h->ss.st, &o, on_progress, on_done, h);
+	syncsvc_opts_from_config(&o, cfg, ui_paths(h->ui)->data_dir);
+	err = syncsvc_new(&h->svc, h->ss.api, h->ss.st, &o, on_svc, h);
 	if (err) {
-		ui_status(h->ui, THEME_ERROR, "sync cannot start: %s", strerror(err));
-		sync_release(h);
+		h->svc = NULL;
+		syncsess_close(&h->ss);
+		memset(&h->ss, 0, sizeof(h->ss));
+		ui_status(h->ui, THEME_ERROR, "the sync service cannot start: %s", strerror(err));
+		return err;
+	}
+	log_info("ui", "sync service started (polls every %u s)", o.poll_ms / 1000);
+	return 0;
+}
+
+/* s and S: a run now through the service. */
+static int run_now(struct home *h, bool full)
+{
+	int err = start_service(h);
+
+	if (err == EACCES) {
+		ui_status(h->ui, THEME_ERROR, "not connected: run loftdial connect");
 		return UI_REDRAW;
 	}
-	h->running = true;
-	log_info("ui", "sync started from the TUI (%s)", full ? "full" : "incremental");
-	ui_status(h->ui, THEME_SYNC_RUNNING, "%s sync started", full ? "full" : "incremental");
+	if (err)
+		return UI_REDRAW;
+	err = syncsvc_run_now(h->svc, full);
+	if (err == EALREADY)
+		ui_status(h->ui, THEME_WARNING, "a sync is already running (x stops it)");
+	else if (err == EBUSY)
+		ui_status(h->ui, THEME_WARNING,
+		          "another sync is running (loftdial sync or webhooks "
+		          "serve); try again when it ends");
+	else if (err)
+		ui_status(h->ui, THEME_ERROR, "sync cannot start: %s", strerror(err));
+	else
+		log_info("ui", "sync started from the TUI (%s)", full ? "full" : "incremental");
 	return UI_REDRAW;
 }
 
@@ -223,14 +214,14 @@ static int home_open(struct ui *ui, void **state)
 		return ENOMEM;
 	}
 	h->ui = ui;
-	h->lock = -1;
-	tmr_init(&h->end_tmr);
 	tmr_init(&h->outbox_tmr);
 	home_read(h);
 	if (ui_store(ui) && !outbox_watch(ui_store(ui), on_outbox, h)) {
 		h->watching = true;
 		tmr_start(&h->outbox_tmr, OUTBOX_POLL_MS, outbox_poll, h);
 	}
+	if (h->snap->conn.connected)
+		(void)start_service(h);
 	*state = h;
 	return 0;
 }
@@ -241,16 +232,15 @@ static int home_key(struct ui *ui, void *state, int action)
 
 	switch (action) {
 	case HOME_SYNC:
-		return start_sync(h, false);
+		return run_now(h, false);
 	case HOME_SYNC_FULL:
-		return start_sync(h, true);
+		return run_now(h, true);
 	case HOME_STOP:
-		if (!h->running) {
+		if (!h->svc || !syncsvc_running(h->svc)) {
 			ui_status(ui, THEME_MUTED, "no sync is running");
 			return UI_REDRAW;
 		}
-		sync_stop(h->sync);
-		sync_release(h);
+		syncsvc_stop_run(h->svc);
 		home_read(h);
 		ui_status(ui, THEME_WARNING, "sync stopped; s resumes where it stopped");
 		return UI_REDRAW;
@@ -285,7 +275,7 @@ static int draw_summary(struct home *h, WINDOW *w, int cols)
 	enum theme_elem e;
 	char when[40];
 
-	if (h->running && h->ss.api)
+	if (h->ss.api)
 		status_live(s, h->ss.api);
 	label(ui, w, y, "Connection");
 	if (!h->db) {
@@ -364,6 +354,32 @@ static int draw_summary(struct home *h, WINDOW *w, int cols)
 	ui_textf(ui, w, y, x, vw, false, "%u subscriptions, %u events pending",
 	         s->webhooks.subscriptions, s->webhooks.pending_events);
 	y++;
+	label(ui, w, y, "Sync");
+	if (!h->svc) {
+		wattron(w, ui_attr(ui, THEME_MUTED));
+		ui_text(ui, w, y, x, vw, "no polls until connected", false);
+		wattroff(w, ui_attr(ui, THEME_MUTED));
+	} else if (syncsvc_running(h->svc)) {
+		wattron(w, ui_attr(ui, THEME_SYNC_RUNNING));
+		ui_text(ui, w, y, x, vw, "running (x stops it)", false);
+		wattroff(w, ui_attr(ui, THEME_SYNC_RUNNING));
+	} else {
+		struct syncsvc_stats st;
+		uint64_t now = loop_now_ms();
+
+		syncsvc_stats(h->svc, &st);
+		if (st.next_poll_ms > now) {
+			fmt_time(when, sizeof(when),
+			         (int64_t)time(NULL) +
+			                 (int64_t)((st.next_poll_ms - now + 999) / 1000));
+			ui_textf(ui, w, y, x, vw, false, "every %lld s, next poll %s UTC",
+			         (long long)config_int(ui_config(ui), "sync.poll_interval"), when);
+		} else {
+			ui_textf(ui, w, y, x, vw, false, "every %lld s",
+			         (long long)config_int(ui_config(ui), "sync.poll_interval"));
+		}
+	}
+	y++;
 	label(ui, w, y, "Engines");
 	wattron(w, ui_attr(ui, THEME_MUTED));
 	ui_text(ui, w, y, x, vw, "none running (lines start with the dial session)", false);
@@ -428,17 +444,18 @@ static void home_draw(struct ui *ui, void *state, WINDOW *w, int rows, int cols)
 {
 	struct home *h = state;
 	const struct status *s = h->snap;
+	bool running = h->svc && syncsvc_running(h->svc);
 	const struct sync_obj_progress *prog = NULL;
 	size_t nprog = 0, k;
 	int y, i, rest;
 
 	y = draw_summary(h, w, cols) + 1;
-	if (h->running)
-		prog = sync_progress(h->sync, &nprog);
+	if (running)
+		prog = sync_progress(syncsvc_sync(h->svc), &nprog);
 	rest = cols - 1 - 20 - 10 - 9 - 2;
 	wattron(w, ui_attr(ui, THEME_HEADER));
 	ui_textf(ui, w, y, 1, cols - 1, false, "%-20s %9s %8s  %s", "Object", "Rows", "Deleted",
-	         h->running ? "Progress" : "Last run (UTC)    Result");
+	         running ? "Progress" : "Last run (UTC)    Result");
 	wattroff(w, ui_attr(ui, THEME_HEADER));
 	y++;
 	for (i = 0; i < STORE_OBJ_COUNT && y < rows; i++, y++) {
@@ -473,7 +490,7 @@ static void home_draw(struct ui *ui, void *state, WINDOW *w, int rows, int cols)
 		}
 	}
 	/* The screen's keys, from the keymap, on the last row. */
-	if (rows > y + 1) {
+	if (rows > y) {
 		char line[256] = "", kn[KEYMAP_NAME_MAX];
 		size_t len = 0, n;
 		int scope = keymap_scope(ui_keymap(ui), "home"), key;
@@ -497,13 +514,12 @@ static void home_close(struct ui *ui, void *state)
 {
 	struct home *h = state;
 
-	tmr_cancel(&h->end_tmr);
 	tmr_cancel(&h->outbox_tmr);
 	if (h->watching)
 		outbox_unwatch(ui_store(ui), on_outbox, h);
-	if (h->running || h->sync) {
-		sync_stop(h->sync);
-		sync_release(h);
+	if (h->svc) {
+		syncsvc_free(h->svc);
+		syncsess_close(&h->ss);
 	}
 	free(h->snap);
 	free(h);

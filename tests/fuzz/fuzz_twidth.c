@@ -31,7 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	src[size - 1] = '\0';
 	text_sanitize(clean, sizeof(clean), src, false);
 	w = twidth_fit(out, sizeof(out), clean, cols, TWIDTH_PAD);
-	if (w > cols || twidth_str(out) != cols || !text_is_clean(out) || strlen(out) >= sizeof(out))
+	if (w > cols || twidth_str(out) != cols || !text_is_clean(out) ||
+	    strlen(out) >= sizeof(out))
 		abort();
 	/* A tiny buffer: still terminated, clean, no wider than asked. */
 	w = twidth_fit(out, 7, clean, cols, 0);

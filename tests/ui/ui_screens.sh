@@ -58,6 +58,14 @@ ui_keys '?'
 check "keys are answered after it" ui_wait "Keys on Home"
 ui_stop
 
+# The sync service polls while the TUI runs (every sync.poll_interval seconds).
+printf 'sync.poll_interval 5\n' >>"$LOFTDIAL_HOME/config"
+ui_start 80 24 "$bin"
+check "polls every 5 s" ui_wait "every 5 s, next poll" 20
+check "a poll runs by itself" ui_wait "sync done" 30
+ui_stop
+sed -i '/^sync.poll_interval 5$/d' "$LOFTDIAL_HOME/config"
+
 # Themes: each shipped one loads clean and draws colour; NO_COLOR draws none.
 ui_start 80 24 "$bin"
 ui_wait "call_sentiments" 20
