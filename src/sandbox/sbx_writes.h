@@ -6,7 +6,8 @@
  *  POST /v2/activities/calls   log a call; validates person, disposition and sentiment names,
  *                              action_id xor task_id (each usable once), the team's
  *                              required-disposition/sentiment settings; completes the task or
- *                              the action and updates the person
+ *                              the action (and moves its cadence on, sbx_cadence.h) and
+ *                              updates the person
  *  PUT  /v2/tasks/{id}         current_state (only "completed"), description, due_date,
  *                              remind_at, subject, is_logged
  *  POST /v2/tasks              create a task
