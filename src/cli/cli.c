@@ -65,6 +65,13 @@ static const struct cli_cmd cmds[] = {
          "  --talk SECS hang a connected call up after SECS (default: the far end ends it)\n"
          "  While connected, type on stdin: h hang up, m/u mute/unmute, hold, resume,\n"
          "  d DIGITS (DTMF), r redial, q stop. Exit: 0 done, 1 cannot dial, 130 interrupted.\n"},
+        {"report", cmd_report, "dials, live answers, abandonment and hours per rep and campaign",
+         "usage: loftdial report [--days N] [--json]\n"
+         "  Over the last N days (default 30, at most 3650), per rep and campaign: dials,\n"
+         "  live answers, dropped live answers, abandonment share (! over 3%),\n"
+         "  identification messages played, dials outside dial.calling_hours in the\n"
+         "  prospect's zone (must be zero), dials with no zone known.\n"
+         "  Exit: 0 ok, 1 the store or the config could not be read, 2 bad usage.\n"},
 };
 
 static const size_t ncmds = sizeof(cmds) / sizeof(cmds[0]);
