@@ -18,6 +18,7 @@ cleanup() {
 		kill "$sandbox_pid" 2>/dev/null
 		wait "$sandbox_pid" 2>/dev/null
 	fi
+	tmux -L "lddeb$$" kill-server 2>/dev/null
 	rm -rf "$scratch"
 }
 trap cleanup EXIT
@@ -113,6 +114,34 @@ kill "$sandbox_pid" 2>/dev/null
 wait "$sandbox_pid" 2>/dev/null
 check "sandbox exits 0 on SIGTERM" test $? -eq 0
 sandbox_pid=
+
+# ---- the unpacked TUI finds its themes beside itself -----------------------------------------
+sock=lddeb$$
+tui_status() { # tui_status THEME: the Home screen of the unpacked loftdial with ui.theme THEME
+	local end=$((SECONDS + 20)) screen=
+	printf 'ui.theme %s\n' "$1" >"$scratch/home/ld/config"
+	tmux -L "$sock" kill-server 2>/dev/null
+	tmux -L "$sock" -f /dev/null new-session -d -x 100 -y 30 \
+		"${clean[*]} TERM=tmux-256color loftdial"
+	while [ $SECONDS -lt $end ]; do
+		screen=$(tmux -L "$sock" capture-pane -p 2>/dev/null)
+		grep -qF 'loftdial | Home' <<<"$screen" && break
+		sleep 0.05
+	done
+	tmux -L "$sock" kill-server 2>/dev/null
+	printf '%s\n' "$screen"
+}
+if command -v tmux >/dev/null; then
+	tui_status light >"$scratch/tui-light"
+	check "TUI opens" grep -qF 'loftdial | Home' "$scratch/tui-light"
+	check "TUI finds the installed light theme" bash -c "! grep -q 'theme .light.: not found' \
+		'$scratch/tui-light'"
+	# The check above can fail: a theme that is not installed is reported on the same screen.
+	tui_status nosuch >"$scratch/tui-nosuch"
+	check "TUI reports a missing theme" grep -q "theme 'nosuch': not found" "$scratch/tui-nosuch"
+else
+	echo "# tmux is not installed; TUI skipped"
+fi
 
 # ---- cmake --install with --prefix and DESTDIR ----------------------------------------------
 DESTDIR=$scratch/destdir cmake --install "$build" --prefix /opt/ld >/dev/null
