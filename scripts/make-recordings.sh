@@ -5,13 +5,16 @@
 # (sox runs in repeatable mode, -R), so a rebuild gives the same bytes on the same machine.
 #
 # OUTDIR/human/hNN.wav     short greetings ("Hello?", "Hi, Maria speaking."), trimmed
-# OUTDIR/machine/mNN.wav   voicemail greetings (3.4-13 s) + a pause + a beep (~1 kHz)
+# OUTDIR/machine/mNN.wav   voicemail greetings (3.4-13 s) + a pause + a beep: one tone from
+#                          440 Hz to 2 kHz (most often 1000, 700, 850 or 1400 Hz), two tones
+#                          one after the other ("700>1000"), or two at once ("1000+1400")
 # OUTDIR/announce/aNN.wav  network announcements for early media ("not in service")
 # OUTDIR/corpus/*.wav      AMD test calls: lead-in silence, a greeting, what follows; the
 #                          "line" variants add line noise, a level change and a G.711 u-law
 #                          round trip, as a real call would
-# OUTDIR/corpus/labels.tsv file, label (human|machine), voice, text; written last, so its
-#                          presence means the set is complete
+# OUTDIR/corpus/labels.tsv file, label (human|machine), voice, beep (its tones, or -),
+#                          beep_ms (where it starts in the file), beep_end_ms, text; written
+#                          last, so its presence means the set is complete
 set -euo pipefail
 export LC_ALL=C
 
@@ -98,6 +101,10 @@ EOF
 labels="$tmp/corpus/labels.tsv"
 : >"$labels.body"
 
+# The beeps of the 24 voicemail greetings, in table order (m01..m24).
+beeps=(1000 700 850 1400 1000 '700>1000' 440 950 1100 '1000+1400' 600 1200
+	1600 1800 2000 '850>1400' 1050 700 850 1400 1000 700 1400 '500+1700')
+
 i=0
 while IFS='|' read -r class name voice speed pitch gap text; do
 	i=$((i + 1))
@@ -107,16 +114,34 @@ while IFS='|' read -r class name voice speed pitch gap text; do
 		cp "$tmp/work/$name.wav" "$tmp/human/$name.wav"
 		;;
 	m | c)
-		# A pause, then the beep: most at 1 kHz, a few just off it; 0.4-0.8 s long.
-		freqs=(1000 1000 1000 950 1050)
-		freq=${freqs[$((i % 5))]}
+		# A pause, then the beep, 0.4-0.8 s long, at the tones voicemail systems use: one
+		# tone from 440 Hz to 2 kHz (1000, 700, 850 and 1400 Hz most often), two tones one
+		# after the other (a>b: a for 40% of the beep, then b), or two at once (a+b).
+		spec=${beeps[$(((i - 25) % ${#beeps[@]}))]}
 		beep=$(printf '0.%d' $((4 + i % 5)))
 		pause=$(printf '0.%d' $((3 + i % 4)))
 		sox -R -n "${RATE[@]}" "$tmp/work/$name.pause.wav" trim 0 "$pause"
-		sox -R -n "${RATE[@]}" "$tmp/work/$name.beep.wav" synth "$beep" sine "$freq" vol 0.5 fade 0.01 "$beep" 0.01
+		case $spec in
+		*'>'*)
+			first=$(awk -v d="$beep" 'BEGIN { printf "%.2f", d * 0.4 }')
+			second=$(awk -v d="$beep" 'BEGIN { printf "%.2f", d * 0.6 }')
+			sox -R -n "${RATE[@]}" "$tmp/work/$name.b1.wav" synth "$first" sine "${spec%>*}" vol 0.5 fade 0.01 "$first" 0.005
+			sox -R -n "${RATE[@]}" "$tmp/work/$name.b2.wav" synth "$second" sine "${spec#*>}" vol 0.5 fade 0.005 "$second" 0.01
+			sox -R "$tmp/work/$name.b1.wav" "$tmp/work/$name.b2.wav" "$tmp/work/$name.beep.wav"
+			;;
+		*+*)
+			sox -R -n "${RATE[@]}" "$tmp/work/$name.beep.wav" synth "$beep" sine "${spec%+*}" sine "${spec#*+}" channels 1 vol 0.5 fade 0.01 "$beep" 0.01
+			;;
+		*)
+			sox -R -n "${RATE[@]}" "$tmp/work/$name.beep.wav" synth "$beep" sine "$spec" vol 0.5 fade 0.01 "$beep" 0.01
+			;;
+		esac
 		dst="$tmp/machine/$name.wav"
 		[ "$class" = c ] && dst="$tmp/work/$name.beeped.wav"
 		sox -R "$tmp/work/$name.wav" "$tmp/work/$name.pause.wav" "$tmp/work/$name.beep.wav" "$dst"
+		# Where the beep starts and ends in the greeting (ms).
+		beep_at=$(awk -v g="$(soxi -D "$tmp/work/$name.wav")" -v p="$pause" 'BEGIN { printf "%d", (g + p) * 1000 + 0.5 }')
+		beep_len=$(awk -v d="$beep" 'BEGIN { printf "%d", d * 1000 + 0.5 }')
 		;;
 	a)
 		cp "$tmp/work/$name.wav" "$tmp/announce/$name.wav"
@@ -133,7 +158,12 @@ while IFS='|' read -r class name voice speed pitch gap text; do
 	tail=4
 	[ "$class" != h ] && tail=1
 	sox -R "$src" "$tmp/corpus/$name-clean.wav" pad "$lead" "$tail"
-	printf '%s\t%s\t%s\t%s\n' "$name-clean.wav" "$label" "$voice" "$text" >>"$labels.body"
+	beepcols="-\t0\t0"
+	if [ "$class" != h ]; then
+		start=$(awk -v l="$lead" -v b="$beep_at" 'BEGIN { printf "%d", l * 1000 + b + 0.5 }')
+		beepcols="$spec\t$start\t$((start + beep_len))"
+	fi
+	printf "%s\t%s\t%s\t$beepcols\t%s\n" "$name-clean.wav" "$label" "$voice" "$text" >>"$labels.body"
 
 	# The line call: the level changes (peak -3..-18 dBFS), pink line noise (about -60..-48
 	# dBFS), and a u-law round trip like the G.711 leg in a real call.
@@ -145,7 +175,7 @@ while IFS='|' read -r class name voice speed pitch gap text; do
 	sox -R -m -v 1 "$tmp/work/$name.lvl.wav" -v 1 "$tmp/work/$name.noise.wav" \
 		-t ul "$tmp/work/$name.ul"
 	sox -R -t ul -r 8000 -c 1 "$tmp/work/$name.ul" "${RATE[@]}" "$tmp/corpus/$name-line.wav"
-	printf '%s\t%s\t%s\t%s\n' "$name-line.wav" "$label" "$voice" "$text" >>"$labels.body"
+	printf "%s\t%s\t%s\t$beepcols\t%s\n" "$name-line.wav" "$label" "$voice" "$text" >>"$labels.body"
 done <<<"$table"
 
 # Humans who greet twice ("Hello? ... Hello?"): the first pause must already decide.
@@ -153,12 +183,12 @@ for name in h01 h13; do
 	sox -R -n "${RATE[@]}" "$tmp/work/$name.gap.wav" trim 0 1.2
 	sox -R "$tmp/human/$name.wav" "$tmp/work/$name.gap.wav" "$tmp/human/$name.wav" \
 		"$tmp/corpus/$name-twice.wav" pad 0.3 3
-	printf '%s\t%s\t%s\t%s\n' "$name-twice.wav" human "-" "(greeting twice)" >>"$labels.body"
+	printf '%s\t%s\t%s\t-\t0\t0\t%s\n' "$name-twice.wav" human "-" "(greeting twice)" >>"$labels.body"
 done
 
 rm -rf "$tmp/work"
 {
-	printf 'file\tlabel\tvoice\ttext\n'
+	printf 'file\tlabel\tvoice\tbeep\tbeep_ms\tbeep_end_ms\ttext\n'
 	LC_ALL=C sort "$labels.body"
 } >"$labels"
 rm -f "$labels.body"

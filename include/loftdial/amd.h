@@ -8,8 +8,11 @@
  * give the same answer at the same "decision time" (milliseconds of audio fed).
  *
  * The method is the classic one (an energy detector with an adaptive noise floor, then rules
- * on the greeting's shape) plus a Goertzel beep detector; docs/amd.md has the details and the
- * measured accuracy.
+ * on the greeting's shape) plus a Goertzel beep detector over 400 Hz-2 kHz; docs/amd.md has
+ * the details and the measured accuracy.
+ *
+ * The beep detector also runs alone (amd_beep_new), for a line that already knows it reached a
+ * machine and waits for the beep before it speaks (voicemail drop).
  */
 #ifndef LOFTDIAL_AMD_H
 #define LOFTDIAL_AMD_H
@@ -37,9 +40,11 @@ struct amd_cfg {
 	unsigned max_decision_ms;           /* give up (UNKNOWN) after this much audio; 4000 */
 	int min_speech_dbfs;                /* never speech below this frame level; -45 */
 	int speech_snr_db;                  /* speech is this far above the noise floor; 9 */
-	unsigned beep_hz;                   /* beep tone centre (0 disables); 1000 */
+	unsigned beep_min_hz;               /* lowest beep tone looked for; 400 */
+	unsigned beep_max_hz;               /* highest beep tone looked for (0 disables); 2000 */
 	unsigned beep_min_ms;               /* a tone held this long is a beep; 120 */
-	unsigned beep_purity_pct;           /* share of the frame's energy in the tone; 75 */
+	unsigned beep_purity_pct;           /* share of the frame's energy in the tone (or in two
+	                                     * tones at once, for dual-tone beeps); 90 */
 };
 
 struct amd;
@@ -71,5 +76,30 @@ const char *amd_reason(const struct amd *amd);
 
 /* "pending", "human", "machine", "unknown". */
 const char *amd_result_name(enum amd_result r);
+
+/* ---- the beep alone ---- */
+
+enum amd_beep_state {
+	AMD_BEEP_NONE = 0, /* no beep yet */
+	AMD_BEEP_ON,       /* a beep is sounding (held at least beep_min_ms) */
+	AMD_BEEP_OVER,     /* the beep has ended: the machine is recording now */
+};
+
+struct amd_beep;
+
+/* A beep listener with cfg's srate and beep_* settings (NULL = defaults). A frame counts when
+ * it is louder than min_speech_dbfs and at least beep_purity_pct of its energy sits in one tone
+ * between beep_min_hz and beep_max_hz (or in two tones at once); the tone must hold its pitch
+ * (it may step once to another tone: two-tone beeps) for beep_min_ms. NULL when out of memory
+ * or cfg is unusable (as amd_new, or beep detection off). */
+struct amd_beep *amd_beep_new(const struct amd_cfg *cfg);
+void amd_beep_free(struct amd_beep *b);
+/* Feeds n samples; returns the state so far. OVER is final (later audio is ignored). */
+enum amd_beep_state amd_beep_feed(struct amd_beep *b, const int16_t *samples, size_t n);
+/* When the beep started and ended, in ms of audio fed (0 until known), and its pitch in Hz
+ * (the first tone of a two-tone beep, the lower of a dual tone; 0 until ON). */
+unsigned amd_beep_start_ms(const struct amd_beep *b);
+unsigned amd_beep_end_ms(const struct amd_beep *b);
+unsigned amd_beep_hz(const struct amd_beep *b);
 
 #endif

@@ -3,9 +3,10 @@
  *
  * Audio is cut into 20 ms frames. For each frame a DC blocker removes any offset, the level
  * (dBFS) is compared with an adaptive noise floor to call the frame voiced or not, and a bank
- * of Goertzel filters around beep_hz measures how much of the frame's energy sits in one pure
- * tone. Voiced frames group into words (runs of at least min_word_ms, with gaps shorter than
- * word_gap_ms bridged), words into the greeting, and the greeting's shape decides:
+ * of Goertzel filters every 25 Hz from beep_min_hz to beep_max_hz measures how much of the
+ * frame's energy sits in one pure tone (or two at once). Voiced frames group into words (runs of at
+ * least min_word_ms, with gaps shorter than word_gap_ms bridged), words into the greeting, and the
+ * greeting's shape decides:
  *
  *   a beep held for beep_min_ms                     -> MACHINE ("beep")
  *   the greeting lasts more than greeting_max_ms     -> MACHINE ("long greeting")
@@ -17,22 +18,47 @@
  * The noise floor falls quickly to quieter frames and rises slowly (a few dB per second) while
  * frames stay loud, so steady line noise stops counting as speech after a while but a greeting
  * does not raise the floor enough to hide its own end.
+ *
+ * The beep tracker (struct beep_core) is shared with the stand-alone beep listener
+ * (amd_beep_*), which a line uses after the machine verdict to wait for the beep.
  */
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "loftdial/amd.h"
 
-#define FRAME_PER_S   50 /* 20 ms frames */
-#define BEEP_PROBES   9  /* beep_hz - 100 Hz .. beep_hz + 100 Hz in 25 Hz steps */
-#define BEEP_STEP_HZ  25
-#define FLOOR_INIT_DB -60.0
-#define LEVEL_MIN_DB  -96.0
-#define FLOOR_RISE_DB 0.1 /* per voiced frame: 5 dB/s */
-#define FLOOR_FALL_K  0.3 /* share of the gap closed per quieter frame */
-#define FLOOR_TRACK_K 0.05
-#define DC_POLE       0.995
+#define FRAME_PER_S     50 /* 20 ms frames */
+#define BEEP_STEP_HZ    25 /* half the 50 Hz resolution of a 20 ms frame */
+#define BEEP_PROBES_MAX 128
+#define DUAL_APART      4    /* probes (100 Hz) between the two tones of a dual-tone beep */
+#define DUAL_MIN_SHARE  0.25 /* each tone of a dual-tone beep holds this share at least */
+#define STEP_MIN_MS     40   /* a two-tone beep's first tone lasts this long at least */
+#define VOICE_MAX_HZ    500  /* the highest voice pitch whose harmonics might pass as two tones */
+#define HOLD_HZ         8.0  /* a held tone moves less than this from frame to frame */
+#define FLOOR_INIT_DB   -60.0
+#define LEVEL_MIN_DB    -96.0
+#define FLOOR_RISE_DB   0.1 /* per voiced frame: 5 dB/s */
+#define FLOOR_FALL_K    0.3 /* share of the gap closed per quieter frame */
+#define FLOOR_TRACK_K   0.05
+#define DC_POLE         0.995
+
+/* The beep tracker: Goertzel probes and the run of tonal frames. */
+struct beep_core {
+	unsigned nprobes, lo_hz, frame_len;
+	double coef[BEEP_PROBES_MAX];
+	double purity;      /* beep_purity_pct as a share */
+	unsigned need;      /* frames a beep must hold */
+	unsigned step_min;  /* frames of a first tone before a step to a second one */
+	unsigned run;       /* consecutive tonal frames */
+	unsigned run_start; /* frame where the run began */
+	unsigned srate;
+	double min_hz, max_hz; /* the range, half a step wider on each side */
+	double tone_a, tone_b; /* Hz of the current tone (b: the second of a dual, or 0) */
+	double first;          /* Hz of the run's first tone (its pitch) */
+	bool stepped;          /* the run stepped once to another tone */
+};
 
 struct amd {
 	struct amd_cfg cfg;
@@ -41,7 +67,8 @@ struct amd {
 	unsigned fill;      /* samples in frame */
 	double dc_x1, dc_y1;
 	bool dc_primed; /* dc_x1 holds a real sample */
-	double beep_coef[BEEP_PROBES];
+	struct beep_core beep;
+	bool beep_on; /* beep detection configured */
 
 	uint64_t samples; /* samples fed (only counted while pending) */
 	unsigned frames;  /* frames analysed */
@@ -57,9 +84,6 @@ struct amd {
 	bool greeting;        /* the first word has been heard */
 	unsigned greet_start; /* frame where the greeting's first word began */
 	unsigned greet_end;   /* frame after the greeting's last voiced frame */
-
-	unsigned beep_frames; /* consecutive tonal frames */
-	int beep_probe;       /* probe index of the current tone, -1 none */
 
 	enum amd_result result;
 	unsigned decision_ms;
@@ -82,11 +106,14 @@ void amd_cfg_default(struct amd_cfg *cfg)
 	        .max_decision_ms = 4000,
 	        .min_speech_dbfs = -45,
 	        .speech_snr_db = 9,
-	        .beep_hz = 1000,
+	        .beep_min_hz = 400,
+	        .beep_max_hz = 2000,
 	        .beep_min_ms = 120,
-	        .beep_purity_pct = 75,
+	        .beep_purity_pct = 90,
 	};
 }
+
+static bool beep_core_init(struct beep_core *bc, const struct amd_cfg *cfg);
 
 /* Frames needed to cover ms of audio (at least one). */
 static unsigned ms_frames(unsigned ms)
@@ -100,7 +127,6 @@ static unsigned ms_frames(unsigned ms)
 struct amd *amd_new(const struct amd_cfg *cfg)
 {
 	struct amd *amd;
-	unsigned i;
 
 	amd = calloc(1, sizeof(*amd));
 	if (!amd)
@@ -120,14 +146,8 @@ struct amd *amd_new(const struct amd_cfg *cfg)
 		free(amd);
 		return NULL;
 	}
-	for (i = 0; i < BEEP_PROBES; i++) {
-		double f = (double)amd->cfg.beep_hz +
-		           ((int)i - BEEP_PROBES / 2) * (double)BEEP_STEP_HZ;
-
-		amd->beep_coef[i] = 2.0 * cos(2.0 * M_PI * f / amd->cfg.srate);
-	}
+	amd->beep_on = beep_core_init(&amd->beep, &amd->cfg);
 	amd->floor_db = FLOOR_INIT_DB;
-	amd->beep_probe = -1;
 	amd->reason = "";
 	return amd;
 }
@@ -155,53 +175,174 @@ static void decide(struct amd *amd, enum amd_result r, const char *reason)
 	amd->decision_ms = frames_ms(amd->frames);
 }
 
-/* Share (0..1) of the frame's energy held by the strongest probe tone; *probe gets its index. */
-static double frame_tone(const struct amd *amd, double energy, int *probe)
+/* Sets the probes up; false when beep detection is off or the range is unusable. */
+static bool beep_core_init(struct beep_core *bc, const struct amd_cfg *cfg)
 {
-	double best = 0.0;
-	unsigned i, k;
+	unsigned i;
 
-	*probe = -1;
-	if (!amd->cfg.beep_hz || energy <= 0.0)
-		return 0.0;
-	for (i = 0; i < BEEP_PROBES; i++) {
-		double q1 = 0.0, q2 = 0.0, c = amd->beep_coef[i], power;
+	memset(bc, 0, sizeof(*bc));
+	if (!cfg->beep_max_hz || cfg->beep_min_hz < 100 || cfg->beep_min_hz > cfg->beep_max_hz ||
+	    cfg->beep_max_hz + 100 > cfg->srate / 2 ||
+	    (cfg->beep_max_hz - cfg->beep_min_hz) / BEEP_STEP_HZ + 3 > BEEP_PROBES_MAX)
+		return false;
+	/* One probe more on each side, so tones at the ends of the range can be refined too. */
+	bc->lo_hz = cfg->beep_min_hz - BEEP_STEP_HZ;
+	bc->nprobes = (cfg->beep_max_hz - cfg->beep_min_hz) / BEEP_STEP_HZ + 3;
+	bc->min_hz = cfg->beep_min_hz - BEEP_STEP_HZ / 2.0;
+	bc->max_hz = cfg->beep_max_hz + BEEP_STEP_HZ / 2.0;
+	bc->frame_len = cfg->srate / FRAME_PER_S;
+	bc->srate = cfg->srate;
+	for (i = 0; i < bc->nprobes; i++)
+		bc->coef[i] = 2.0 * cos(2.0 * M_PI * (bc->lo_hz + i * BEEP_STEP_HZ) / cfg->srate);
+	bc->purity = cfg->beep_purity_pct / 100.0;
+	bc->need = ms_frames(cfg->beep_min_ms);
+	bc->step_min = ms_frames(STEP_MIN_MS);
+	return true;
+}
 
-		for (k = 0; k < amd->frame_len; k++) {
-			double q0 = c * q1 - q2 + amd->frame[k];
+/* True when two probes' tones could be harmonics k and k + 1 of one voice (pitch up to
+ * VOICE_MAX_HZ): the lower is then a whole multiple of their distance. */
+static bool neighbour_harmonics(const struct beep_core *bc, int p, int q)
+{
+	double lo = bc->lo_hz + (double)(p < q ? p : q) * BEEP_STEP_HZ;
+	double d = abs(p - q) * (double)BEEP_STEP_HZ, k;
 
-			q2 = q1;
-			q1 = q0;
-		}
-		power = q1 * q1 + q2 * q2 - c * q1 * q2;
-		if (power > best) {
-			best = power;
-			*probe = (int)i;
+	if (d > VOICE_MAX_HZ)
+		return false;
+	k = lo / d;
+	return fabs(k - floor(k + 0.5)) * d <= BEEP_STEP_HZ;
+}
+
+/* Goertzel power of frame at coefficient c: (A N / 2)^2 for a tone of amplitude A there. */
+static double goertzel(const double *frame, unsigned n, double c)
+{
+	double q1 = 0.0, q2 = 0.0;
+	unsigned k;
+
+	for (k = 0; k < n; k++) {
+		double q0 = c * q1 - q2 + frame[k];
+
+		q2 = q1;
+		q1 = q0;
+	}
+	return q1 * q1 + q2 * q2 - c * q1 * q2;
+}
+
+/* The frequency of the tone near probe p, refined between the probes (a parabola through the
+ * magnitudes of p and its neighbours), and its power measured there. */
+static double tone_at(const struct beep_core *bc, const double *frame, const double *power, int p,
+                      unsigned srate, double *power_out)
+{
+	double hz = bc->lo_hz + (double)p * BEEP_STEP_HZ;
+
+	if (p > 0 && p + 1 < (int)bc->nprobes) {
+		double l = sqrt(power[p - 1]), m = sqrt(power[p]), r = sqrt(power[p + 1]);
+		double den = l - 2.0 * m + r;
+
+		if (den < 0.0)
+			hz += 0.5 * (l - r) / den * BEEP_STEP_HZ;
+	}
+	*power_out = goertzel(frame, bc->frame_len, 2.0 * cos(2.0 * M_PI * hz / srate));
+	if (*power_out < power[p])
+		*power_out = power[p];
+	return hz;
+}
+
+/* The tone(s) of a frame: *a the strongest tone's frequency, *b a second tone's when the frame
+ * is a dual tone (else 0). True when the frame is tonal enough for a beep. */
+static bool frame_tonal(const struct beep_core *bc, const double *frame, double energy,
+                        unsigned srate, double *a, double *b)
+{
+	double power[BEEP_PROBES_MAX], best = 0.0, second = 0.0, norm, pa, pb;
+	int ia = -1, ib = -1;
+	unsigned i;
+
+	*a = *b = 0.0;
+	if (energy <= 0.0)
+		return false;
+	for (i = 0; i < bc->nprobes; i++) {
+		power[i] = goertzel(frame, bc->frame_len, bc->coef[i]);
+		if (power[i] > best) {
+			best = power[i];
+			ia = (int)i;
 		}
 	}
-	/* energy is the frame's mean square. A pure tone of amplitude A centred on a probe gives
-	 * power = (A N / 2)^2 and a mean square of A^2 / 2, so this ratio is 1 for it and small
-	 * for speech or noise. */
-	return 2.0 * best / ((double)amd->frame_len * amd->frame_len * energy);
+	if (ia < 0)
+		return false;
+	for (i = 0; i < bc->nprobes; i++) {
+		if (abs((int)i - ia) >= DUAL_APART && power[i] > second) {
+			second = power[i];
+			ib = (int)i;
+		}
+	}
+	/* energy is the frame's mean square. A pure tone of amplitude A gives power (A N / 2)^2
+	 * at its frequency and a mean square of A^2 / 2, so this share is 1 for it and well
+	 * below for speech or noise. */
+	norm = 2.0 / ((double)bc->frame_len * bc->frame_len * energy);
+	if (best * norm < DUAL_MIN_SHARE)
+		return false;
+	*a = tone_at(bc, frame, power, ia, srate, &pa);
+	if (*a < bc->min_hz || *a > bc->max_hz) {
+		*a = 0.0;
+		return false;
+	}
+	if (pa * norm >= bc->purity)
+		return true;
+	/* Two tones at once (a dual-tone beep): together pure, each a real part of it, and not
+	 * two neighbouring harmonics of one voice (a held vowel can put most of its energy in
+	 * the two harmonics around its first formant). */
+	if (ib >= 0 && second * norm >= DUAL_MIN_SHARE && !neighbour_harmonics(bc, ia, ib)) {
+		*b = tone_at(bc, frame, power, ib, srate, &pb);
+		if (*b >= bc->min_hz && *b <= bc->max_hz && (pa + pb) * norm >= bc->purity)
+			return true;
+	}
+	*a = *b = 0.0;
+	return false;
+}
+
+/* True when a tone at hz continues the current one: a beep holds its pitch. */
+static bool tone_holds(const struct beep_core *bc, double hz)
+{
+	return (bc->tone_a > 0 && fabs(hz - bc->tone_a) <= HOLD_HZ) ||
+	       (bc->tone_b > 0 && fabs(hz - bc->tone_b) <= HOLD_HZ);
+}
+
+/* Tracks the beep over frame f; returns true while a tone has held for beep_min_ms. */
+static bool beep_core_frame(struct beep_core *bc, const double *frame, double energy, bool loud,
+                            unsigned f)
+{
+	double a, b;
+
+	if (!loud || !frame_tonal(bc, frame, energy, bc->srate, &a, &b)) {
+		bc->run = 0;
+		bc->tone_a = bc->tone_b = 0.0;
+		return false;
+	}
+	/* Speech harmonics drift and glide from frame to frame; a two-tone beep steps once,
+	 * cleanly, from one held tone to another. */
+	if (bc->run && !tone_holds(bc, a) && !(b > 0 && tone_holds(bc, b))) {
+		if (!bc->stepped && bc->run >= bc->step_min)
+			bc->stepped = true;
+		else
+			bc->run = 0;
+	}
+	if (!bc->run) {
+		bc->run_start = f;
+		bc->stepped = false;
+		bc->first = b > 0 && b < a ? b : a;
+	}
+	bc->tone_a = a;
+	bc->tone_b = b;
+	bc->run++;
+	return bc->run >= bc->need;
 }
 
 /* Tracks the beep; returns true once a stable tone has lasted beep_min_ms. */
 static bool beep_update(struct amd *amd, double energy, bool loud)
 {
-	int probe;
-	double purity = frame_tone(amd, energy, &probe);
-
-	if (!loud || purity * 100.0 < amd->cfg.beep_purity_pct) {
-		amd->beep_frames = 0;
-		amd->beep_probe = -1;
+	if (!amd->beep_on)
 		return false;
-	}
-	/* A beep holds its pitch; speech harmonics glide across probes. */
-	if (amd->beep_frames && abs(probe - amd->beep_probe) > 1)
-		amd->beep_frames = 0;
-	amd->beep_probe = probe;
-	amd->beep_frames++;
-	return amd->beep_frames >= ms_frames(amd->cfg.beep_min_ms);
+	return beep_core_frame(&amd->beep, amd->frame, energy, loud, amd->frames);
 }
 
 /* Moves the noise floor toward this frame's level (fast down, slow up). */
@@ -388,4 +529,115 @@ const char *amd_result_name(enum amd_result r)
 		return "unknown";
 	}
 	return "?";
+}
+
+/* ---- the beep alone ---- */
+
+struct amd_beep {
+	struct beep_core bc;
+	double *frame;
+	unsigned fill, frames;
+	double dc_x1, dc_y1;
+	bool dc_primed;
+	double min_energy; /* min_speech_dbfs as a mean square */
+	enum amd_beep_state state;
+	unsigned start_ms, end_ms, hz;
+};
+
+/* A beep listener. */
+struct amd_beep *amd_beep_new(const struct amd_cfg *cfg)
+{
+	struct amd_cfg c;
+	struct amd_beep *b;
+
+	if (cfg)
+		c = *cfg;
+	else
+		amd_cfg_default(&c);
+	if (c.srate < 4000 || c.srate > 48000 || c.srate % FRAME_PER_S)
+		return NULL;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	b->frame = calloc(c.srate / FRAME_PER_S, sizeof(*b->frame));
+	if (!b->frame || !beep_core_init(&b->bc, &c)) {
+		amd_beep_free(b);
+		return NULL;
+	}
+	b->min_energy = 32768.0 * 32768.0 * pow(10.0, c.min_speech_dbfs / 10.0);
+	return b;
+}
+
+/* Frees a beep listener. */
+void amd_beep_free(struct amd_beep *b)
+{
+	if (!b)
+		return;
+	free(b->frame);
+	free(b);
+}
+
+/* One complete frame. */
+static void beep_frame_done(struct amd_beep *b)
+{
+	double energy = 0.0;
+	unsigned k, f = b->frames++;
+	bool held;
+
+	for (k = 0; k < b->bc.frame_len; k++)
+		energy += b->frame[k] * b->frame[k];
+	energy /= b->bc.frame_len;
+	held = beep_core_frame(&b->bc, b->frame, energy, energy >= b->min_energy, f);
+	if (b->state == AMD_BEEP_NONE && held) {
+		b->state = AMD_BEEP_ON;
+		b->start_ms = frames_ms(b->bc.run_start);
+		b->hz = (unsigned)(b->bc.first + 0.5);
+	} else if (b->state == AMD_BEEP_ON && !b->bc.run) {
+		b->state = AMD_BEEP_OVER;
+		b->end_ms = frames_ms(f);
+	}
+}
+
+/* Feeds samples to a beep listener. */
+enum amd_beep_state amd_beep_feed(struct amd_beep *b, const int16_t *samples, size_t n)
+{
+	size_t i;
+
+	if (!b)
+		return AMD_BEEP_NONE;
+	for (i = 0; samples && i < n && b->state != AMD_BEEP_OVER; i++) {
+		double x = samples[i], y;
+
+		if (!b->dc_primed) {
+			b->dc_x1 = x;
+			b->dc_primed = true;
+		}
+		y = x - b->dc_x1 + DC_POLE * b->dc_y1;
+		b->dc_x1 = x;
+		b->dc_y1 = y;
+		b->frame[b->fill++] = y;
+		if (b->fill == b->bc.frame_len) {
+			b->fill = 0;
+			beep_frame_done(b);
+		}
+	}
+	return b->state;
+}
+
+/* When the beep started. */
+unsigned amd_beep_start_ms(const struct amd_beep *b)
+{
+	return b && b->state != AMD_BEEP_NONE ? b->start_ms : 0;
+}
+
+/* When the beep ended. */
+unsigned amd_beep_end_ms(const struct amd_beep *b)
+{
+	return b && b->state == AMD_BEEP_OVER ? b->end_ms : 0;
+}
+
+/* The beep's pitch. */
+unsigned amd_beep_hz(const struct amd_beep *b)
+{
+	return b && b->state != AMD_BEEP_NONE ? b->hz : 0;
 }

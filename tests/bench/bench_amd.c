@@ -1,8 +1,9 @@
 /*
  * bench_amd: the answering-machine detector over the whole recorded corpus. Prints every
  * call's verdict, then the accuracy (overall and per class), the median decision time of
- * correctly classified humans and machines, and how fast the analyser runs. Targets: at least
- * 90% correct, at most 1500 ms median for humans.
+ * correctly classified humans and machines, the beep listener's hits (each labelled beep heard
+ * where it is) and false alarms, and how fast the analyser runs. Targets: at least 90%
+ * correct, at most 1500 ms median for humans, every beep heard, no false beep.
  * Usage: bench_amd [--sweep] [RECORDINGS_DIR]
  *   (default folder $LOFTDIAL_RECORDINGS or $LOFTDIAL_BUILD/recordings)
  *   --sweep also prints accuracy and human median over a grid of greeting_max_ms x
@@ -69,7 +70,7 @@ int main(int argc, char **argv)
 {
 	static struct amd_corpus c;
 	size_t i, total, ok, hn, hok, mn, mok;
-	double t0, secs, audio_s = 0.0;
+	double t0, secs, audio_s = 0.0, beep_s = 0.0;
 	bool do_sweep = argc > 1 && !strcmp(argv[1], "--sweep");
 	int err;
 
@@ -91,14 +92,21 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	printf("%-22s %-8s %-8s %7s  %s\n", "file", "label", "result", "ms", "reason");
+	printf("%-22s %-8s %-8s %7s  %-16s %-10s %7s %-14s\n", "file", "label", "result", "ms",
+	       "reason", "beep", "at ms", "heard");
 	for (i = 0; i < c.n; i++) {
 		const struct amd_corpus_item *it = &c.items[i];
+		char heard[32] = "-";
 
 		audio_s += it->decision_ms / 1000.0;
-		printf("%-22s %-8s %-8s %7u  %s%s\n", it->file, amd_result_name(it->label),
-		       amd_result_name(it->result), it->decision_ms, it->reason,
-		       it->result == it->label ? "" : "   <-- wrong");
+		beep_s += it->listened_ms / 1000.0;
+		if (it->heard != AMD_BEEP_NONE)
+			snprintf(heard, sizeof(heard), "%u Hz %u ms", it->heard_hz, it->heard_ms);
+		printf("%-22s %-8s %-8s %7u  %-16s %-10s %7u %-14s%s%s\n", it->file,
+		       amd_result_name(it->label), amd_result_name(it->result), it->decision_ms,
+		       it->reason, it->beep[0] ? it->beep : "-", it->beep_ms, heard,
+		       it->result == it->label ? "" : "   <-- wrong",
+		       amd_corpus_beep_ok(it) ? "" : "   <-- beep");
 	}
 	ok = amd_corpus_correct(&c, AMD_PENDING, &total);
 	hok = amd_corpus_correct(&c, AMD_HUMAN, &hn);
@@ -111,8 +119,18 @@ int main(int argc, char **argv)
 	       "median %u ms (p90 %u ms)\n",
 	       amd_corpus_median_ms(&c, AMD_HUMAN), percentile_ms(&c, AMD_HUMAN, 90),
 	       amd_corpus_median_ms(&c, AMD_MACHINE), percentile_ms(&c, AMD_MACHINE, 90));
-	printf("speed: %.1f s of audio analysed in %.3f s (%.0fx real time, file reads included)\n",
-	       audio_s, secs, secs > 0 ? audio_s / secs : 0.0);
+	{
+		size_t labelled, heard, false_alarms, early;
+
+		amd_corpus_beeps(&c, &labelled, &heard, &false_alarms, &early);
+		printf("beeps: heard %zu/%zu where they are (onset within 60 ms, pitch within 15 "
+		       "Hz); "
+		       "false alarms %zu in %zu calls without a beep; heard early %zu\n",
+		       heard, labelled, false_alarms, c.n - labelled, early);
+	}
+	printf("speed: %.1f s of audio to the verdicts and %.1f s to the beep listener analysed in "
+	       "%.3f s (%.0fx real time, file reads included)\n",
+	       audio_s, beep_s, secs, secs > 0 ? (audio_s + beep_s) / secs : 0.0);
 	printf("targets: accuracy >= 90%% %s, human median <= 1500 ms %s\n",
 	       ok * 10 >= total * 9 ? "met" : "MISSED",
 	       amd_corpus_median_ms(&c, AMD_HUMAN) <= 1500 ? "met" : "MISSED");

@@ -20,13 +20,14 @@
 #define MAX_LEN (SR * 8)
 
 /* One stretch of a synthetic call. */
-enum seg_kind { SEG_END = 0, SEG_SILENCE, SEG_SPEECH, SEG_TONE, SEG_NOISE };
+enum seg_kind { SEG_END = 0, SEG_SILENCE, SEG_SPEECH, SEG_TONE, SEG_NOISE, SEG_VOWEL };
 
 struct seg {
 	enum seg_kind kind;
 	unsigned ms;
 	double level; /* peak amplitude, 0..1 of full scale */
-	double hz;    /* tone frequency */
+	double hz;    /* tone frequency; SEG_VOWEL: the voice's pitch */
+	double hz2;   /* a second tone sounding with the first (dual-tone beeps), 0 = none */
 };
 
 /* A synthetic call: segments, then a DC offset, background noise and gain (clipped). */
@@ -75,6 +76,21 @@ static size_t render(const struct call *c)
 				break;
 			case SEG_TONE:
 				v = s->level * sin(2.0 * M_PI * s->hz * t);
+				if (s->hz2 > 0)
+					v = (v + s->level * sin(2.0 * M_PI * s->hz2 * t)) / 2;
+				break;
+			case SEG_VOWEL:
+				/* A held, perfectly steady vowel: harmonics of hz shaped by two
+				 * formants (700 and 1150 Hz, "ah"), the hardest speech for a beep
+				 * detector: no glide, most energy in two or three harmonics. */
+				for (k = 1; k * s->hz < 3500; k++) {
+					double f = k * s->hz,
+					       a1 = 1.0 / (1.0 + pow((f - 700) / 90, 2)),
+					       a2 = 0.5 / (1.0 + pow((f - 1150) / 100, 2));
+
+					v += (a1 + a2 + 0.02) * sin(2.0 * M_PI * f * t);
+				}
+				v *= s->level / 1.5;
 				break;
 			case SEG_NOISE:
 				v = s->level * noise_next(&seed);
@@ -113,6 +129,14 @@ static size_t render(const struct call *c)
 #define TONE(ms, hz)                                                                               \
 	{                                                                                          \
 		SEG_TONE, ms, 0.5, hz                                                              \
+	}
+#define DUAL(ms, hz, hz2)                                                                          \
+	{                                                                                          \
+		SEG_TONE, ms, 0.5, hz, hz2                                                         \
+	}
+#define VOWEL(ms, hz)                                                                              \
+	{                                                                                          \
+		SEG_VOWEL, ms, 0.5, hz, 0                                                          \
 	}
 #define NOISE(ms, lvl)                                                                             \
 	{                                                                                          \
@@ -242,9 +266,66 @@ static const struct call calls[] = {
          {SIL(300), SPEECH(700), SIL(200), TONE(600, 1000)},
          .want = AMD_MACHINE,
          .reason = "beep"},
-        /* A tone far from 1 kHz is not a beep: it is just a short sound. */
-        {"400 Hz tone",
+        /* Beeps across the range real voicemail systems use, single, in sequence and dual. */
+        {"beep at 400 Hz",
          {SIL(500), TONE(500, 400), SIL(3000)},
+         .want = AMD_MACHINE,
+         .reason = "beep"},
+        {"beep at 700 Hz",
+         {SIL(500), TONE(300, 700), SIL(3000)},
+         .want = AMD_MACHINE,
+         .reason = "beep"},
+        {"beep at 850 Hz",
+         {SIL(500), TONE(300, 850), SIL(3000)},
+         .want = AMD_MACHINE,
+         .reason = "beep"},
+        {"beep at 1400 Hz",
+         {SIL(500), TONE(300, 1400), SIL(3000)},
+         .want = AMD_MACHINE,
+         .reason = "beep"},
+        {"beep at 1990 Hz",
+         {SIL(500), TONE(300, 1990), SIL(3000)},
+         .want = AMD_MACHINE,
+         .reason = "beep"},
+        {"two-tone beep in sequence",
+         {SIL(500), TONE(80, 700), TONE(80, 1000), SIL(3000)},
+         .want = AMD_MACHINE,
+         .reason = "beep",
+         .min_ms = 600,
+         .max_ms = 640},
+        {"dual-tone beep",
+         {SIL(500), DUAL(300, 1000, 1400), SIL(3000)},
+         .want = AMD_MACHINE,
+         .reason = "beep"},
+        /* Tones outside the range, too short, or stepping about are not beeps. */
+        {"250 Hz tone",
+         {SIL(500), TONE(500, 250), SIL(3000)},
+         .want = AMD_HUMAN,
+         .reason = "short greeting"},
+        {"2600 Hz tone",
+         {SIL(500), TONE(500, 2600), SIL(3000)},
+         .want = AMD_HUMAN,
+         .reason = "short greeting"},
+        {"80 ms tone",
+         {SIL(500), TONE(80, 1000), SIL(3000)},
+         .want = AMD_HUMAN,
+         .reason = "short greeting"},
+        {"a melody of 40 ms notes",
+         {SIL(500), TONE(40, 700), TONE(40, 1000), TONE(40, 1400), TONE(40, 1000), TONE(40, 700),
+          SIL(3000)},
+         .want = AMD_HUMAN,
+         .reason = "short greeting"},
+        /* Held vowels at steady pitches (a low man's to a high woman's) are not beeps. */
+        {"held vowel at 110 Hz",
+         {SIL(300), VOWEL(700, 110), SIL(3000)},
+         .want = AMD_HUMAN,
+         .reason = "short greeting"},
+        {"held vowel at 220 Hz",
+         {SIL(300), VOWEL(700, 220), SIL(3000)},
+         .want = AMD_HUMAN,
+         .reason = "short greeting"},
+        {"held vowel at 350 Hz",
+         {SIL(300), VOWEL(700, 350), SIL(3000)},
          .want = AMD_HUMAN,
          .reason = "short greeting"},
         /* Still talking when the time is up, having started late. */
@@ -406,7 +487,7 @@ static void test_bad_config(void **state)
 
 	/* Beep detection off: a beep is then only a short sound. */
 	amd_cfg_default(&cfg);
-	cfg.beep_hz = 0;
+	cfg.beep_max_hz = 0;
 	amd = amd_new(&cfg);
 	assert_int_equal(amd_feed(amd, pcm, render(call_named("beep at 1 kHz"))), AMD_HUMAN);
 	amd_free(amd);
@@ -428,12 +509,112 @@ static void test_full_scale(void **state)
 	amd_free(amd);
 }
 
+/* The beep alone: after a long greeting, the listener says when the beep starts and ends and
+ * its pitch, whatever the chunk size; speech and vowels alone never sound like one. */
+static void test_beep_listener(void **state)
+{
+	static const struct {
+		struct call c;
+		enum amd_beep_state want;
+		unsigned hz, start_ms, end_ms; /* 0 = not checked */
+	} rows[] = {
+	        {{"greeting, pause, 850 Hz beep",
+	          {SIL(300), SPEECH(3000), SIL(400), TONE(500, 850), SIL(2000)}},
+	         AMD_BEEP_OVER,
+	         850,
+	         3700,
+	         4200},
+	        {{"1400 Hz beep at once", {TONE(300, 1400), SIL(500)}},
+	         AMD_BEEP_OVER,
+	         1400,
+	         0,
+	         300},
+	        {{"two-tone", {SIL(200), TONE(100, 700), TONE(100, 1000), SIL(500)}},
+	         AMD_BEEP_OVER,
+	         700,
+	         200,
+	         400},
+	        {{"dual tone", {SIL(200), DUAL(400, 1000, 1400), SIL(500)}},
+	         AMD_BEEP_OVER,
+	         1000,
+	         200,
+	         600},
+	        {{"beep still sounding", {SIL(200), TONE(2000, 1000)}}, AMD_BEEP_ON, 1000, 200, 0},
+	        {{"speech only", {SIL(300), SPEECH(5000), SIL(500)}}, AMD_BEEP_NONE},
+	        {{"vowels only",
+	          {VOWEL(600, 110), SIL(100), VOWEL(600, 220), SIL(100), VOWEL(600, 350)}},
+	         AMD_BEEP_NONE},
+	        {{"quiet tone (-50 dBFS)", {SIL(200), {SEG_TONE, 500, 0.004, 1000}, SIL(500)}},
+	         AMD_BEEP_NONE},
+	};
+	static const size_t chunks[] = {1, 159, 160, 161, 4000};
+	struct amd_cfg cfg;
+	size_t r, ci;
+
+	(void)state;
+	for (r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		size_t n = render(&rows[r].c);
+
+		for (ci = 0; ci < sizeof(chunks) / sizeof(chunks[0]); ci++) {
+			struct amd_beep *b = amd_beep_new(NULL);
+			enum amd_beep_state st = AMD_BEEP_NONE;
+			size_t off;
+
+			assert_non_null(b);
+			for (off = 0; off < n; off += chunks[ci]) {
+				size_t k = n - off < chunks[ci] ? n - off : chunks[ci];
+
+				st = amd_beep_feed(b, pcm + off, k);
+			}
+			print_message("%-30s chunk %4zu: state %d, %u Hz, %u..%u ms\n",
+			              rows[r].c.name, chunks[ci], st, amd_beep_hz(b),
+			              amd_beep_start_ms(b), amd_beep_end_ms(b));
+			assert_int_equal(st, rows[r].want);
+			if (rows[r].hz)
+				assert_in_range(amd_beep_hz(b), rows[r].hz - 10, rows[r].hz + 10);
+			if (rows[r].want != AMD_BEEP_NONE)
+				assert_in_range(amd_beep_start_ms(b), rows[r].start_ms,
+				                rows[r].start_ms + 20);
+			if (rows[r].want == AMD_BEEP_OVER)
+				assert_in_range(amd_beep_end_ms(b), rows[r].end_ms,
+				                rows[r].end_ms + 20);
+			else
+				assert_int_equal(amd_beep_end_ms(b), 0);
+			/* OVER is final: more audio changes nothing. */
+			if (st == AMD_BEEP_OVER) {
+				assert_int_equal(amd_beep_feed(b, pcm, n), AMD_BEEP_OVER);
+				assert_in_range(amd_beep_end_ms(b), rows[r].end_ms,
+				                rows[r].end_ms + 20);
+			}
+			amd_beep_free(b);
+		}
+	}
+	/* Bad settings, NULLs. */
+	amd_cfg_default(&cfg);
+	cfg.beep_max_hz = 0;
+	assert_null(amd_beep_new(&cfg));
+	amd_cfg_default(&cfg);
+	cfg.beep_min_hz = 2100;
+	assert_null(amd_beep_new(&cfg));
+	amd_cfg_default(&cfg);
+	cfg.beep_max_hz = 3950;
+	assert_null(amd_beep_new(&cfg)); /* above what 8 kHz can carry */
+	amd_cfg_default(&cfg);
+	cfg.srate = 8001;
+	assert_null(amd_beep_new(&cfg));
+	amd_beep_free(NULL);
+	assert_int_equal(amd_beep_feed(NULL, pcm, 10), AMD_BEEP_NONE);
+	assert_int_equal(amd_beep_hz(NULL), 0);
+	assert_int_equal(amd_beep_start_ms(NULL), 0);
+	assert_int_equal(amd_beep_end_ms(NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_edges),      cmocka_unit_test(test_bad_config),
 	        cmocka_unit_test(test_full_scale), cmocka_unit_test(test_chunk_sizes),
-	        cmocka_unit_test(test_calls),
+	        cmocka_unit_test(test_calls),      cmocka_unit_test(test_beep_listener),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
