@@ -74,6 +74,13 @@ struct phone_note {
 
 typedef void(phone_h)(const struct phone_note *n, void *arg);
 
+struct config;
+
+/* The options from the config (engine.*, sip.*, audio.*) for lines lines, engine folders under
+ * data_dir. Strings point into cfg and data_dir. */
+void phone_opts_from_config(struct phone_opts *o, const struct config *cfg, const char *data_dir,
+                            unsigned lines);
+
 /* Checks the options (account syntax included), writes engine folders and starts the
  * engines. EINVAL with a reason in why. */
 int phone_start(struct phone **pp, const struct phone_opts *o, phone_h *h, void *arg, char *why,

@@ -27,6 +27,12 @@
 #include "loftdial/phone.h"
 
 struct pool;
+struct config;
+struct store;
+
+/* The longest dial-list line the pool takes (a SIP URI of the longest size the dial plan
+ * accepts); longer lines are refused, never cut. */
+#define POOL_INPUT_MAX DIALPLAN_URI_MAX
 
 enum pool_amd { POOL_AMD_OFF, POOL_AMD_CONNECT_UNKNOWN, POOL_AMD_HUMANS_ONLY };
 enum pool_machine { POOL_MACHINE_HANGUP, POOL_MACHINE_VOICEMAIL, POOL_MACHINE_CONNECT };
@@ -52,7 +58,7 @@ struct pool_opts {
 struct pool_attempt {
 	unsigned id;   /* 1, 2, ... in the order attempts were taken from the queue */
 	unsigned line; /* 1..9; 0 when it was never dialled (unusable number) */
-	char input[NUMBERS_IN_MAX + 1]; /* the dial-list line, sanitised */
+	char input[POOL_INPUT_MAX + 1]; /* the dial-list line, exactly as queued */
 	char e164[NUMBERS_E164_MAX + 1];
 	char uri[DIALPLAN_URI_MAX + 1];
 	char ext[NUMBERS_EXT_MAX + 1];
@@ -110,7 +116,10 @@ void pool_stop(struct pool *p);
 /* Frees the pool and its phone (engines still running are killed). NULL is fine. */
 void pool_free(struct pool *p);
 
-/* Queues a dial-list line (number or SIP URI); user is handed back in the record. */
+/* Queues a dial-list line (number or SIP URI); user is handed back in the record. The line is
+ * checked before anything is kept: E2BIG when it is longer than POOL_INPUT_MAX, EINVAL when it
+ * has control characters or invalid UTF-8; then nothing is queued. A queued line is dialled as
+ * it is, never cut or cleaned. */
 int pool_add(struct pool *p, const char *line, void *user);
 /* Starts dialling (lines start as their engines come up). */
 void pool_start(struct pool *p);
@@ -183,7 +192,7 @@ struct pool_snapshot {
 	uint64_t changes;        /* bumped with every note the pool sends */
 	struct pool_line_snap lines[PHONE_LINES_MAX];
 	unsigned nnext;                                 /* entries in next (<= queued) */
-	char next[POOL_SNAP_QUEUE][NUMBERS_IN_MAX + 1]; /* the queue's head, in order */
+	char next[POOL_SNAP_QUEUE][POOL_INPUT_MAX + 1]; /* the queue's head, in order */
 };
 
 /* Fills out with the pool's state now (a zeroed, READY snapshot for NULL p). */
@@ -197,5 +206,12 @@ const char *pool_line_phase_name(enum pool_line_phase ph);
 const char *pool_phase_name(enum pool_phase ph);
 
 const char *pool_ev_name(enum pool_ev ev);
+
+/* The pool's options from the config (dial.*, phone.default_country, sip.dialplan), with the
+ * test-only LOFTDIAL_TEST_RING_TIMEOUT_MS; talk_s from the command line (0: never). Strings
+ * point into cfg. */
+void pool_opts_from_config(struct pool_opts *o, const struct config *cfg, unsigned talk_s);
+/* Saves an ended attempt as a dial_attempts row of the session (attempts.h). */
+int pool_attempt_save(struct store *st, const char *session, const struct pool_attempt *a);
 
 #endif

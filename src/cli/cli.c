@@ -64,7 +64,10 @@ static const struct cli_cmd cmds[] = {
          "  --json      one JSON object per event line, then a summary object\n"
          "  --talk SECS hang a connected call up after SECS (default: the far end ends it)\n"
          "  While connected, type on stdin: h hang up, m/u mute/unmute, hold, resume,\n"
-         "  d DIGITS (DTMF), r redial, q stop. Exit: 0 done, 1 cannot dial, 130 interrupted.\n"},
+         "  d DIGITS (DTMF), r redial, q stop. A line that is too long or has control\n"
+         "  characters or invalid UTF-8 is refused (the reason names the byte), never cut.\n"
+         "  Exit: 0 every line dialled, 4 some line refused or never dialled, 1 no call\n"
+         "  could be placed (or nothing to dial), 2 bad options, 130 interrupted.\n"},
         {"report", cmd_report, "dials, live answers, abandonment and hours per rep and campaign",
          "usage: loftdial report [--days N] [--json]\n"
          "  Over the last N days (default 30, at most 3650), per rep and campaign: dials,\n"

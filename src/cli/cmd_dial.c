@@ -3,16 +3,21 @@
  * the TUI, for scripts and for a rep who wants no screen.
  *
  * Each line of FILE is a phone number (normalised to E.164 in phone.default_country) or a full
- * sip:/sips: URI; blank lines and lines starting with '#' are skipped. Every pool event is
- * printed as one line (with --json, one JSON object per line: attempt, number, event, time,
- * outcome, SIP code, ...), then a summary. Attempts are saved to the store as they end. While
- * a call is connected, commands can be typed on stdin: h (hang up), m / u (mute / unmute),
- * hold, resume, d DIGITS (DTMF), r (redial the last number), q (stop).
+ * sip:/sips: URI; blank lines and lines starting with '#' are skipped (dialfile.h). The whole
+ * file is read and checked before any engine starts: a line that is too long, has control
+ * characters or invalid UTF-8 is refused with the reason and dialled from in no way. Every
+ * pool event is printed as one line (with --json, one JSON object per line: attempt, number,
+ * event, time, outcome, SIP code, ...), then a summary. Attempts are saved to the store as
+ * they end. While a call is connected, commands can be typed on stdin: h (hang up), m / u
+ * (mute / unmute), hold, resume, d DIGITS (DTMF), r (redial the last number), q (stop).
  *
- * The exit code: 0 when every number was tried, 1 when the engines could not start or the
- * options are unusable, 2 for a bad command line, 130 when interrupted.
+ * The exit code (docs/cli.md): 0 when every line was dialled, 4 when some line was refused or
+ * never dialled (an unusable number) but a call was placed, 1 when no call could be placed
+ * (the file cannot be read or holds nothing to dial, the engines or options are unusable,
+ * every attempt ended network or failed), 2 for a bad command line, 130 when interrupted.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,16 +28,23 @@
 #include <cjson/cJSON.h>
 #include <re.h>
 
-#include "loftdial/attempts.h"
 #include "loftdial/cli.h"
+#include "loftdial/dialfile.h"
 #include "loftdial/log.h"
 #include "loftdial/loop.h"
 #include "loftdial/pool.h"
 #include "loftdial/store.h"
 #include "loftdial/text.h"
 
-#define NUMBERS_FILE_MAX  (16 * 1024 * 1024)
 #define START_DEADLINE_MS 20000
+
+/* The checked lines of the numbers file, read before anything starts. */
+struct dial_list {
+	char **line;
+	unsigned n, cap;
+	unsigned refused; /* lines refused by the reader */
+	bool json;
+};
 
 struct dialrun {
 	struct pool *pool;
@@ -44,6 +56,9 @@ struct dialrun {
 	char session[64];
 	unsigned count[CALL_OUT_FAILED + 1];
 	unsigned attempts, dropped, drops_measured;
+	unsigned refused; /* lines of the file refused before dialling */
+	unsigned never;   /* attempts never dialled (unusable numbers, the dial refused) */
+	unsigned placed;  /* attempts that reached the far end (not network, not failed) */
 	double drop_max_ms, drop_sum_ms;
 	struct tmr start_tmr;
 	char inbuf[256];
@@ -92,27 +107,11 @@ static const char *shown_number(const struct pool_attempt *a)
 /* Saves an ended attempt (best effort: a dial run does not fail on the database). */
 static void persist(struct dialrun *r, const struct pool_attempt *a)
 {
-	struct attempt rec;
 	int err;
 
 	if (!r->st)
 		return;
-	memset(&rec, 0, sizeof(rec));
-	text_copy(rec.session_id, sizeof(rec.session_id), r->session);
-	rec.line = (int)a->line;
-	text_copy(rec.number, sizeof(rec.number), a->e164[0] ? a->e164 : a->input);
-	if (!rec.number[0])
-		text_copy(rec.number, sizeof(rec.number), "?");
-	rec.started_at_ms = a->t_start;
-	rec.ringing_at_ms = a->t_ring;
-	rec.answered_at_ms = a->t_answer;
-	rec.ended_at_ms = a->t_end;
-	rec.sip_code = a->sip_code;
-	text_copy(rec.reason, sizeof(rec.reason), a->reason);
-	text_copy(rec.outcome, sizeof(rec.outcome), call_outcome_name(a->outcome));
-	rec.live_answer_dropped = a->live_dropped;
-	text_copy(rec.amd, sizeof(rec.amd), amd_name(a->amd));
-	err = attempts_insert(r->st, &rec);
+	err = pool_attempt_save(r->st, r->session, a);
 	if (err)
 		log_warn("dial", "could not save attempt %u: %s", a->id, strerror(err));
 }
@@ -133,8 +132,9 @@ static void print_json(const struct pool_note *n)
 		cJSON_AddStringToObject(o, "number", shown_number(a));
 		cJSON_AddStringToObject(o, "input", a->input);
 	}
-	if (n->line)
-		cJSON_AddNumberToObject(o, "line", n->line);
+	/* An ended record always names its line: 0 when it was never dialled. */
+	if (n->line || (n->ev == POOL_EV_ENDED && a))
+		cJSON_AddNumberToObject(o, "line", n->ev == POOL_EV_ENDED && a ? a->line : n->line);
 	cJSON_AddStringToObject(o, "event", pool_ev_name(n->ev));
 	cJSON_AddStringToObject(o, "time", ts);
 	if (n->ev == POOL_EV_ENDED && a) {
@@ -250,6 +250,10 @@ static void on_pool(const struct pool_note *n, void *arg)
 		r->attempts++;
 		if (n->a->outcome <= CALL_OUT_FAILED)
 			r->count[n->a->outcome]++;
+		if (!n->a->line)
+			r->never++;
+		else if (n->a->outcome != CALL_OUT_NETWORK && n->a->outcome != CALL_OUT_FAILED)
+			r->placed++;
 		r->dropped += n->a->live_dropped;
 		persist(r, n->a);
 		break;
@@ -367,90 +371,91 @@ static bool stdin_watchable(void)
 	return fstat(0, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 }
 
-/* Reads FILE's dial lines into the pool; the count, or -1 with a message. */
-static int load_numbers(struct pool *pool, const char *path)
+/* Prints a refused line of the numbers file (text or JSON), as its own event. */
+static void print_refused(bool json, unsigned lineno, const char *why)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	char line[1024];
-	int count = 0;
-	long total = 0;
+	char ts[40];
 
-	if (!f) {
-		fprintf(stderr, "loftdial: cannot read %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		size_t len = strlen(line);
-		char *p = line;
+	iso_time(now_unix_ms(), ts, sizeof(ts));
+	if (json) {
+		cJSON *o = cJSON_CreateObject();
+		char *s;
 
-		total += (long)len;
-		if (total > NUMBERS_FILE_MAX) {
-			fprintf(stderr, "loftdial: %s is larger than 16 MiB\n", path);
-			count = -1;
-			break;
-		}
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p || *p == '#')
-			continue;
-		if (pool_add(pool, p, NULL)) {
-			count = -1;
-			break;
-		}
-		count++;
+		if (!o)
+			return;
+		cJSON_AddStringToObject(o, "event", "refused");
+		cJSON_AddStringToObject(o, "time", ts);
+		cJSON_AddNumberToObject(o, "file_line", lineno);
+		cJSON_AddStringToObject(o, "reason", why);
+		s = cJSON_PrintUnformatted(o);
+		if (s)
+			printf("%s\n", s);
+		free(s);
+		cJSON_Delete(o);
+	} else {
+		printf("%s        %-10s line %u: %s; not dialled\n", ts + 11, "refused", lineno,
+		       why);
 	}
-	if (f != stdin)
-		fclose(f);
-	return count;
+	fflush(stdout);
 }
 
-/* The pool and phone options from the config (and the command line). */
-static void options(struct cli_ctx *ctx, unsigned lines, unsigned talk_s, struct pool_opts *po,
-                    struct phone_opts *ph)
+/* dialfile_read's handler: keeps a dialable line, reports a refused one. */
+static int take_line(unsigned lineno, const char *text, const char *refused, void *arg)
 {
-	const struct config *c = ctx->cfg;
-	const char *amd = config_str(c, "dial.amd"), *mach = config_str(c, "dial.machine");
-	const char *test_ring = getenv("LOFTDIAL_TEST_RING_TIMEOUT_MS");
+	struct dial_list *l = arg;
 
-	memset(po, 0, sizeof(*po));
-	po->ring_timeout_ms = (unsigned)config_int(c, "dial.ring_timeout") * 1000;
-	/* Test-only: the tests ring out in a second instead of 15 (docs/telephony.md). */
-	if (test_ring && atoi(test_ring) >= 100)
-		po->ring_timeout_ms = (unsigned)atoi(test_ring);
-	po->stagger_ms = (unsigned)config_int(c, "dial.stagger_ms");
-	po->talk_ms = talk_s * 1000;
-	po->amd = !strcmp(amd, "off")           ? POOL_AMD_OFF
-	          : !strcmp(amd, "humans_only") ? POOL_AMD_HUMANS_ONLY
-	                                        : POOL_AMD_CONNECT_UNKNOWN;
-	po->machine = !strcmp(mach, "voicemail") ? POOL_MACHINE_VOICEMAIL
-	              : !strcmp(mach, "connect") ? POOL_MACHINE_CONNECT
-	                                         : POOL_MACHINE_HANGUP;
-	po->voicemail_file = config_str(c, "dial.voicemail_file");
-	po->country = config_str(c, "phone.default_country");
-	po->dialplan = config_str(c, "sip.dialplan");
-	po->auto_resume = true;
+	if (refused) {
+		l->refused++;
+		print_refused(l->json, lineno, refused);
+		return 0;
+	}
+	if (l->n == l->cap) {
+		unsigned cap = l->cap ? l->cap * 2 : 64;
+		char **nl = realloc(l->line, cap * sizeof(*nl));
 
-	memset(ph, 0, sizeof(*ph));
-	ph->mode = strcmp(config_str(c, "engine.mode"), "connect") ? PHONE_SPAWN : PHONE_CONNECT;
-	ph->lines = lines;
-	ph->baresip = config_str(c, "engine.baresip");
-	ph->dir = ctx->paths.data_dir;
-	ph->local_ip = config_str(c, "engine.local_ip");
-	ph->sip_port = (unsigned)config_int(c, "engine.sip_port");
-	ph->ctrl_port = (unsigned)config_int(c, "engine.ctrl_port");
-	ph->connect_addr = config_str(c, "engine.address");
-	ph->rtp_timeout = (unsigned)config_int(c, "engine.rtp_timeout");
-	ph->account.aor = config_str(c, "sip.aor");
-	ph->account.registrar = config_str(c, "sip.registrar");
-	ph->account.outbound = config_str(c, "sip.outbound");
-	ph->account.auth_user = config_str(c, "sip.auth_user");
-	ph->account.auth_pass = config_str(c, "sip.auth_pass");
-	ph->account.caller_id = config_str(c, "sip.caller_id");
-	ph->account.transport = config_str(c, "sip.transport");
-	ph->rep_source = config_str(c, "audio.source");
-	ph->rep_player = config_str(c, "audio.player");
+		if (!nl)
+			return ENOMEM;
+		l->line = nl;
+		l->cap = cap;
+	}
+	l->line[l->n] = strdup(text);
+	if (!l->line[l->n])
+		return ENOMEM;
+	l->n++;
+	return 0;
+}
+
+static void list_free(struct dial_list *l)
+{
+	unsigned i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->line[i]);
+	free(l->line);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Reads and checks the whole numbers file; 0, or an errno value after a message. */
+static int load_numbers(struct dial_list *l, const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	int err;
+
+	if (!f) {
+		err = errno;
+		fprintf(stderr, "loftdial dial: cannot read the numbers file %s: %s\n", path,
+		        strerror(err));
+		return err;
+	}
+	err = dialfile_read(f, take_line, l);
+	if (f != stdin)
+		fclose(f);
+	if (err == EFBIG)
+		fprintf(stderr, "loftdial dial: %s is larger than %d MiB\n", path,
+		        DIALFILE_SIZE_MAX / (1024 * 1024));
+	else if (err)
+		fprintf(stderr, "loftdial dial: cannot read %s: %s\n", path, strerror(err));
+	return err;
 }
 
 /* Prints the summary line (or object). */
@@ -473,6 +478,9 @@ static void summary(const struct dialrun *r)
 		cJSON_AddStringToObject(j, "event", "summary");
 		cJSON_AddStringToObject(j, "time", ts);
 		cJSON_AddNumberToObject(j, "attempts", r->attempts);
+		cJSON_AddNumberToObject(j, "refused", r->refused);
+		cJSON_AddNumberToObject(j, "never_dialled", r->never);
+		cJSON_AddNumberToObject(j, "placed", r->placed);
 		for (o = CALL_OUT_CONNECTED; o <= CALL_OUT_FAILED; o++)
 			cJSON_AddNumberToObject(outs, call_outcome_name(o), r->count[o]);
 		cJSON_AddItemToObject(j, "outcomes", outs);
@@ -487,6 +495,8 @@ static void summary(const struct dialrun *r)
 		return;
 	}
 	printf("summary: %u attempt(s):", r->attempts);
+	if (r->refused)
+		printf(" refused %u line(s) of the file;", r->refused);
 	for (o = CALL_OUT_CONNECTED; o <= CALL_OUT_FAILED; o++)
 		if (r->count[o])
 			printf(" %s %u", call_outcome_name(o), r->count[o]);
@@ -497,81 +507,141 @@ static void summary(const struct dialrun *r)
 	printf("\n");
 }
 
+/* The exit code of a run that got to dial (docs/cli.md), with a line saying why it is not 0. */
+static int outcome_code(const struct dialrun *r)
+{
+	if (r->rc)
+		return r->rc; /* interrupted, or no engine came up (already said) */
+	if (!r->placed) {
+		fprintf(stderr,
+		        "loftdial dial: no call could be placed (%u attempt(s): network %u, failed "
+		        "%u, never dialled %u); see the outcomes above and the log\n",
+		        r->attempts, r->count[CALL_OUT_NETWORK], r->count[CALL_OUT_FAILED],
+		        r->never);
+		return CLI_FAIL;
+	}
+	if (r->refused || r->never) {
+		fprintf(stderr,
+		        "loftdial dial: %u line(s) of the file refused and %u number(s) never "
+		        "dialled; the others were dialled\n",
+		        r->refused, r->never);
+		return CLI_PARTIAL;
+	}
+	return CLI_OK;
+}
+
+/* A bad option: one line on what is wrong, then the usage. */
+__attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "loftdial dial: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	return cli_usage(cli_find("dial"));
+}
+
 int cmd_dial(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct dialrun r;
+	struct dial_list list;
 	struct pool_opts po;
 	struct phone_opts ph;
 	const char *numbers = NULL;
-	unsigned lines = (unsigned)config_int(ctx->cfg, "dial.lines"), talk = 0;
+	unsigned lines = (unsigned)config_int(ctx->cfg, "dial.lines"), talk = 0, i;
 	char why[256] = "";
-	int i, n, err;
+	int k, err, code;
 
 	memset(&r, 0, sizeof(r));
+	memset(&list, 0, sizeof(list));
 	tmr_init(&r.start_tmr);
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--numbers") && i + 1 < argc) {
-			numbers = argv[++i];
-		} else if (!strcmp(argv[i], "--lines") && i + 1 < argc) {
+	for (k = 1; k < argc; k++) {
+		if (!strcmp(argv[k], "--numbers") && k + 1 < argc) {
+			numbers = argv[++k];
+		} else if (!strcmp(argv[k], "--lines") && k + 1 < argc) {
 			char *end;
-			long v = strtol(argv[++i], &end, 10);
+			long v = strtol(argv[++k], &end, 10);
 
-			if (*end || v < 1 || v > PHONE_LINES_MAX) {
-				fprintf(stderr, "loftdial: --lines takes 1 to %d\n",
-				        PHONE_LINES_MAX);
-				return CLI_USAGE;
-			}
+			if (*end || v < 1 || v > PHONE_LINES_MAX)
+				return bad_usage("--lines takes 1 to 9, not '%.32s'", argv[k]);
 			lines = (unsigned)v;
-		} else if (!strcmp(argv[i], "--talk") && i + 1 < argc) {
+		} else if (!strcmp(argv[k], "--talk") && k + 1 < argc) {
 			char *end;
-			long v = strtol(argv[++i], &end, 10);
+			long v = strtol(argv[++k], &end, 10);
 
-			if (*end || v < 1 || v > 86400) {
-				fprintf(stderr, "loftdial: --talk takes seconds (1 to 86400)\n");
-				return CLI_USAGE;
-			}
+			if (*end || v < 1 || v > 86400)
+				return bad_usage("--talk takes seconds, 1 to 86400, not '%.32s'",
+				                 argv[k]);
 			talk = (unsigned)v;
-		} else if (!strcmp(argv[i], "--json")) {
+		} else if (!strcmp(argv[k], "--json")) {
 			r.json = true;
-		} else if (!strcmp(argv[i], "--cadence") || !strcmp(argv[i], "--tasks")) {
-			fprintf(stderr, "loftdial: %s is not available yet; use --numbers FILE\n",
-			        argv[i]);
-			return CLI_USAGE;
+		} else if (!strcmp(argv[k], "--cadence") || !strcmp(argv[k], "--tasks")) {
+			return bad_usage("%s is not available yet; use --numbers FILE", argv[k]);
+		} else if (!strcmp(argv[k], "--numbers") || !strcmp(argv[k], "--lines") ||
+		           !strcmp(argv[k], "--talk")) {
+			return bad_usage("%s needs a value", argv[k]);
 		} else {
-			return cli_usage(cli_find("dial"));
+			char shown[64];
+
+			text_sanitize(shown, sizeof(shown), argv[k], false);
+			return bad_usage("unknown option '%s'", shown);
 		}
 	}
 	if (!numbers)
-		return cli_usage(cli_find("dial"));
-	options(ctx, lines, talk, &po, &ph);
+		return bad_usage("%s", "--numbers FILE is required");
+	/* The whole file is read and checked first: a missing file or nothing to dial ends the
+	 * run before any engine starts, and a refused line is known before the first dial. */
+	list.json = r.json;
+	if (load_numbers(&list, numbers)) {
+		list_free(&list);
+		return CLI_FAIL;
+	}
+	r.refused = list.refused;
+	if (!list.n) {
+		fprintf(stderr, "loftdial dial: nothing to dial in %s (%u line(s) refused)\n",
+		        numbers, list.refused);
+		list_free(&list);
+		return CLI_FAIL;
+	}
+	pool_opts_from_config(&po, ctx->cfg, talk);
+	phone_opts_from_config(&ph, ctx->cfg, ctx->paths.data_dir, lines);
 	snprintf(r.session, sizeof(r.session), "dial-%lld-%d", (long long)now_unix_ms(),
 	         (int)getpid());
 	err = loop_init();
 	if (err) {
-		fprintf(stderr, "loftdial: cannot start the event loop: %s\n", strerror(err));
+		fprintf(stderr, "loftdial dial: cannot start the event loop: %s\n", strerror(err));
+		list_free(&list);
 		return CLI_FAIL;
 	}
 	err = pool_new(&r.pool, &po, &ph, on_pool, &r, why, sizeof(why));
 	if (err) {
-		fprintf(stderr, "loftdial: cannot dial: %s\n", why[0] ? why : strerror(err));
+		fprintf(stderr, "loftdial dial: cannot dial: %s\n", why[0] ? why : strerror(err));
+		list_free(&list);
 		loop_close();
 		return CLI_FAIL;
 	}
-	n = load_numbers(r.pool, numbers);
-	if (n < 0) {
-		r.rc = CLI_FAIL;
-		pool_stop(r.pool);
-	} else {
-		if (store_open(&r.st, ctx->paths.db_file))
-			fprintf(stderr,
-			        "loftdial: the database cannot be opened; attempts will not "
-			        "be saved (see the log)\n");
-		log_info("dial", "session %s: %d number(s) on %u line(s)", r.session, n, lines);
-		pool_start(r.pool);
-		if (strcmp(numbers, "-") && stdin_watchable())
-			loop_watch_stdin(stdin_readable, &r);
-		tmr_start(&r.start_tmr, START_DEADLINE_MS, start_deadline, &r);
+	for (i = 0; i < list.n; i++) {
+		/* The reader checked each line as pool_add does; a refusal here is a bug, and the
+		 * line is still not dialled. */
+		err = pool_add(r.pool, list.line[i], NULL);
+		if (err) {
+			r.refused++;
+			log_error("dial", "pool_add refused a checked line: %s", strerror(err));
+		}
 	}
+	log_info("dial", "session %s: %u line(s) to dial, %u refused, on %u phone line(s)",
+	         r.session, list.n, r.refused, lines);
+	list_free(&list);
+	if (store_open(&r.st, ctx->paths.db_file))
+		fprintf(stderr,
+		        "loftdial dial: the database cannot be opened; attempts will not be "
+		        "saved (see the log)\n");
+	pool_start(r.pool);
+	if (strcmp(numbers, "-") && stdin_watchable())
+		loop_watch_stdin(stdin_readable, &r);
+	tmr_start(&r.start_tmr, START_DEADLINE_MS, start_deadline, &r);
 	loop_on_signal(on_signal, &r);
 	err = loop_run();
 	tmr_cancel(&r.start_tmr);
@@ -580,5 +650,6 @@ int cmd_dial(struct cli_ctx *ctx, int argc, char **argv)
 	pool_free(r.pool);
 	store_close(r.st);
 	loop_close();
-	return err ? err : r.rc;
+	code = err ? err : outcome_code(&r);
+	return code;
 }

@@ -51,7 +51,7 @@ struct limbo {
 
 struct qitem {
 	struct le le;
-	char text[NUMBERS_IN_MAX + 1];
+	char text[POOL_INPUT_MAX + 1];
 	void *user;
 };
 
@@ -84,7 +84,7 @@ struct pool {
 	struct list limbo;
 	unsigned next_id;
 	unsigned winner; /* line, 0 = none */
-	char last_input[NUMBERS_IN_MAX + 1];
+	char last_input[POOL_INPUT_MAX + 1];
 	void *last_user;
 	bool started, stopping, stopped, wrapup, idle_told, phone_stopping;
 	uint64_t last_start;
@@ -502,9 +502,13 @@ static void publish(struct pool *p, struct pool_attempt *a, unsigned line)
 	free(a);
 }
 
-/* Marks a record whose INVITE got a 2xx after we hung it up. */
+/* Completes a record with its INVITE's final response, which arrived after we hung it up:
+ * the code is the record's (the 487 that confirmed our CANCEL, say), and a 2xx marks a live
+ * answer we dropped. */
 static void late_answer(struct pool_attempt *a, int code)
 {
+	if (code >= 300 && !a->sip_code)
+		a->sip_code = code;
 	if (code < 200 || code >= 300)
 		return;
 	/* The far end answered while our CANCEL was on its way: someone picked up and we
@@ -706,7 +710,7 @@ static bool dial_next(struct pool *p, struct leg *g)
 	a->user = q->user;
 	a->amd = AMD_PENDING;
 	a->t_start = unix_ms();
-	text_sanitize(a->input, sizeof(a->input), q->text, false);
+	text_copy(a->input, sizeof(a->input), q->text); /* checked whole by pool_add */
 	free(q);
 	if (dialplan_target(a->input, p->country, p->dialplan, &t, why, sizeof(why))) {
 		/* Never dialled: an unusable number says why. */
@@ -868,6 +872,11 @@ int pool_add(struct pool *p, const char *line, void *user)
 	struct qitem *q;
 
 	if (!p || !line)
+		return EINVAL;
+	/* Checked before anything is kept: a line is dialled as given or not at all. */
+	if (strlen(line) > POOL_INPUT_MAX)
+		return E2BIG;
+	if (!text_is_clean(line))
 		return EINVAL;
 	q = calloc(1, sizeof(*q));
 	if (!q)

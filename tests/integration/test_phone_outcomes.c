@@ -147,6 +147,7 @@ static void test_no_answer(void **state)
 
 	assert_int_equal(a->outcome, CALL_OUT_NO_ANSWER);
 	assert_string_equal(a->reason, "no answer in 1.5 s");
+	assert_int_equal(a->sip_code, 487); /* the far end's answer to our CANCEL */
 	assert_true(a->t_ring > 0);
 	/* loftdial's timer, not baresip's: it rang about the configured 1.5 s */
 	assert_true(a->t_end - a->t_start >= 1400);

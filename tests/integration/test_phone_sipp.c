@@ -120,8 +120,9 @@ static void test_ring_timeout(void **state)
 	const struct pool_attempt *a = scenario("uas_ring", 1, &rc);
 
 	assert_int_equal(a->outcome, CALL_OUT_NO_ANSWER);
-	assert_false(a->live_dropped); /* SIPp answered the CANCEL with 487, not 200 */
-	assert_int_equal(rc, 0);       /* CANCEL sent, 487 acknowledged */
+	assert_false(a->live_dropped);      /* SIPp answered the CANCEL with 487, not 200 */
+	assert_int_equal(a->sip_code, 487); /* and the record reports that 487 */
+	assert_int_equal(rc, 0);            /* CANCEL sent, 487 acknowledged */
 }
 
 static void test_early_media(void **state)
