@@ -20,6 +20,7 @@
 
 #include "loftdial/log.h"
 #include "sbx_core.h"
+#include "sbx_tz.h"
 
 /* The layout of the tables; a state file in another layout is refused. */
 #define LAYOUT "6"
@@ -847,6 +848,25 @@ static void set_member(cJSON *obj, const char *key, cJSON *val)
 }
 
 /* Inserts or updates a record from cJSON (see sbx.h). */
+/* People and users: locale_utc_offset follows the zone that their locale (people) or
+ * time_zone (users) names, at the moment the record is written, daylight saving time
+ * included. A person whose locale is null has no offset either; a name the tz database does
+ * not know leaves the offset as it was. */
+static void zone_offset_refresh(enum sbx_kind kind, cJSON *rec, int64_t now)
+{
+	const char *key = kind == SBX_PEOPLE ? "locale" : kind == SBX_USERS ? "time_zone" : NULL;
+	const cJSON *name;
+	const struct sbx_tz *z;
+
+	if (!key || !cJSON_GetObjectItemCaseSensitive(rec, "locale_utc_offset"))
+		return;
+	name = cJSON_GetObjectItemCaseSensitive(rec, key);
+	if (kind == SBX_PEOPLE && (!name || cJSON_IsNull(name)))
+		set_member(rec, "locale_utc_offset", cJSON_CreateNull());
+	else if (cJSON_IsString(name) && (z = sbx_tz_get(name->valuestring)) != NULL)
+		set_member(rec, "locale_utc_offset", cJSON_CreateNumber(sbx_tz_offset(z, now)));
+}
+
 int sbx_record_put(struct sbx *sbx, enum sbx_kind kind, cJSON *rec, int64_t *idp)
 {
 	const struct sbx_kind_desc *d = sbx_kind_desc(kind);
@@ -893,6 +913,7 @@ int sbx_record_put(struct sbx *sbx, enum sbx_kind kind, cJSON *rec, int64_t *idp
 		sbx_time_render(t, sizeof(t), now, sbx_team_offset(now));
 		set_member(rec, "updated_at", cJSON_CreateString(t));
 	}
+	zone_offset_refresh(kind, rec, now);
 	text = cJSON_PrintUnformatted(rec);
 	if (!text)
 		return ENOMEM;

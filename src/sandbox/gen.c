@@ -34,6 +34,7 @@
 
 #include "loftdial/log.h"
 #include "sbx_core.h"
+#include "sbx_tz.h"
 
 #define DAY      86400000000LL
 #define HOUR     3600000000LL
@@ -187,51 +188,70 @@ static const struct name names_hostile[] = {
         {"\x1b[6n\x1b[21t", "Report", "report", "query"},
 };
 
+/* Where people and accounts are. locale is the tz database name Salesloft would hold,
+ * often an old link name (US/Eastern) as Salesloft's own data has them; the UTC offset is
+ * never stored here but read from the tz database at the record's time (daylight saving
+ * included). phone is a number in that place, with its country code, for the people whose
+ * only clue to their zone is their phone (a gfmt format taking four digits). */
 struct zone {
 	const char *locale;
-	int offset;
 	const char *city, *state, *country;
 	bool eu;
+	const char *phone;
 };
 
+/* The first eight are US zones (the clean people draw from them). Then the zones whose
+ * offsets are not whole hours must be there: St. John's (-3:30/-2:30), India (+5:30),
+ * Nepal (+5:45), Chatham (+12:45/+13:45), Adelaide (+9:30/+10:30). */
 static const struct zone zones[] = {
-        {"US/Eastern", -300, "New York", "NY", "United States", false},
-        {"US/Eastern", -300, "Boston", "MA", "United States", false},
-        {"US/Central", -360, "Chicago", "IL", "United States", false},
-        {"US/Central", -360, "Austin", "TX", "United States", false},
-        {"US/Mountain", -420, "Denver", "CO", "United States", false},
-        {"US/Arizona", -420, "Phoenix", "AZ", "United States", false},
-        {"US/Pacific", -480, "San Francisco", "CA", "United States", false},
-        {"US/Pacific", -480, "Seattle", "WA", "United States", false},
-        {"US/Alaska", -540, "Anchorage", "AK", "United States", false},
-        {"US/Hawaii", -600, "Honolulu", "HI", "United States", false},
-        {"America/St_Johns", -210, "St. John's", "NL", "Canada", false},
-        {"America/Sao_Paulo", -180, "São Paulo", "SP", "Brazil", false},
-        {"America/Mexico_City", -360, "Ciudad de México", "CDMX", "Mexico", false},
-        {"Europe/London", 0, "London", NULL, "United Kingdom", false},
-        {"Europe/Dublin", 0, "Dublin", NULL, "Ireland", true},
-        {"Europe/Berlin", 60, "Berlin", "BE", "Germany", true},
-        {"Europe/Paris", 60, "Paris", NULL, "France", true},
-        {"Europe/Madrid", 60, "Madrid", NULL, "Spain", true},
-        {"Europe/Stockholm", 60, "Malmö", NULL, "Sweden", true},
-        {"Europe/Warsaw", 60, "Kraków", NULL, "Poland", true},
-        {"Europe/Helsinki", 120, "Helsinki", NULL, "Finland", true},
-        {"Europe/Istanbul", 180, "İstanbul", NULL, "Türkiye", false},
-        {"Asia/Jerusalem", 120, "Tel Aviv", NULL, "Israel", false},
-        {"Asia/Dubai", 240, "Dubai", NULL, "United Arab Emirates", false},
-        {"Asia/Kolkata", 330, "Bengaluru", "KA", "India", false},
-        {"Asia/Kathmandu", 345, "Kathmandu", NULL, "Nepal", false},
-        {"Asia/Bangkok", 420, "Bangkok", NULL, "Thailand", false},
-        {"Asia/Ho_Chi_Minh", 420, "Hồ Chí Minh", NULL, "Vietnam", false},
-        {"Asia/Shanghai", 480, "上海", NULL, "China", false},
-        {"Asia/Tokyo", 540, "東京", NULL, "Japan", false},
-        {"Asia/Seoul", 540, "서울", NULL, "South Korea", false},
-        {"Australia/Adelaide", 570, "Adelaide", "SA", "Australia", false},
-        {"Australia/Sydney", 600, "Sydney", "NSW", "Australia", false},
-        {"Pacific/Auckland", 720, "Auckland", NULL, "New Zealand", false},
-        {"Pacific/Chatham", 765, "Waitangi", NULL, "New Zealand", false},
-        {"Pacific/Kiritimati", 840, "Kiritimati", NULL, "Kiribati", false},
-        {"Pacific/Pago_Pago", -660, "Pago Pago", NULL, "American Samoa", false},
+        {"US/Eastern", "New York", "NY", "United States", false, "+1 212 555 %04u"},
+        {"America/New_York", "Boston", "MA", "United States", false, "+1 617 555 %04u"},
+        {"US/Central", "Chicago", "IL", "United States", false, "+1 312 555 %04u"},
+        {"America/Chicago", "Austin", "TX", "United States", false, "+1 512 555 %04u"},
+        {"US/Mountain", "Denver", "CO", "United States", false, "+1 303 555 %04u"},
+        {"US/Arizona", "Phoenix", "AZ", "United States", false, "+1 602 555 %04u"},
+        {"US/Pacific", "San Francisco", "CA", "United States", false, "+1 415 555 %04u"},
+        {"America/Los_Angeles", "Seattle", "WA", "United States", false, "+1 206 555 %04u"},
+        {"US/Alaska", "Anchorage", "AK", "United States", false, "+1 907 555 %04u"},
+        {"US/Hawaii", "Honolulu", "HI", "United States", false, "+1 808 555 %04u"},
+        {"America/St_Johns", "St. John's", "NL", "Canada", false, "+1 709 555 %04u"},
+        {"Canada/Newfoundland", "Corner Brook", "NL", "Canada", false, "+1 709 555 %04u"},
+        {"America/Sao_Paulo", "São Paulo", "SP", "Brazil", false, "+55 11 95555-%04u"},
+        {"America/Mexico_City", "Ciudad de México", "CDMX", "Mexico", false, "+52 55 5555 %04u"},
+        {"Europe/London", "London", NULL, "United Kingdom", false, "+44 20 7946 %04u"},
+        {"Europe/Dublin", "Dublin", NULL, "Ireland", true, "+353 1 555 %04u"},
+        {"Europe/Berlin", "Berlin", "BE", "Germany", true, "+49 30 5555 %04u"},
+        {"Europe/Paris", "Paris", NULL, "France", true, "+33 1 99 55 %04u"},
+        {"Europe/Madrid", "Madrid", NULL, "Spain", true, "+34 91 555 %04u"},
+        {"Europe/Stockholm", "Malmö", NULL, "Sweden", true, "+46 40 555 %04u"},
+        {"Europe/Warsaw", "Kraków", NULL, "Poland", true, "+48 12 555 %04u"},
+        {"Europe/Helsinki", "Helsinki", NULL, "Finland", true, "+358 9 555 %04u"},
+        {"Europe/Istanbul", "İstanbul", NULL, "Türkiye", false, "+90 212 555 %04u"},
+        {"Asia/Jerusalem", "Tel Aviv", NULL, "Israel", false, "+972 3-555-%04u"},
+        {"Asia/Dubai", "Dubai", NULL, "United Arab Emirates", false, "+971 4 555 %04u"},
+        {"Asia/Kolkata", "Bengaluru", "KA", "India", false, "+91 80 5555 %04u"},
+        {"Asia/Calcutta", "Kolkata", "WB", "India", false, "+91 33 5555 %04u"},
+        {"Asia/Kathmandu", "Kathmandu", NULL, "Nepal", false, "+977 1-555%04u"},
+        {"Asia/Bangkok", "Bangkok", NULL, "Thailand", false, "+66 2 555 %04u"},
+        {"Asia/Ho_Chi_Minh", "Hồ Chí Minh", NULL, "Vietnam", false, "+84 28 5555 %04u"},
+        {"Asia/Shanghai", "上海", NULL, "China", false, "+86 21 5555 %04u"},
+        {"Asia/Tokyo", "東京", NULL, "Japan", false, "+81 3-5555-%04u"},
+        {"Asia/Seoul", "서울", NULL, "South Korea", false, "+82 2 555 %04u"},
+        {"Australia/Adelaide", "Adelaide", "SA", "Australia", false, "+61 8 5550 %04u"},
+        {"Australia/Sydney", "Sydney", "NSW", "Australia", false, "+61 2 5550 %04u"},
+        {"Pacific/Auckland", "Auckland", NULL, "New Zealand", false, "+64 9 555 %04u"},
+        {"Pacific/Chatham", "Waitangi", NULL, "New Zealand", false, "+64 3 305 %04u"},
+        {"Pacific/Kiritimati", "Kiritimati", NULL, "Kiribati", false, "+686 7555 %04u"},
+        {"Pacific/Pago_Pago", "Pago Pago", NULL, "American Samoa", false, "+1 684 555 %04u"},
+};
+
+/* Zone indexes the generator pins on a few people so that every org past 32 people holds
+ * them (see plan_person). */
+enum {
+	Z_ST_JOHNS = 10,
+	Z_KOLKATA = 25,
+	Z_KATHMANDU = 27,
+	Z_CHATHAM = 36,
 };
 
 static const char *const companies[] = {
@@ -347,10 +367,9 @@ static const char *const garbage_phones[] = {
         "+1 (415) 555-01\x1b[5m42",
 };
 
-static const char *const user_zones[][2] = {
-        {"US/Eastern", "-300"},      {"US/Pacific", "-480"},        {"US/Central", "-360"},
-        {"Europe/London", "0"},      {"Europe/Berlin", "60"},       {"Asia/Kolkata", "330"},
-        {"Australia/Sydney", "600"}, {"America/Sao_Paulo", "-180"},
+static const char *const user_zones[] = {
+        "US/Eastern",    "US/Pacific",   "US/Central",       "Europe/London",
+        "Europe/Berlin", "Asia/Kolkata", "Australia/Sydney", "America/Sao_Paulo",
 };
 
 static const struct name user_names[] = {
@@ -425,6 +444,8 @@ struct start {
 
 struct sbx_gen {
 	struct sbx *sbx;
+	const struct sbx_tz *ztz[NELEM(zones)];      /* zones[k]'s tz database entry */
+	const struct sbx_tz *utz[NELEM(user_zones)]; /* and user_zones[k]'s */
 	uint64_t seed;
 	int64_t anchor; /* start of today, team zone */
 	int64_t t_mass; /* one mass update: many records share this exact microsecond */
@@ -448,6 +469,15 @@ struct sbx_gen {
 	struct jw w;
 	char big[5200]; /* a 5 kB string for the hostile records */
 };
+
+/* The UTC offset in minutes of a zone of the table at instant us, or SBX_NONE when the
+ * tz database lacks it (or there is no zone). */
+static int64_t zone_offset(const struct sbx_gen *g, const struct zone *z, int64_t us)
+{
+	const struct sbx_tz *tz = z ? g->ztz[z - zones] : NULL;
+
+	return tz ? sbx_tz_offset(tz, us) : SBX_NONE;
+}
 
 /* True when record (kind, id) is written out: stored as text, or the one a replay wants.
  * The others are walked silently (their draws and running ids still count). */
@@ -688,7 +718,7 @@ static int gen_users(struct sbx_gen *g)
 		                         : rtime(&r, created, g->anchor);
 		bool admin = i == 0, active = !(i == 3 && g->users > 4);
 		char gu[40], name[96], first[64], email[128], full[256];
-		const char *const *z = user_zones[i % NELEM(user_zones)];
+		size_t zi = i % NELEM(user_zones);
 		struct jw *w = rec_begin(g, SBX_USERS, id);
 
 		guid(&r, gu, sizeof(gu));
@@ -710,8 +740,9 @@ static int gen_users(struct sbx_gen *g)
 		jw_str(w, "last_name", nm->last);
 		jw_str(w, "job_role", admin ? "Sales Manager" : NULL);
 		jw_bool(w, "active", active);
-		jw_str(w, "time_zone", z[0]);
-		jw_raw(w, "locale_utc_offset", z[1]);
+		jw_str(w, "time_zone", user_zones[zi]);
+		jw_int(w, "locale_utc_offset",
+		       g->utz[zi] ? sbx_tz_offset(g->utz[zi], updated) : SBX_NONE);
 		jw_str(w, "slack_username", i % 2 ? NULL : nm->afirst);
 		jw_null(w, "twitter_handle");
 		jw_str(w, "email", email);
@@ -795,6 +826,17 @@ static int gen_named(struct sbx_gen *g, enum sbx_kind kind, const char *const *l
 	return 0;
 }
 
+/* The zone index of account a's locale, or -1 for an account without one (a pure function
+ * of seed and a, so people can ask for their account's zone). */
+static int account_zone(const struct sbx_gen *g, unsigned a)
+{
+	struct rng r = rng_for(g->seed, 200 + SBX_ACCOUNTS, a);
+
+	if (chance(&r, 15))
+		return -1;
+	return (int)rn(&r, NELEM(zones));
+}
+
 /* The name and domain of account index a (a pure function, used by people too). */
 static void account_info(struct sbx_gen *g, unsigned a, char *name, size_t nn, char *domain,
                          size_t dn, bool *has_domain)
@@ -850,7 +892,8 @@ static int gen_accounts(struct sbx_gen *g)
 		int64_t owner = pick_user(g, &r), archived = SBX_NONE;
 		char name[160], domain[160];
 		bool has_domain;
-		const struct zone *z = &zones[rn(&r, NELEM(zones))];
+		int zi = account_zone(g, a);
+		const struct zone *z = zi >= 0 ? &zones[zi] : NULL;
 		struct jw *w = rec_begin(g, SBX_ACCOUNTS, id);
 		int err;
 
@@ -865,9 +908,9 @@ static int gen_accounts(struct sbx_gen *g)
 		jw_str(w, "name", name);
 		jw_str(w, "domain", has_domain ? domain : NULL);
 		jw_time(w, "archived_at", archived);
-		jw_str(w, "locale", z->locale);
-		jw_str(w, "city", z->city);
-		jw_str(w, "country", z->country);
+		jw_str(w, "locale", z ? z->locale : NULL);
+		jw_str(w, "city", z ? z->city : NULL);
+		jw_str(w, "country", z ? z->country : NULL);
 		jw_str(w, "crm_object_type", "account");
 		jw_bool(w, "do_not_contact", chance(&r, 2));
 		jw_open(w, "custom_fields");
@@ -1032,6 +1075,10 @@ static int gen_cadences(struct sbx_gen *g)
 
 /* ---- people and what hangs off them ---- */
 
+/* What tells a person's time zone: the person's own locale (most), or, for a person with
+ * none, the account's locale, the phone number's country code, or nothing at all. */
+enum clue { CLUE_LOCALE, CLUE_ACCOUNT, CLUE_PHONE, CLUE_NONE };
+
 struct memb {
 	unsigned cadence;
 	enum mstate state;
@@ -1047,7 +1094,8 @@ struct person {
 	unsigned account;
 	bool has_account, clean, hostile;
 	const struct name *nm;
-	const struct zone *zone;
+	const struct zone *zone; /* the zone the person's locale names; NULL: no locale */
+	enum clue clue;
 	unsigned nmemb, ncalls, nemails;
 	struct memb memb[2];
 	int64_t call_times[3];
@@ -1060,6 +1108,53 @@ struct person {
 	const char *phone_p;
 	int64_t import_id;
 };
+
+/* Phone numbers that tell nothing about where their owner is. */
+static const char *const clueless_phones[] = {"n/a", "call me", "555",         "+",
+                                              "000", "--",      "ask for Bob", ""};
+
+/* Settles what tells person i's zone (p->clue): people 25-28 are pinned to the zones that
+ * are not whole hours, 29-31 to the three kinds of people without a locale, so that every
+ * org past 32 people has them. A person without a locale has no city either: the account
+ * clue moves the person to an account that has a locale, the phone clue replaces the phone
+ * with one in the zone (country code included), and the clueless have neither. */
+static void plan_zone(struct sbx_gen *g, unsigned i, struct rng *r, struct person *p)
+{
+	static const int pinned[] = {Z_ST_JOHNS, Z_KOLKATA, Z_KATHMANDU, Z_CHATHAM};
+	unsigned last = 100 + (unsigned)rn(r, 9900), k;
+
+	if (i >= 25 && i < 29) {
+		p->clue = CLUE_LOCALE;
+		p->zone = &zones[pinned[i - 25]];
+	} else if (i >= 29 && i < 32) {
+		p->clue = (enum clue)(CLUE_ACCOUNT + (i - 29));
+		if (p->clue == CLUE_PHONE)
+			p->zone = &zones[Z_KATHMANDU];
+	}
+	if (p->clue == CLUE_LOCALE)
+		return;
+	if (p->clue == CLUE_ACCOUNT) {
+		/* The person's account, or the next one along that has a locale. */
+		for (k = 0; k < 16 && account_zone(g, (p->account + k) % g->accounts) < 0; k++)
+			;
+		if (k < 16) {
+			p->account = (p->account + k) % g->accounts;
+			p->has_account = true;
+		} else {
+			p->clue = CLUE_PHONE;
+		}
+	}
+	if (p->clue == CLUE_PHONE) {
+		p->has_account = false;
+		gfmt(p->phone, sizeof(p->phone), p->zone->phone, last);
+		p->phone_p = p->phone;
+	} else if (p->clue == CLUE_NONE) {
+		p->has_account = false;
+		k = (unsigned)rn(r, NELEM(clueless_phones) + 2);
+		p->phone_p = k < NELEM(clueless_phones) ? clueless_phones[k] : NULL;
+	}
+	p->zone = NULL;
+}
 
 /* Who person i is, where, and what they have (a pure function of seed and i, except the
  * creation time which comes from the import block). */
@@ -1081,15 +1176,20 @@ static void plan_person(struct sbx_gen *g, unsigned i, int64_t created, int64_t 
 		p->nm = &names_en[rn(&r, NELEM(names_en))];
 	else
 		p->nm = &names_intl[rn(&r, NELEM(names_intl))];
-	p->zone = chance(&r, 8) && !p->clean ? NULL : &zones[rn(&r, NELEM(zones))];
-	if (p->clean)
-		p->zone = &zones[rn(&r, 8)]; /* US zones */
+	p->clue = CLUE_LOCALE;
+	if (!p->clean && chance(&r, 8)) {
+		unsigned c = (unsigned)rn(&r, 100);
+
+		p->clue = c < 40 ? CLUE_ACCOUNT : c < 75 ? CLUE_PHONE : CLUE_NONE;
+	}
+	p->zone = &zones[rn(&r, p->clean ? 8 : NELEM(zones))]; /* clean: US zones */
 	p->owner = p->clean ? 1 : pick_user(g, &r);
 	p->has_account = p->clean || chance(&r, 80);
 	p->account = (unsigned)rn(&r, g->accounts);
+	p->phone_p = phone(&r, p->phone, sizeof(p->phone), p->clean);
+	plan_zone(g, i, &r, p);
 	p->account_id =
 	        p->has_account ? sbx_kind_desc(SBX_ACCOUNTS)->first_id + p->account : SBX_NONE;
-	p->phone_p = phone(&r, p->phone, sizeof(p->phone), p->clean);
 
 	/* Memberships: the clean people are all active on the first cadence with a phone
 	 * action due now, owned by user 1. */
@@ -1195,6 +1295,8 @@ static int gen_person(struct sbx_gen *g, unsigned i, const struct person *p)
 		title = g->big;
 	mobile = chance(&r, 50) ? phone(&r, phbuf[0], sizeof(phbuf[0]), p->clean) : NULL;
 	home = chance(&r, 10) ? phone(&r, phbuf[1], sizeof(phbuf[1]), false) : NULL;
+	if (p->clue != CLUE_LOCALE)
+		mobile = home = NULL; /* only the clue chosen may tell the zone */
 	if (hd && text)
 		join(web, sizeof(web), strchr(dom, '/') ? "" : "http://", dom, NULL);
 
@@ -1247,7 +1349,7 @@ static int gen_person(struct sbx_gen *g, unsigned i, const struct person *p)
 	jw_bool(w, "do_not_contact", dnc);
 	jw_bool(w, "bouncing", chance(&r, 2));
 	jw_str(w, "locale", p->zone ? p->zone->locale : NULL);
-	jw_int(w, "locale_utc_offset", p->zone ? p->zone->offset : SBX_NONE);
+	jw_int(w, "locale_utc_offset", zone_offset(g, p->zone, p->updated));
 	jw_bool(w, "eu_resident", p->zone && p->zone->eu);
 	jw_null(w, "personal_website");
 	jw_str(w, "twitter_handle", chance(&r, 5) ? p->nm->afirst : NULL);
@@ -1879,6 +1981,18 @@ static int gen_new(struct sbx *sbx, uint64_t seed, unsigned people, unsigned use
 		return ENOMEM;
 	g->sbx = sbx;
 	g->seed = seed;
+	/* The zones are looked up once here, not per person. */
+	for (size_t k = 0; k < NELEM(zones); k++) {
+		g->ztz[k] = sbx_tz_get(zones[k].locale);
+		if (!g->ztz[k])
+			log_warn("sandbox",
+			         "time zone %s is not in the tz database (install tzdata, and "
+			         "tzdata-legacy on Debian 13 and later): its people get no "
+			         "locale_utc_offset",
+			         zones[k].locale);
+	}
+	for (size_t k = 0; k < NELEM(user_zones); k++)
+		g->utz[k] = sbx_tz_get(user_zones[k]);
 	g->anchor = anchor_us;
 	g->people = people;
 	g->users = users ? users : 1;
