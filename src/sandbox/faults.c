@@ -14,12 +14,19 @@
 #include "loftdial/text.h"
 
 #define LATENCY_MAX_MS  60000u
+#define LATE_MAX_MS     600000u
+#define LATE_DEFAULT_MS 30000u
 #define DURATION_MAX_MS (24u * 3600u * 1000u)
 
 static const char *const kind_names[SBX_FAULT_KIND_COUNT] = {
-        [SBX_FAULT_NONE] = "none",           [SBX_FAULT_5XX] = "error_5xx",
-        [SBX_FAULT_DROP] = "drop",           [SBX_FAULT_TRUNCATE] = "truncate",
-        [SBX_FAULT_MALFORMED] = "malformed", [SBX_FAULT_429] = "rate_limit_429",
+        [SBX_FAULT_NONE] = "none",
+        [SBX_FAULT_5XX] = "error_5xx",
+        [SBX_FAULT_DROP] = "drop",
+        [SBX_FAULT_TRUNCATE] = "truncate",
+        [SBX_FAULT_MALFORMED] = "malformed",
+        [SBX_FAULT_429] = "rate_limit_429",
+        [SBX_FAULT_LOST_REPLY] = "lost_reply",
+        [SBX_FAULT_LATE_REPLY] = "late_reply",
 };
 
 /* The 5xx statuses a flaky upstream produces, used in turn. */
@@ -82,6 +89,10 @@ int sbx_faults_parse(const cJSON *json, struct sbx_faults_spec *spec, const char
 			if (read_uint(item, LATENCY_MAX_MS, &spec->latency_ms, err,
 			              "latency_ms is an integer from 0 to 60000"))
 				return EINVAL;
+		} else if (!strcmp(key, "late_reply_ms")) {
+			if (read_uint(item, LATE_MAX_MS, &spec->late_reply_ms, err,
+			              "late_reply_ms is an integer from 0 to 600000"))
+				return EINVAL;
 		} else if (!strcmp(key, "requests")) {
 			if (read_uint(item, 100000000u, &spec->requests, err,
 			              "requests is a non-negative integer"))
@@ -105,8 +116,8 @@ int sbx_faults_parse(const cJSON *json, struct sbx_faults_spec *spec, const char
 			/* Strict on purpose: a typo in a test's fault spec must not pass silently.
 			 */
 			*err = "unknown key (expected error_5xx, drop, truncate, malformed, "
-			       "rate_limit_429, latency_ms, requests, seconds, duration_ms, "
-			       "path_prefix)";
+			       "rate_limit_429, lost_reply, late_reply, late_reply_ms, latency_ms, "
+			       "requests, seconds, duration_ms, path_prefix)";
 			return EINVAL;
 		}
 	}
@@ -187,6 +198,8 @@ struct sbx_faults_decision sbx_faults_decide(struct sbx_faults *f, const char *p
 		f->n5xx++;
 	} else if (d.kind == SBX_FAULT_429) {
 		d.status = 429;
+	} else if (d.kind == SBX_FAULT_LATE_REPLY) {
+		d.late_ms = f->spec.late_reply_ms ? f->spec.late_reply_ms : LATE_DEFAULT_MS;
 	}
 	return d;
 }
@@ -214,6 +227,9 @@ cJSON *sbx_faults_json(const struct sbx_faults *f, uint64_t now_ms)
 	}
 	if (spec) {
 		cJSON_AddNumberToObject(spec, "latency_ms", f->spec.latency_ms);
+		cJSON_AddNumberToObject(spec, "late_reply_ms",
+		                        f->spec.late_reply_ms ? f->spec.late_reply_ms
+		                                              : LATE_DEFAULT_MS);
 		cJSON_AddNumberToObject(spec, "requests", f->spec.requests);
 		cJSON_AddNumberToObject(spec, "duration_ms", f->spec.duration_ms);
 		cJSON_AddStringToObject(spec, "path_prefix", f->spec.prefix);

@@ -12,6 +12,11 @@
  *  - malformed: 200 application/json whose body is not JSON (an HTML error page);
  *  - rate_limit_429: 429 {"error":"Rate limit exceeded"} with x-ratelimit-remaining-minute 0,
  *    counted in the rate_limited counter;
+ *  - lost_reply: the request goes through the whole pipeline (its writes are stored and their
+ *    webhooks queued), then the connection is closed instead of the reply: the client cannot
+ *    tell whether its POST landed;
+ *  - late_reply: the same, but the reply is sent late_reply_ms later, after a client's
+ *    timeout (a client still waiting gets it);
  *  - latency_ms: the request waits on a timer, then goes through the pipeline (or its fault).
  */
 #include <errno.h>
@@ -59,7 +64,8 @@ static const char malformed[] = "<!DOCTYPE html>\n<html><head><title>We're sorry
                                 "went wrong (500)</title></head>\n<body><p>Please try again "
                                 "later.</p></body></html>\n";
 
-/* Answers a request as the decided fault says; false when the fault is NONE. */
+/* Answers a request as the decided fault says; false when the request goes on through the
+ * pipeline (no fault, or one that strikes at the reply). */
 static bool apply(struct sbx_req *req, const struct sbx_faults_decision *d)
 {
 	switch (d->kind) {
@@ -82,6 +88,12 @@ static bool apply(struct sbx_req *req, const struct sbx_faults_decision *d)
 	case SBX_FAULT_MALFORMED:
 		sbx_reply_json(req, 200, malformed, sizeof(malformed) - 1);
 		return true;
+	case SBX_FAULT_LOST_REPLY:
+		sbx_req_lose_reply(req, 0);
+		return false;
+	case SBX_FAULT_LATE_REPLY:
+		sbx_req_lose_reply(req, d->late_ms);
+		return false;
 	case SBX_FAULT_429:
 		F.sbx->counters.rate_limited++;
 		sbx_reply_header(req, "x-ratelimit-endpoint-cost", "1");

@@ -205,6 +205,10 @@ void sbx_req_resume(struct sbx_req *req);
 /* Closes the connection without a reply (fault injection) and releases the request, held
  * or not. */
 void sbx_req_drop(struct sbx_req *req);
+/* Lets the request be served as usual but loses its reply (fault injection): with late_ms
+ * 0 the connection is closed when the reply would be sent; otherwise the reply is sent
+ * late_ms later (a client that gave up by then never sees it). */
+void sbx_req_lose_reply(struct sbx_req *req, unsigned late_ms);
 
 /* ---- replies ---- */
 

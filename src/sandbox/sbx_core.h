@@ -55,6 +55,7 @@ struct sbx_priv {
 	 * memory every time (server.c: the reply; lists.c: the page being built). */
 	struct mbuf *txmb;
 	struct sbuf *page_out, *page_data;
+	struct sbx_req *late; /* replies held back by sbx_req_lose_reply (server.c) */
 };
 
 /* ---- buffer and JSON writer (render.c) ---- */

@@ -3,9 +3,10 @@
  *
  * The admin API (POST /_sandbox/faults) opens a fault window: for the next N requests and/or
  * T milliseconds, a share of the requests to /v2/ and /oauth/ fail in a chosen way (a 5xx, a
- * dropped connection, a truncated or malformed JSON body, a 429), and every request may be
- * delayed. The decision is deterministic rather than random: after n requests in the window,
- * kind k has fired ceil(n * share_k / 100) times whenever that is possible (always at
+ * dropped connection, a truncated or malformed JSON body, a 429; or, after the request was
+ * served and what it wrote stored, a reply that is lost or comes too late), and every
+ * request may be delayed. The decision is deterministic rather than random: after n requests in the
+ * window, kind k has fired ceil(n * share_k / 100) times whenever that is possible (always at
  * multiples of 100 requests), so a share of 25 fails requests 1, 5, 9, ... and tests can count
  * on exact numbers.
  *
@@ -23,11 +24,15 @@
 
 enum sbx_fault {
 	SBX_FAULT_NONE = 0,
-	SBX_FAULT_5XX,       /* 500/502/503/504 in turn, {"error":...} body */
-	SBX_FAULT_DROP,      /* the connection is closed without a reply */
-	SBX_FAULT_TRUNCATE,  /* 200, JSON cut off in the middle (Content-Length matches) */
-	SBX_FAULT_MALFORMED, /* 200, a body that is not JSON at all (an HTML proxy page) */
-	SBX_FAULT_429,       /* 429 as if the rate limit were exhausted */
+	SBX_FAULT_5XX,        /* 500/502/503/504 in turn, {"error":...} body */
+	SBX_FAULT_DROP,       /* the connection is closed without a reply */
+	SBX_FAULT_TRUNCATE,   /* 200, JSON cut off in the middle (Content-Length matches) */
+	SBX_FAULT_MALFORMED,  /* 200, a body that is not JSON at all (an HTML proxy page) */
+	SBX_FAULT_429,        /* 429 as if the rate limit were exhausted */
+	SBX_FAULT_LOST_REPLY, /* the request is served (and stored), then the connection is
+	                       * closed instead of the reply */
+	SBX_FAULT_LATE_REPLY, /* the request is served (and stored), its reply sent only
+	                       * late_reply_ms later, past a client's timeout */
 	SBX_FAULT_KIND_COUNT
 };
 
@@ -36,6 +41,7 @@ enum sbx_fault {
 struct sbx_faults_spec {
 	unsigned share[SBX_FAULT_KIND_COUNT]; /* index SBX_FAULT_NONE unused */
 	unsigned latency_ms;                  /* added to every request in the window */
+	unsigned late_reply_ms;               /* how late a late_reply comes (0: 30 000) */
 	unsigned requests;                    /* window length in requests, 0 = unbounded */
 	unsigned duration_ms;                 /* window length in time, 0 = unbounded */
 	char prefix[128];                     /* only paths starting with this ("" = all) */
@@ -55,12 +61,14 @@ struct sbx_faults {
 struct sbx_faults_decision {
 	enum sbx_fault kind;
 	unsigned latency_ms;
-	unsigned status; /* for SBX_FAULT_5XX and SBX_FAULT_429 */
+	unsigned status;  /* for SBX_FAULT_5XX and SBX_FAULT_429 */
+	unsigned late_ms; /* for SBX_FAULT_LATE_REPLY */
 };
 
 /* Reads a spec from the admin JSON: {"error_5xx":N, "drop":N, "truncate":N, "malformed":N,
- * "rate_limit_429":N, "latency_ms":N, "requests":N, "seconds":N, "duration_ms":N,
- * "path_prefix":"..."}. 0, or EINVAL with a message in *err (static string). */
+ * "rate_limit_429":N, "lost_reply":N, "late_reply":N, "late_reply_ms":N, "latency_ms":N,
+ * "requests":N, "seconds":N, "duration_ms":N, "path_prefix":"..."}. 0, or EINVAL with a message in
+ * *err (static string). */
 int sbx_faults_parse(const cJSON *json, struct sbx_faults_spec *spec, const char **err);
 
 /* Opens a window with spec at monotonic time now_ms (replaces any open window). */

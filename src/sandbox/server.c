@@ -46,6 +46,13 @@ struct sbx_req {
 	const char *token; /* points into headers */
 	unsigned cost, remaining;
 	bool rl_headers;
+	/* Fault injection: the reply is lost (lose, late_ms 0) or sent late_ms late, from
+	 * late_mb on late_tmr; late_next links the late replies (sbx_priv.late). */
+	bool lose;
+	unsigned late_ms;
+	struct mbuf *late_mb;
+	struct tmr late_tmr;
+	struct sbx_req *late_next;
 };
 
 /* Appends a pair (both strings copied). */
@@ -277,6 +284,42 @@ void sbx_req_hold(struct sbx_req *req)
 		req->held = true;
 }
 
+/* Marks the reply to be lost or sent late (fault injection). */
+void sbx_req_lose_reply(struct sbx_req *req, unsigned late_ms)
+{
+	if (!req)
+		return;
+	req->lose = true;
+	req->late_ms = late_ms;
+}
+
+/* Unlinks a late reply from the sandbox's list. */
+static void late_unlink(struct sbx_req *req)
+{
+	struct sbx_req **pp = &req->sbx->priv->late;
+
+	while (*pp && *pp != req)
+		pp = &(*pp)->late_next;
+	if (*pp)
+		*pp = req->late_next;
+	req->late_next = NULL;
+}
+
+/* A late reply's time has come: sent if the client is still there, then released. */
+static void late_send(void *arg)
+{
+	struct sbx_req *req = arg;
+	struct tcp_conn *tc = http_conn_tcp(req->conn);
+
+	late_unlink(req);
+	if (tc) {
+		tcp_conn_txqsz_set(tc, TXQ_MAX);
+		(void)tcp_send(tc, req->late_mb);
+	}
+	req->late_mb = mem_deref(req->late_mb);
+	req_free(req);
+}
+
 /* Closes the connection without answering. */
 void sbx_req_drop(struct sbx_req *req)
 {
@@ -375,20 +418,28 @@ int sbx_reply(struct sbx_req *req, uint16_t status, const char *content_type, co
 	struct mbuf *mb;
 	struct tm tm;
 	time_t t;
+	bool late;
 	int err;
 
 	if (!req || req->replied)
 		return EALREADY;
+	if (req->lose && !req->late_ms) {
+		/* The request was served; its reply never leaves (fault injection). */
+		sbx_req_drop(req);
+		return 0;
+	}
+	late = req->lose;
 	req->replied = true;
 	tc = http_conn_tcp(req->conn);
 	if (!tc) {
 		err = ENOTCONN;
 		goto out;
 	}
-	/* One reply buffer, reused: its capacity stays, so big pages cost no page faults. */
-	if (!req->sbx->priv->txmb)
+	/* One reply buffer, reused: its capacity stays, so big pages cost no page faults. A
+	 * late reply has its own, kept until it is sent. */
+	if (!late && !req->sbx->priv->txmb)
 		req->sbx->priv->txmb = mbuf_alloc(len + 512);
-	mb = req->sbx->priv->txmb;
+	mb = late ? mbuf_alloc(len + 512) : req->sbx->priv->txmb;
 	if (!mb) {
 		err = ENOMEM;
 		goto out;
@@ -413,6 +464,18 @@ int sbx_reply(struct sbx_req *req, uint16_t status, const char *content_type, co
 	err |= mbuf_write_str(mb, "\r\n");
 	if (len)
 		err |= mbuf_write_mem(mb, (const uint8_t *)body, len);
+	if (!err && late) {
+		mb->pos = 0;
+		req->late_mb = mb;
+		req->late_next = req->sbx->priv->late;
+		req->sbx->priv->late = req;
+		tmr_start(&req->late_tmr, req->late_ms, late_send, req);
+		return 0; /* released by late_send (or when the sandbox closes) */
+	}
+	if (late) {
+		mem_deref(mb);
+		goto out;
+	}
 	if (!err) {
 		mb->pos = 0;
 		tcp_conn_txqsz_set(tc, TXQ_MAX);
@@ -697,8 +760,9 @@ out:
 	if (!req->replied && !req->held)
 		sbx_reply_error(req, 500, "handler did not reply");
 	req->dispatching = false;
-	/* A held request that is still unanswered lives on until its reply frees it. */
-	if (req->replied || !req->held)
+	/* A held request that is still unanswered lives on until its reply frees it, and a
+	 * late reply until it is sent. */
+	if ((req->replied && !req->late_mb) || (!req->replied && !req->held))
 		req_free(req);
 }
 
@@ -767,6 +831,14 @@ void sbx_server_close(struct sbx *sbx)
 {
 	struct sbx_priv *p = sbx->priv;
 
+	while (p->late) {
+		struct sbx_req *req = p->late;
+
+		late_unlink(req);
+		tmr_cancel(&req->late_tmr);
+		req->late_mb = mem_deref(req->late_mb);
+		req_free(req);
+	}
 	p->sock = mem_deref(p->sock);
 	p->txmb = mem_deref(p->txmb);
 	for (size_t i = 0; i < p->nroutes; i++)

@@ -8,3 +8,5 @@ ld_sbx_test(test_sbx_zones)
 target_sources(test_sbx_zones PRIVATE ${CMAKE_SOURCE_DIR}/src/sandbox/tz.c
 	${CMAKE_SOURCE_DIR}/src/sandbox/render.c)
 target_link_libraries(test_sbx_zones PRIVATE ld_sandbox_headers)
+# Faults that strike after the work is done (lost_reply, late_reply).
+ld_sbx_test(test_sbx_lost_reply)

@@ -45,6 +45,11 @@ static const struct parse_row parse_rows[] = {
          EINVAL},
         {"{\"eror_5xx\":10}", EINVAL},
         {"{\"rate_limit_429\":100,\"truncate\":0,\"malformed\":0}", 0},
+        {"{\"lost_reply\":50,\"late_reply\":50,\"late_reply_ms\":600000}", 0},
+        {"{\"lost_reply\":60,\"late_reply\":41}", EINVAL},
+        {"{\"late_reply_ms\":600001}", EINVAL},
+        {"{\"late_reply_ms\":-1}", EINVAL},
+        {"{\"late_reply_ms\":\"30\"}", EINVAL},
 };
 
 static void test_parse(void **state)
@@ -118,6 +123,23 @@ static void test_exact_shares(void **state)
 	run(&f, 8, "/oauth/token", counts);
 	assert_int_equal(counts[SBX_FAULT_5XX], 2);
 	assert_int_equal(counts[SBX_FAULT_NONE], 6);
+
+	/* The kinds that strike at the reply share like the others; a late reply carries its
+	 * delay (30 s unless the spec says). */
+	memset(&spec, 0, sizeof(spec));
+	spec.share[SBX_FAULT_LOST_REPLY] = 50;
+	spec.share[SBX_FAULT_LATE_REPLY] = 50;
+	sbx_faults_open(&f, &spec, 1000);
+	run(&f, 10, "/v2/activities/calls", counts);
+	assert_int_equal(counts[SBX_FAULT_LOST_REPLY], 5);
+	assert_int_equal(counts[SBX_FAULT_LATE_REPLY], 5);
+	spec.share[SBX_FAULT_LOST_REPLY] = 0;
+	spec.share[SBX_FAULT_LATE_REPLY] = 100;
+	sbx_faults_open(&f, &spec, 1000);
+	assert_int_equal(sbx_faults_decide(&f, "/v2/tasks", 1000).late_ms, 30000);
+	spec.late_reply_ms = 1500;
+	sbx_faults_open(&f, &spec, 1000);
+	assert_int_equal(sbx_faults_decide(&f, "/v2/tasks", 1000).late_ms, 1500);
 }
 
 static void test_window_requests_and_scope(void **state)
@@ -203,6 +225,8 @@ static void test_names(void **state)
 {
 	assert_string_equal(sbx_faults_name(SBX_FAULT_5XX), "error_5xx");
 	assert_string_equal(sbx_faults_name(SBX_FAULT_429), "rate_limit_429");
+	assert_string_equal(sbx_faults_name(SBX_FAULT_LOST_REPLY), "lost_reply");
+	assert_string_equal(sbx_faults_name(SBX_FAULT_LATE_REPLY), "late_reply");
 	assert_string_equal(sbx_faults_name((enum sbx_fault)99), "none");
 	assert_true(sbx_faults_applies("/oauth/token"));
 	assert_false(sbx_faults_applies("/v2"));
