@@ -54,6 +54,8 @@ int cmd_export(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_webhooks(struct cli_ctx *ctx, int argc, char **argv);
 /* The dial pool without the TUI (src/cli/cmd_dial.c). */
 int cmd_dial(struct cli_ctx *ctx, int argc, char **argv);
+/* The write-back queue by hand (src/cli/cmd_outbox.c). */
+int cmd_outbox(struct cli_ctx *ctx, int argc, char **argv);
 /* The compliance record over the dial attempts (src/cli/cmd_report.c). */
 int cmd_report(struct cli_ctx *ctx, int argc, char **argv);
 

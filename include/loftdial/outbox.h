@@ -90,6 +90,10 @@ int outbox_mark_conflict(struct store *st, int64_t id, const char *error, const 
 /* failed → queued, attempts reset, due now (`loftdial outbox flush`). EALREADY otherwise. */
 int outbox_requeue(struct store *st, int64_t id);
 
+/* Deletes an item for good (`loftdial outbox drop`). EALREADY for an item in `sending` (its
+ * fate is unknown: the sender settles it first), ENOENT when absent. */
+int outbox_drop(struct store *st, int64_t id);
+
 /* How many items are in each state (counted in the table now). */
 int outbox_counts(struct store *st, struct outbox_counts *out);
 

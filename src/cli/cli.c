@@ -68,6 +68,17 @@ static const struct cli_cmd cmds[] = {
          "  characters or invalid UTF-8 is refused (the reason names the byte), never cut.\n"
          "  Exit: 0 every line dialled, 4 some line refused or never dialled, 1 no call\n"
          "  could be placed (or nothing to dial), 2 bad options, 130 interrupted.\n"},
+        {"outbox", cmd_outbox, "list, send, retry or drop the call records waiting to be logged",
+         "usage: loftdial outbox [list]\n"
+         "       loftdial outbox flush [--timeout SECS]\n"
+         "       loftdial outbox retry ID | drop ID\n"
+         "  list   every item: state, key, attempts, next try, remote id, last error\n"
+         "  flush  send what is queued now (waiting retries too), after looking at items a\n"
+         "         stopped run left in sending; ends when nothing is due, or after SECS\n"
+         "         (default 120). Exit: 0 all sent, 4 some left queued or failed, 3 not\n"
+         "         connected, 1 could not start.\n"
+         "  retry  make a failed or waiting item due now\n"
+         "  drop   delete an item for good (asks first on a terminal; not one in sending)\n"},
         {"report", cmd_report, "dials, live answers, abandonment and hours per rep and campaign",
          "usage: loftdial report [--days N] [--json]\n"
          "  Over the last N days (default 30, at most 3650), per rep and campaign: dials,\n"

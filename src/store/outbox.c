@@ -383,6 +383,16 @@ int outbox_requeue(struct store *st, int64_t id)
 	return transition(st, id, &t, "outbox requeue");
 }
 
+/* Deletes an item that is not on the wire. */
+int outbox_drop(struct store *st, int64_t id)
+{
+	static const struct transition t = {
+	        .sql = "DELETE FROM outbox WHERE id = ?1 AND state <> 'sending' AND ?2 IS NOT NULL",
+	};
+
+	return transition(st, id, &t, "outbox drop");
+}
+
 /* This connection's in-memory state, created on first use (NULL only without memory). */
 static struct outbox_mem *mem_of(struct store *st)
 {
