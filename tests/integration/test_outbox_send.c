@@ -4,8 +4,9 @@
  * a task logged and completed; a 5xx and a dropped connection on the POST (looked at, found not
  * landed, sent again once); replies lost after the call landed (an item left in `sending`
  * after its call reached Salesloft, for an action, a task and a call with neither: found, not
- * sent again); a 422 "already been used" (looked at, found); a 422 for a disposition the team
- * does not have (kept with its errors map, retry, drop); list, and bad usage.
+ * sent again); a 422 "already been used" (looked at, found); an outage of every request
+ * (a flush gives up and keeps the item; the next one sends it once); a 422 for a disposition
+ * the team does not have (kept with its errors map, retry, drop); list, and bad usage.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <cmocka.h>
@@ -212,6 +214,58 @@ static void test_faults_on_post(void **state)
 	}
 }
 
+/* An outage (every /v2/ request a 5xx for a few seconds): a flush in it gives up with the
+ * item kept; the next flush, once the outage is over, sends it exactly once. */
+static void test_outage(void **state)
+{
+	long long action, person;
+	char body[512];
+	int64_t id;
+	enum outbox_state s;
+	unsigned long long deadline;
+	cJSON *j = NULL;
+	bool open = true;
+
+	(void)state;
+	nth_of("/v2/actions?type=phone&per_page=10", 0, "person", &action, &person);
+	snprintf(body, sizeof(body),
+	         "{\"person_id\":%lld,\"action_id\":%lld,\"to\":\"+14155550109\"}", person, action);
+	id = queue("action:o1", body, false);
+	assert_int_equal(sbxt_admin(&S, "POST", "/_sandbox/faults",
+	                            "{\"error_5xx\":100,\"seconds\":4}", NULL),
+	                 200);
+	assert_int_equal(outbox("flush", "--timeout"), 2); /* --timeout needs a value */
+	{
+		char *argv[] = {(char *)tl_env("LOFTDIAL_BIN", "loftdial"),
+		                "outbox",
+		                "flush",
+		                "--timeout",
+		                "2",
+		                NULL};
+		char *env[] = {homeenv, urlenv, keyenv, NULL};
+
+		assert_int_equal(tl_run(argv, env, out, sizeof(out), 60000), 4);
+		printf("%s", out);
+	}
+	s = state_of(id, NULL, NULL, 0);
+	assert_true(s == OUTBOX_SENDING || s == OUTBOX_QUEUED);
+	/* Wait for the outage to end (poll with a deadline). */
+	deadline = tl_now_ms() + 20000;
+	while (open && tl_now_ms() < deadline) {
+		assert_int_equal(sbxt_admin(&S, "GET", "/_sandbox/faults", NULL, &j), 200);
+		open = cJSON_IsTrue(cJSON_GetObjectItem(j, "open"));
+		cJSON_Delete(j);
+		j = NULL;
+		if (open)
+			nanosleep(&(struct timespec){0, 100000000}, NULL);
+	}
+	assert_false(open);
+	assert_int_equal(calls_of(person, action), 0); /* the 5xx came before the write */
+	assert_int_equal(outbox("flush", NULL), 0);
+	assert_int_equal(state_of(id, NULL, NULL, 0), OUTBOX_SENT);
+	assert_int_equal(calls_of(person, action), 1);
+}
+
 /* A person none of the tests has called yet (people are many; tests use few). */
 static long long fresh_person(int from)
 {
@@ -339,8 +393,11 @@ static void test_422_kept_retry_drop(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_send_action_and_task), cmocka_unit_test(test_faults_on_post),
-	        cmocka_unit_test(test_lost_replies),         cmocka_unit_test(test_already_used),
+	        cmocka_unit_test(test_send_action_and_task),
+	        cmocka_unit_test(test_faults_on_post),
+	        cmocka_unit_test(test_lost_replies),
+	        cmocka_unit_test(test_already_used),
+	        cmocka_unit_test(test_outage),
 	        cmocka_unit_test(test_422_kept_retry_drop),
 	};
 
