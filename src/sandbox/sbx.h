@@ -27,7 +27,9 @@
  * rendered in the team's time zone, US/Eastern: "-05:00" or "-04:00" depending on the date
  * (sbx_team_offset). "Now" is sbx_now_us(): the wall clock (or --now) plus an adjustable skew
  * (admin time travel); due dates, the task time_interval_filter and the rate-limit minute all
- * use it. The generated org is anchored to the start of "today" at startup, so the same seed
+ * use it. People's, accounts' and users' own zones (locale, time_zone) are tz database names
+ * read through sbx_tz.h; the task time_interval_filter reckons "today" in the calling user's
+ * time_zone. The generated org is anchored to the start of "today" at startup, so the same seed
  * and sizes give the same bytes on the same day, or always with --now.
  */
 #ifndef LOFTDIAL_SBX_H

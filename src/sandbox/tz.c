@@ -7,7 +7,9 @@
  * is then a binary search over the transitions, or the rule worked out for the instant's
  * year. Only what the offset needs is kept (no abbreviations, no leap seconds). Zones read
  * from disk are cached for the process: the generator asks for the same few dozen zones a
- * million times, and the system's files do not change under a running sandbox.
+ * million times, and the system's files do not change under a running sandbox. The first
+ * lookup of a zone reads its file (a few kilobytes) synchronously, even inside a request
+ * handler: like a SQLite page read, it is too short to matter to the loop.
  */
 #include <ctype.h>
 #include <errno.h>
