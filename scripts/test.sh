@@ -10,23 +10,24 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh
 start=$(date +%s)
 status=0
+phase() { echo "== $* (at $(( $(date +%s) - start )) s)"; }
 for preset in debug asan; do
-	echo "== $preset: configure and build"
+	phase "$preset: configure and build"
 	cmake --preset "$preset" >/dev/null
 	cmake --build --preset "$preset"
-	echo "== $preset: ctest"
+	phase "$preset: ctest"
 	ctest --preset "$preset" "$@" 2>&1 | tee "build/$preset/ctest.out" || status=1
 done
-echo "== release: configure, build (-O2, -Werror), package"
+phase "release: configure, build (-O2, -Werror), package"
 cmake --preset release >/dev/null
 cmake --build --preset release
 rm -f build/release/loftdial_*.deb
 (cd build/release && cpack -G DEB)
-echo "== the installed package"
+phase "the installed package"
 bash tests/install/deb.sh build/release || status=1
-echo "== format check"
+phase "format check"
 scripts/check-format.sh || status=1
-echo "== slowest ten tests"
+phase "slowest ten tests"
 for preset in debug asan; do
 	sed -n "s|^ *[0-9]*/[0-9]* *Test *#[0-9]*: \([^ ]*\) .* \([0-9.]*\) sec\$|\2 $preset \1|p" \
 		"build/$preset/ctest.out"

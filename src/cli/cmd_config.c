@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "loftdial/cli.h"
+#include "loftdial/paths.h"
 #include "loftdial/store.h"
 #include "loftdial/text.h"
 #include "loftdial/tokens.h"
@@ -114,8 +115,13 @@ int cmd_config(struct cli_ctx *ctx, int argc, char **argv)
 	size_t n, i;
 
 	if (!strcmp(what, "paths") && argc <= 2) {
+		char themes[PATHS_MAX];
+
 		printf("config  %s\ndata    %s\ndb      %s\nlog     %s\n", ctx->paths.config_file,
 		       ctx->paths.data_dir, ctx->paths.db_file, ctx->paths.log_file);
+		/* Where the shipped themes were found: what to check when a theme is missing. */
+		if (!paths_share("themes", themes, sizeof(themes)))
+			printf("themes  %s\n", themes);
 		return CLI_OK;
 	}
 	if (!strcmp(what, "keys") && (argc <= 2 || (argc == 3 && !strcmp(argv[2], "--not-used")))) {

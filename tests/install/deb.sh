@@ -79,6 +79,8 @@ run loftdial help >"$scratch/help"
 check "help lists the commands" has '^  sync ' "$scratch/help"
 check "it is the unpacked program" test "$(run bash -c 'command -v loftdial')" = \
 	"$root/usr/bin/loftdial"
+check "config paths names the unpacked themes" test "$(run loftdial config paths | \
+	sed -n 's/^themes  //p')" = "$root/usr/bin/../share/loftdial/themes"
 check "man page reads" bash -c "zcat '$root/usr/share/man/man1/loftdial.1.gz' | \
 	groff -man -Tutf8 -ww -z"
 
