@@ -232,6 +232,16 @@ static void test_idempotency_key(void **state)
 	assert_int_equal(cJSON_GetArraySize(sbxt_data(j)), 0);
 	cJSON_Delete(j);
 
+	/* A key whose task was deleted since creates a new task (and finds that one). */
+	snprintf(path, sizeof(path), "/_sandbox/records/tasks/%lld", c);
+	assert_int_equal(sbxt_admin(&S, "DELETE", path, NULL, NULL), 200);
+	d1 = post_task(person, "2026-06-13", "dial-42/attempt-2", "fifth");
+	assert_true(d1 != c);
+	j = list("/v2/tasks?idempotency_key=dial-42/attempt-2");
+	assert_int_equal(cJSON_GetArraySize(sbxt_data(j)), 1);
+	assert_true(has_id(sbxt_data(j), d1));
+	cJSON_Delete(j);
+
 	/* A key that is not a string is refused. */
 	snprintf(path, sizeof(path),
 	         "{\"person_id\":%lld,\"task_type\":\"call\",\"subject\":\"x\",\"due_date\":"
@@ -331,6 +341,36 @@ static void test_interval_in_callers_zone(void **state)
 	set_user_zone("US/Eastern");
 }
 
+/* With --state the keys live in the state file: a restarted sandbox still answers a repeat
+ * with the first task. */
+static void test_idempotency_key_survives_restart(void **state)
+{
+	char dir[256], db[300], body[256];
+	const char *extra[] = {"--people", "60", "--state", db, NULL};
+	struct sbxt s2;
+	cJSON *j = NULL;
+	long long first, again;
+
+	assert_int_equal(tl_tmpdir(dir, sizeof(dir), "sbx-tasks"), 0);
+	snprintf(db, sizeof(db), "%s/org.db", dir);
+	snprintf(body, sizeof(body),
+	         "{\"person_id\":%lld,\"task_type\":\"call\",\"subject\":\"x\",\"due_date\":"
+	         "\"2026-06-12\",\"idempotency_key\":\"restart-1\"}",
+	         164510000LL);
+	assert_int_equal(sbxt_start(&s2, extra), 0);
+	assert_int_equal(sbxt_api(&s2, KEY, "POST", "/v2/tasks", body, &j), 200);
+	first = (long long)sbxt_num(sbxt_data(j), "id");
+	cJSON_Delete(j);
+	assert_int_equal(sbxt_stop(&s2), 0);
+	assert_int_equal(sbxt_start(&s2, extra), 0);
+	assert_int_equal(sbxt_api(&s2, KEY, "POST", "/v2/tasks", body, &j), 200);
+	again = (long long)sbxt_num(sbxt_data(j), "id");
+	cJSON_Delete(j);
+	assert_int_equal(sbxt_stop(&s2), 0);
+	assert_int_equal(again, first);
+	tl_rmrf(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +378,7 @@ int main(void)
 	        cmocka_unit_test(test_idempotency_key),
 	        cmocka_unit_test(test_is_logged),
 	        cmocka_unit_test(test_interval_in_callers_zone),
+	        cmocka_unit_test(test_idempotency_key_survives_restart),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
