@@ -135,6 +135,12 @@ static const struct config_key keys[] = {
 	 "Days over which dial.park_after counts a number's bad outcomes."},
 	{"dial.redial", CONFIG_BOOL, "false", 0, 0, NULL, false,
 	 "Allow the same number to be dialled more than once in one session."},
+	{"dial.task_buckets", CONFIG_STR, "overdue,today", 0, 0, NULL, false,
+	 "Due buckets of a task list: overdue, today, tomorrow, this_week, next_week."},
+	{"dial.phone_order", CONFIG_STR, "direct,mobile,home", 0, 0, NULL, false,
+	 "Which of a person's phones is dialled: the first present in this order."},
+	{"dial.person_max_age", CONFIG_INT, "3600", 0, 604800, NULL, false,
+	 "Seconds a stored person is trusted when a dial list is read; older ones are fetched."},
 	/* Interface and log */
 	{"ui.theme", CONFIG_STR, "default", 0, 0, NULL, false,
 	 "Theme name (themes/NAME.theme) or path."},
