@@ -141,6 +141,17 @@ static const struct config_key keys[] = {
 	 "Which of a person's phones is dialled: the first present in this order."},
 	{"dial.person_max_age", CONFIG_INT, "3600", 0, 604800, NULL, false,
 	 "Seconds a stored person is trusted when a dial list is read; older ones are fetched."},
+	/* Outcomes logged as calls */
+	{"outcome.busy", CONFIG_STR, "", 0, 0, NULL, false,
+	 "Disposition logged for a busy line (empty: the team's Busy, Line Busy)."},
+	{"outcome.no_answer", CONFIG_STR, "", 0, 0, NULL, false,
+	 "Disposition logged when nobody answered (empty: the team's No Answer, ...)."},
+	{"outcome.invalid", CONFIG_STR, "", 0, 0, NULL, false,
+	 "Disposition logged for an invalid number (empty: the team's Bad Number, Wrong Number, ...)."},
+	{"outcome.voicemail", CONFIG_STR, "", 0, 0, NULL, false,
+	 "Disposition logged when a voicemail was left (empty: the team's Left Voicemail, ...)."},
+	{"outcome.dropped", CONFIG_STR, "", 0, 0, NULL, false,
+	 "Disposition logged for a live answer loftdial dropped (empty: the team's Dropped, Abandoned, ...)."},
 	/* Interface and log */
 	{"ui.theme", CONFIG_STR, "default", 0, 0, NULL, false,
 	 "Theme name (themes/NAME.theme) or path."},

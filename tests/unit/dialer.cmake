@@ -6,3 +6,6 @@ target_sources(test_gates PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/storetest.c)
 ld_unit_test(test_abandon ld_dialer)
 # The pacing policy in a simulated campaign (prints figures; built by the "bench" target).
 ld_bench(bench_campaign ld_dialer)
+# Ended attempts to call records: outcome kinds, disposition names, outbox items on a store file.
+ld_unit_test(test_callrec ld_dialer ld_store)
+target_sources(test_callrec PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/storetest.c)

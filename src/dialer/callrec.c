@@ -1,0 +1,249 @@
+/*
+ * callrec: an ended attempt becomes a call record in the outbox (see callrec.h). The mapping
+ * from outcomes to the team's disposition names is pure; reading the team's names and
+ * enqueuing the record are the only store work.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "loftdial/callrec.h"
+#include "loftdial/config.h"
+#include "loftdial/outbox.h"
+#include "loftdial/text.h"
+
+#define TEAM_MAX     256
+#define DEFAULTS_MAX 4
+
+static const char *const kind_names[] = {"busy",    "no_answer", "invalid",   "voicemail",
+                                         "dropped", "connected", "not_logged"};
+
+/* The config key of each non-person outcome. */
+static const char *const kind_keys[CALLREC_AUTO_COUNT] = {"outcome.busy", "outcome.no_answer",
+                                                          "outcome.invalid", "outcome.voicemail",
+                                                          "outcome.dropped"};
+
+/* Names matched when the key is empty, most common first. */
+static const char *const defaults[CALLREC_AUTO_COUNT][DEFAULTS_MAX] = {
+        {"Busy", "Line Busy", NULL},
+        {"No Answer", "No Answer - No Voicemail", "Not Answered", NULL},
+        {"Bad Number", "Wrong Number", "Invalid Number", NULL},
+        {"Left Voicemail", "Voicemail Left", "Voicemail", NULL},
+        {"Dropped", "Abandoned", "Hung Up", NULL},
+};
+
+const char *callrec_kind_name(enum callrec_kind k)
+{
+	return (unsigned)k < sizeof(kind_names) / sizeof(kind_names[0]) ? kind_names[k] : "?";
+}
+
+enum callrec_kind callrec_classify(const struct callrec_attempt *a)
+{
+	if (!a)
+		return CALLREC_NOT_LOGGED;
+	if (a->live_dropped)
+		return CALLREC_DROPPED;
+	switch (a->outcome) {
+	case CALL_OUT_CONNECTED:
+		return a->connected ? CALLREC_CONNECTED : CALLREC_NOT_LOGGED;
+	case CALL_OUT_BUSY:
+		return CALLREC_BUSY;
+	case CALL_OUT_NO_ANSWER:
+	case CALL_OUT_REJECTED:
+		return CALLREC_NO_ANSWER;
+	case CALL_OUT_INVALID:
+		return CALLREC_INVALID;
+	case CALL_OUT_VOICEMAIL:
+		/* A machine that got no message is logged as not answered. */
+		if (a->connected)
+			return CALLREC_CONNECTED;
+		return a->reason && !strcmp(a->reason, "voicemail left") ? CALLREC_VOICEMAIL
+		                                                         : CALLREC_NO_ANSWER;
+	default:
+		return CALLREC_NOT_LOGGED;
+	}
+}
+
+unsigned callrec_duration(const struct callrec_attempt *a)
+{
+	if (!a || !a->t_answer || a->t_end <= a->t_answer)
+		return 0;
+	return (unsigned)((a->t_end - a->t_answer + 500) / 1000);
+}
+
+/* The team's spelling of name (case ignored) among team, or NULL. */
+static const char *team_has(const char *const *team, size_t nteam, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nteam; i++)
+		if (team[i] && !strcasecmp(team[i], name))
+			return team[i];
+	return NULL;
+}
+
+void callrec_dispos_resolve(struct callrec_dispos *d, const struct config *cfg,
+                            const char *const *team, size_t nteam, callrec_warn_h *warn, void *arg)
+{
+	char msg[512];
+	unsigned k, i;
+
+	memset(d, 0, sizeof(*d));
+	for (k = 0; k < CALLREC_AUTO_COUNT; k++) {
+		const char *want = cfg ? config_str(cfg, kind_keys[k]) : "";
+		const char *got = NULL;
+
+		if (want && want[0]) {
+			got = team_has(team, nteam, want);
+			if (!got && warn) {
+				text_printf(
+				        msg, sizeof(msg),
+				        "%s is '%s' but the team has no disposition of that name; "
+				        "%s calls are logged without a disposition (set %s to one "
+				        "of the team's dispositions)",
+				        kind_keys[k], want, kind_names[k], kind_keys[k]);
+				warn(msg, arg);
+			}
+		} else {
+			for (i = 0; i < DEFAULTS_MAX && defaults[k][i] && !got; i++)
+				got = team_has(team, nteam, defaults[k][i]);
+			if (!got && warn) {
+				text_printf(
+				        msg, sizeof(msg),
+				        "the team has no disposition named like '%s'; %s calls are "
+				        "logged without a disposition (set %s to one of the team's "
+				        "dispositions)",
+				        defaults[k][0], kind_names[k], kind_keys[k]);
+				warn(msg, arg);
+			}
+		}
+		if (got)
+			text_copy(d->name[k], sizeof(d->name[k]), got);
+	}
+}
+
+int callrec_dispos_load(struct callrec_dispos *d, struct store *st, const struct config *cfg,
+                        callrec_warn_h *warn, void *arg)
+{
+	char *names[TEAM_MAX];
+	size_t n = 0, i;
+	sqlite3_stmt *s = NULL;
+	int err, rc;
+
+	memset(d, 0, sizeof(*d));
+	err = store_stmt(st,
+	                 "SELECT name FROM sl_call_dispositions WHERE is_deleted = 0 "
+	                 "AND name IS NOT NULL ORDER BY id",
+	                 &s);
+	if (err)
+		return err;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < TEAM_MAX) {
+		const unsigned char *t = sqlite3_column_text(s, 0);
+
+		names[n] = strdup(t ? (const char *)t : "");
+		if (!names[n]) {
+			err = ENOMEM;
+			break;
+		}
+		n++;
+	}
+	store_stmt_end(s);
+	if (!err && n == 0) {
+		if (warn)
+			warn("no call dispositions are stored (run loftdial sync): calls are "
+			     "logged "
+			     "without a disposition",
+			     arg);
+		err = ENOENT;
+	}
+	if (!err)
+		callrec_dispos_resolve(d, cfg, (const char *const *)names, n, warn, arg);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	return err;
+}
+
+int callrec_team_name(struct store *st, bool sentiments, const char *name, char *out, size_t n)
+{
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	if (!name || !name[0])
+		return ENOENT;
+	err = store_stmt(st,
+	                 sentiments ? "SELECT name FROM sl_call_sentiments WHERE is_deleted = 0 "
+	                              "AND name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1"
+	                            : "SELECT name FROM sl_call_dispositions WHERE is_deleted = 0 "
+	                              "AND name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1",
+	                 &s);
+	if (err)
+		return err;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+	err = ENOENT;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(s, 0);
+
+		text_copy(out, n, t ? (const char *)t : "");
+		err = 0;
+	}
+	store_stmt_end(s);
+	return err;
+}
+
+int callrec_body(const struct callrec *r, char **json)
+{
+	cJSON *o;
+	char *s;
+
+	if (!r || !json || r->person_id <= 0 || (r->action_id && r->task_id) || !r->to || !r->to[0])
+		return EINVAL;
+	o = cJSON_CreateObject();
+	if (!o)
+		return ENOMEM;
+	cJSON_AddNumberToObject(o, "person_id", (double)r->person_id);
+	cJSON_AddStringToObject(o, "to", r->to);
+	cJSON_AddNumberToObject(o, "duration", r->duration_s);
+	if (r->disposition && r->disposition[0])
+		cJSON_AddStringToObject(o, "disposition", r->disposition);
+	if (r->sentiment && r->sentiment[0])
+		cJSON_AddStringToObject(o, "sentiment", r->sentiment);
+	if (r->notes && r->notes[0])
+		cJSON_AddStringToObject(o, "notes", r->notes);
+	if (r->user_guid && r->user_guid[0])
+		cJSON_AddStringToObject(o, "user_guid", r->user_guid);
+	if (r->action_id)
+		cJSON_AddNumberToObject(o, "action_id", (double)r->action_id);
+	if (r->task_id)
+		cJSON_AddNumberToObject(o, "task_id", (double)r->task_id);
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!s)
+		return ENOMEM;
+	*json = s;
+	return 0;
+}
+
+int callrec_enqueue(struct store *st, const struct callrec *r, int64_t *id)
+{
+	char key[128], *body = NULL;
+	int err = callrec_body(r, &body);
+
+	if (err)
+		return err;
+	if (r->action_id)
+		err = text_printf(key, sizeof(key), "action:%lld", (long long)r->action_id);
+	else if (r->task_id)
+		err = text_printf(key, sizeof(key), "task:%lld", (long long)r->task_id);
+	else
+		err = text_printf(key, sizeof(key), "call:%s:%u", r->session ? r->session : "",
+		                  r->attempt);
+	if (!err)
+		err = outbox_enqueue(st, "call", key, body, id);
+	free(body);
+	return err;
+}
