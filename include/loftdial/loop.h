@@ -12,8 +12,11 @@
 typedef void(loop_h)(void *arg);
 typedef void(loop_signal_h)(int sig, void *arg);
 
-/* libre_init, curl_global_init, the self-pipe. Call once, before anything else registers. */
+/* libre_init, curl_global_init, the self-pipe. Call once, before anything else registers.
+ * Also routes libre's debug output into the log (loop_route_libre_debug). */
 int loop_init(void);
+/* Sends every libre debug message to the log (log_msg, module "libre") instead of stderr. */
+void loop_route_libre_debug(void);
 /* Undoes loop_init; safe to call when loop_init failed or was not called. */
 void loop_close(void);
 

@@ -5,7 +5,8 @@
  * the loop reads the pipe like any other fd, so every reaction to a signal (quit, relayout,
  * reaping a child) happens in normal context. The render hook is a zero-delay libre timer:
  * handlers call loop_dirty() as often as they like during a turn, and the hook runs once,
- * after them.
+ * after them. libre's own diagnostics ("tcp: sock_bind: ...") go to loftdial's log, never to
+ * the terminal, where they would tear a full-screen interface.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,6 +17,9 @@
 #include <unistd.h>
 
 #include <re.h>
+#define DEBUG_MODULE "loop"
+#define DEBUG_LEVEL  0
+#include <re_dbg.h>
 
 #include "loftdial/httpc.h"
 #include "loftdial/log.h"
@@ -81,6 +85,28 @@ static void sigpipe_readable(int flags, void *arg)
 	}
 }
 
+/* libre's debug output: one log line per message, at the matching level, without colour. */
+static void dbg_to_log(int level, const char *p, size_t len, void *arg)
+{
+	enum log_level lvl = level <= DBG_ERR       ? LOG_ERROR
+	                     : level == DBG_WARNING ? LOG_WARN
+	                     : level <= DBG_INFO    ? LOG_INFO
+	                                            : LOG_DEBUG;
+
+	(void)arg;
+	while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+		len--;
+	if (len)
+		log_msg(lvl, "libre", "%.*s", (int)(len > 4096 ? 4096 : len), p);
+}
+
+void loop_route_libre_debug(void)
+{
+	/* No colour codes and no timestamps of libre's own: the log has both. */
+	dbg_init(DBG_INFO, DBG_NONE);
+	dbg_handler_set(dbg_to_log, NULL);
+}
+
 static int catch_signal(int sig)
 {
 	struct sigaction sa;
@@ -98,6 +124,7 @@ int loop_init(void)
 
 	if (L.inited)
 		return 0;
+	loop_route_libre_debug();
 	err = libre_init();
 	if (err)
 		return err;
