@@ -114,6 +114,10 @@ void slapi_cancel(struct slapi_op *op);
 void slapi_stats(struct slapi *api, struct slapi_stats *out);
 /* The message of the fatal auth failure, "" while the connection works. */
 const char *slapi_auth_error(const struct slapi *api);
+/* "cannot reach Salesloft at URL: REASON" once a request could not connect (refused, name
+ * not resolved, connect timeout) before the API ever answered this client: then every request
+ * fails at once instead of retrying. "" otherwise. */
+const char *slapi_unreachable(const struct slapi *api);
 /* Why requests cannot go (for a client that is not slapi_connected): the saved connection
  * belongs to other URLs (which, and what to do), or there is none. */
 const char *slapi_why_not_connected(const struct slapi *api);

@@ -35,7 +35,7 @@ static const struct cli_cmd cmds[] = {
          "  --full      a full pass: re-read everything and mark unseen rows deleted\n"
          "  --no-sweep  skip the ids[] deletion sweep after incremental runs\n"
          "  Exit: 0 ok, 4 some object stopped (rerun resumes), 3 not connected or\n"
-         "  connection expired, 130 interrupted, 1 could not start.\n"},
+         "  connection expired, 130 interrupted, 1 could not start or reach the API.\n"},
         {"status", cmd_status, "connection, per-object sync state, rate budget, outbox",
          "usage: loftdial status [--json]\n"},
         {"api", cmd_api, "authenticated passthrough to any Salesloft endpoint",

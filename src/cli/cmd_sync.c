@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include "loftdial/sync.h"
 #include "loftdial/syncsess.h"
 #include "loftdial/text.h"
+#include "loftdial/twidth.h"
 
 #define RENDER_MS 100
 #define BAR_W     24
@@ -29,6 +31,7 @@ struct syncrun {
 	struct sync *sync;
 	bool tty, drawn, quiet;
 	size_t lines;
+	unsigned cols; /* the terminal's width: no line drawn is wider than cols - 1 */
 	bool ended[STORE_OBJ_COUNT];
 	struct tmr tmr;
 	uint64_t started_ms;
@@ -75,8 +78,16 @@ static void obj_line(const struct sync_obj_progress *p, uint64_t now, char *out,
 	char bar[BAR_W + 1], eta[32] = "", extra[360] = "";
 	int filled = 0, i;
 
+	uint64_t shown = p->records, reread = 0;
+
+	/* Pages read again (a cursor resumed, a record moved) count past the total: the count
+	 * stops at the total and the rest is said apart, never 2069/2000. */
+	if (p->total >= 0 && shown > (uint64_t)p->total) {
+		reread = shown - (uint64_t)p->total;
+		shown = (uint64_t)p->total;
+	}
 	if (p->total > 0) {
-		filled = (int)((double)p->records * BAR_W / (double)p->total);
+		filled = (int)((double)shown * BAR_W / (double)p->total);
 		if (filled > BAR_W)
 			filled = BAR_W;
 	} else if (p->phase == SYNC_OK) {
@@ -97,9 +108,11 @@ static void obj_line(const struct sync_obj_progress *p, uint64_t now, char *out,
 	else if (p->deleted || p->swept)
 		snprintf(extra, sizeof(extra), "  %u deleted%s", p->deleted,
 		         p->swept ? " (ids sweep)" : "");
+	else if (reread)
+		snprintf(extra, sizeof(extra), "  %llu re-read", (unsigned long long)reread);
 	if (p->total >= 0)
 		snprintf(out, n, "%-20s %-4s [%s] %8llu/%-8lld %7.0f/s %-8s%s%s", p->name,
-		         p->full ? "full" : "incr", bar, (unsigned long long)p->records,
+		         p->full ? "full" : "incr", bar, (unsigned long long)shown,
 		         (long long)p->total, rate, phase_name(p->phase), eta, extra);
 	else
 		snprintf(out, n, "%-20s %-4s [%s] %8llu          %7.0f/s %-8s%s", p->name,
@@ -123,6 +136,27 @@ static void budget_line(struct syncrun *r, char *out, size_t n)
 		         st.last_remaining, st.limit, st.sync_budget,
 		         (unsigned long long)st.requests, (unsigned long long)st.cost,
 		         (unsigned long long)st.throttled);
+}
+
+/* The terminal's width in columns (80 when it cannot be asked). */
+static unsigned term_cols(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col;
+	return 80;
+}
+
+/* Prints one line of the frame cut to the terminal's width (minus one column, so it never
+ * wraps and the next redraw finds every line where it left it). */
+static void frame_line(const struct syncrun *r, const char *line)
+{
+	char fit[2048], clean[1024];
+
+	text_sanitize(clean, sizeof(clean), line, false);
+	twidth_fit(fit, sizeof(fit), clean, r->cols > 1 ? r->cols - 1 : 1, 0);
+	printf("\r\033[2K%s\n", fit);
 }
 
 /* Redraws the bars in place (terminal) or prints finished objects (plain). */
@@ -153,10 +187,10 @@ static void render(struct syncrun *r)
 	if (r->drawn)
 		printf("\033[%zuA", r->lines);
 	budget_line(r, line, sizeof(line));
-	printf("\r\033[2K%s\n", line);
+	frame_line(r, line);
 	for (i = 0; i < n; i++) {
 		obj_line(&p[i], now, line, sizeof(line));
-		printf("\r\033[2K%s\n", line);
+		frame_line(r, line);
 	}
 	r->lines = n + 1;
 	r->drawn = true;
@@ -171,12 +205,26 @@ static void render_tmr(void *arg)
 	tmr_start(&r->tmr, RENDER_MS, render_tmr, r);
 }
 
+/* SIGWINCH: lay the frame out again at the new width, from a clean slate below its top. */
+static void on_winch(void *arg)
+{
+	struct syncrun *r = arg;
+
+	r->cols = term_cols();
+	if (r->drawn) {
+		printf("\033[%zuA\r\033[J", r->lines);
+		r->drawn = false;
+	}
+	render(r);
+}
+
 static void on_progress(void *arg)
 {
 	struct syncrun *r = arg;
 
-	/* The terminal redraws on its timer; plain output reports ends at once. */
-	if (!r->tty)
+	/* The terminal redraws on its timer; plain output reports ends at once, except when the
+	 * API cannot be reached: then the summary says so once for every object. */
+	if (!r->tty && !*slapi_unreachable(r->ss.api))
 		render(r);
 }
 
@@ -185,6 +233,8 @@ static void on_done(int rc, void *arg)
 	struct syncrun *r = arg;
 
 	r->rc = rc == 0 ? CLI_OK : (rc == EKEYREVOKED || rc == EACCES) ? CLI_AUTH : CLI_PARTIAL;
+	if (rc && *slapi_unreachable(r->ss.api))
+		r->rc = CLI_FAIL; /* nothing was reached: not a partial run */
 	loop_quit(r->rc);
 }
 
@@ -211,8 +261,18 @@ static void summary(struct syncrun *r, int code)
 		records += p[i].records;
 		deleted += p[i].deleted;
 	}
-	if (r->tty && !r->quiet)
+	if (r->tty && !r->quiet && !*slapi_unreachable(r->ss.api))
 		render(r);
+	if (code == CLI_FAIL && *slapi_unreachable(r->ss.api)) {
+		/* One line: every object failed the same way, and nothing was synced. A frame
+		 * already drawn is wiped, so the line is all that is left on the screen. */
+		if (r->tty && r->drawn) {
+			printf("\033[%zuA\r\033[J", r->lines);
+			fflush(stdout);
+		}
+		fprintf(stderr, "loftdial sync: %s\n", slapi_unreachable(r->ss.api));
+		return;
+	}
 	for (i = 0; i < n; i++)
 		if (p[i].phase == SYNC_FAILED)
 			fprintf(stderr, "loftdial sync: %s: %s\n", p[i].name, p[i].error);
@@ -296,10 +356,14 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
 	loop_on_signal(on_signal, &r);
 	r.started_ms = loop_now_ms();
 	tmr_init(&r.tmr);
-	if (r.tty && !r.quiet)
+	if (r.tty && !r.quiet) {
+		r.cols = term_cols();
+		loop_watch_winch(on_winch, &r);
 		tmr_start(&r.tmr, 0, render_tmr, &r);
+	}
 	code = loop_run();
 	tmr_cancel(&r.tmr);
+	loop_watch_winch(NULL, NULL);
 	summary(&r, code);
 	syncsess_save_rate(&r.ss);
 out:

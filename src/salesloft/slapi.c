@@ -73,6 +73,8 @@ struct slapi {
 	struct tmr tmr;
 	unsigned fail_epoch;
 	uint64_t retries, refreshes, waits;
+	bool answered;             /* some HTTP response arrived from the API */
+	char unreachable[MSG_MAX]; /* "cannot reach Salesloft at URL: REASON", or "" */
 };
 
 static void pump(struct slapi *api);
@@ -276,6 +278,11 @@ bool slapi_connected(const struct slapi *api)
 const char *slapi_auth_error(const struct slapi *api)
 {
 	return api ? api->auth_msg : "";
+}
+
+const char *slapi_unreachable(const struct slapi *api)
+{
+	return api ? api->unreachable : "";
 }
 
 const char *slapi_why_not_connected(const struct slapi *api)
@@ -523,6 +530,25 @@ static void op_done(int err, const struct httpc_resp *resp, void *arg)
 	snprintf(raw_ctx, sizeof(raw_ctx), "%s %.100s", op->method, op->path);
 	text_sanitize(ctx, sizeof(ctx), raw_ctx, false);
 
+	if (err && !api->answered && (err == ECONNREFUSED || err == EHOSTUNREACH)) {
+		/* The API has never answered this process and cannot be connected to: retrying
+		 * for a minute would only look like a hang. Everything fails now, with one line
+		 * that says where loftdial looked. */
+		char reason[200];
+
+		text_sanitize(reason, sizeof(reason),
+		              resp && resp->errmsg ? resp->errmsg : strerror(err), false);
+		if (!*api->unreachable)
+			text_printf(api->unreachable, sizeof(api->unreachable),
+			            "cannot reach Salesloft at %.300s: %s", api->api_url, reason);
+		log_error("slapi", "%s: %s", ctx, api->unreachable);
+		r.msg = api->unreachable;
+		op_finish(op, err, &r);
+		fail_queued(api, err, api->unreachable);
+		goto out;
+	}
+	if (!err)
+		api->answered = true;
 	if (err) {
 		/* A POST that may have reached the server is never repeated here. */
 		bool safe = op->idempotent || err == ECONNREFUSED || err == EHOSTUNREACH;

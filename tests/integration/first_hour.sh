@@ -42,5 +42,63 @@ check "connect with the port taken says what to do" grep -q "use loftdial connec
 check "no libre line on the terminal" bash -c "! grep -q 'sock_bind' '$work/tty'"
 check "no escape sequence on the terminal" bash -c "! grep -q $'\x1b' '$work/tty'"
 check "libre's line is in the log" grep -q "libre: tcp: sock_bind" "$LOFTDIAL_HOME/loftdial.log"
+
+# sync's progress on an 80x24 terminal: every line fits, so each redraw lands where the last
+# one was: when it is over, each object is on the screen once and no count is past its total.
+rm -f "$LOFTDIAL_HOME/config"
+LOFTDIAL_API_URL=$api LOFTDIAL_ACCOUNTS_URL=$api "$bin" connect \
+	--api-key ak_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef >/dev/null 2>&1
+sock=fhp$$
+tmux -L "$sock" -f /dev/null new-session -d -x 80 -y 24 \
+	"env LOFTDIAL_HOME='$LOFTDIAL_HOME' LOFTDIAL_API_URL='$api' LOFTDIAL_ACCOUNTS_URL='$api' TERM=xterm '$bin' sync users accounts people; echo EXIT=\$?; sleep 60"
+screen=
+for _ in $(seq 1 300); do
+	screen=$(tmux -L "$sock" capture-pane -p 2>/dev/null)
+	grep -q '^EXIT=' <<<"$screen" && break
+	sleep 0.1
+done
+tmux -L "$sock" kill-server 2>/dev/null
+check "sync at 80x24: exit 0" grep -q '^EXIT=0$' <<<"$screen"
+for o in users accounts people; do
+	check "sync at 80x24: $o drawn once" test "$(grep -c "^$o " <<<"$screen")" -eq 1
+done
+over=$(grep -oE '[0-9]+/[0-9]+ ' <<<"$screen" | awk -F/ '$1 + 0 > $2 + 0' | head -1)
+check "sync at 80x24: no count past its total" test -z "$over"
+
+# The API stops answering (the sandbox is stopped): one line, at once, exit 1.
+rm -f "$LOFTDIAL_HOME/config"
+export LOFTDIAL_API_URL=$api LOFTDIAL_ACCOUNTS_URL=$api
+"$bin" connect --api-key ak_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef \
+	>/dev/null 2>&1
+check "connected" test $? -eq 0
+kill "$pid" && wait "$pid" 2>/dev/null
+pid=
+: >"$LOFTDIAL_HOME/loftdial.log"
+for cmd in "api GET /v2/me" "sync" "sync people"; do
+	# shellcheck disable=SC2086
+	"$bin" $cmd >"$work/out" 2>"$work/err"
+	rc=$?
+	check "$cmd, API down: exit 1" test $rc -eq 1
+	check "$cmd, API down: one line" test "$(wc -l <"$work/err")" -eq 1
+	check "$cmd, API down: says where it looked" grep -qF "cannot reach Salesloft at $api: " "$work/err"
+	check "$cmd, API down: nothing on stdout" test ! -s "$work/out"
+done
+check "API down: no retries (no backoff wait)" bash -c "! grep -q 'retry' '$LOFTDIAL_HOME/loftdial.log'"
+# On a terminal (tmux, 80x24): when it is over, the screen holds that line and nothing else.
+sock=fh$$
+tmux -L "$sock" -f /dev/null new-session -d -x 80 -y 24 \
+	"env LOFTDIAL_HOME='$LOFTDIAL_HOME' LOFTDIAL_API_URL='$api' LOFTDIAL_ACCOUNTS_URL='$api' TERM=xterm '$bin' sync; echo EXIT=\$?; sleep 60"
+screen=
+for _ in $(seq 1 100); do
+	screen=$(tmux -L "$sock" capture-pane -p 2>/dev/null)
+	grep -q '^EXIT=' <<<"$screen" && break
+	sleep 0.1
+done
+tmux -L "$sock" kill-server 2>/dev/null
+check "sync on a terminal, API down: exit 1" grep -q '^EXIT=1$' <<<"$screen"
+check "sync on a terminal, API down: the one line" \
+	test "$(grep -c 'cannot reach Salesloft at' <<<"$screen")" -eq 1
+absent() { ! grep -q "$1" <<<"$2"; }
+check "sync on a terminal, API down: no progress left on screen" absent 'listing\|FAILED' "$screen"
 echo "$((total - fails)) passed, $fails failed"
 exit $((fails > 0))
