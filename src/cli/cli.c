@@ -73,9 +73,9 @@ static const struct cli_cmd cmds[] = {
          "       loftdial outbox flush [--timeout SECS]\n"
          "       loftdial outbox retry ID | drop ID\n"
          "  list   every item: state, key, attempts, next try, remote id, last error\n"
-         "  flush  send what is queued now (waiting retries too), after looking at items a\n"
-         "         stopped run left in sending; ends when nothing is due, or after SECS\n"
-         "         (default 120). Exit: 0 all sent, 4 some left queued or failed, 3 not\n"
+         "  flush  send what is queued (waiting retries too), after looking at items a\n"
+         "         stopped run left in sending; ends when nothing is left to send, or after\n"
+         "         SECS (default 120). Exit: 0 all sent, 4 some left queued or failed, 3 not\n"
          "         connected, 1 could not start.\n"
          "  retry  make a failed or waiting item due now\n"
          "  drop   delete an item for good (asks first on a terminal; not one in sending)\n"},

@@ -1,10 +1,11 @@
 /*
  * `loftdial outbox list|flush|retry ID|drop ID`: the write-back queue by hand.
  *
- * list prints every item; flush sends what is queued now (waiting retries included) through
- * the outbox sender (outsend.h), looking first at items a stopped run left in `sending`, and
- * returns when nothing is due or the time limit is reached; retry makes a failed or waiting
- * item due now; drop deletes an item for good, after a question when stdin is a terminal.
+ * list prints every item; flush sends what is queued (waiting retries included) through the
+ * outbox sender (outsend.h), looking first at items a stopped run left in `sending`, and
+ * returns when nothing is left queued or sending, or when the time limit is reached; retry makes a
+ * failed or waiting item due now; drop deletes an item for good, after a question when stdin is a
+ * terminal.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -110,6 +111,7 @@ static int do_drop(struct store *st, int64_t id)
 
 struct flushrun {
 	struct outsend *os;
+	struct store *st;
 	struct tmr deadline;
 	unsigned sent, failed, conflicts, retries;
 	int code;
@@ -119,6 +121,7 @@ struct flushrun {
 static void on_note(const struct outsend_note *n, void *arg)
 {
 	struct flushrun *r = arg;
+	struct outbox_counts c;
 	char key[128], text[600];
 
 	text_sanitize(key, sizeof(key), n->key, false);
@@ -132,7 +135,10 @@ static void on_note(const struct outsend_note *n, void *arg)
 		       (long long)n->remote_id);
 		break;
 	case OUTSEND_IDLE:
-		loop_quit(CLI_OK);
+		/* Nothing due now: done, unless an item waits for its retry (the sender's timer
+		 * brings it back; the time limit bounds the wait). */
+		if (outbox_counts(r->st, &c) || (!c.queued && !c.sending))
+			loop_quit(CLI_OK);
 		return;
 	case OUTSEND_STOPPED:
 		printf("stopped: %s\n", text);
@@ -193,6 +199,7 @@ static int do_flush(struct cli_ctx *ctx, unsigned timeout_s)
 		code = CLI_AUTH;
 		goto out;
 	}
+	r.st = ss.st;
 	err = outsend_new(&r.os, NULL, ss.api, ss.st, on_note, &r);
 	if (!err)
 		err = outsend_start(r.os, true);

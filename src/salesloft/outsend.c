@@ -365,7 +365,7 @@ static void calls_done(int err, const struct slapi_resp *r, void *arg)
 		conflict(o, o->ref.action_id ? "the action was completed without a call of ours"
 		                             : "the task was completed without a call of ours");
 	else
-		requeue(o, 0, "not in Salesloft: sending again");
+		requeue(o, backoff(o, (unsigned)o->it.attempts), "not in Salesloft: sending again");
 }
 
 /* Lists the person's newest calls. */
@@ -416,7 +416,7 @@ static void work_done(int err, const struct slapi_resp *r, void *arg)
 	if (o->landed)
 		look_calls(o);
 	else
-		requeue(o, 0, "not in Salesloft: sending again");
+		requeue(o, backoff(o, (unsigned)o->it.attempts), "not in Salesloft: sending again");
 }
 
 /* Starts looking for the current item before anything is posted again. */
