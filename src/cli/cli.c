@@ -9,6 +9,7 @@
 
 #include "loftdial/cli.h"
 #include "loftdial/log.h"
+#include "loftdial/text.h"
 #include "loftdial/ui.h"
 
 static const struct cli_cmd cmds[] = {
@@ -48,7 +49,7 @@ static const struct cli_cmd cmds[] = {
          "  OBJECT: contacts (people) accounts users sequences (cadences)\n"
          "  sequence_states (cadence_memberships) sequence_steps (steps)\n"
          "  call_dispositions call_sentiments calls emails mailboxes\n"
-         "  Rows have the columns of the SQL views (docs/sync.md); --raw writes each\n"
+         "  Rows have the columns of the SQL views (docs/schema.md, Views); --raw writes each\n"
          "  record's JSON as Salesloft sent it; --include-deleted adds deleted ones.\n"},
         {"webhooks", cmd_webhooks, "register, list, remove and serve Salesloft webhooks",
          "usage: loftdial webhooks register --url PUBLIC_URL\n"
@@ -163,6 +164,25 @@ static int setup(struct cli_ctx *ctx)
 	return 0;
 }
 
+/* An unknown command or option: one line naming it and the valid commands, then the
+ * overview on stderr. */
+static void unknown_command(const char *what)
+{
+	char clean[64], list[512] = "";
+	size_t i, len = 0;
+
+	text_sanitize(clean, sizeof(clean), what, false);
+	for (i = 0; i < ncmds && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "",
+		                        cmds[i].name);
+	if (what[0] == '-')
+		fprintf(stderr, "loftdial: no option '%s'; the options are --help and --version\n",
+		        clean);
+	else
+		fprintf(stderr, "loftdial: no command '%s'; the commands are %s\n", clean, list);
+	print_help(stderr);
+}
+
 int cli_main(int argc, char **argv)
 {
 	const struct cli_cmd *cmd;
@@ -192,7 +212,7 @@ int cli_main(int argc, char **argv)
 		if (argc > 2) {
 			cmd = cli_find(argv[2]);
 			if (!cmd) {
-				fprintf(stderr, "loftdial: no command '%s'\n", argv[2]);
+				unknown_command(argv[2]);
 				return CLI_USAGE;
 			}
 			fputs(cmd->usage, stdout);
@@ -207,8 +227,7 @@ int cli_main(int argc, char **argv)
 	}
 	cmd = cli_find(argv[1]);
 	if (!cmd) {
-		fprintf(stderr, "loftdial: no command '%s' (loftdial --help lists them)\n",
-		        argv[1]);
+		unknown_command(argv[1]);
 		return CLI_USAGE;
 	}
 	for (i = 2; i < argc; i++) {

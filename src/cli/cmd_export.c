@@ -10,6 +10,7 @@
  * string: escape sequences and control characters are stripped before they reach it.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +173,21 @@ static int raw_line(const char *json, void *arg)
 	return 0;
 }
 
+/* A bad command line: one line on what is wrong and what is valid, then the usage. The
+ * argument is shown sanitised: it is whatever was typed. */
+__attribute__((format(printf, 1, 2))) static int export_usage(const char *fmt, ...)
+{
+	char line[256], clean[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	text_sanitize(clean, sizeof(clean), line, false);
+	fprintf(stderr, "loftdial export: %s\n", clean);
+	return cli_usage(cli_find("export"));
+}
+
 int cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *what = NULL, *format = NULL;
@@ -192,18 +208,23 @@ int cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 		else if (!what && argv[k][0] != '-')
 			what = argv[k];
 		else
-			return cli_usage(cli_find("export"));
+			return export_usage(argv[k][0] == '-' ? "unknown option '%.64s'"
+			                                      : "one OBJECT only; '%.64s' is extra",
+			                    argv[k]);
 	}
-	if (!what || !format || (strcmp(format, "csv") && strcmp(format, "jsonl")))
-		return cli_usage(cli_find("export"));
+	if (!what)
+		return export_usage("%s",
+		                    "which OBJECT? (e.g. loftdial export people --format csv)");
+	if (!format)
+		return export_usage("%s", "--format is required: csv or jsonl");
+	if (strcmp(format, "csv") && strcmp(format, "jsonl"))
+		return export_usage("--format is csv or jsonl, not '%.32s'", format);
 	for (i = 0; i < sizeof(views) / sizeof(views[0]); i++)
 		if (!strcmp(what, views[i].name) ||
 		    (views[i].alias && !strcmp(what, views[i].alias)))
 			v = i;
-	if (v == sizeof(views) / sizeof(views[0])) {
-		fprintf(stderr, "loftdial export: unknown object '%s'\n", what);
-		return CLI_USAGE;
-	}
+	if (v == sizeof(views) / sizeof(views[0]))
+		return export_usage("no object '%.64s'", what);
 	if ((raw || deleted) && (strcmp(format, "jsonl") || views[v].obj < 0)) {
 		fprintf(stderr,
 		        "loftdial export: --raw and --include-deleted need --format jsonl and "

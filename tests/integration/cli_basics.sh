@@ -90,5 +90,33 @@ check "config show hides the secret" \
 check "config show never prints the secret" bash -c "! '$bin' config show 2>&1 | grep -q sekrit"
 "$bin" config set dial.lines >/dev/null 2>&1; rc=$?
 check "config set without a value exits 2" test $rc -eq 2
+
+# Usage errors say what is wrong and what is valid in one line, then the usage.
+usage_err() { # usage_err EXPECTED ARGS...: exit 2, first line has EXPECTED, usage follows
+	local want=$1; shift
+	"$bin" "$@" >/dev/null 2>"$home/err"
+	local rc=$?
+	[ $rc -eq 2 ] && head -1 "$home/err" | grep -qF -- "$want" &&
+		sed -n 2,50p "$home/err" | grep -q 'usage: \|commands:'
+}
+check "export without --format" usage_err "--format is required: csv or jsonl" export people
+check "export --format xml" usage_err "--format is csv or jsonl, not 'xml'" export people --format xml
+check "export unknown object" usage_err "no object 'nope'" export nope --format csv
+check "unknown global option" usage_err "no option '--frob'; the options are --help and --version" --frob
+check "help for an unknown command" usage_err "no command 'nope'; the commands are config," help nope
+check "unknown command lists the commands" usage_err "the commands are config, connect, sync" frobnicate
+
+# The docs match the program: every command in --help has a section in docs/cli.md, export's
+# help and docs/cli.md send readers to the same place for the columns, and the docs stand
+# alone (no file outside the repository is cited).
+src=${LOFTDIAL_SRC:?}
+for c in $("$bin" --help | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p'); do
+	check "docs/cli.md covers $c" grep -q "^### \`loftdial $c" "$src/docs/cli.md"
+done
+check "export --help names docs/schema.md" grep -q 'docs/schema.md' <<<"$("$bin" export --help)"
+check "docs/cli.md's export names docs/schema.md" \
+	bash -c "sed -n '/^### \`loftdial export/,/^### /p' '$src/docs/cli.md' | grep -q 'docs/schema.md'"
+check "no doc cites ../shared" bash -c "! grep -rn '\.\./shared' '$src/docs' '$src/README.md'"
+check "README shows how to point at the sandbox" grep -q 'LOFTDIAL_ACCOUNTS_URL=' "$src/README.md"
 echo "$((total - fails)) passed, $fails failed"
 exit $((fails > 0))
