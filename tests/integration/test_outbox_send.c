@@ -4,7 +4,9 @@
  * a task logged and completed; a 5xx and a dropped connection on the POST (looked at, found not
  * landed, sent again once); replies lost after the call landed (an item left in `sending`
  * after its call reached Salesloft, for an action, a task and a call with neither: found, not
- * sent again); a 422 "already been used" (looked at, found); an outage of every request
+ * sent again), and the same through the sandbox's lost_reply and late_reply faults (the POST
+ * stored, its answer lost or later than loftdial's timeout); a 422 "already been used"
+ * (looked at, found); an outage of every request
  * (a flush gives up and keeps the item; the next one sends it once); a 422 for a disposition
  * the team does not have (kept with its errors map, retry, drop); list, and bad usage.
  */
@@ -338,6 +340,69 @@ static void test_lost_replies(void **state)
 	assert_int_equal(calls_of(person, 0), 1);
 }
 
+/* The sandbox's own lost and late replies: the POST is served and stored, its answer never
+ * arrives (lost) or arrives after loftdial's timeout (late): looked at, found, never posted
+ * again; for an action, a task and a call with neither. */
+static void test_lost_reply_faults(void **state)
+{
+	static const struct {
+		const char *kind, *fault;
+	} cases[] = {
+	        {"action",
+	         "{\"lost_reply\":100,\"requests\":1,\"path_prefix\":\"/v2/activities/calls\"}"},
+	        {"task",
+	         "{\"lost_reply\":100,\"requests\":1,\"path_prefix\":\"/v2/activities/calls\"}"},
+	        {"none",
+	         "{\"lost_reply\":100,\"requests\":1,\"path_prefix\":\"/v2/activities/calls\"}"},
+	        {"task", "{\"late_reply\":100,\"late_reply_ms\":4000,\"requests\":1,"
+	                 "\"path_prefix\":\"/v2/activities/calls\"}"},
+	};
+	char body[512], key[32], cfg[600];
+	long long work, person;
+	int64_t id;
+	size_t i;
+	int before;
+	FILE *f;
+
+	(void)state;
+	snprintf(cfg, sizeof(cfg), "%s/config", home);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (!strcmp(cases[i].kind, "action")) {
+			nth_of("/v2/actions?type=phone&per_page=10", 0, "person", &work, &person);
+			snprintf(body, sizeof(body),
+			         "{\"person_id\":%lld,\"action_id\":%lld,\"to\":\"+14155550110\"}",
+			         person, work);
+		} else if (!strcmp(cases[i].kind, "task")) {
+			nth_of("/v2/tasks?task_type=call&current_state=scheduled&per_page=10", 0,
+			       "person", &work, &person);
+			snprintf(body, sizeof(body),
+			         "{\"person_id\":%lld,\"task_id\":%lld,\"to\":\"+14155550111\"}",
+			         person, work);
+		} else {
+			person = fresh_person(55);
+			snprintf(body, sizeof(body), "{\"person_id\":%lld,\"to\":\"+14155550112\"}",
+			         person);
+		}
+		before = calls_of(person, 0);
+		snprintf(key, sizeof(key), "lost:%zu", i);
+		id = queue(key, body, false);
+		/* A late reply only looks lost to a client that gives up first. */
+		f = fopen(cfg, "w");
+		assert_non_null(f);
+		fputs(strstr(cases[i].fault, "late") ? "salesloft.timeout 1\n" : "", f);
+		fclose(f);
+		assert_int_equal(sbxt_admin(&S, "POST", "/_sandbox/faults", cases[i].fault, NULL),
+		                 200);
+		assert_int_equal(outbox("flush", NULL), 0);
+		assert_non_null(strstr(out, "looking"));
+		assert_null(strstr(out, "not in Salesloft"));
+		assert_int_equal(state_of(id, NULL, NULL, 0), OUTBOX_SENT);
+		assert_int_equal(calls_of(person, 0), before + 1);
+		sbxt_admin(&S, "DELETE", "/_sandbox/faults", NULL, NULL);
+	}
+	remove(cfg);
+}
+
 /* A 422 "already been used": the earlier attempt landed; look, find, no duplicate. */
 static void test_already_used(void **state)
 {
@@ -393,11 +458,9 @@ static void test_422_kept_retry_drop(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_send_action_and_task),
-	        cmocka_unit_test(test_faults_on_post),
-	        cmocka_unit_test(test_lost_replies),
-	        cmocka_unit_test(test_already_used),
-	        cmocka_unit_test(test_outage),
+	        cmocka_unit_test(test_send_action_and_task), cmocka_unit_test(test_faults_on_post),
+	        cmocka_unit_test(test_lost_replies),         cmocka_unit_test(test_already_used),
+	        cmocka_unit_test(test_lost_reply_faults),    cmocka_unit_test(test_outage),
 	        cmocka_unit_test(test_422_kept_retry_drop),
 	};
 
