@@ -58,9 +58,17 @@ static const struct cli_cmd cmds[] = {
          "       loftdial webhooks serve [--listen ADDR] [--no-poll]\n"
          "  serve checks x-salesloft-signature, stores each event before answering,\n"
          "  applies it, and runs an incremental sync every sync.poll_interval seconds.\n"},
-        {"dial", cmd_dial, "dial a list of numbers on 1-9 parallel lines (no TUI)",
+        {"dial", cmd_dial, "dial a list of numbers, a cadence or call tasks on 1-9 lines (no TUI)",
          "usage: loftdial dial --numbers FILE [--lines N] [--json] [--talk SECS]\n"
+         "       loftdial dial --cadence ID | --tasks [--lines N] [--json] [--talk SECS]\n"
+         "                     [--disposition NAME] [--sentiment NAME] [--notes TEXT] | [--ask]\n"
          "  FILE: one phone number or sip: URI per line ('-' for stdin; # comments).\n"
+         "  --cadence ID  the cadence's phone actions due now for you; --tasks your call\n"
+         "                tasks (dial.task_buckets); both make one list. Skipped entries say\n"
+         "                why. Every ended call goes to the outbox and is posted.\n"
+         "  --disposition, --sentiment, --notes  the record of each connected call;\n"
+         "  --ask         instead, each connected call waits for: w DISPOSITION | SENTIMENT | "
+         "NOTES\n"
          "  --lines N   lines dialled at once, 1-9 (default dial.lines)\n"
          "  --json      one JSON object per event line, then a summary object\n"
          "  --talk SECS hang a connected call up after SECS (default: the far end ends it)\n"

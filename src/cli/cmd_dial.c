@@ -11,6 +11,11 @@
  * they end. While a call is connected, commands can be typed on stdin: h (hang up), m / u
  * (mute / unmute), hold, resume, d DIGITS (DTMF), r (redial the last number), q (stop).
  *
+ * `loftdial dial --cadence ID | --tasks [...]` dials a list read live from Salesloft: a face over
+ * listdial.h, which reads the list and writes every ended call's record to the outbox, and the
+ * outbox sender (outsend.h), which posts them while the session runs. This file prints the
+ * entries and the records and takes the rep's wrap-up (w on stdin with --ask).
+ *
  * The exit code (docs/cli.md): 0 when every line was dialled, 4 when some line was refused or
  * never dialled (an unusable number) but a call was placed, 1 when no call could be placed
  * (the file cannot be read or holds nothing to dial, the engines or options are unusable,
@@ -30,7 +35,11 @@
 
 #include "loftdial/cli.h"
 #include "loftdial/dialfile.h"
+#include "loftdial/listdial.h"
+#include "loftdial/outsend.h"
+#include "loftdial/syncsess.h"
 #include "loftdial/log.h"
+#include "loftdial/outbox.h"
 #include "loftdial/loop.h"
 #include "loftdial/pool.h"
 #include "loftdial/store.h"
@@ -61,8 +70,14 @@ struct dialrun {
 	unsigned placed;  /* attempts that reached the far end (not network, not failed) */
 	double drop_max_ms, drop_sum_ms;
 	struct tmr start_tmr;
-	char inbuf[256];
+	char inbuf[4096];
 	size_t inlen;
+	/* A Salesloft list (--cadence, --tasks): the session, its sender, the drain at the end. */
+	struct listdial *ld;
+	struct outsend *os;
+	struct tmr drain_tmr;
+	int64_t drain_end;
+	bool list_failed;
 };
 
 /* ISO 8601 UTC with milliseconds. */
@@ -232,6 +247,25 @@ static void print_text(const struct pool_note *n)
 		       detail);
 }
 
+/* Waits (up to 15 s) for the sender to post what the session wrote, then quits; what is left
+ * stays in the outbox for the next run or `loftdial outbox flush`. */
+static void drain_tick(void *arg)
+{
+	struct dialrun *r = arg;
+
+	if (outsend_idle(r->os) || now_unix_ms() >= r->drain_end) {
+		loop_quit(r->rc);
+		return;
+	}
+	tmr_start(&r->drain_tmr, 100, drain_tick, r);
+}
+
+static void drain_start(struct dialrun *r)
+{
+	r->drain_end = now_unix_ms() + 15000;
+	tmr_start(&r->drain_tmr, 0, drain_tick, r);
+}
+
 /* Every pool note: print it, count it, save ended attempts, stop when done. */
 static void on_pool(const struct pool_note *n, void *arg)
 {
@@ -256,6 +290,7 @@ static void on_pool(const struct pool_note *n, void *arg)
 			r->placed++;
 		r->dropped += n->a->live_dropped;
 		persist(r, n->a);
+		listdial_ended(r->ld, n->a);
 		break;
 	case POOL_EV_DROP_TIME:
 		r->drops_measured++;
@@ -264,13 +299,18 @@ static void on_pool(const struct pool_note *n, void *arg)
 			r->drop_max_ms = n->ms;
 		break;
 	case POOL_EV_WRAPUP:
-		pool_resume(r->pool);
+		/* A connected call of a list waits for the rep's wrap-up (w on stdin). */
+		if (!listdial_waiting(r->ld))
+			pool_resume(r->pool);
 		break;
 	case POOL_EV_IDLE:
 		pool_stop(r->pool);
 		break;
 	case POOL_EV_STOPPED:
-		loop_quit(r->rc);
+		if (r->os)
+			drain_start(r);
+		else
+			loop_quit(r->rc);
 		break;
 	default:
 		break;
@@ -307,6 +347,39 @@ static void on_signal(int sig, void *arg)
 	pool_stop(r->pool);
 }
 
+/* "w DISPOSITION | SENTIMENT | NOTES": the rep's wrap-up of a connected list call; then the
+ * pool goes on. */
+static void wrapup(struct dialrun *r, char *text)
+{
+	char *part[3] = {"", "", ""}, *p = text, why[256];
+	unsigned i;
+	int err;
+
+	for (i = 0; i < 3 && p; i++) {
+		char *bar = i < 2 ? strchr(p, '|') : NULL;
+		char *end;
+
+		if (bar)
+			*bar = '\0';
+		while (*p == ' ')
+			p++;
+		end = p + strlen(p);
+		while (end > p && end[-1] == ' ')
+			*--end = '\0';
+		part[i] = p;
+		p = bar ? bar + 1 : NULL;
+	}
+	err = listdial_wrapup(r->ld, part[0], part[1], part[2], why, sizeof(why));
+	if (err) {
+		char shown[300];
+
+		text_sanitize(shown, sizeof(shown), why, false);
+		fprintf(stderr, "loftdial dial: %s\n", shown);
+		return;
+	}
+	pool_resume(r->pool);
+}
+
 /* Runs one line typed on stdin. */
 static void command(struct dialrun *r, char *line)
 {
@@ -330,8 +403,11 @@ static void command(struct dialrun *r, char *line)
 		err = pool_redial(r->pool);
 	else if (!strcmp(line, "q"))
 		pool_stop(r->pool);
+	else if (r->ld && (!strcmp(line, "w") || !strncmp(line, "w ", 2)))
+		wrapup(r, line[1] ? line + 2 : "");
 	else if (*line)
-		fprintf(stderr, "commands: h, m, u, hold, resume, d DIGITS, r, q\n");
+		fprintf(stderr, "commands: h, m, u, hold, resume, d DIGITS, r, q%s\n",
+		        r->ld ? ", w DISPOSITION | SENTIMENT | NOTES" : "");
 	if (err)
 		fprintf(stderr, "loftdial: %s: %s\n", line,
 		        err == ENOENT ? "no connected call" : strerror(err));
@@ -530,6 +606,222 @@ static int outcome_code(const struct dialrun *r)
 	return CLI_OK;
 }
 
+/* ---- Salesloft lists: --cadence ID, --tasks ---- */
+
+/* Prints one list entry: who, which action or task, the number, or why it is skipped. */
+static void print_entry(const struct dialrun *r, size_t i, const struct diallist_entry *e)
+{
+	char name[200], num[80], reason[300];
+
+	text_sanitize(name, sizeof(name),
+	              e->c.display_name[0] ? e->c.display_name : e->c.first_name, false);
+	text_sanitize(num, sizeof(num), e->number, false);
+	text_sanitize(reason, sizeof(reason), e->reason, false);
+	if (r->json) {
+		cJSON *o = cJSON_CreateObject();
+		char *js;
+
+		if (!o)
+			return;
+		cJSON_AddStringToObject(o, "event", "entry");
+		cJSON_AddNumberToObject(o, "entry", (double)(i + 1));
+		cJSON_AddNumberToObject(o, "person_id", (double)e->person_id);
+		if (e->action_id)
+			cJSON_AddNumberToObject(o, "action_id", (double)e->action_id);
+		if (e->task_id)
+			cJSON_AddNumberToObject(o, "task_id", (double)e->task_id);
+		cJSON_AddStringToObject(o, "name", name);
+		cJSON_AddStringToObject(o, "number", num);
+		cJSON_AddStringToObject(o, "phone", diallist_phone_name(e->phone));
+		cJSON_AddStringToObject(o, "skip", diallist_skip_name(e->skip));
+		if (e->reason[0])
+			cJSON_AddStringToObject(o, "reason", reason);
+		js = cJSON_PrintUnformatted(o);
+		if (js)
+			printf("%s\n", js);
+		free(js);
+		cJSON_Delete(o);
+		return;
+	}
+	if (e->skip == DIALLIST_DIAL)
+		printf("entry %zu: %s %lld, person %lld %s, %s %s%s%s\n", i + 1,
+		       e->action_id ? "action" : "task",
+		       (long long)(e->action_id ? e->action_id : e->task_id),
+		       (long long)e->person_id, name, diallist_phone_name(e->phone), num,
+		       e->ext[0] ? " ext " : "", e->ext[0] ? e->ext : "");
+	else
+		printf("entry %zu: %s %lld, person %lld: skipped (%s): %s\n", i + 1,
+		       e->action_id ? "action" : "task",
+		       (long long)(e->action_id ? e->action_id : e->task_id),
+		       (long long)e->person_id, diallist_skip_name(e->skip), reason);
+}
+
+/* Prints a record written (or not) for an ended attempt. */
+static void print_record(const struct dialrun *r, const struct listdial_note *n)
+{
+	char text[300], dispo[200];
+
+	text_sanitize(text, sizeof(text), n->text, false);
+	text_sanitize(dispo, sizeof(dispo), n->disposition, false);
+	if (r->json) {
+		cJSON *o = cJSON_CreateObject();
+		char *js;
+
+		if (!o)
+			return;
+		cJSON_AddStringToObject(o, "event", "record");
+		cJSON_AddNumberToObject(o, "attempt", n->a ? n->a->id : 0);
+		cJSON_AddNumberToObject(o, "person_id", (double)n->e->person_id);
+		if (n->e->action_id)
+			cJSON_AddNumberToObject(o, "action_id", (double)n->e->action_id);
+		else if (n->e->task_id)
+			cJSON_AddNumberToObject(o, "task_id", (double)n->e->task_id);
+		cJSON_AddStringToObject(o, "kind", callrec_kind_name(n->kind));
+		cJSON_AddStringToObject(o, "disposition", dispo);
+		cJSON_AddNumberToObject(o, "outbox_id", (double)n->outbox_id);
+		if (text[0])
+			cJSON_AddStringToObject(o, "text", text);
+		js = cJSON_PrintUnformatted(o);
+		if (js)
+			printf("%s\n", js);
+		free(js);
+		cJSON_Delete(o);
+		return;
+	}
+	if (n->outbox_id)
+		printf("record: attempt #%u %s, disposition '%s', outbox item %lld%s%s\n",
+		       n->a ? n->a->id : 0, callrec_kind_name(n->kind), dispo,
+		       (long long)n->outbox_id, text[0] ? ": " : "", text);
+	else
+		printf("record: attempt #%u %s\n", n->a ? n->a->id : 0, text);
+}
+
+/* The list session's notes. */
+static void on_list(const struct listdial_note *n, void *arg)
+{
+	struct dialrun *r = arg;
+	char text[600];
+
+	text_sanitize(text, sizeof(text), n->text ? n->text : "", false);
+	switch (n->ev) {
+	case LISTDIAL_READY:
+		loop_quit(0);
+		break;
+	case LISTDIAL_FAILED:
+		fprintf(stderr, "loftdial dial: %s\n", text);
+		r->list_failed = true;
+		r->rc = n->err == EKEYREVOKED || n->err == EACCES ? CLI_AUTH : CLI_FAIL;
+		loop_quit(0);
+		break;
+	case LISTDIAL_WARNING:
+		fprintf(stderr, "loftdial dial: warning: %s\n", text);
+		break;
+	case LISTDIAL_RECORD:
+		print_record(r, n);
+		if (n->outbox_id && r->os)
+			outsend_kick(r->os);
+		break;
+	case LISTDIAL_ASK:
+		if (r->json)
+			printf("{\"event\":\"wrapup\",\"attempt\":%u}\n", n->a ? n->a->id : 0);
+		else
+			printf("wrap-up of attempt #%u: type w DISPOSITION | SENTIMENT | NOTES\n",
+			       n->a ? n->a->id : 0);
+		break;
+	}
+	fflush(stdout);
+}
+
+/* The outbox sender's failures worth a line (sent records are counted in the summary). */
+static void on_send(const struct outsend_note *n, void *arg)
+{
+	char text[300];
+
+	if (n->ev != OUTSEND_FAILED && n->ev != OUTSEND_STOPPED)
+		return;
+	text_sanitize(text, sizeof(text), n->text ? n->text : "", false);
+	fprintf(stderr, "loftdial dial: outbox item %lld: %s (kept; see loftdial outbox list)\n",
+	        (long long)n->id, text);
+}
+
+/* list_open: nothing to dial now (a clean end). */
+#define LIST_EMPTY (-1)
+
+/* What --cadence/--tasks add to the run. */
+struct list_args {
+	int64_t cadence;
+	bool tasks, ask;
+	const char *disposition, *sentiment, *notes;
+};
+
+/* Reads the list, prints it, queues what may be dialled. 0 to dial, else the exit code. */
+static int list_open(struct cli_ctx *ctx, struct dialrun *r, struct syncsess *ss,
+                     const struct list_args *la, struct pool *pool)
+{
+	struct listdial_opts lo;
+	struct listdial_stats st;
+	const struct diallist *dl;
+	char why[300] = "", msg[300] = "";
+	size_t i;
+	int err;
+
+	err = syncsess_open(ss, ctx->paths.db_file, ctx->cfg, true, msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "loftdial dial: %s\n", msg);
+		return CLI_FAIL;
+	}
+	if (!slapi_connected(ss->api)) {
+		fprintf(stderr, "loftdial dial: %s\n", slapi_why_not_connected(ss->api));
+		return CLI_AUTH;
+	}
+	r->st = ss->st;
+	memset(&lo, 0, sizeof(lo));
+	lo.cadence_id = la->cadence;
+	lo.tasks = la->tasks;
+	lo.disposition = la->disposition;
+	lo.sentiment = la->sentiment;
+	lo.notes = la->notes;
+	lo.ask = la->ask;
+	lo.session = r->session;
+	/* Test-only: the clock the list and the gates use (unix seconds), so a test can dial a
+	 * list inside calling hours whenever it runs (docs/dialing.md). */
+	if (getenv("LOFTDIAL_TEST_NOW"))
+		lo.now = (time_t)strtoll(getenv("LOFTDIAL_TEST_NOW"), NULL, 10);
+	err = listdial_new(&r->ld, ss->api, ss->st, ctx->cfg, &lo, on_list, r, why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "loftdial dial: %s\n", why[0] ? why : strerror(err));
+		return CLI_FAIL;
+	}
+	loop_on_signal(on_signal, r);
+	loop_run();
+	if (r->list_failed || r->interrupted)
+		return r->rc ? r->rc : CLI_INTERRUPT;
+	dl = listdial_list(r->ld);
+	for (i = 0; i < diallist_count(dl); i++)
+		print_entry(r, i, diallist_entry(dl, i));
+	listdial_fill(r->ld, pool);
+	listdial_stats(r->ld, &st);
+	log_info("dial", "session %s: list of %u entries, %u to dial, %u skipped", r->session,
+	         st.entries, st.dialable, st.skipped);
+	if (!r->json)
+		printf("list: %u entr%s, %u to dial, %u skipped\n", st.entries,
+		       st.entries == 1 ? "y" : "ies", st.dialable, st.skipped);
+	fflush(stdout);
+	if (!st.dialable) {
+		fprintf(stderr, "loftdial dial: nothing to dial in this list now\n");
+		return LIST_EMPTY;
+	}
+	err = outsend_new(&r->os, NULL, ss->api, ss->st, on_send, r);
+	if (!err)
+		err = outsend_start(r->os, false);
+	if (err)
+		fprintf(stderr,
+		        "loftdial dial: the outbox sender cannot start (%s); records stay in the "
+		        "outbox for loftdial outbox flush\n",
+		        strerror(err));
+	return 0;
+}
+
 /* A bad option: one line on what is wrong, then the usage. */
 __attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
 {
@@ -543,6 +835,80 @@ __attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
 	return cli_usage(cli_find("dial"));
 }
 
+/* `dial --cadence ID | --tasks`: the engines start while the list is read; then the list's
+ * numbers are dialled and every ended attempt becomes an outbox record, posted by the
+ * sender as the session goes. */
+static int dial_list(struct cli_ctx *ctx, struct dialrun *r, const struct list_args *la,
+                     struct syncsess *ss, unsigned lines, unsigned talk)
+{
+	struct pool_opts po;
+	struct phone_opts ph;
+	struct listdial_stats ls;
+	struct outbox_counts oc;
+	char why[256] = "";
+	int err, code;
+
+	pool_opts_from_config(&po, ctx->cfg, talk);
+	/* A connected call waits for the rep's wrap-up when asked for. */
+	po.auto_resume = !la->ask;
+	phone_opts_from_config(&ph, ctx->cfg, ctx->paths.data_dir, lines);
+	snprintf(r->session, sizeof(r->session), "dial-%lld-%d", (long long)now_unix_ms(),
+	         (int)getpid());
+	err = loop_init();
+	if (err) {
+		fprintf(stderr, "loftdial dial: cannot start the event loop: %s\n", strerror(err));
+		return CLI_FAIL;
+	}
+	err = pool_new(&r->pool, &po, &ph, on_pool, r, why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "loftdial dial: cannot dial: %s\n", why[0] ? why : strerror(err));
+		loop_close();
+		return CLI_FAIL;
+	}
+	code = list_open(ctx, r, ss, la, r->pool);
+	if (code) {
+		/* Nothing to dial, or the list could not be read: stop the engines first. */
+		pool_stop(r->pool);
+		loop_run();
+		code = code == LIST_EMPTY ? CLI_OK : code;
+		goto out;
+	}
+	pool_start(r->pool);
+	if (stdin_watchable())
+		loop_watch_stdin(stdin_readable, r);
+	tmr_start(&r->start_tmr, START_DEADLINE_MS, start_deadline, r);
+	loop_on_signal(on_signal, r);
+	err = loop_run();
+	tmr_cancel(&r->start_tmr);
+	tmr_cancel(&r->drain_tmr);
+	loop_watch_stdin(NULL, NULL);
+	summary(r);
+	listdial_stats(r->ld, &ls);
+	memset(&oc, 0, sizeof(oc));
+	outbox_counts(ss->st, &oc);
+	if (r->json)
+		printf("{\"event\":\"records\",\"written\":%u,\"not_logged\":%u,\"errors\":%u,"
+		       "\"outbox_queued\":%lld,\"outbox_sent\":%lld,\"outbox_failed\":%lld}\n",
+		       ls.records, ls.not_logged, ls.record_errors, (long long)oc.queued,
+		       (long long)oc.sent, (long long)oc.failed);
+	else
+		printf("records: %u written to the outbox, %u attempt(s) not logged, %u error(s); "
+		       "outbox: %lld queued, %lld sent, %lld failed\n",
+		       ls.records, ls.not_logged, ls.record_errors, (long long)oc.queued,
+		       (long long)oc.sent, (long long)oc.failed);
+	code = err ? err : outcome_code(r);
+	if (!code && ls.record_errors)
+		code = CLI_PARTIAL;
+out:
+	outsend_free(r->os);
+	listdial_free(r->ld);
+	pool_free(r->pool);
+	syncsess_close(ss);
+	r->st = NULL;
+	loop_close();
+	return code;
+}
+
 int cmd_dial(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct dialrun r;
@@ -550,13 +916,19 @@ int cmd_dial(struct cli_ctx *ctx, int argc, char **argv)
 	struct pool_opts po;
 	struct phone_opts ph;
 	const char *numbers = NULL;
+	struct list_args la;
+	struct syncsess ss;
+	bool list_mode;
 	unsigned lines = (unsigned)config_int(ctx->cfg, "dial.lines"), talk = 0, i;
 	char why[256] = "";
 	int k, err, code;
 
 	memset(&r, 0, sizeof(r));
 	memset(&list, 0, sizeof(list));
+	memset(&la, 0, sizeof(la));
+	memset(&ss, 0, sizeof(ss));
 	tmr_init(&r.start_tmr);
+	tmr_init(&r.drain_tmr);
 	for (k = 1; k < argc; k++) {
 		if (!strcmp(argv[k], "--numbers") && k + 1 < argc) {
 			numbers = argv[++k];
@@ -577,10 +949,28 @@ int cmd_dial(struct cli_ctx *ctx, int argc, char **argv)
 			talk = (unsigned)v;
 		} else if (!strcmp(argv[k], "--json")) {
 			r.json = true;
-		} else if (!strcmp(argv[k], "--cadence") || !strcmp(argv[k], "--tasks")) {
-			return bad_usage("%s is not available yet; use --numbers FILE", argv[k]);
+		} else if (!strcmp(argv[k], "--cadence") && k + 1 < argc) {
+			char *end;
+			long long v = strtoll(argv[++k], &end, 10);
+
+			if (*end || v < 1)
+				return bad_usage("--cadence takes a cadence id, not '%.32s'",
+				                 argv[k]);
+			la.cadence = (int64_t)v;
+		} else if (!strcmp(argv[k], "--tasks")) {
+			la.tasks = true;
+		} else if (!strcmp(argv[k], "--ask")) {
+			la.ask = true;
+		} else if (!strcmp(argv[k], "--disposition") && k + 1 < argc) {
+			la.disposition = argv[++k];
+		} else if (!strcmp(argv[k], "--sentiment") && k + 1 < argc) {
+			la.sentiment = argv[++k];
+		} else if (!strcmp(argv[k], "--notes") && k + 1 < argc) {
+			la.notes = argv[++k];
 		} else if (!strcmp(argv[k], "--numbers") || !strcmp(argv[k], "--lines") ||
-		           !strcmp(argv[k], "--talk")) {
+		           !strcmp(argv[k], "--talk") || !strcmp(argv[k], "--cadence") ||
+		           !strcmp(argv[k], "--disposition") || !strcmp(argv[k], "--sentiment") ||
+		           !strcmp(argv[k], "--notes")) {
 			return bad_usage("%s needs a value", argv[k]);
 		} else {
 			char shown[64];
@@ -589,8 +979,22 @@ int cmd_dial(struct cli_ctx *ctx, int argc, char **argv)
 			return bad_usage("unknown option '%s'", shown);
 		}
 	}
-	if (!numbers)
-		return bad_usage("%s", "--numbers FILE is required");
+	list_mode = la.cadence || la.tasks;
+	if (numbers && list_mode)
+		return bad_usage("%s", "--numbers FILE does not go with --cadence or --tasks");
+	if (!numbers && !list_mode)
+		return bad_usage("%s", "--numbers FILE, --cadence ID or --tasks is required");
+	if (!list_mode && (la.ask || la.disposition || la.sentiment || la.notes))
+		return bad_usage("%s", "--ask, --disposition, --sentiment and --notes go with "
+		                       "--cadence or --tasks");
+	if (la.ask && (la.disposition || la.sentiment || la.notes))
+		return bad_usage("%s",
+		                 "--ask does not go with --disposition, --sentiment or --notes");
+	if (la.ask && !stdin_watchable())
+		return bad_usage("%s", "--ask needs stdin to be a terminal or a pipe for the w "
+		                       "commands");
+	if (list_mode)
+		return dial_list(ctx, &r, &la, &ss, lines, talk);
 	/* The whole file is read and checked first: a missing file or nothing to dial ends the
 	 * run before any engine starts, and a refused line is known before the first dial. */
 	list.json = r.json;

@@ -1,0 +1,279 @@
+/*
+ * test_dial_lists: `loftdial dial --cadence ID` and `--tasks` end to end, headless, on 3
+ * lines: the list read live from a real sandbox, dialled through real baresip engines against
+ * the sandbox's simulated phones (a behaviour mix dealt by call: people, machines, busy,
+ * no answer, invalid numbers), every ended attempt given a record (an outbox item, or a line
+ * saying why it is not logged), and every outbox item posted by the sender: the sandbox then
+ * has each call exactly once, with its action or task completed.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+#include <cmocka.h>
+#include <dirent.h>
+
+#include "phonetest.h"
+#include "synctest.h"
+
+#define OUT_MAX (512 * 1024)
+#define RUN_MS  240000
+
+static struct sbxt sbx;
+static int sip_base, ctrl_base, phones_port;
+static char out[OUT_MAX];
+
+/* A wav of the recordings the build made: the rep's microphone. */
+static int find_wav(char *path, size_t n)
+{
+	char dir[600];
+	DIR *d;
+	struct dirent *de;
+	int rc = -1;
+
+	snprintf(dir, sizeof(dir), "%s/recordings/human", tl_env("LOFTDIAL_BUILD", "."));
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (strstr(de->d_name, ".wav")) {
+			snprintf(path, n, "%s/%s", dir, de->d_name);
+			rc = 0;
+			break;
+		}
+	closedir(d);
+	return rc;
+}
+
+static int setup(void **state)
+{
+	char port[40], now[32];
+	const char *extra[] = {"--people", "300", "--rate-limit", "0", "--sip", port, NULL};
+	time_t t = time(NULL);
+
+	/* Lines 1-3 use sip_base+10..30; the simulated phones take the fourth slot. */
+	if (pt_port_block(4, &sip_base, &ctrl_base))
+		return -1;
+	phones_port = sip_base + 40;
+	snprintf(port, sizeof(port), "127.0.0.1:%d", phones_port);
+	if (sbxt_start(&sbx, extra))
+		return -1;
+	/* Answers and ring-outs come fast; people, machines and the rest dealt by call. */
+	if (sbxt_admin(&sbx, "PUT", "/_sandbox/phones/mix",
+	               "{\"seed\":3,\"order\":\"call\",\"kinds\":{"
+	               "\"human\":{\"share\":30,\"ring_ms\":300,\"greeting_ms\":[300,800]},"
+	               "\"voicemail\":{\"share\":15,\"ring_ms\":300},"
+	               "\"busy\":{\"share\":20},\"invalid\":{\"share\":15},"
+	               "\"no-answer\":{\"share\":20}}}",
+	               NULL) != 200)
+		return st_setup_failed(&sbx);
+	/* The list's and the gates' clock: today at 17:00 UTC, inside calling hours from
+	 * London to the US west coast, whenever the test runs. */
+	t -= t % 86400;
+	snprintf(now, sizeof(now), "%lld", (long long)(t + 17 * 3600));
+	setenv("LOFTDIAL_TEST_NOW", now, 1);
+	setenv("LOFTDIAL_TEST_RING_TIMEOUT_MS", "2000", 1);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	unsetenv("LOFTDIAL_TEST_NOW");
+	unsetenv("LOFTDIAL_TEST_RING_TIMEOUT_MS");
+	return sbxt_stop(&sbx) == 0 ? 0 : -1;
+}
+
+/* Makes a home whose engines call the simulated phones. */
+static void home(struct st_home *h)
+{
+	char cfg[2048], wav[700];
+
+	assert_int_equal(find_wav(wav, sizeof(wav)), 0);
+	snprintf(cfg, sizeof(cfg),
+	         "engine.local_ip 127.0.0.1\nengine.sip_port %d\nengine.ctrl_port %d\n"
+	         "sip.dialplan sip:{e164}@127.0.0.1:%d\naudio.source aufile,%s\n"
+	         "audio.player aubridge,noplay\ndial.amd off\ndial.stagger_ms 100\n"
+	         "dial.no_zone rep\nlog.level debug\n",
+	         sip_base, ctrl_base, phones_port, wav);
+	assert_int_equal(st_home_new(h, &sbx, cfg), 0);
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static double jnum(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+/* Counts the sandbox's calls for person that name action (or, with action 0, any). */
+static int calls_for(int64_t person, int64_t action)
+{
+	char path[200];
+	cJSON *o = NULL, *c;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/v2/activities/calls?person_id=%lld&per_page=100",
+	         (long long)person);
+	assert_int_equal(sbxt_api(&sbx, SBXT_API_KEY, "GET", path, NULL, &o), 200);
+	cJSON_ArrayForEach(c, sbxt_data(o))
+	{
+		const cJSON *a = cJSON_GetObjectItem(c, "action");
+
+		if (!action || (a && (int64_t)sbxt_num(a, "id") == action))
+			n++;
+	}
+	cJSON_Delete(o);
+	return n;
+}
+
+/* Runs one list and checks every attempt's record against the outbox and the sandbox. */
+static void run_list(const char *what, const char *id)
+{
+	struct st_home h;
+	char *line, *save = NULL;
+	unsigned entries = 0, dialable = 0, ended = 0, records = 0, written = 0, connected = 0;
+	unsigned ended_ids[256], recorded[256], nended = 0, nrec = 0, i, j;
+	int rc;
+	sqlite3 *db;
+	cJSON *summary = NULL;
+
+	home(&h);
+	/* The team's names come live from the sandbox when the session starts. */
+	if (id)
+		rc = st_loftdial(&h, true, out, sizeof(out), RUN_MS, "dial", what, id, "--lines",
+		                 "3", "--json", "--talk", "1", "--disposition", "connected",
+		                 "--sentiment", "Positive", "--notes", "spoke to them", NULL);
+	else
+		rc = st_loftdial(&h, true, out, sizeof(out), RUN_MS, "dial", what, "--lines", "3",
+		                 "--json", "--talk", "1", "--disposition", "connected",
+		                 "--sentiment", "Positive", "--notes", "spoke to them", NULL);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(rc, 0);
+	db = st_db(&h);
+	assert_non_null(db);
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		cJSON *o = line[0] == '{' ? cJSON_Parse(line) : NULL;
+		const char *ev = jstr(o, "event");
+
+		if (!o)
+			continue;
+		if (!strcmp(ev, "entry")) {
+			entries++;
+			dialable += !strcmp(jstr(o, "skip"), "dial");
+			if (strcmp(jstr(o, "skip"), "dial"))
+				assert_true(jstr(o, "reason")[0] != '\0');
+		} else if (!strcmp(ev, "ended")) {
+			assert_true(nended < 256);
+			ended_ids[nended++] = (unsigned)jnum(o, "attempt");
+			ended++;
+			connected += !strcmp(jstr(o, "outcome"), "connected");
+		} else if (!strcmp(ev, "record")) {
+			int64_t item = (int64_t)jnum(o, "outbox_id");
+			int64_t action = (int64_t)jnum(o, "action_id");
+			int64_t task = (int64_t)jnum(o, "task_id");
+			int64_t person = (int64_t)jnum(o, "person_id");
+			char sql[300], key[64];
+
+			assert_true(nrec < 256);
+			recorded[nrec++] = (unsigned)jnum(o, "attempt");
+			records++;
+			assert_true((action > 0) != (task > 0));
+			if (item <= 0) {
+				assert_string_equal(jstr(o, "kind"), "not_logged");
+				continue;
+			}
+			written++;
+			/* The outbox item: kind call, keyed by the action or the task, sent. */
+			snprintf(key, sizeof(key), "%s:%lld", action > 0 ? "action" : "task",
+			         (long long)(action > 0 ? action : task));
+			snprintf(sql, sizeof(sql),
+			         "SELECT count(*) FROM outbox WHERE id = %lld AND "
+			         "kind = 'call' AND dedupe_key = '%s' AND state = 'sent'",
+			         (long long)item, key);
+			assert_int_equal(st_int(db, sql), 1);
+			/* In the sandbox exactly once, with the action or task completed. */
+			if (action > 0) {
+				char path[80];
+
+				assert_int_equal(calls_for(person, action), 1);
+				snprintf(path, sizeof(path), "/v2/actions/%lld", (long long)action);
+				assert_int_equal(
+				        sbxt_api(&sbx, SBXT_API_KEY, "GET", path, NULL, NULL), 404);
+			} else {
+				char path[80];
+				cJSON *t = NULL;
+
+				snprintf(path, sizeof(path), "/v2/tasks/%lld", (long long)task);
+				assert_int_equal(
+				        sbxt_api(&sbx, SBXT_API_KEY, "GET", path, NULL, &t), 200);
+				assert_string_equal(sbxt_str(sbxt_data(t), "current_state"),
+				                    "completed");
+				cJSON_Delete(t);
+			}
+		} else if (!strcmp(ev, "records")) {
+			cJSON_Delete(summary);
+			summary = o;
+			continue;
+		}
+		cJSON_Delete(o);
+	}
+	printf("FIGURE %s: %u entries, %u to dial, %u attempts (%u connected), %u records "
+	       "written\n",
+	       what, entries, dialable, ended, connected, written);
+	assert_true(dialable >= 1);
+	assert_true(ended >= 1);
+	/* Every ended attempt has exactly one record line. */
+	assert_int_equal(records, ended);
+	for (i = 0; i < nended; i++) {
+		unsigned seen = 0;
+
+		for (j = 0; j < nrec; j++)
+			seen += recorded[j] == ended_ids[i];
+		assert_int_equal(seen, 1);
+	}
+	assert_true(written >= 1);
+	assert_non_null(summary);
+	assert_int_equal(jnum(summary, "written"), written);
+	assert_int_equal(jnum(summary, "outbox_queued"), 0);
+	assert_int_equal(jnum(summary, "outbox_failed"), 0);
+	/* Every attempt is in the store too. */
+	assert_int_equal(st_int(db, "SELECT count(*) FROM dial_attempts"), ended);
+	cJSON_Delete(summary);
+	sqlite3_close(db);
+	st_home_free(&h);
+}
+
+static void test_cadence(void **state)
+{
+	run_list("--cadence", "1200");
+}
+
+static void test_tasks(void **state)
+{
+	run_list("--tasks", NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_cadence),
+	        cmocka_unit_test(test_tasks),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
