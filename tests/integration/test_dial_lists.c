@@ -195,6 +195,7 @@ static void run_list(const char *what, const char *id)
 			assert_true((action > 0) != (task > 0));
 			if (item <= 0) {
 				assert_string_equal(jstr(o, "kind"), "not_logged");
+				cJSON_Delete(o);
 				continue;
 			}
 			written++;
