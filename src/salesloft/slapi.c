@@ -581,8 +581,10 @@ static void op_done(int err, const struct httpc_resp *resp, void *arg)
 	if (r.status == 401) {
 		if (api->api_key) {
 			snprintf(msg, sizeof(msg),
-			         "the API key was refused (401): check it, or run "
-			         "loftdial connect");
+			         "%.200s refused the API key (401): it is mistyped, revoked, or "
+			         "from another Salesloft. Keys are made in Salesloft under your "
+			         "avatar > Your Applications > API Keys (docs/salesloft-setup.md)",
+			         api->api_url);
 			r.msg = msg;
 			op_finish(op, EACCES, &r);
 			goto out;

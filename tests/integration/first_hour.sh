@@ -43,6 +43,15 @@ check "no libre line on the terminal" bash -c "! grep -q 'sock_bind' '$work/tty'
 check "no escape sequence on the terminal" bash -c "! grep -q $'\x1b' '$work/tty'"
 check "libre's line is in the log" grep -q "libre: tcp: sock_bind" "$LOFTDIAL_HOME/loftdial.log"
 
+# A refused API key: what was refused, by whom, and where keys are made.
+LOFTDIAL_API_URL=$api LOFTDIAL_ACCOUNTS_URL=$api "$bin" connect --api-key ak_not_a_key \
+	>/dev/null 2>"$work/err"
+check "refused key: exit 3" test $? -eq 3
+check "refused key: says the key was refused, and by whom" \
+	grep -qF "$api refused the API key (401)" "$work/err"
+check "refused key: says where keys are made" grep -q "Your Applications > API Keys" "$work/err"
+check "refused key: one line" test "$(wc -l <"$work/err")" -eq 1
+
 # sync's progress on an 80x24 terminal: every line fits, so each redraw lands where the last
 # one was: when it is over, each object is on the screen once and no count is past its total.
 rm -f "$LOFTDIAL_HOME/config"
