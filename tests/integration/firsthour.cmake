@@ -2,3 +2,4 @@
 # loftdial writes to, errors that say what to do.
 ld_sh_test(integration url_binding)
 ld_sh_test(integration first_hour)
+ld_sh_test(integration demo)
