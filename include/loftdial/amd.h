@@ -45,6 +45,8 @@ struct amd_cfg {
 	unsigned beep_min_ms;               /* a tone held this long is a beep; 120 */
 	unsigned beep_purity_pct;           /* share of the frame's energy in the tone (or in two
 	                                     * tones at once, for dual-tone beeps); 90 */
+	unsigned beep_silence_ms;           /* amd_beep: this much quiet and no beep means none
+	                                     * is coming (0 = wait forever); 2500 */
 };
 
 struct amd;
@@ -83,6 +85,7 @@ enum amd_beep_state {
 	AMD_BEEP_NONE = 0, /* no beep yet */
 	AMD_BEEP_ON,       /* a beep is sounding (held at least beep_min_ms) */
 	AMD_BEEP_OVER,     /* the beep has ended: the machine is recording now */
+	AMD_BEEP_SILENT,   /* no beep, but beep_silence_ms of quiet: the machine records anyway */
 };
 
 struct amd_beep;
@@ -94,10 +97,13 @@ struct amd_beep;
  * or cfg is unusable (as amd_new, or beep detection off). */
 struct amd_beep *amd_beep_new(const struct amd_cfg *cfg);
 void amd_beep_free(struct amd_beep *b);
-/* Feeds n samples; returns the state so far. OVER is final (later audio is ignored). */
+/* Feeds n samples; returns the state so far. OVER and SILENT are final (later audio is
+ * ignored). SILENT comes after beep_silence_ms without a loud frame (from the start, or from
+ * the greeting's last sound) and without a beep: machines that never beep record anyway. */
 enum amd_beep_state amd_beep_feed(struct amd_beep *b, const int16_t *samples, size_t n);
-/* When the beep started and ended, in ms of audio fed (0 until known), and its pitch in Hz
- * (the first tone of a two-tone beep, the lower of a dual tone; 0 until ON). */
+/* When the beep started and ended, in ms of audio fed (0 until known; SILENT: end is when the
+ * listener gave up), and its pitch in Hz (the first tone of a two-tone beep, the lower of a
+ * dual tone; 0 until ON). */
 unsigned amd_beep_start_ms(const struct amd_beep *b);
 unsigned amd_beep_end_ms(const struct amd_beep *b);
 unsigned amd_beep_hz(const struct amd_beep *b);

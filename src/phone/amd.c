@@ -110,6 +110,7 @@ void amd_cfg_default(struct amd_cfg *cfg)
 	        .beep_max_hz = 2000,
 	        .beep_min_ms = 120,
 	        .beep_purity_pct = 90,
+	        .beep_silence_ms = 2500,
 	};
 }
 
@@ -539,7 +540,9 @@ struct amd_beep {
 	unsigned fill, frames;
 	double dc_x1, dc_y1;
 	bool dc_primed;
-	double min_energy; /* min_speech_dbfs as a mean square */
+	double min_energy;     /* min_speech_dbfs as a mean square */
+	unsigned silence_need; /* frames of quiet that end the wait (0: never) */
+	unsigned quiet;        /* quiet frames in a row */
 	enum amd_beep_state state;
 	unsigned start_ms, end_ms, hz;
 };
@@ -565,6 +568,7 @@ struct amd_beep *amd_beep_new(const struct amd_cfg *cfg)
 		return NULL;
 	}
 	b->min_energy = 32768.0 * 32768.0 * pow(10.0, c.min_speech_dbfs / 10.0);
+	b->silence_need = c.beep_silence_ms ? ms_frames(c.beep_silence_ms) : 0;
 	return b;
 }
 
@@ -582,13 +586,18 @@ static void beep_frame_done(struct amd_beep *b)
 {
 	double energy = 0.0;
 	unsigned k, f = b->frames++;
-	bool held;
+	bool held, loud;
 
 	for (k = 0; k < b->bc.frame_len; k++)
 		energy += b->frame[k] * b->frame[k];
 	energy /= b->bc.frame_len;
-	held = beep_core_frame(&b->bc, b->frame, energy, energy >= b->min_energy, f);
-	if (b->state == AMD_BEEP_NONE && held) {
+	loud = energy >= b->min_energy;
+	held = beep_core_frame(&b->bc, b->frame, energy, loud, f);
+	b->quiet = loud ? 0 : b->quiet + 1;
+	if (b->state == AMD_BEEP_NONE && b->silence_need && b->quiet >= b->silence_need) {
+		b->state = AMD_BEEP_SILENT;
+		b->end_ms = frames_ms(f + 1);
+	} else if (b->state == AMD_BEEP_NONE && held) {
 		b->state = AMD_BEEP_ON;
 		b->start_ms = frames_ms(b->bc.run_start);
 		b->hz = (unsigned)(b->bc.first + 0.5);
@@ -605,7 +614,7 @@ enum amd_beep_state amd_beep_feed(struct amd_beep *b, const int16_t *samples, si
 
 	if (!b)
 		return AMD_BEEP_NONE;
-	for (i = 0; samples && i < n && b->state != AMD_BEEP_OVER; i++) {
+	for (i = 0; samples && i < n && b->state < AMD_BEEP_OVER; i++) {
 		double x = samples[i], y;
 
 		if (!b->dc_primed) {
@@ -627,17 +636,17 @@ enum amd_beep_state amd_beep_feed(struct amd_beep *b, const int16_t *samples, si
 /* When the beep started. */
 unsigned amd_beep_start_ms(const struct amd_beep *b)
 {
-	return b && b->state != AMD_BEEP_NONE ? b->start_ms : 0;
+	return b && (b->state == AMD_BEEP_ON || b->state == AMD_BEEP_OVER) ? b->start_ms : 0;
 }
 
-/* When the beep ended. */
+/* When the beep ended (or the wait for it). */
 unsigned amd_beep_end_ms(const struct amd_beep *b)
 {
-	return b && b->state == AMD_BEEP_OVER ? b->end_ms : 0;
+	return b && b->state >= AMD_BEEP_OVER ? b->end_ms : 0;
 }
 
 /* The beep's pitch. */
 unsigned amd_beep_hz(const struct amd_beep *b)
 {
-	return b && b->state != AMD_BEEP_NONE ? b->hz : 0;
+	return b && (b->state == AMD_BEEP_ON || b->state == AMD_BEEP_OVER) ? b->hz : 0;
 }

@@ -110,7 +110,7 @@ static inline int amd_corpus_beep_file(const char *path, const struct amd_cfg *c
 		if (err || !got)
 			break;
 		it->listened_ms += (unsigned)(got * 1000 / 8000);
-		if (amd_beep_feed(b, buf, got) == AMD_BEEP_OVER)
+		if (amd_beep_feed(b, buf, got) >= AMD_BEEP_OVER)
 			break;
 	}
 	it->heard = amd_beep_feed(b, NULL, 0);
@@ -122,13 +122,19 @@ static inline int amd_corpus_beep_file(const char *path, const struct amd_cfg *c
 	return err;
 }
 
+/* True when the listener heard a beep. */
+static inline bool amd_corpus_heard(const struct amd_corpus_item *it)
+{
+	return it->heard == AMD_BEEP_ON || it->heard == AMD_BEEP_OVER;
+}
+
 /* True when the listener heard the labelled beep where it is (onset within 60 ms, the first
- * tone within 15 Hz), or heard nothing and there is none. */
+ * tone within 15 Hz), or heard none and there is none. */
 static inline bool amd_corpus_beep_ok(const struct amd_corpus_item *it)
 {
 	if (!it->beep_hz)
-		return it->heard == AMD_BEEP_NONE;
-	return it->heard != AMD_BEEP_NONE && it->heard_ms + 20 >= it->beep_ms &&
+		return !amd_corpus_heard(it);
+	return amd_corpus_heard(it) && it->heard_ms + 20 >= it->beep_ms &&
 	       it->heard_ms <= it->beep_ms + 60 && it->heard_hz + 15 >= it->beep_hz &&
 	       it->heard_hz <= it->beep_hz + 15;
 }
@@ -247,12 +253,12 @@ static inline void amd_corpus_beeps(const struct amd_corpus *c, size_t *labelled
 		const struct amd_corpus_item *it = &c->items[i];
 
 		if (!it->beep_hz) {
-			*false_alarms += it->heard != AMD_BEEP_NONE;
+			*false_alarms += amd_corpus_heard(it);
 			continue;
 		}
 		(*labelled)++;
 		*heard += amd_corpus_beep_ok(it);
-		*early += it->heard != AMD_BEEP_NONE && it->heard_ms + 20 < it->beep_ms;
+		*early += amd_corpus_heard(it) && it->heard_ms + 20 < it->beep_ms;
 	}
 }
 

@@ -100,8 +100,10 @@ int main(int argc, char **argv)
 
 		audio_s += it->decision_ms / 1000.0;
 		beep_s += it->listened_ms / 1000.0;
-		if (it->heard != AMD_BEEP_NONE)
+		if (amd_corpus_heard(it))
 			snprintf(heard, sizeof(heard), "%u Hz %u ms", it->heard_hz, it->heard_ms);
+		else if (it->heard == AMD_BEEP_SILENT)
+			snprintf(heard, sizeof(heard), "silent %u ms", it->heard_end_ms);
 		printf("%-22s %-8s %-8s %7u  %-16s %-10s %7u %-14s%s%s\n", it->file,
 		       amd_result_name(it->label), amd_result_name(it->result), it->decision_ms,
 		       it->reason, it->beep[0] ? it->beep : "-", it->beep_ms, heard,

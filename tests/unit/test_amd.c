@@ -546,6 +546,19 @@ static void test_beep_listener(void **state)
 	         AMD_BEEP_NONE},
 	        {{"quiet tone (-50 dBFS)", {SIL(200), {SEG_TONE, 500, 0.004, 1000}, SIL(500)}},
 	         AMD_BEEP_NONE},
+	        /* No beep ever: after beep_silence_ms of quiet the wait is over all the same. */
+	        {{"greeting, then silence", {SIL(300), SPEECH(2000), SIL(3000)}},
+	         AMD_BEEP_SILENT,
+	         0,
+	         0,
+	         4800},
+	        {{"silence only", {SIL(3000)}}, AMD_BEEP_SILENT, 0, 0, 2500},
+	        {{"a long pause, then the beep",
+	          {SPEECH(1000), SIL(2000), TONE(400, 1000), SIL(300)}},
+	         AMD_BEEP_OVER,
+	         1000,
+	         3000,
+	         3400},
 	};
 	static const size_t chunks[] = {1, 159, 160, 161, 4000};
 	struct amd_cfg cfg;
@@ -575,19 +588,31 @@ static void test_beep_listener(void **state)
 			if (rows[r].want != AMD_BEEP_NONE)
 				assert_in_range(amd_beep_start_ms(b), rows[r].start_ms,
 				                rows[r].start_ms + 20);
-			if (rows[r].want == AMD_BEEP_OVER)
+			if (rows[r].want >= AMD_BEEP_OVER)
 				assert_in_range(amd_beep_end_ms(b), rows[r].end_ms,
 				                rows[r].end_ms + 20);
 			else
 				assert_int_equal(amd_beep_end_ms(b), 0);
-			/* OVER is final: more audio changes nothing. */
-			if (st == AMD_BEEP_OVER) {
-				assert_int_equal(amd_beep_feed(b, pcm, n), AMD_BEEP_OVER);
+			if (rows[r].want == AMD_BEEP_SILENT)
+				assert_int_equal(amd_beep_hz(b), 0);
+			/* OVER and SILENT are final: more audio changes nothing. */
+			if (st >= AMD_BEEP_OVER) {
+				assert_int_equal(amd_beep_feed(b, pcm, n), st);
 				assert_in_range(amd_beep_end_ms(b), rows[r].end_ms,
 				                rows[r].end_ms + 20);
 			}
 			amd_beep_free(b);
 		}
+	}
+	/* beep_silence_ms 0: the wait never ends without a beep. */
+	amd_cfg_default(&cfg);
+	cfg.beep_silence_ms = 0;
+	{
+		struct amd_beep *b = amd_beep_new(&cfg);
+
+		memset(pcm, 0, sizeof(pcm));
+		assert_int_equal(amd_beep_feed(b, pcm, MAX_LEN), AMD_BEEP_NONE);
+		amd_beep_free(b);
 	}
 	/* Bad settings, NULLs. */
 	amd_cfg_default(&cfg);
