@@ -723,7 +723,7 @@ static void on_list(const struct listdial_note *n, void *arg)
 		break;
 	case LISTDIAL_ASK:
 		if (r->json)
-			printf("{\"event\":\"wrapup\",\"attempt\":%u}\n", n->a ? n->a->id : 0);
+			printf("{\"event\":\"ask\",\"attempt\":%u}\n", n->a ? n->a->id : 0);
 		else
 			printf("wrap-up of attempt #%u: type w DISPOSITION | SENTIMENT | NOTES\n",
 			       n->a ? n->a->id : 0);

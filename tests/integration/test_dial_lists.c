@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <cmocka.h>
@@ -269,11 +271,92 @@ static void test_tasks(void **state)
 	run_list("--tasks", NULL);
 }
 
+/* --ask: each connected call waits for the rep's wrap-up on stdin; an unknown disposition is
+ * refused and asked again; the record carries the team's spelling, the sentiment and notes. */
+static void test_ask(void **state)
+{
+	struct st_home h;
+	struct tl_proc p;
+	char line[4096];
+	int in = -1, st;
+	unsigned asks = 0, refused = 0, connected_records = 0;
+	bool done = false;
+	int64_t person = 0, action = 0;
+
+	/* Everyone answers: every dialled entry is a connected call. */
+	assert_int_equal(sbxt_admin(&sbx, "PUT", "/_sandbox/phones/mix",
+	                            "{\"seed\":4,\"order\":\"call\",\"kinds\":{\"human\":{"
+	                            "\"share\":1,\"ring_ms\":300,\"greeting_ms\":[300,800]}}}",
+	                            NULL),
+	                 200);
+	home(&h);
+	assert_int_equal(st_spawn(&h, true, &p, &in, "dial", "--cadence", "1201", "--lines", "1",
+	                          "--json", "--talk", "1", "--ask", NULL),
+	                 0);
+	while (!done && tl_wait_line(&p, "", RUN_MS, line, sizeof(line)) == 0) {
+		cJSON *o = line[0] == '{' ? cJSON_Parse(line) : NULL;
+		const char *ev = jstr(o, "event");
+
+		if (strstr(line, "no call disposition named 'Nope'")) {
+			refused++;
+			assert_true(write(in,
+			                  "w meeting BOOKED | positive | talked about pricing\n",
+			                  51) == 51);
+		} else if (!strcmp(ev, "ask")) {
+			/* The first wrap-up gets a name the team lacks first. */
+			if (asks++ == 0)
+				assert_true(write(in, "w Nope | Positive | x\n", 22) == 22);
+			else
+				assert_true(write(in, "w Meeting Booked | Positive | again\n",
+				                  36) == 36);
+		} else if (!strcmp(ev, "record") && !strcmp(jstr(o, "kind"), "connected")) {
+			assert_string_equal(jstr(o, "disposition"), "Meeting Booked");
+			assert_true(jnum(o, "outbox_id") > 0);
+			if (!connected_records++) {
+				person = (int64_t)jnum(o, "person_id");
+				action = (int64_t)jnum(o, "action_id");
+			}
+		} else if (!strcmp(ev, "records")) {
+			done = true;
+		}
+		cJSON_Delete(o);
+	}
+	close(in);
+	st = st_wait_exit(&p, 30000);
+	assert_true(done);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_true(asks >= 1);
+	assert_int_equal(refused, 1);
+	assert_int_equal(connected_records, asks);
+	/* The first call is in the sandbox with the rep's names and notes. */
+	{
+		char path[200];
+		cJSON *o = NULL, *c, *found = NULL;
+
+		snprintf(path, sizeof(path), "/v2/activities/calls?person_id=%lld&per_page=100",
+		         (long long)person);
+		assert_int_equal(sbxt_api(&sbx, SBXT_API_KEY, "GET", path, NULL, &o), 200);
+		cJSON_ArrayForEach(c, sbxt_data(o))
+		{
+			const cJSON *a = cJSON_GetObjectItem(c, "action");
+
+			if (a && (int64_t)sbxt_num(a, "id") == action)
+				found = c;
+		}
+		assert_non_null(found);
+		assert_string_equal(sbxt_str(found, "disposition"), "Meeting Booked");
+		assert_string_equal(sbxt_str(found, "sentiment"), "Positive");
+		cJSON_Delete(o);
+	}
+	st_home_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_cadence),
 	        cmocka_unit_test(test_tasks),
+	        cmocka_unit_test(test_ask),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
