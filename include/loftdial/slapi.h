@@ -89,6 +89,8 @@ struct slapi_stats {
 	unsigned sync_budget; /* what background sync may still use this window */
 	bool limited;         /* the server reports a rate limit */
 	unsigned queued, inflight;
+	uint64_t sync_wait_ms; /* queued sync requests are held back by the rate limit (budget or a
+	                        * 429) for this long; 0 when they may go or none waits */
 };
 
 void slapi_cfg_from_config(struct slapi_cfg *c, const struct config *cfg);

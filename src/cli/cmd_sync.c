@@ -68,8 +68,10 @@ static const char *phase_name(enum sync_phase p)
 	return "?";
 }
 
-/* One object's line (no newline). */
-static void obj_line(const struct sync_obj_progress *p, uint64_t now, char *out, size_t n)
+/* One object's line (no newline); wait_s: seconds sync requests are held back by the rate
+ * limit (shown on the objects still listing, counting down). */
+static void obj_line(const struct sync_obj_progress *p, uint64_t now, unsigned wait_s, char *out,
+                     size_t n)
 {
 	uint64_t end = p->finished_ms ? p->finished_ms : now;
 	double secs =
@@ -110,6 +112,11 @@ static void obj_line(const struct sync_obj_progress *p, uint64_t now, char *out,
 		         p->swept ? " (ids sweep)" : "");
 	else if (reread)
 		snprintf(extra, sizeof(extra), "  %llu re-read", (unsigned long long)reread);
+	if (wait_s && p->phase == SYNC_LISTING) {
+		size_t len = strlen(extra);
+
+		snprintf(extra + len, sizeof(extra) - len, "  waiting for rate limit, %us", wait_s);
+	}
 	if (p->total >= 0)
 		snprintf(out, n, "%-20s %-4s [%s] %8llu/%-8lld %7.0f/s %-8s%s%s", p->name,
 		         p->full ? "full" : "incr", bar, (unsigned long long)shown,
@@ -126,6 +133,16 @@ static void budget_line(struct syncrun *r, char *out, size_t n)
 	struct slapi_stats st;
 
 	slapi_stats(r->ss.api, &st);
+	if (st.sync_wait_ms >= 1000) {
+		/* First on the line, so it shows however narrow the terminal: a wait is not a hang.
+		 */
+		snprintf(out, n,
+		         "waiting for rate limit, %llus; %llu requests, cost %llu, %llu throttled",
+		         (unsigned long long)((st.sync_wait_ms + 999) / 1000),
+		         (unsigned long long)st.requests, (unsigned long long)st.cost,
+		         (unsigned long long)st.throttled);
+		return;
+	}
 	if (!st.limited)
 		snprintf(out, n, "rate limit: none reported; %llu requests, cost %llu",
 		         (unsigned long long)st.requests, (unsigned long long)st.cost);
@@ -164,11 +181,15 @@ static void render(struct syncrun *r)
 {
 	const struct sync_obj_progress *p;
 	uint64_t now = loop_now_ms();
+	struct slapi_stats st;
+	unsigned wait_s;
 	char line[640];
 	size_t n, i;
 
 	if (r->quiet || !r->sync)
 		return;
+	slapi_stats(r->ss.api, &st);
+	wait_s = (unsigned)((st.sync_wait_ms + 999) / 1000);
 	p = sync_progress(r->sync, &n);
 	if (!r->tty) {
 		for (i = 0; i < n; i++) {
@@ -178,7 +199,7 @@ static void render(struct syncrun *r)
 			if (!end || r->ended[i])
 				continue;
 			r->ended[i] = true;
-			obj_line(&p[i], now, line, sizeof(line));
+			obj_line(&p[i], now, wait_s, line, sizeof(line));
 			printf("%s\n", line);
 		}
 		fflush(stdout);
@@ -189,7 +210,7 @@ static void render(struct syncrun *r)
 	budget_line(r, line, sizeof(line));
 	frame_line(r, line);
 	for (i = 0; i < n; i++) {
-		obj_line(&p[i], now, line, sizeof(line));
+		obj_line(&p[i], now, wait_s, line, sizeof(line));
 		frame_line(r, line);
 	}
 	r->lines = n + 1;

@@ -943,6 +943,26 @@ void slapi_stats(struct slapi *api, struct slapi_stats *out)
 		else
 			out->queued++;
 	}
+	/* What a progress display calls "waiting for the rate limit": sync requests queued,
+	 * none in flight, and the pacer (or a 429's next window) holding them back. */
+	if (out->queued && !out->inflight) {
+		uint64_t now = wall_ms(), soonest = UINT64_MAX;
+		bool sync_queued = false;
+
+		for (op = api->head; op; op = op->next) {
+			if (op->prio != PACING_SYNC)
+				continue;
+			sync_queued = true;
+			if (op->not_before < soonest)
+				soonest = op->not_before;
+		}
+		if (sync_queued) {
+			out->sync_wait_ms = pacing_delay(&api->pacing, PACING_SYNC, now);
+			if (soonest > now && soonest != UINT64_MAX &&
+			    soonest - now > out->sync_wait_ms)
+				out->sync_wait_ms = soonest - now;
+		}
+	}
 }
 
 /* The synced objects by the first segments of their API path. */

@@ -109,5 +109,32 @@ check "sync on a terminal, API down: the one line" \
 	test "$(grep -c 'cannot reach Salesloft at' <<<"$screen")" -eq 1
 absent() { ! grep -q "$1" <<<"$2"; }
 check "sync on a terminal, API down: no progress left on screen" absent 'listing\|FAILED' "$screen"
+
+# A sync held back by the rate limit says so and counts down (a tight limit: 15 a minute).
+"$sbx" --listen 127.0.0.1:0 --people 3000 --rate-limit 15 >"$work/sbx2.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 300); do
+	grep -q '^sandbox ready api=' "$work/sbx2.out" 2>/dev/null && break
+	sleep 0.1
+done
+api2=$(sed -n 's/^sandbox ready api=//p' "$work/sbx2.out")
+export LOFTDIAL_HOME=$work/home2
+mkdir -p "$LOFTDIAL_HOME"
+LOFTDIAL_API_URL=$api2 LOFTDIAL_ACCOUNTS_URL=$api2 "$bin" connect \
+	--api-key ak_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef >/dev/null 2>&1
+sock=fhw$$
+tmux -L "$sock" -f /dev/null new-session -d -x 80 -y 24 \
+	"env LOFTDIAL_HOME='$LOFTDIAL_HOME' LOFTDIAL_API_URL='$api2' LOFTDIAL_ACCOUNTS_URL='$api2' TERM=xterm '$bin' sync people; sleep 60"
+first= later=
+for _ in $(seq 1 200); do
+	n=$(tmux -L "$sock" capture-pane -p 2>/dev/null | sed -n 's/^waiting for rate limit, \([0-9]*\)s;.*/\1/p')
+	if [ -n "$n" ]; then
+		if [ -z "$first" ]; then first=$n; elif [ "$n" -lt "$first" ]; then later=$n; break; fi
+	fi
+	sleep 0.1
+done
+tmux -L "$sock" kill-server 2>/dev/null
+check "rate-limit wait shown on the first line" test -n "$first"
+check "rate-limit wait counts down ($first -> $later)" test -n "$later"
 echo "$((total - fails)) passed, $fails failed"
 exit $((fails > 0))
