@@ -388,6 +388,30 @@ static void test_phone_order(void **state)
 	(void)mobile;
 }
 
+/* People stored recently are not fetched again; older than dial.person_max_age they are
+ * (one ids[] request per 100 people). */
+static void test_people_refetch(void **state)
+{
+	struct diallist_opts o;
+	unsigned fresh, stale;
+
+	opts(&o);
+	o.tasks = true;
+	load(&o); /* every person of the list is in the store after this */
+	diallist_free(dl);
+	dl = NULL;
+	load(&o);
+	fresh = diallist_requests(dl);
+	diallist_free(dl);
+	dl = NULL;
+	o.person_max_age_s = 0;
+	o.now = time(NULL) + 5; /* every stored person is now older than the list allows */
+	load(&o);
+	stale = diallist_requests(dl);
+	/* The task pages are the same; the stale list adds the people request. */
+	assert_int_equal(stale, fresh + 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +420,7 @@ int main(void)
 	        cmocka_unit_test_teardown(test_tasks, free_list),
 	        cmocka_unit_test_teardown(test_mirrored_once, free_list),
 	        cmocka_unit_test_teardown(test_phone_order, free_list),
+	        cmocka_unit_test_teardown(test_people_refetch, free_list),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
