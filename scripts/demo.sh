@@ -6,7 +6,8 @@
 # Everything runs on 127.0.0.1 in a throw-away folder; nothing reaches the internet.
 # Usage: scripts/demo.sh [--people N] [--lines N] [--keep]
 # LOFTDIAL_DEMO_BIN=DIR runs the programs already built in DIR (no install, no build): the
-# test suite runs the demo that way against its own build.
+# test suite runs the demo that way against its own build (LOFTDIAL_DEMO_PORT=P puts the
+# engines' SIP ports at P.. and their control ports at P+100..).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,6 +70,11 @@ sip.dialplan sip:{e164}@$sip
 audio.source aubridge,nosrc
 audio.player aubridge,noplay
 CONF
+# The test suite runs the demo next to other tests: it moves the engines' ports out of the way.
+if [ -n "${LOFTDIAL_DEMO_PORT:-}" ]; then
+	printf 'engine.sip_port %s\nengine.ctrl_port %s\n' "$LOFTDIAL_DEMO_PORT" \
+		"$((LOFTDIAL_DEMO_PORT + 100))" >>"$LOFTDIAL_HOME/config"
+fi
 
 say "loftdial connect --api-key ..."
 "$bin/loftdial" connect --api-key ak_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
