@@ -37,8 +37,13 @@ void log_vmsg(enum log_level lvl, const char *mod, const char *fmt, va_list ap);
  * characters and the rest becomes "…". Returns s. */
 char *log_redact(char *s);
 
-/* Registers an extra literal secret (e.g. an API key read from config) to scrub from every
- * line; up to 16 are kept. */
+/* Registers an extra literal secret (e.g. an API key read from config, each token a refresh
+ * brings) to scrub from every line: it keeps its first four characters, the rest becomes
+ * "...". Secrets shorter than six characters are ignored; there is no limit on how many are
+ * kept (a long-running process adds two at every token refresh), and the cost of scrubbing a
+ * line does not grow with their number. */
 void log_add_secret(const char *secret);
+/* How many distinct secrets are registered. */
+size_t log_secret_count(void);
 
 #endif

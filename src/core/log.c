@@ -3,10 +3,16 @@
  *
  * Lines look like `2026-11-23T05:03:53.123Z WARN sync: message`. Secrets are scrubbed on the
  * formatted line, so no caller can leak one by formatting a request into a message.
+ *
+ * Registered secrets have no limit: a process that runs for days registers two more at every
+ * token refresh, and an old token must stay scrubbed as long as anything might still print it.
+ * They are kept sorted by their first four bytes, so a line is scanned once whatever their
+ * number: at each position one binary search finds the candidates that start there.
  */
 #define _GNU_SOURCE /* strcasestr */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,15 +23,29 @@
 #include "loftdial/log.h"
 #include "loftdial/text.h"
 
-#define LOG_LINE_MAX 4096
-#define LOG_SECRETS  16
+#define LOG_LINE_MAX   4096
+#define SECRET_MIN_LEN 6 /* shorter ones would mangle ordinary words */
+
+struct secret {
+	uint32_t key; /* the first four bytes, for the sorted lookup */
+	size_t len;
+	char *s;
+};
 
 static FILE *log_fp;
 static enum log_level log_min = LOG_INFO;
 static enum log_level log_err_min = LOG_OFF;
-static char *log_secrets[LOG_SECRETS];
+static struct secret *secrets; /* sorted by key */
+static size_t nsecrets, secrets_cap;
 
-static const char *const level_names[] = {"DEBUG", "INFO", "WARN", "ERROR", "OFF"};
+/* Indexed by level (log_level_parse walks it in order: keep it dense). */
+static const char *const level_names[] = {
+        [LOG_DEBUG] = "DEBUG", [LOG_INFO] = "INFO", [LOG_WARN] = "WARN",
+        [LOG_ERROR] = "ERROR", [LOG_OFF] = "OFF",
+};
+
+_Static_assert(sizeof(level_names) / sizeof(level_names[0]) == LOG_OFF + 1,
+               "a log level without a name");
 
 int log_open(const char *path, enum log_level min)
 {
@@ -76,20 +96,81 @@ int log_level_parse(const char *s, enum log_level *out)
 	return EINVAL;
 }
 
+/* The lookup key of the four bytes at p. */
+static uint32_t key_at(const char *p)
+{
+	uint32_t k;
+
+	memcpy(&k, p, sizeof(k));
+	return k;
+}
+
+/* Index of the first secret whose key is not below k. */
+static size_t lower_bound(uint32_t k)
+{
+	size_t lo = 0, hi = nsecrets;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (secrets[mid].key < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 void log_add_secret(const char *secret)
 {
+	size_t len, at, i;
+	uint32_t k;
+	char *copy;
+
+	if (!secret || (len = strlen(secret)) < SECRET_MIN_LEN)
+		return;
+	k = key_at(secret);
+	at = lower_bound(k);
+	for (i = at; i < nsecrets && secrets[i].key == k; i++)
+		if (secrets[i].len == len && !memcmp(secrets[i].s, secret, len))
+			return;
+	if (nsecrets == secrets_cap) {
+		size_t cap = secrets_cap ? 2 * secrets_cap : 16;
+		struct secret *grown = realloc(secrets, cap * sizeof(*grown));
+
+		if (!grown)
+			return; /* the patterns in log_redact still catch the usual forms */
+		secrets = grown;
+		secrets_cap = cap;
+	}
+	copy = strdup(secret);
+	if (!copy)
+		return;
+	memmove(&secrets[at + 1], &secrets[at], (nsecrets - at) * sizeof(secrets[0]));
+	secrets[at] = (struct secret){.key = k, .len = len, .s = copy};
+	nsecrets++;
+}
+
+size_t log_secret_count(void)
+{
+	return nsecrets;
+}
+
+/* The longest registered secret that starts at p (n bytes left), or NULL. */
+static const struct secret *secret_at(const char *p, size_t n)
+{
+	const struct secret *best = NULL;
+	uint32_t k;
 	size_t i;
 
-	if (!secret || strlen(secret) < 6)
-		return; /* too short to scrub without mangling ordinary words */
-	for (i = 0; i < LOG_SECRETS; i++) {
-		if (log_secrets[i] && !strcmp(log_secrets[i], secret))
-			return;
-		if (!log_secrets[i]) {
-			log_secrets[i] = strdup(secret);
-			return;
-		}
-	}
+	if (n < SECRET_MIN_LEN)
+		return NULL;
+	k = key_at(p);
+	for (i = lower_bound(k); i < nsecrets && secrets[i].key == k; i++)
+		if (secrets[i].len <= n && !memcmp(secrets[i].s, p, secrets[i].len) &&
+		    (!best || secrets[i].len > best->len))
+			best = &secrets[i];
+	return best;
 }
 
 /* Replaces the value that starts at v (ending at a delimiter) with its first 4 chars + "…". */
@@ -112,7 +193,7 @@ char *log_redact(char *s)
 	static const char *const keys[] = {"bearer ",        "access_token", "refresh_token",
 	                                   "client_secret",  "password",     "auth_pass",
 	                                   "callback_token", "api_key",      "code="};
-	size_t k, i;
+	size_t k, i, n;
 
 	if (!s)
 		return s;
@@ -130,15 +211,21 @@ char *log_redact(char *s)
 			p = v;
 		}
 	}
-	for (i = 0; i < LOG_SECRETS && log_secrets[i]; i++) {
-		size_t slen = strlen(log_secrets[i]);
-		char *p = s;
+	if (!nsecrets)
+		return s;
+	/* Each registered secret keeps its first four characters; the rest becomes "...". */
+	n = strlen(s);
+	for (i = 0; i < n;) {
+		const struct secret *sec = secret_at(s + i, n - i);
 
-		while ((p = strstr(p, log_secrets[i])) != NULL) {
-			memcpy(p + 4, "...", 3);
-			memmove(p + 7, p + slen, strlen(p + slen) + 1);
-			p += 7;
+		if (!sec) {
+			i++;
+			continue;
 		}
+		memcpy(s + i + 4, "...", 3);
+		memmove(s + i + 7, s + i + sec->len, n - i - sec->len + 1);
+		n -= sec->len - 7;
+		i += 7;
 	}
 	return s;
 }

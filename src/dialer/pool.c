@@ -100,13 +100,28 @@ static void leg_hangup(struct leg *g, enum hangup_why why);
 
 const char *pool_ev_name(enum pool_ev ev)
 {
+	/* Indexed by value, so a new event cannot shift the names of the others. */
 	static const char *const names[] = {
-	        "dialing", "ringing", "early",  "answered", "media",     "connected",
-	        "amd",     "hangup",  "dtmf",   "ended",    "drop_time", "line_down",
-	        "line_up", "warning", "wrapup", "idle",     "stopped",
+	        [POOL_EV_DIALING] = "dialing",
+	        [POOL_EV_RINGING] = "ringing",
+	        [POOL_EV_EARLY] = "early",
+	        [POOL_EV_ANSWERED] = "answered",
+	        [POOL_EV_MEDIA] = "media",
+	        [POOL_EV_CONNECTED] = "connected",
+	        [POOL_EV_AMD] = "amd",
+	        [POOL_EV_HANGUP] = "hangup",
+	        [POOL_EV_DTMF] = "dtmf",
+	        [POOL_EV_ENDED] = "ended",
+	        [POOL_EV_DROP_TIME] = "drop_time",
+	        [POOL_EV_LINE_DOWN] = "line_down",
+	        [POOL_EV_LINE_UP] = "line_up",
+	        [POOL_EV_WARNING] = "warning",
+	        [POOL_EV_WRAPUP] = "wrapup",
+	        [POOL_EV_IDLE] = "idle",
+	        [POOL_EV_STOPPED] = "stopped",
 	};
 
-	return (unsigned)ev < sizeof(names) / sizeof(names[0]) ? names[ev] : "?";
+	return (unsigned)ev < sizeof(names) / sizeof(names[0]) && names[ev] ? names[ev] : "?";
 }
 
 /* Wall clock in unix ms (for records). */
@@ -1089,12 +1104,13 @@ _Static_assert(sizeof(phase_names) / sizeof(phase_names[0]) == POOL_PHASE_COUNT,
 
 const char *pool_line_phase_name(enum pool_line_phase ph)
 {
-	return (unsigned)ph < POOL_LINE_PHASE_COUNT ? line_phase_names[ph] : "?";
+	return (unsigned)ph < POOL_LINE_PHASE_COUNT && line_phase_names[ph] ? line_phase_names[ph]
+	                                                                    : "?";
 }
 
 const char *pool_phase_name(enum pool_phase ph)
 {
-	return (unsigned)ph < POOL_PHASE_COUNT ? phase_names[ph] : "?";
+	return (unsigned)ph < POOL_PHASE_COUNT && phase_names[ph] ? phase_names[ph] : "?";
 }
 
 uint64_t pool_changes(const struct pool *p)

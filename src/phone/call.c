@@ -174,22 +174,34 @@ enum call_outcome call_outcome(const struct call *c)
 
 const char *call_outcome_name(enum call_outcome o)
 {
+	/* Indexed by value, so a new outcome cannot shift the names of the others (the names
+	 * are stored in attempts.outcome). */
 	static const char *const names[] = {
-	        "",        "connected", "busy",      "no_answer", "rejected", "invalid_number",
-	        "network", "voicemail", "cancelled", "failed",
+	        [CALL_OUT_NONE] = "",
+	        [CALL_OUT_CONNECTED] = "connected",
+	        [CALL_OUT_BUSY] = "busy",
+	        [CALL_OUT_NO_ANSWER] = "no_answer",
+	        [CALL_OUT_REJECTED] = "rejected",
+	        [CALL_OUT_INVALID] = "invalid_number",
+	        [CALL_OUT_NETWORK] = "network",
+	        [CALL_OUT_VOICEMAIL] = "voicemail",
+	        [CALL_OUT_CANCELLED] = "cancelled",
+	        [CALL_OUT_FAILED] = "failed",
 	};
 
-	if ((unsigned)o >= sizeof(names) / sizeof(names[0]))
+	if ((unsigned)o >= sizeof(names) / sizeof(names[0]) || !names[o])
 		return "";
 	return names[o];
 }
 
 const char *call_state_name(enum call_state s)
 {
-	static const char *const names[] = {"idle",  "dialing",  "ringing",
-	                                    "early", "answered", "closed"};
+	static const char *const names[] = {
+	        [CALL_IDLE] = "idle",   [CALL_DIALING] = "dialing",   [CALL_RINGING] = "ringing",
+	        [CALL_EARLY] = "early", [CALL_ANSWERED] = "answered", [CALL_CLOSED] = "closed",
+	};
 
-	if ((unsigned)s >= sizeof(names) / sizeof(names[0]))
+	if ((unsigned)s >= sizeof(names) / sizeof(names[0]) || !names[s])
 		return "";
 	return names[s];
 }

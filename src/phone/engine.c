@@ -75,9 +75,14 @@ static void connect_retry(void *arg);
 
 const char *engine_state_name(enum engine_state s)
 {
-	static const char *const names[] = {"starting", "up", "down", "stopping", "stopped"};
+	/* Indexed by value, so a new state cannot shift the names of the others. */
+	static const char *const names[] = {
+	        [ENGINE_STARTING] = "starting", [ENGINE_UP] = "up",
+	        [ENGINE_DOWN] = "down",         [ENGINE_STOPPING] = "stopping",
+	        [ENGINE_STOPPED] = "stopped",
+	};
 
-	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) && names[s] ? names[s] : "?";
 }
 
 /* Default for a zero timing. */

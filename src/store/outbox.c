@@ -18,6 +18,7 @@ static const char *const state_names[] = {
 };
 
 #define NSTATES (sizeof(state_names) / sizeof(state_names[0]))
+_Static_assert(NSTATES == OUTBOX_CONFLICT + 1, "an outbox state without a name");
 
 struct outbox_watcher {
 	outbox_change_h *h;

@@ -79,11 +79,50 @@ static void test_file(void **state)
 	tl_rmrf(dir);
 }
 
+/* A process that runs for days registers two secrets at every token refresh: the 40th (and
+ * the first, and every one between) is still scrubbed, found by its exact bytes only. */
+static void test_many_secrets(void **state)
+{
+	char secret[64], line[512], want[512];
+	size_t before = log_secret_count();
+	int i;
+
+	for (i = 1; i <= 40; i++) {
+		/* Tokens that share their first four bytes, as a provider's tokens do. */
+		snprintf(secret, sizeof(secret), "tok_%02d_%s", i, i % 2 ? "access" : "refresh");
+		log_add_secret(secret);
+		log_add_secret(secret); /* a duplicate counts once */
+	}
+	assert_int_equal(log_secret_count(), before + 40);
+	for (i = 1; i <= 40; i++) {
+		snprintf(secret, sizeof(secret), "tok_%02d_%s", i, i % 2 ? "access" : "refresh");
+		snprintf(line, sizeof(line), "GET /x?t=%s&again=%s.", secret, secret);
+		snprintf(want, sizeof(want), "GET /x?t=tok_...&again=tok_....");
+		log_redact(line);
+		if (strcmp(line, want))
+			fail_msg("secret %d: got '%s'", i, line);
+	}
+	/* Not a registered secret: left alone, even when it shares a prefix with many. */
+	snprintf(line, sizeof(line), "tok_99_access tok_0 tok_");
+	log_redact(line);
+	assert_string_equal(line, "tok_99_access tok_0 tok_");
+	/* The longest secret at a position wins over a shorter one it starts with. */
+	log_add_secret("tok_01_accessory");
+	snprintf(line, sizeof(line), "x tok_01_accessory y tok_01_access z");
+	log_redact(line);
+	assert_string_equal(line, "x tok_... y tok_... z");
+	/* Too short to register. */
+	log_add_secret("abcde");
+	assert_int_equal(log_secret_count(), before + 41);
+	log_add_secret(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_redact_table),
 	        cmocka_unit_test(test_file),
+	        cmocka_unit_test(test_many_secrets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
