@@ -5,9 +5,16 @@
  * adds what libre does not do by itself: stdin readiness, SIGWINCH through a self-pipe, a
  * clean exit on SIGINT/SIGTERM, and a render hook that runs at most once per loop turn after
  * the handlers of that turn have marked what changed.
+ *
+ * Deferred work and the render pass run from one ordered queue: work a handler defers
+ * (loop_defer) runs after that handler returns, first asked first run, and the render pass
+ * runs only once the queue is empty, so a frame never shows the state halfway through a chain
+ * of events (a note that defers a pump that dials the next number is drawn once, at its end).
  */
 #ifndef LOFTDIAL_LOOP_H
 #define LOFTDIAL_LOOP_H
+
+#include <stdbool.h>
 
 typedef void(loop_h)(void *arg);
 typedef void(loop_signal_h)(int sig, void *arg);
@@ -39,9 +46,28 @@ void loop_on_signal(loop_signal_h *h, void *arg);
 int loop_watch_child(loop_h *h, void *arg);
 void loop_unwatch_child(loop_h *h, void *arg);
 
-/* The render hook: loop_dirty() schedules h to run once, after the handlers of this turn. */
+/* The render hook: loop_dirty() schedules h to run once, after the handlers of this turn and
+ * after every job deferred by them (and by those jobs) has run. A loop_dirty() from inside
+ * the render pass asks for another pass on the next turn. */
 void loop_set_render(loop_h *h, void *arg);
 void loop_dirty(void);
+
+/* A deferred job, embedded in its owner (no allocation); zero it or loop_job_init() it. */
+struct loop_job {
+	struct loop_job *next;
+	loop_h *h;
+	void *arg;
+	bool queued;
+};
+
+void loop_job_init(struct loop_job *j);
+/* Queues j to run h(arg) from the loop, after the current handler, behind the jobs already
+ * queued. A job already queued keeps its place (h and arg are updated). */
+void loop_defer(struct loop_job *j, loop_h *h, void *arg);
+/* Takes j out of the queue (nothing when it is not queued); call it before freeing j. */
+void loop_defer_cancel(struct loop_job *j);
+/* True while j waits in the queue. */
+bool loop_deferred(const struct loop_job *j);
 
 /* Monotonic milliseconds, for timing and deadlines. */
 unsigned long long loop_now_ms(void);

@@ -3,10 +3,13 @@
  *
  * Signals are caught by a tiny async-safe handler that writes the signal number into a pipe;
  * the loop reads the pipe like any other fd, so every reaction to a signal (quit, relayout,
- * reaping a child) happens in normal context. The render hook is a zero-delay libre timer:
- * handlers call loop_dirty() as often as they like during a turn, and the hook runs once,
- * after them. libre's own diagnostics ("tcp: sock_bind: ...") go to loftdial's log, never to
- * the terminal, where they would tear a full-screen interface.
+ * reaping a child) happens in normal context. libre's own diagnostics ("tcp: sock_bind: ...")
+ * go to loftdial's log, never to the terminal, where they would tear a full-screen interface.
+ *
+ * Deferred jobs and the render pass share one zero-delay libre timer, the turn: it runs the
+ * queued jobs in order (jobs they queue run in the same turn, behind them), and only when the
+ * queue is empty the render hook, once, if anything called loop_dirty(). A chain longer than
+ * TURN_JOBS_MAX yields to the fds and goes on at the next turn, still before any frame.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,7 +28,8 @@
 #include "loftdial/log.h"
 #include "loftdial/loop.h"
 
-#define CHILD_SUBS 8
+#define CHILD_SUBS    8
+#define TURN_JOBS_MAX 1024
 
 struct child_sub {
 	loop_h *h;
@@ -42,7 +46,10 @@ static struct {
 	loop_signal_h *sigh;
 	void *sig_arg;
 	struct child_sub child[CHILD_SUBS];
-	struct tmr render_tmr;
+	struct tmr turn_tmr;
+	struct loop_job *qhead, *qtail; /* deferred jobs, in order */
+	bool dirty;                     /* the render pass is wanted */
+	bool in_turn;                   /* the turn runs: it looks at the queue when done */
 } L = {.sigpipe = {-1, -1}};
 
 /* The only code that runs in signal context: write the number, keep errno. */
@@ -143,7 +150,9 @@ int loop_init(void)
 	if (err)
 		goto out;
 	signal(SIGPIPE, SIG_IGN); /* a peer closing a socket is an error value, not a death */
-	tmr_init(&L.render_tmr);
+	tmr_init(&L.turn_tmr);
+	L.qhead = L.qtail = NULL;
+	L.dirty = L.in_turn = false;
 	err = httpc_init();
 	if (err)
 		goto out;
@@ -162,7 +171,16 @@ void loop_close(void)
 	if (!L.inited)
 		return;
 	httpc_close();
-	tmr_cancel(&L.render_tmr);
+	tmr_cancel(&L.turn_tmr);
+	while (L.qhead) {
+		struct loop_job *j = L.qhead;
+
+		L.qhead = j->next;
+		j->next = NULL;
+		j->queued = false;
+	}
+	L.qtail = NULL;
+	L.dirty = L.in_turn = false;
 	if (L.sigpipe[0] >= 0) {
 		fd_close(L.sigpipe[0]);
 		close(L.sigpipe[0]);
@@ -264,10 +282,42 @@ void loop_unwatch_child(loop_h *h, void *arg)
 			L.child[i].h = NULL;
 }
 
-static void render_due(void *arg)
+static void turn(void *arg);
+
+/* Makes sure a turn is coming. */
+static void arm_turn(void)
 {
-	if (L.renderh)
-		L.renderh(L.render_arg);
+	if (!tmr_isrunning(&L.turn_tmr))
+		tmr_start(&L.turn_tmr, 0, turn, NULL);
+}
+
+/* One turn: the queued jobs in order, then (queue empty) the render pass. */
+static void turn(void *arg)
+{
+	unsigned n = 0;
+
+	L.in_turn = true;
+	while (L.qhead && n++ < TURN_JOBS_MAX) {
+		struct loop_job *j = L.qhead;
+
+		L.qhead = j->next;
+		if (!L.qhead)
+			L.qtail = NULL;
+		j->next = NULL;
+		j->queued = false;
+		j->h(j->arg);
+	}
+	/* A chain longer than the bound lets the fds and timers in and goes on next turn, with
+	 * no frame before its end. */
+	if (!L.qhead && L.dirty) {
+		L.dirty = false;
+		if (L.renderh)
+			L.renderh(L.render_arg);
+	}
+	L.in_turn = false;
+	/* Work or a redraw asked for by the render pass itself waits for the next turn. */
+	if (L.qhead || L.dirty)
+		arm_turn();
 }
 
 void loop_set_render(loop_h *h, void *arg)
@@ -278,9 +328,58 @@ void loop_set_render(loop_h *h, void *arg)
 
 void loop_dirty(void)
 {
-	/* Already scheduled: this turn's render will include the change. */
-	if (!tmr_isrunning(&L.render_tmr))
-		tmr_start(&L.render_tmr, 0, render_due, NULL);
+	/* Already wanted: this turn's render will include the change. */
+	L.dirty = true;
+	if (!L.in_turn)
+		arm_turn();
+}
+
+void loop_job_init(struct loop_job *j)
+{
+	if (j)
+		memset(j, 0, sizeof(*j));
+}
+
+void loop_defer(struct loop_job *j, loop_h *h, void *arg)
+{
+	if (!j || !h)
+		return;
+	j->h = h;
+	j->arg = arg;
+	if (j->queued)
+		return;
+	j->queued = true;
+	j->next = NULL;
+	if (L.qtail)
+		L.qtail->next = j;
+	else
+		L.qhead = j;
+	L.qtail = j;
+	if (!L.in_turn)
+		arm_turn();
+}
+
+void loop_defer_cancel(struct loop_job *j)
+{
+	struct loop_job **pp, *prev = NULL;
+
+	if (!j || !j->queued)
+		return;
+	for (pp = &L.qhead; *pp; prev = *pp, pp = &(*pp)->next) {
+		if (*pp == j) {
+			*pp = j->next;
+			if (L.qtail == j)
+				L.qtail = prev;
+			break;
+		}
+	}
+	j->next = NULL;
+	j->queued = false;
+}
+
+bool loop_deferred(const struct loop_job *j)
+{
+	return j && j->queued;
 }
 
 unsigned long long loop_now_ms(void)

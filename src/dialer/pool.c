@@ -88,7 +88,8 @@ struct pool {
 	void *last_user;
 	bool started, stopping, stopped, wrapup, idle_told, phone_stopping;
 	uint64_t last_start;
-	struct tmr pump_tmr, amd_tmr;
+	struct tmr pump_tmr, amd_tmr; /* pump_tmr: the stagger between starts */
+	struct loop_job pump_job;     /* pump() after the current handler */
 	/* drop-time measurement */
 	uint64_t win_us, last_send_us;
 	unsigned cancels_pending, cancels_total;
@@ -801,11 +802,12 @@ static void pump(void *arg)
 	}
 }
 
-/* Runs pump() from the loop, once, after the current handler. */
+/* Runs pump() from the loop, once, after the current handler (a stagger wait pumps when it
+ * ends). Deferred through the loop's queue, so a frame shows the pool after the pump. */
 static void pump_soon(struct pool *p)
 {
 	if (!tmr_isrunning(&p->pump_tmr))
-		tmr_start(&p->pump_tmr, 0, pump, p);
+		loop_defer(&p->pump_job, pump, p);
 }
 
 int pool_new(struct pool **pp, const struct pool_opts *o, const struct phone_opts *po, pool_h *h,
@@ -852,6 +854,7 @@ int pool_new(struct pool **pp, const struct pool_opts *o, const struct phone_opt
 	list_init(&p->queue);
 	list_init(&p->limbo);
 	tmr_init(&p->pump_tmr);
+	loop_job_init(&p->pump_job);
 	tmr_init(&p->amd_tmr);
 	for (i = 0; i < PHONE_LINES_MAX; i++) {
 		struct leg *g = &p->legs[i];
@@ -950,6 +953,7 @@ void pool_free(struct pool *p)
 	if (!p)
 		return;
 	tmr_cancel(&p->pump_tmr);
+	loop_defer_cancel(&p->pump_job);
 	tmr_cancel(&p->amd_tmr);
 	for (i = 0; i < PHONE_LINES_MAX; i++) {
 		struct leg *g = &p->legs[i];

@@ -19,6 +19,7 @@
 #include <re.h>
 
 #include "loftdial/ctrl.h"
+#include "loftdial/loop.h"
 #include "loftdial/ctrlmsg.h"
 #include "loftdial/log.h"
 #include "loftdial/netstring.h"
@@ -41,13 +42,14 @@ struct ctrl_req {
 struct ctrl {
 	int fd;
 	bool connecting, up, dead, closed;
-	int pending_err; /* reported by fail_tmr */
+	int pending_err; /* reported by fail_job */
 	struct netstring_dec *dec;
 	struct mbuf *outq; /* bytes [sent, end) still to write */
 	size_t sent;
 	struct list reqs;
 	unsigned next_token;
-	struct tmr conn_tmr, fail_tmr;
+	struct tmr conn_tmr;
+	struct loop_job fail_job; /* a failure found inside an API call, reported after it */
 	ctrl_state_h *stateh;
 	ctrl_event_h *evh;
 	void *arg;
@@ -77,7 +79,7 @@ static void teardown(struct ctrl *c)
 		c->fd = -1;
 	}
 	tmr_cancel(&c->conn_tmr);
-	tmr_cancel(&c->fail_tmr);
+	loop_defer_cancel(&c->fail_job);
 	while ((le = list_head(&c->reqs)) != NULL)
 		req_free(le->data);
 	c->up = c->connecting = false;
@@ -118,10 +120,10 @@ static void fail_due(void *arg)
 /* Schedules a failure report for the next loop turn. */
 static void fail_later(struct ctrl *c, int err)
 {
-	if (c->dead || tmr_isrunning(&c->fail_tmr))
+	if (c->dead || loop_deferred(&c->fail_job))
 		return;
 	c->pending_err = err;
-	tmr_start(&c->fail_tmr, 0, fail_due, c);
+	loop_defer(&c->fail_job, fail_due, c);
 }
 
 static void fd_handler(int flags, void *arg);
@@ -344,7 +346,7 @@ int ctrl_connect(struct ctrl **cp, const char *addr, unsigned connect_ms, ctrl_s
 	text_copy(c->addr, sizeof(c->addr), addr);
 	list_init(&c->reqs);
 	tmr_init(&c->conn_tmr);
-	tmr_init(&c->fail_tmr);
+	loop_job_init(&c->fail_job);
 	err = netstring_dec_new(&c->dec, CTRL_FRAME_MAX);
 	if (err)
 		goto out;

@@ -56,7 +56,8 @@ struct engine {
 	size_t loglen;
 	struct ctrl *ctrl;
 	struct list sends;
-	struct tmr tmr; /* connect retry, restart backoff, shutdown steps */
+	struct tmr tmr;      /* connect retry, restart backoff, shutdown steps */
+	struct loop_job job; /* a stop that needed no waiting, reported after the call */
 	struct tmr ping_tmr;
 	uint64_t started_at, up_at;
 	unsigned backoff_ms;
@@ -389,6 +390,7 @@ static void ctrl_state(int err, void *arg)
 	e->state = ENGINE_UP;
 	e->up_at = loop_now_ms();
 	tmr_cancel(&e->tmr);
+	loop_defer_cancel(&e->job);
 	log_info("engine", "%s: up (ctrl_tcp %s)", e->name, e->ctrl_addr);
 	tmr_start(&e->ping_tmr, ms(e->o.ping_ms, 2000), ping_due, e);
 	if (e->h.up)
@@ -500,6 +502,7 @@ static void stopped(struct engine *e)
 		return;
 	e->state = ENGINE_STOPPED;
 	tmr_cancel(&e->tmr);
+	loop_defer_cancel(&e->job);
 	disconnect(e);
 	log_info("engine", "%s: stopped", e->name);
 	if (e->h.stopped)
@@ -581,6 +584,7 @@ void engine_stop(struct engine *e)
 	if (!e || e->state == ENGINE_STOPPING || e->state == ENGINE_STOPPED)
 		return;
 	tmr_cancel(&e->tmr);
+	loop_defer_cancel(&e->job);
 	tmr_cancel(&e->ping_tmr);
 	if (e->state == ENGINE_UP && e->o.mode == ENGINE_SPAWN && e->ctrl)
 		(void)ctrl_send(e->ctrl, &quit, 1, ms(e->o.quit_ms, 1500), NULL, NULL);
@@ -588,7 +592,7 @@ void engine_stop(struct engine *e)
 	e->stop_step = 0;
 	if (e->o.mode == ENGINE_CONNECT || e->pid <= 0) {
 		disconnect(e);
-		tmr_start(&e->tmr, 0, stopped_later, e);
+		loop_defer(&e->job, stopped_later, e);
 		return;
 	}
 	tmr_start(&e->tmr, ms(e->o.quit_ms, 1500), stop_step, e);
@@ -629,6 +633,7 @@ int engine_start(struct engine **ep, const struct engine_opts *o, const struct e
 	e->state = ENGINE_STOPPED; /* start() moves it to STARTING */
 	list_init(&e->sends);
 	tmr_init(&e->tmr);
+	loop_job_init(&e->job);
 	tmr_init(&e->ping_tmr);
 	if (!child_watch) {
 		err = loop_watch_child(on_child, NULL);
@@ -675,6 +680,7 @@ void engine_free(struct engine *e)
 	if (!e)
 		return;
 	tmr_cancel(&e->tmr);
+	loop_defer_cancel(&e->job);
 	disconnect(e);
 	if (e->pid > 0) {
 		int status;

@@ -75,7 +75,7 @@ struct sync {
 	size_t running;
 	int auth_err;
 	bool failed, done, stopped;
-	struct tmr tmr;
+	struct loop_job job; /* the start and the done handler, after the current handler */
 	sync_progress_h *ph;
 	sync_done_h *dh;
 	void *arg;
@@ -171,7 +171,7 @@ static void task_end(struct task *t, enum sync_phase phase, int err)
 		s->running--;
 	notify(s);
 	if (!s->running && !s->stopped)
-		tmr_start(&s->tmr, 0, done_tmr, s);
+		loop_defer(&s->job, done_tmr, s);
 }
 
 /* Fails the task with a message. */
@@ -593,7 +593,7 @@ int sync_start(struct sync **sp, struct slapi *api, struct store *st, const stru
 	s->ph = ph;
 	s->dh = dh;
 	s->arg = arg;
-	tmr_init(&s->tmr);
+	loop_job_init(&s->job);
 	for (i = 0; i < STORE_OBJ_COUNT; i++)
 		any = any || o->objs[i];
 	for (i = 0; i < STORE_OBJ_COUNT; i++) {
@@ -608,7 +608,7 @@ int sync_start(struct sync **sp, struct slapi *api, struct store *st, const stru
 		}
 	}
 	s->running = s->ntasks;
-	tmr_start(&s->tmr, 0, start_tmr, s);
+	loop_defer(&s->job, start_tmr, s);
 	*sp = s;
 	return 0;
 }
@@ -627,7 +627,7 @@ void sync_stop(struct sync *s)
 	if (!s || s->stopped)
 		return;
 	s->stopped = true;
-	tmr_cancel(&s->tmr);
+	loop_defer_cancel(&s->job);
 	for (i = 0; i < s->ntasks; i++) {
 		struct task *t = &s->tasks[i];
 
@@ -647,6 +647,6 @@ void sync_free(struct sync *s)
 	if (!s)
 		return;
 	sync_stop(s);
-	tmr_cancel(&s->tmr);
+	loop_defer_cancel(&s->job);
 	free(s);
 }

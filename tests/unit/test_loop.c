@@ -291,12 +291,201 @@ static void test_signals_render_child(void **state)
 	loop_close();
 }
 
+/* ---- the ordered queue: deferred jobs, then one render ---- */
+
+static char order[64];
+static size_t norder;
+static unsigned stage, seen_stage, qrenders, chain_left, polls_between;
+static struct loop_job ja, jb, jc, jself;
+static struct tmr qt;
+
+static void mark(char c)
+{
+	if (norder < sizeof(order) - 1)
+		order[norder++] = c;
+	order[norder] = '\0';
+}
+
+static void qrender(void *arg)
+{
+	qrenders++;
+	seen_stage = stage;
+	mark('R');
+}
+
+static void job_a(void *arg)
+{
+	mark('a');
+}
+static void job_b(void *arg)
+{
+	mark('b');
+}
+static void job_c(void *arg)
+{
+	mark('c');
+}
+static void job_a_cancels_c(void *arg)
+{
+	mark('a');
+	loop_defer_cancel(&jc);
+}
+
+static void quit_soon(void *arg)
+{
+	loop_quit(0);
+}
+
+/* Runs the loop until the queue and the render are done (a 50 ms timer ends it). */
+static void spin(void)
+{
+	struct tmr end;
+
+	tmr_init(&end);
+	tmr_start(&end, 50, quit_soon, NULL);
+	(void)loop_run();
+	tmr_cancel(&end);
+}
+
+static void step2(void *arg)
+{
+	stage = 3;
+	mark('2');
+}
+
+static void step1(void *arg)
+{
+	stage = 2;
+	mark('1');
+	loop_dirty();
+	loop_defer(&jb, step2, NULL);
+}
+
+/* An event (here a timer, as a socket read would be) changes state, asks for a frame and
+ * defers the rest of its work, which defers more: the frame comes once, after the chain. */
+static void event(void *arg)
+{
+	stage = 1;
+	mark('e');
+	loop_dirty();
+	loop_defer(&ja, step1, NULL);
+}
+
+static void render_dirties(void *arg)
+{
+	qrenders++;
+	mark('R');
+	/* A render that asks for another one gets it on the next turn, not recursively. */
+	if (qrenders == 1)
+		loop_dirty();
+}
+
+static void self_chain(void *arg)
+{
+	stage++;
+	if (--chain_left)
+		loop_defer(&jself, self_chain, NULL);
+}
+
+static void poll_between(void *arg)
+{
+	polls_between++;
+	tmr_start(&qt, 0, poll_between, NULL);
+	if (polls_between > 1000)
+		tmr_cancel(&qt);
+}
+
+static void reset(void)
+{
+	norder = 0;
+	order[0] = '\0';
+	stage = seen_stage = qrenders = 0;
+	loop_job_init(&ja);
+	loop_job_init(&jb);
+	loop_job_init(&jc);
+	loop_job_init(&jself);
+}
+
+static void test_ordered_queue(void **state)
+{
+	assert_int_equal(loop_init(), 0);
+	tmr_init(&qt);
+	loop_set_render(qrender, NULL);
+
+	/* A chain of deferred work is drawn once, at its end. */
+	reset();
+	tmr_start(&qt, 1, event, NULL);
+	spin();
+	assert_string_equal(order, "e12R");
+	assert_int_equal(qrenders, 1);
+	assert_int_equal(seen_stage, 3);
+
+	/* First asked, first run; a job asked again keeps its place; a cancelled one never
+	 * runs; nothing dirty, no render. */
+	reset();
+	loop_defer(&ja, job_a, NULL);
+	loop_defer(&jb, job_b, NULL);
+	loop_defer(&jc, job_c, NULL);
+	loop_defer(&ja, job_a, NULL);
+	assert_true(loop_deferred(&ja));
+	loop_defer_cancel(&jb);
+	loop_defer_cancel(&jb);
+	assert_false(loop_deferred(&jb));
+	spin();
+	assert_string_equal(order, "ac");
+	assert_false(loop_deferred(&ja));
+
+	/* A job can cancel one queued behind it; the last one cancelled keeps the tail right. */
+	reset();
+	loop_defer(&ja, job_a_cancels_c, NULL);
+	loop_defer(&jc, job_c, NULL);
+	spin();
+	loop_defer(&jb, job_b, NULL);
+	loop_dirty();
+	spin();
+	assert_string_equal(order, "abR");
+
+	/* A render that dirties again is followed by one more, on the next turn. */
+	reset();
+	loop_set_render(render_dirties, NULL);
+	loop_dirty();
+	spin();
+	assert_string_equal(order, "RR");
+	loop_set_render(qrender, NULL);
+
+	/* A chain longer than one turn's share lets timers in between, and still draws once,
+	 * at its end. */
+	reset();
+	polls_between = 0;
+	chain_left = 3000;
+	loop_dirty();
+	loop_defer(&jself, self_chain, NULL);
+	tmr_start(&qt, 0, poll_between, NULL);
+	spin();
+	tmr_cancel(&qt);
+	assert_int_equal(stage, 3000);
+	assert_int_equal(qrenders, 1);
+	assert_int_equal(seen_stage, 3000);
+	assert_true(polls_between > 0);
+
+	/* Closing the loop empties the queue. */
+	reset();
+	loop_defer(&ja, job_a, NULL);
+	loop_close();
+	assert_false(loop_deferred(&ja));
+	loop_defer_cancel(&ja);
+	loop_defer(NULL, job_a, NULL);
+	loop_defer_cancel(NULL);
+	assert_false(loop_deferred(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_concurrent_http),
 	        cmocka_unit_test(test_http_errors),
 	        cmocka_unit_test(test_signals_render_child),
+	        cmocka_unit_test(test_ordered_queue),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
