@@ -13,6 +13,7 @@
  * (and must close every attempt it had on this engine), the child is killed by PID and reaped,
  * and after a backoff the engine is started (or reconnected) again; `up` follows. Shutdown is
  * `quit`, then SIGTERM (twice: baresip exits at once on the second), then SIGKILL, each by PID.
+ * Nothing here blocks the loop, engine_free() included.
  */
 #ifndef LOFTDIAL_ENGINE_H
 #define LOFTDIAL_ENGINE_H
@@ -79,9 +80,17 @@ void engine_fail(struct engine *e, const char *reason);
 
 /* Stops for good: quit → SIGTERM → SIGTERM → SIGKILL; `stopped` runs when done. */
 void engine_stop(struct engine *e);
-/* Frees the engine. A child still running is killed with SIGKILL and reaped here (blocking
- * briefly: call it after the loop, or after `stopped`). NULL is fine. */
+/* Frees the engine without waiting: a child still running gets SIGTERM now and SIGKILL after
+ * twice term_ms if it has not exited, and is reaped from the loop (SIGCHLD, or the orphan
+ * timer). Children not reaped when the process exits are killed and reaped then, waiting at
+ * most a second. Prefer engine_stop() and `stopped` for an orderly end. NULL is fine. */
 void engine_free(struct engine *e);
+/* Children of freed engines not reaped yet. */
+unsigned engine_orphans(void);
+/* Kills (SIGKILL) the children of freed engines and waits for them at most wait_ms, blocking:
+ * for after the loop, before exiting. 0 when none is left, ETIMEDOUT otherwise (they are then
+ * forgotten). */
+int engine_reap_orphans(unsigned wait_ms);
 
 enum engine_state engine_state(const struct engine *e);
 pid_t engine_pid(const struct engine *e);         /* 0 when no child runs */

@@ -8,6 +8,9 @@
  * PID with waitpid(pid, WNOHANG): never another process's, never blocking.
  *
  * A child is never restarted before the previous one is reaped, so its ports are free again.
+ * engine_free() never waits for a child: the child is handed to the orphan list (SIGTERM now,
+ * SIGKILL after a bound, reaped by SIGCHLD or the orphan timer), and whatever is left when the
+ * process exits is killed and reaped, bounded, by an atexit handler.
  * Commands are wrapped (struct esend) so that a missing response fails the engine as hung,
  * and so their handlers can be dropped when the connection is torn down.
  */
@@ -22,6 +25,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <re.h>
@@ -67,8 +71,24 @@ struct engine {
 	int lost_err;
 };
 
+/* A child whose engine was freed: killed in steps and reaped from the loop. */
+struct orphan {
+	struct le le;
+	pid_t pid;
+	char name[64];
+	uint64_t kill_at; /* loop_now_ms() when SIGKILL follows the SIGTERM */
+	uint64_t give_up; /* after SIGKILL: when to stop looking (a process stuck in the kernel) */
+	bool killed;
+};
+
+#define ORPHAN_POLL_MS   50
+#define ORPHAN_KILL_WAIT 5000 /* after SIGKILL, how long the reaper keeps looking */
+#define ORPHAN_EXIT_WAIT 1000 /* at exit, how long to wait for the killed orphans */
+
 static struct list engines = LIST_INIT;
-static bool child_watch;
+static struct list orphans = LIST_INIT;
+static struct tmr orphan_tmr;
+static bool child_watch, exit_reaper;
 
 static void start(struct engine *e);
 static void fail(struct engine *e, const char *reason);
@@ -534,7 +554,39 @@ static void reap(struct engine *e)
 		fail(e, why);
 }
 
-/* SIGCHLD: every engine looks for its own child. */
+/* Reaps the orphans that have exited, by their own PIDs; true when one was reaped. */
+static bool reap_orphans(void)
+{
+	struct le *le = list_head(&orphans);
+	bool any = false;
+
+	while (le) {
+		struct orphan *o = le->data;
+		int status = 0;
+		pid_t r;
+
+		le = le->next;
+		r = waitpid(o->pid, &status, WNOHANG);
+		/* ECHILD: not ours any more (reaped elsewhere); nothing left to wait for. */
+		if (r == o->pid || (r < 0 && errno == ECHILD)) {
+			char why[160];
+
+			if (r == o->pid)
+				describe_exit(status, why, sizeof(why));
+			else
+				text_copy(why, sizeof(why), "gone");
+			log_info("engine", "%s (freed): %s", o->name, why);
+			list_unlink(&o->le);
+			free(o);
+			any = true;
+		}
+	}
+	return any;
+}
+
+static void child_unwatch_if_idle(void);
+
+/* SIGCHLD: every engine looks for its own child, and the orphans for theirs. */
 static void on_child(void *arg)
 {
 	struct le *le = list_head(&engines);
@@ -545,6 +597,8 @@ static void on_child(void *arg)
 		le = le->next;
 		reap(e);
 	}
+	if (reap_orphans())
+		child_unwatch_if_idle();
 }
 
 /* The shutdown ladder: quit sent at step 0; then SIGTERM, SIGTERM, SIGKILL. */
@@ -675,6 +729,72 @@ void engine_forget(struct engine *e, void *arg)
 	}
 }
 
+/* Drops the SIGCHLD subscription once no engine and no orphan needs it. */
+static void child_unwatch_if_idle(void)
+{
+	if (list_isempty(&engines) && list_isempty(&orphans) && child_watch) {
+		loop_unwatch_child(on_child, NULL);
+		child_watch = false;
+	}
+}
+
+/* The orphan timer: reaps, escalates to SIGKILL at the bound, gives up on the unreapable. */
+static void orphan_tick(void *arg)
+{
+	uint64_t now = loop_now_ms();
+	struct le *le;
+
+	(void)reap_orphans();
+	for (le = list_head(&orphans); le;) {
+		struct orphan *o = le->data;
+
+		le = le->next;
+		if (!o->killed && now >= o->kill_at) {
+			log_warn("engine", "%s (freed): still running; sending SIGKILL to pid %d",
+			         o->name, (int)o->pid);
+			kill(o->pid, SIGKILL);
+			o->killed = true;
+			o->give_up = now + ORPHAN_KILL_WAIT;
+		} else if (o->killed && now >= o->give_up) {
+			log_error("engine", "%s (freed): pid %d did not die after SIGKILL; left",
+			          o->name, (int)o->pid);
+			list_unlink(&o->le);
+			free(o);
+		}
+	}
+	if (!list_isempty(&orphans))
+		tmr_start(&orphan_tmr, ORPHAN_POLL_MS, orphan_tick, NULL);
+	child_unwatch_if_idle();
+}
+
+/* At exit: what was freed but not reaped is killed now and waited for, bounded. */
+static void reap_at_exit(void)
+{
+	(void)engine_reap_orphans(ORPHAN_EXIT_WAIT);
+}
+
+/* Hands a freed engine's child to the orphan list: SIGTERM now (baresip unregisters and
+ * exits), SIGKILL after kill_ms if it has not. */
+static void orphan_add(struct engine *e, unsigned kill_ms)
+{
+	struct orphan *o = calloc(1, sizeof(*o));
+
+	kill(e->pid, SIGTERM);
+	if (!o) {
+		/* No memory to follow it: make sure it dies; init reaps it after we exit. */
+		kill(e->pid, SIGKILL);
+		return;
+	}
+	o->pid = e->pid;
+	text_copy(o->name, sizeof(o->name), e->name);
+	o->kill_at = loop_now_ms() + kill_ms;
+	list_append(&orphans, &o->le, o);
+	if (!exit_reaper && !atexit(reap_at_exit))
+		exit_reaper = true;
+	if (!tmr_isrunning(&orphan_tmr))
+		tmr_start(&orphan_tmr, ORPHAN_POLL_MS, orphan_tick, NULL);
+}
+
 void engine_free(struct engine *e)
 {
 	if (!e)
@@ -683,19 +803,55 @@ void engine_free(struct engine *e)
 	loop_defer_cancel(&e->job);
 	disconnect(e);
 	if (e->pid > 0) {
-		int status;
-
-		kill(e->pid, SIGKILL);
-		(void)waitpid(e->pid, &status, 0);
+		orphan_add(e, 2 * ms(e->o.term_ms, 1000));
 		e->pid = 0;
 	}
 	close_log(e);
 	list_unlink(&e->le);
-	if (list_isempty(&engines) && child_watch) {
-		loop_unwatch_child(on_child, NULL);
-		child_watch = false;
-	}
+	child_unwatch_if_idle();
 	free(e);
+}
+
+unsigned engine_orphans(void)
+{
+	return list_count(&orphans);
+}
+
+int engine_reap_orphans(unsigned wait_ms)
+{
+	struct timespec pause = {0, 10 * 1000 * 1000};
+	unsigned waited = 0;
+	struct le *le;
+
+	if (list_isempty(&orphans))
+		return 0;
+	tmr_cancel(&orphan_tmr);
+	for (le = list_head(&orphans); le; le = le->next) {
+		struct orphan *o = le->data;
+
+		if (!o->killed)
+			kill(o->pid, SIGKILL);
+		o->killed = true;
+	}
+	while (!list_isempty(&orphans)) {
+		(void)reap_orphans();
+		if (list_isempty(&orphans) || waited >= wait_ms)
+			break;
+		nanosleep(&pause, NULL);
+		waited += 10;
+	}
+	if (list_isempty(&orphans))
+		return 0;
+	/* Unreapable (stuck in the kernel): forget them; init takes them after we exit. */
+	while ((le = list_head(&orphans)) != NULL) {
+		struct orphan *o = le->data;
+
+		log_error("engine", "%s (freed): pid %d did not die after SIGKILL; left", o->name,
+		          (int)o->pid);
+		list_unlink(le);
+		free(o);
+	}
+	return ETIMEDOUT;
 }
 
 enum engine_state engine_state(const struct engine *e)

@@ -9,6 +9,10 @@
  * baresip "the user runs": losing it is reported and the engine reconnects when it is back.
  * Finally the dial pool: baresip is SIGKILLed in the middle of a connected call; the attempt
  * is closed with the reason, the line comes back, and the next dial connects.
+ * Freeing an engine whose baresip still runs never waits for it: a healthy one exits on the
+ * SIGTERM and is reaped from the loop; a frozen one is still there when engine_free returns,
+ * gets SIGKILL at the bound and is reaped; one freed just before exiting is killed and reaped
+ * by engine_reap_orphans.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -231,6 +235,70 @@ static void test_connect_mode(void **state)
 	engine_free(e);
 }
 
+static bool no_orphans(void *arg)
+{
+	return engine_orphans() == 0;
+}
+
+/* Starts an engine with short timings and waits until it is up; its pid in *pid. */
+static struct engine *started(const char *name, struct watch *w, pid_t *pid)
+{
+	char dir[700], ctrl[64];
+	struct engine_opts o;
+	struct engine *e;
+	struct want x;
+
+	memset(w, 0, sizeof(*w));
+	engine_dir(name, dir, sizeof(dir), ctrl, sizeof(ctrl));
+	o = fast(dir, ctrl);
+	o.ping_ms = 60000;
+	assert_int_equal(engine_start(&e, &o, &wh, w), 0);
+	x = (struct want){w, 1, 0, 0};
+	assert_true(pt_run_until(reached, &x, PT_WAIT_MS));
+	*pid = engine_pid(e);
+	assert_true(*pid > 0);
+	return e;
+}
+
+static void test_free_does_not_wait(void **state)
+{
+	struct watch w;
+	struct engine *e;
+	unsigned long long t0;
+	pid_t pid;
+
+	/* A healthy engine: SIGTERM, it exits by itself, the loop reaps it. */
+	e = started("f1", &w, &pid);
+	engine_free(e);
+	assert_int_equal(engine_orphans(), 1);
+	assert_true(pt_run_until(no_orphans, NULL, PT_WAIT_MS));
+	assert_int_equal(kill(pid, 0), -1); /* gone, and not a zombie: reaped */
+	assert_int_equal(errno, ESRCH);
+
+	/* A frozen engine cannot act on SIGTERM: engine_free returns with the child still
+	 * there (it did not wait), and the bound brings SIGKILL, then the reap. */
+	e = started("f2", &w, &pid);
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	t0 = tl_now_ms();
+	engine_free(e);
+	printf("  engine_free of a frozen engine returned in %llu ms\n", tl_now_ms() - t0);
+	assert_int_equal(kill(pid, 0), 0);
+	assert_int_equal(engine_orphans(), 1);
+	assert_true(pt_run_until(no_orphans, NULL, PT_WAIT_MS));
+	assert_int_equal(kill(pid, 0), -1);
+	assert_int_equal(errno, ESRCH);
+
+	/* Freed right before the process ends (no loop turn left): killed and reaped, bounded. */
+	e = started("f3", &w, &pid);
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	engine_free(e);
+	assert_int_equal(engine_reap_orphans(5000), 0);
+	assert_int_equal(engine_orphans(), 0);
+	assert_int_equal(kill(pid, 0), -1);
+	assert_int_equal(errno, ESRCH);
+	assert_int_equal(engine_reap_orphans(0), 0);
+}
+
 static bool connected_n(void *arg)
 {
 	struct pt_pool *t = ((void **)arg)[0];
@@ -327,6 +395,7 @@ int main(void)
 	        cmocka_unit_test(test_shutdown_ladder),
 	        cmocka_unit_test(test_connect_mode),
 	        cmocka_unit_test(test_pool_engine_killed_mid_call),
+	        cmocka_unit_test(test_free_does_not_wait),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
