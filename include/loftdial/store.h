@@ -11,7 +11,9 @@
  *
  * A store is used from one thread (the loop's). Several processes may open the same file at
  * once (the TUI and `loftdial sync`): WAL lets readers run beside the one writer, and a busy
- * writer is waited for up to five seconds before EBUSY is returned.
+ * writer is waited for up to five seconds before EBUSY is returned. That wait blocks the
+ * loop, so a face that must answer within a frame (the TUI) sets a short busy timeout with
+ * store_set_busy_timeout() and retries its writes from a timer (storeretry.h).
  */
 #ifndef LOFTDIAL_STORE_H
 #define LOFTDIAL_STORE_H
@@ -57,6 +59,13 @@ int store_obj_parse(const char *name, enum store_obj *out);
 int store_open(struct store **sp, const char *path);
 /* Finalizes the cached statements and closes the connection; NULL is fine. */
 void store_close(struct store *st);
+
+#define STORE_BUSY_DEFAULT_MS 5000  /* store_open's busy timeout */
+#define STORE_BUSY_MAX_MS     60000 /* the longest store_set_busy_timeout takes */
+/* How long a statement waits for another connection's write lock before EBUSY (0: fails at
+ * once). EINVAL above STORE_BUSY_MAX_MS. */
+int store_set_busy_timeout(struct store *st, unsigned ms);
+unsigned store_busy_timeout(const struct store *st);
 
 /* Transactions. The outermost store_begin() starts an IMMEDIATE transaction (the write lock
  * is taken at once, so a busy database fails here rather than half-way); nested calls make

@@ -38,6 +38,7 @@ struct store {
 	int version;
 	struct stmt_slot slots[STMT_SLOTS];
 	struct outbox_mem *outbox_mem; /* outbox.c's counts and watchers, NULL until used */
+	unsigned busy_ms;              /* how long a write waits for another's lock */
 };
 
 static const char *const obj_names[STORE_OBJ_COUNT] = {
@@ -329,6 +330,21 @@ void store_rollback(struct store *st)
 	outbox_mem_tx_end(st, true, true);
 }
 
+int store_set_busy_timeout(struct store *st, unsigned ms)
+{
+	if (!st || ms > STORE_BUSY_MAX_MS)
+		return EINVAL;
+	if (sqlite3_busy_timeout(st->db, (int)ms) != SQLITE_OK)
+		return EIO;
+	st->busy_ms = ms;
+	return 0;
+}
+
+unsigned store_busy_timeout(const struct store *st)
+{
+	return st ? st->busy_ms : 0;
+}
+
 /* The outbox's in-memory slot of this connection. */
 struct outbox_mem **store_outbox_mem(struct store *st)
 {
@@ -565,7 +581,8 @@ int store_open_with(struct store **sp, const char *path, const struct store_migr
 		err = EROFS;
 		goto out;
 	}
-	sqlite3_busy_timeout(st->db, 5000);
+	st->busy_ms = STORE_BUSY_DEFAULT_MS;
+	sqlite3_busy_timeout(st->db, (int)st->busy_ms);
 	err = set_wal(st, memory);
 	if (!err)
 		err = pragma(st, "PRAGMA foreign_keys = ON");

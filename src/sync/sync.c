@@ -20,12 +20,15 @@
 #include "loftdial/loop.h"
 #include "loftdial/records.h"
 #include "loftdial/sldecode.h"
+#include "loftdial/storeretry.h"
 #include "loftdial/slurl.h"
 #include "loftdial/sync.h"
 #include "loftdial/syncstate.h"
 #include "loftdial/text.h"
 
 #define SWEEP_BATCH 100
+/* How long a page waits for another process's write lock, retried from the loop. */
+#define BUSY_GIVE_UP_MS 120000
 
 enum strategy { STRAT_CURSOR, STRAT_RELIST };
 
@@ -63,6 +66,13 @@ struct task {
 	int64_t batch[SWEEP_BATCH];
 	size_t nbatch;
 	struct slapi_op *op;
+	/* A page received and waiting to be stored (the database may be locked by another
+	 * process: the write is retried from the loop, the page kept until then). */
+	struct sldecode_page held;
+	bool holding, held_done;
+	struct cursor_pos held_next;
+	unsigned held_marked;
+	struct storeretry *retry;
 };
 
 struct sync {
@@ -222,39 +232,125 @@ static void request_page(struct task *t)
 	task_send(t, &u, on_page);
 }
 
-/* Records the time of the run, its result so far and the page position into state. */
-static void keep_position(struct task *t)
+/* Records the page position (pos, or the relist page) into the state ns. */
+static void keep_position(const struct task *t, struct syncstate *ns, const struct cursor_pos *pos,
+                          int relist_page)
 {
 	if (t->def->strategy == STRAT_RELIST) {
-		t->state.page = t->relist_page;
+		ns->page = relist_page;
 	} else if (t->gen) {
-		text_copy(t->state.full_cursor, sizeof(t->state.full_cursor), t->pos.cursor);
-		t->state.page = t->pos.page;
+		text_copy(ns->full_cursor, sizeof(ns->full_cursor), pos->cursor);
+		ns->page = pos->page;
 	} else {
-		text_copy(t->state.cursor, sizeof(t->state.cursor), t->pos.cursor);
-		t->state.page = t->pos.page;
+		text_copy(ns->cursor, sizeof(ns->cursor), pos->cursor);
+		ns->page = pos->page;
 	}
 }
 
 /* A full pass read everything: unseen rows are deleted and the generation is complete. */
-static int finish_full(struct task *t, unsigned *marked)
+static int finish_full(const struct task *t, struct syncstate *ns, const struct cursor_pos *pos,
+                       unsigned *marked)
 {
 	int err = records_sweep_unseen(t->s->st, t->def->obj, t->gen, marked);
 
 	if (err)
 		return err;
-	t->state.generation = t->gen;
-	t->state.full_gen = 0;
-	t->state.full_cursor[0] = '\0';
-	t->state.incrementals = 0;
-	t->state.last_full = (int64_t)time(NULL);
+	ns->generation = t->gen;
+	ns->full_gen = 0;
+	ns->full_cursor[0] = '\0';
+	ns->incrementals = 0;
+	ns->last_full = (int64_t)time(NULL);
 	if (t->def->strategy == STRAT_CURSOR) {
-		text_copy(t->state.cursor, sizeof(t->state.cursor), t->pos.cursor);
-		t->state.page = t->pos.page;
+		text_copy(ns->cursor, sizeof(ns->cursor), pos->cursor);
+		ns->page = pos->page;
 	} else {
-		t->state.page = 0;
+		ns->page = 0;
 	}
 	return 0;
+}
+
+/* Lets go of the page held for storing. */
+static void release_held(struct task *t)
+{
+	if (t->holding)
+		sldecode_page_free(&t->held);
+	t->holding = false;
+}
+
+/* One attempt at storing the held page, its position and the state in one transaction.
+ * Works on copies, so a failed attempt (EBUSY: tried again later) changes nothing. */
+static int page_write(struct store *st, void *arg)
+{
+	struct task *t = arg;
+	struct syncstate ns = t->state;
+	struct cursor_pos np = t->held_next;
+	int relist = t->relist_page;
+	unsigned marked = 0;
+	const cJSON *rec;
+	int err;
+
+	err = store_begin(st);
+	if (err)
+		return err;
+	cJSON_ArrayForEach(rec, t->held.data)
+	{
+		err = records_upsert(st, t->def->obj, rec, t->gen);
+		if (err)
+			break;
+	}
+	if (!err) {
+		if (t->def->strategy == STRAT_RELIST && !t->held_done)
+			relist++;
+		ns.full_gen = t->gen;
+		ns.records_seen += (int64_t)t->held.count;
+		keep_position(t, &ns, &np, relist);
+		if (t->held_done && t->gen)
+			err = finish_full(t, &ns, &np, &marked);
+		else if (t->held_done)
+			ns.incrementals++;
+	}
+	if (!err)
+		err = syncstate_put(st, t->def->obj, &ns);
+	if (!err)
+		err = store_commit(st);
+	if (err) {
+		store_rollback(st);
+		return err;
+	}
+	t->state = ns;
+	t->pos = np;
+	t->relist_page = relist;
+	t->held_marked = marked;
+	return 0;
+}
+
+/* The held page is stored (or could not be): count it and go on. */
+static void page_written(int err, void *arg)
+{
+	struct task *t = arg;
+	uint64_t count = t->holding ? (uint64_t)t->held.count : 0;
+	bool done = t->held_done;
+	char msg[300];
+
+	release_held(t);
+	if (err) {
+		snprintf(msg, sizeof(msg), "cannot store a page: %s%s", strerror(err),
+		         err == EBUSY ? " (another process kept the database locked); try again"
+		                      : "");
+		task_fail(t, err, msg);
+		return;
+	}
+	t->pr->records += count;
+	t->pr->deleted += t->held_marked;
+	if (done && t->def->strategy == STRAT_CURSOR && !t->gen && t->s->o.ids_sweep) {
+		t->stage = STAGE_SWEEP;
+		t->pr->phase = SYNC_SWEEPING;
+	} else if (done) {
+		task_end(t, SYNC_OK, 0);
+		return;
+	}
+	notify(t->s);
+	task_next(t);
 }
 
 /* Logs a page that could not be used, with enough context to find it again. */
@@ -277,13 +373,10 @@ static void log_bad_page(const struct task *t, const struct slapi_resp *resp, co
 static void on_page(int err, const struct slapi_resp *resp, void *arg)
 {
 	struct task *t = arg;
-	struct store *st = t->s->st;
 	struct sldecode_page pg;
 	struct cursor_pos next = t->pos;
 	enum cursor_next nx = CURSOR_MORE;
-	const cJSON *rec;
 	char msg[300];
-	unsigned marked = 0;
 	bool done;
 
 	t->op = NULL;
@@ -314,56 +407,15 @@ static void on_page(int err, const struct slapi_resp *resp, void *arg)
 		}
 		done = nx == CURSOR_DONE;
 	}
-	err = store_begin(st);
-	if (err) {
-		snprintf(msg, sizeof(msg), "the store is busy (%s): try again", strerror(err));
-		task_fail(t, err, msg);
-		sldecode_page_free(&pg);
-		return;
-	}
-	cJSON_ArrayForEach(rec, pg.data)
-	{
-		err = records_upsert(st, t->def->obj, rec, t->gen);
-		if (err)
-			break;
-	}
-	if (!err) {
-		t->pos = next;
-		if (t->def->strategy == STRAT_RELIST && !done)
-			t->relist_page++;
-		t->state.full_gen = t->gen;
-		t->state.records_seen += (int64_t)pg.count;
-		keep_position(t);
-		if (done && t->gen)
-			err = finish_full(t, &marked);
-		else if (done)
-			t->state.incrementals++;
-	}
-	if (!err)
-		err = syncstate_put(st, t->def->obj, &t->state);
-	if (!err)
-		err = store_commit(st);
-	if (err) {
-		store_rollback(st);
-		/* The committed state is the truth: reload it so a later save cannot lie. */
-		(void)syncstate_get(st, t->def->obj, &t->state);
-		snprintf(msg, sizeof(msg), "cannot store a page: %s", strerror(err));
-		task_fail(t, err, msg);
-		sldecode_page_free(&pg);
-		return;
-	}
-	t->pr->records += (uint64_t)pg.count;
-	t->pr->deleted += marked;
-	sldecode_page_free(&pg);
-	if (done && t->def->strategy == STRAT_CURSOR && !t->gen && t->s->o.ids_sweep) {
-		t->stage = STAGE_SWEEP;
-		t->pr->phase = SYNC_SWEEPING;
-	} else if (done) {
-		task_end(t, SYNC_OK, 0);
-		return;
-	}
-	notify(t->s);
-	task_next(t);
+	/* The page is kept until it is stored: another process may hold the write lock. */
+	t->held = pg;
+	t->holding = true;
+	t->held_next = next;
+	t->held_done = done;
+	t->held_marked = 0;
+	err = storeretry_run(&t->retry, t->s->st, page_write, page_written, t, BUSY_GIVE_UP_MS);
+	if (err != EINPROGRESS)
+		page_written(err, t);
 }
 
 /* Asks for the next batch of local ids, or ends the sweep. */
@@ -635,6 +687,8 @@ void sync_stop(struct sync *s)
 			slapi_cancel(t->op);
 			t->op = NULL;
 		}
+		storeretry_cancel(t->retry);
+		release_held(t);
 		if (t->stage != STAGE_END) {
 			set_error(t, "interrupted; the next run resumes");
 			task_end(t, SYNC_STOPPED, 0);

@@ -2,8 +2,10 @@
  * test_sync_service: the sync service (syncsvc.h) on the real loop against a real sandbox,
  * in this process: periodic incremental polls on the timer with their notes in order, a run
  * asked for by hand, one run at a time (EALREADY in this process, EBUSY and a skipped poll
- * while another holder has the sync lock), stopping a run, not connected, and the webhook
- * receiver beside it (stored events applied at start, deliveries answered on the same loop).
+ * while another holder has the sync lock), stopping a run, not connected, pages written again
+ * from the loop while another process holds the database's write lock (a short busy timeout,
+ * as the TUI sets), and the webhook receiver beside it (stored events applied at start,
+ * deliveries answered on the same loop).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -314,6 +316,46 @@ static void test_not_connected(void **state)
 	config_free(c);
 }
 
+/* ---- another process holds the write lock ---- */
+
+static struct store *other;
+
+static void release_other(void *arg)
+{
+	assert_int_equal(store_commit(other), 0);
+}
+
+/* With a short busy timeout (the TUI's), pages that meet another process's write lock are
+ * kept and written again from the loop once it is free: the run ends well. */
+static void test_busy_database(void **state)
+{
+	struct syncsvc_opts o;
+	struct tmr rel;
+	unsigned want = 1;
+	int64_t rows = 0;
+
+	reset_notes();
+	assert_int_equal(store_open(&other, db), 0);
+	assert_int_equal(store_set_busy_timeout(ss.st, 20), 0);
+	opts(&o, 0);
+	assert_int_equal(syncsvc_new(&svc, ss.api, ss.st, &o, on_note, NULL), 0);
+	assert_int_equal(store_begin(other), 0);
+	assert_int_equal(syncsvc_run_now(svc, true), 0);
+	tmr_init(&rel);
+	tmr_start(&rel, 1500, release_other, NULL);
+	assert_true(run_until(done_at_least, &want, WAIT_MS));
+	tmr_cancel(&rel);
+	assert_int_equal(last_done.rc, 0);
+	assert_true(last_done.records >= 300);
+	assert_int_equal(records_count(ss.st, STORE_PEOPLE, false, &rows), 0);
+	assert_int_equal(rows, 300);
+	syncsvc_free(svc);
+	svc = NULL;
+	store_close(other);
+	other = NULL;
+	assert_int_equal(store_set_busy_timeout(ss.st, STORE_BUSY_DEFAULT_MS), 0);
+}
+
 /* ---- webhooks beside the polls ---- */
 
 static long hook_status;
@@ -387,7 +429,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_opts_and_args), cmocka_unit_test(test_polls),
 	        cmocka_unit_test(test_single_flight), cmocka_unit_test(test_stop),
-	        cmocka_unit_test(test_not_connected), cmocka_unit_test(test_webhooks),
+	        cmocka_unit_test(test_not_connected), cmocka_unit_test(test_busy_database),
+	        cmocka_unit_test(test_webhooks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -2,3 +2,6 @@
 # in a temporary folder, with a second connection standing in for another loftdial process.
 ld_unit_test(test_outbox_watch ld_store)
 target_sources(test_outbox_watch PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/storetest.c)
+# The busy timeout and writes retried from the loop while another connection holds the lock.
+ld_unit_test(test_storeretry ld_store)
+target_sources(test_storeretry PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/storetest.c)
