@@ -54,7 +54,7 @@ static const struct config_key keys[] = {
 	{"sync.full_every", CONFIG_INT, "24", 0, 100000, NULL, false,
 	 "Run a full pass (finds deletions) every N incremental syncs; 0 never."},
 	{"sync.poll_interval", CONFIG_INT, "60", 5, 86400, NULL, false,
-	 "Seconds between incremental polls while the TUI runs."},
+	 "Seconds between incremental syncs in the TUI and webhooks serve."},
 	{"sync.ids_sweep", CONFIG_BOOL, "true", 0, 0, NULL, false,
 	 "Check local ids in batches of 100 after an incremental sync to find deletions."},
 	{"sync.sweep_max", CONFIG_INT, "500", 0, 100000000, NULL, false,
