@@ -23,12 +23,43 @@
 #include "sbx_tz.h"
 
 /* The layout of the tables; a state file in another layout is refused. */
-#define LAYOUT "6"
+#define LAYOUT "7"
 
 #define I  SBX_COL_INT
 #define B  SBX_COL_BOOL
 #define T  SBX_COL_TEXT
 #define TM SBX_COL_TIME
+
+/* The usual values of the columns that keep them as an index (struct sbx_col's dict). A
+ * value missing here is kept as text, so these lists only need to cover the common ones.
+ * Their order is part of the layout: change it only with LAYOUT. */
+static const char *const d_task_type[] = {"call", "email", "general", NULL};
+static const char *const d_task_state[] = {"scheduled", "completed", NULL};
+static const char *const d_task_source[] = {"salesloft.cadence", "salesloft.api", NULL};
+static const char *const d_memb_state[] = {"active",     "scheduled",         "staged",
+                                           "processing", "completed",         "removed",
+                                           "removed_no_action", "reassigned", "archived",
+                                           NULL};
+static const char *const d_action_type[] = {"phone", "email", "other", NULL};
+static const char *const d_action_status[] = {"in_progress", "pending_activity", NULL};
+static const char *const d_disposition[] = {
+        "Connected",      "No Answer",      "Left Voicemail", "Busy",         "Bad Number",
+        "Not Interested", "Meeting Booked", "Gatekeeper",     "Wrong Number", "Call Back Later",
+        NULL};
+static const char *const d_sentiment[] = {"Positive", "Neutral", "Negative", "Interested",
+                                          "Not Interested", NULL};
+static const char *const d_email_status[] = {"sent", "failed", NULL};
+static const char *const d_locale[] = {
+        "US/Eastern",         "America/New_York",    "US/Central",        "America/Chicago",
+        "US/Mountain",        "US/Arizona",          "US/Pacific",        "America/Los_Angeles",
+        "US/Alaska",          "US/Hawaii",           "America/St_Johns",  "Canada/Newfoundland",
+        "America/Sao_Paulo",  "America/Mexico_City", "Europe/London",     "Europe/Dublin",
+        "Europe/Berlin",      "Europe/Paris",        "Europe/Madrid",     "Europe/Stockholm",
+        "Europe/Warsaw",      "Europe/Helsinki",     "Europe/Istanbul",   "Asia/Jerusalem",
+        "Asia/Dubai",         "Asia/Kolkata",        "Asia/Calcutta",     "Asia/Kathmandu",
+        "Asia/Bangkok",       "Asia/Ho_Chi_Minh",    "Asia/Shanghai",     "Asia/Tokyo",
+        "Asia/Seoul",         "Australia/Adelaide",  "Australia/Sydney",  "Pacific/Auckland",
+        "Pacific/Chatham",    "Pacific/Kiritimati",  "Pacific/Pago_Pago", NULL};
 
 /* Kinds, in enum order: table, path, singular, timestamps, first generated id, columns. */
 static const struct sbx_kind_desc kinds[SBX_KIND_COUNT] = {
@@ -56,7 +87,7 @@ static const struct sbx_kind_desc kinds[SBX_KIND_COUNT] = {
                          {"display_name", "display_name", T, false},
                          {"call_count", "counts.calls", I, false},
                          {"email_address", "email_address", T, true, false, true},
-                         {"locale", "locale", T, false}}},
+                         {"locale", "locale", T, false, false, false, d_locale}}},
         [SBX_ACCOUNTS] = {"accounts",
                           "accounts",
                           "account",
@@ -85,7 +116,7 @@ static const struct sbx_kind_desc kinds[SBX_KIND_COUNT] = {
                                       {"cadence_id", "cadence.id", I, true},
                                       {"user_id", "user.id", I, false},
                                       {"currently_on_cadence", "currently_on_cadence", B, false},
-                                      {"current_state", "current_state", T, false},
+                                      {"current_state", "current_state", T, false, false, false, d_memb_state},
                                       {"added_us", "added_at", TM, false}}},
         [SBX_STEPS] = {"steps",
                        "steps",
@@ -104,8 +135,8 @@ static const struct sbx_kind_desc kinds[SBX_KIND_COUNT] = {
                           {"cadence_id", "cadence.id", I, true},
                           {"person_id", "person.id", I, true},
                           {"user_id", "user.id", I, false},
-                          {"type", "type", T, false},
-                          {"status", "status", T, false},
+                          {"type", "type", T, false, false, false, d_action_type},
+                          {"status", "status", T, false, false, false, d_action_status},
                           {"due_us", "due_on", TM, false},
                           {"multitouch_group_id", "multitouch_group_id", I, true, true}}},
         [SBX_TASKS] = {"tasks",
@@ -115,12 +146,12 @@ static const struct sbx_kind_desc kinds[SBX_KIND_COUNT] = {
                        693870000,
                        {{"user_id", "user.id", I, true},
                         {"person_id", "person.id", I, true},
-                        {"task_type", "task_type", T, false},
-                        {"current_state", "current_state", T, false},
+                        {"task_type", "task_type", T, false, false, false, d_task_type},
+                        {"current_state", "current_state", T, false, false, false, d_task_state},
                         {"due_date", "due_date", T, false},
                         {"due_us", "due_at", TM, false},
                         {"completed_us", "completed_at", TM, false},
-                        {"source", "source", T, false}}},
+                        {"source", "source", T, false, false, false, d_task_source}}},
         [SBX_CALL_DISPOSITIONS] = {"call_dispositions",
                                    "call_dispositions",
                                    "call_disposition",
@@ -142,8 +173,8 @@ static const struct sbx_kind_desc kinds[SBX_KIND_COUNT] = {
                        2147483400,
                        {{"person_id", "called_person.id", I, true},
                         {"user_id", "user.id", I, false},
-                        {"disposition", "disposition", T, false},
-                        {"sentiment", "sentiment", T, false},
+                        {"disposition", "disposition", T, false, false, false, d_disposition},
+                        {"sentiment", "sentiment", T, false, false, false, d_sentiment},
                         {"action_id", "action.id", I, true, true}}},
         [SBX_EMAILS] = {"emails",
                         "activities/emails",
@@ -154,7 +185,7 @@ static const struct sbx_kind_desc kinds[SBX_KIND_COUNT] = {
                          {"user_id", "user.id", I, false},
                          {"cadence_id", "cadence.id", I, false},
                          {"step_id", "step.id", I, false},
-                         {"status", "status", T, false},
+                         {"status", "status", T, false, false, false, d_email_status},
                          {"bounced", "bounced", B, false},
                          {"sent_us", "sent_at", TM, false}}},
         [SBX_NOTES] = {"notes",
@@ -280,6 +311,35 @@ static void sql_json(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, b.p ? b.p : "", (int)b.len, b.p ? free : SQLITE_STATIC);
 }
 
+/* The index of s in a column's dict, or -1 (no dict, NULL, or a text not in it). */
+static int dict_find(const char *const *dict, const char *s)
+{
+	for (int i = 0; dict && s && dict[i]; i++)
+		if (!strcmp(dict[i], s))
+			return i;
+	return -1;
+}
+
+/* sbx_dict(kind * SBX_MAX_COLS + column, stored): the text of a dict column (its virtual
+ * column): the dict's entry for a stored index, anything else as it is. */
+static void sql_dict(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	int kc = sqlite3_value_int(argv[0]);
+	const char *const *dict =
+	        kc >= 0 && kc < SBX_KIND_COUNT * SBX_MAX_COLS
+	                ? kinds[kc / SBX_MAX_COLS].cols[kc % SBX_MAX_COLS].dict
+	                : NULL;
+	int64_t i = sqlite3_value_int64(argv[1]), n = 0;
+
+	(void)argc;
+	while (dict && dict[n])
+		n++;
+	if (sqlite3_value_type(argv[1]) == SQLITE_INTEGER && i >= 0 && i < n)
+		sqlite3_result_text(ctx, dict[i], -1, SQLITE_STATIC);
+	else
+		sqlite3_result_value(ctx, argv[1]);
+}
+
 /* The FNV-1a hash of a text (see sbx_core.h). */
 int64_t sbx_hash(const char *s)
 {
@@ -374,6 +434,9 @@ int sbx_db_open(struct sbx *sbx, bool *fresh)
 	if (sqlite3_create_function(sbx->db, "sbx_json", 3,
 	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, sbx,
 	                            sql_json, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(sbx->db, "sbx_dict", 2,
+	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+	                            sql_dict, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function(sbx->db, "sbx_hash", 1,
 	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
 	                            sql_hash, NULL, NULL) != SQLITE_OK) {
@@ -414,9 +477,17 @@ int sbx_db_open(struct sbx *sbx, bool *fresh)
 		        "INTEGER, updated_us INTEGER, body NOT NULL, json TEXT GENERATED ALWAYS "
 		        "AS (sbx_json(%d, id, body)) VIRTUAL",
 		        d->name, k);
-		for (size_t c = 0; c < n; c++)
-			sbuf_printf(&sql, ", %s %s", d->cols[c].name,
-			            d->cols[c].type == SBX_COL_TEXT ? "TEXT" : "INTEGER");
+		for (size_t c = 0; c < n; c++) {
+			if (d->cols[c].dict)
+				sbuf_printf(&sql,
+				            ", %s_v, %s TEXT GENERATED ALWAYS AS (sbx_dict(%d, %s_v)) "
+				            "VIRTUAL",
+				            d->cols[c].name, d->cols[c].name,
+				            k * SBX_MAX_COLS + (int)c, d->cols[c].name);
+			else
+				sbuf_printf(&sql, ", %s %s", d->cols[c].name,
+				            d->cols[c].type == SBX_COL_TEXT ? "TEXT" : "INTEGER");
+		}
 		sbuf_puts(&sql, ")");
 		err = sql.err ? sql.err : sbx_db_exec(sbx, sbuf_cstr(&sql));
 	}
@@ -537,6 +608,8 @@ int sbx_db_insert(struct sbx *sbx, enum sbx_kind kind, int64_t id, int64_t creat
 
 		if (vals[c].null)
 			sqlite3_bind_null(*st, i);
+		else if (d->cols[c].type == SBX_COL_TEXT && dict_find(d->cols[c].dict, vals[c].s) >= 0)
+			sqlite3_bind_int(*st, i, dict_find(d->cols[c].dict, vals[c].s));
 		else if (d->cols[c].type == SBX_COL_TEXT)
 			sqlite3_bind_text(*st, i, vals[c].s ? vals[c].s : "", -1, SQLITE_STATIC);
 		else

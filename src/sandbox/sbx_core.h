@@ -126,6 +126,10 @@ struct sbx_col {
 	bool sparse; /* mostly NULL: the index holds only the non-NULL rows (partial index) */
 	bool hashed; /* a long text indexed through sbx_hash(col): 8-byte keys build far faster;
 	              * queries match sbx_hash(col) and then col itself */
+	/* A text column's usual values (NULL-terminated), or NULL: a row keeps a value found
+	 * here as its index (a byte or less instead of the text) in the column col_v, any other
+	 * text as it is; col itself is a virtual column that gives back the text. */
+	const char *const *dict;
 };
 
 #define SBX_MAX_COLS 8
