@@ -36,30 +36,36 @@
 static const char *const d_task_type[] = {"call", "email", "general", NULL};
 static const char *const d_task_state[] = {"scheduled", "completed", NULL};
 static const char *const d_task_source[] = {"salesloft.cadence", "salesloft.api", NULL};
-static const char *const d_memb_state[] = {"active",     "scheduled",         "staged",
-                                           "processing", "completed",         "removed",
-                                           "removed_no_action", "reassigned", "archived",
-                                           NULL};
+static const char *const d_memb_state[] = {
+        "active",  "scheduled",         "staged",     "processing", "completed",
+        "removed", "removed_no_action", "reassigned", "archived",   NULL};
 static const char *const d_action_type[] = {"phone", "email", "other", NULL};
 static const char *const d_action_status[] = {"in_progress", "pending_activity", NULL};
-static const char *const d_disposition[] = {
-        "Connected",      "No Answer",      "Left Voicemail", "Busy",         "Bad Number",
-        "Not Interested", "Meeting Booked", "Gatekeeper",     "Wrong Number", "Call Back Later",
-        NULL};
-static const char *const d_sentiment[] = {"Positive", "Neutral", "Negative", "Interested",
-                                          "Not Interested", NULL};
+static const char *const d_disposition[] = {"Connected",
+                                            "No Answer",
+                                            "Left Voicemail",
+                                            "Busy",
+                                            "Bad Number",
+                                            "Not Interested",
+                                            "Meeting Booked",
+                                            "Gatekeeper",
+                                            "Wrong Number",
+                                            "Call Back Later",
+                                            NULL};
+static const char *const d_sentiment[] = {"Positive",   "Neutral",        "Negative",
+                                          "Interested", "Not Interested", NULL};
 static const char *const d_email_status[] = {"sent", "failed", NULL};
 static const char *const d_locale[] = {
-        "US/Eastern",         "America/New_York",    "US/Central",        "America/Chicago",
-        "US/Mountain",        "US/Arizona",          "US/Pacific",        "America/Los_Angeles",
-        "US/Alaska",          "US/Hawaii",           "America/St_Johns",  "Canada/Newfoundland",
-        "America/Sao_Paulo",  "America/Mexico_City", "Europe/London",     "Europe/Dublin",
-        "Europe/Berlin",      "Europe/Paris",        "Europe/Madrid",     "Europe/Stockholm",
-        "Europe/Warsaw",      "Europe/Helsinki",     "Europe/Istanbul",   "Asia/Jerusalem",
-        "Asia/Dubai",         "Asia/Kolkata",        "Asia/Calcutta",     "Asia/Kathmandu",
-        "Asia/Bangkok",       "Asia/Ho_Chi_Minh",    "Asia/Shanghai",     "Asia/Tokyo",
-        "Asia/Seoul",         "Australia/Adelaide",  "Australia/Sydney",  "Pacific/Auckland",
-        "Pacific/Chatham",    "Pacific/Kiritimati",  "Pacific/Pago_Pago", NULL};
+        "US/Eastern",        "America/New_York",    "US/Central",        "America/Chicago",
+        "US/Mountain",       "US/Arizona",          "US/Pacific",        "America/Los_Angeles",
+        "US/Alaska",         "US/Hawaii",           "America/St_Johns",  "Canada/Newfoundland",
+        "America/Sao_Paulo", "America/Mexico_City", "Europe/London",     "Europe/Dublin",
+        "Europe/Berlin",     "Europe/Paris",        "Europe/Madrid",     "Europe/Stockholm",
+        "Europe/Warsaw",     "Europe/Helsinki",     "Europe/Istanbul",   "Asia/Jerusalem",
+        "Asia/Dubai",        "Asia/Kolkata",        "Asia/Calcutta",     "Asia/Kathmandu",
+        "Asia/Bangkok",      "Asia/Ho_Chi_Minh",    "Asia/Shanghai",     "Asia/Tokyo",
+        "Asia/Seoul",        "Australia/Adelaide",  "Australia/Sydney",  "Pacific/Auckland",
+        "Pacific/Chatham",   "Pacific/Kiritimati",  "Pacific/Pago_Pago", NULL};
 
 /* Kinds, in enum order: table, path, singular, timestamps, first generated id, columns. */
 static const struct sbx_kind_desc kinds[SBX_KIND_COUNT] = {
@@ -116,7 +122,8 @@ static const struct sbx_kind_desc kinds[SBX_KIND_COUNT] = {
                                       {"cadence_id", "cadence.id", I, true},
                                       {"user_id", "user.id", I, false},
                                       {"currently_on_cadence", "currently_on_cadence", B, false},
-                                      {"current_state", "current_state", T, false, false, false, d_memb_state},
+                                      {"current_state", "current_state", T, false, false, false,
+                                       d_memb_state},
                                       {"added_us", "added_at", TM, false}}},
         [SBX_STEPS] = {"steps",
                        "steps",
@@ -325,10 +332,9 @@ static int dict_find(const char *const *dict, const char *s)
 static void sql_dict(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	int kc = sqlite3_value_int(argv[0]);
-	const char *const *dict =
-	        kc >= 0 && kc < SBX_KIND_COUNT * SBX_MAX_COLS
-	                ? kinds[kc / SBX_MAX_COLS].cols[kc % SBX_MAX_COLS].dict
-	                : NULL;
+	const char *const *dict = kc >= 0 && kc < SBX_KIND_COUNT * SBX_MAX_COLS
+	                                  ? kinds[kc / SBX_MAX_COLS].cols[kc % SBX_MAX_COLS].dict
+	                                  : NULL;
 	int64_t i = sqlite3_value_int64(argv[1]), n = 0;
 
 	(void)argc;
@@ -479,11 +485,12 @@ int sbx_db_open(struct sbx *sbx, bool *fresh)
 		        d->name, k);
 		for (size_t c = 0; c < n; c++) {
 			if (d->cols[c].dict)
-				sbuf_printf(&sql,
-				            ", %s_v, %s TEXT GENERATED ALWAYS AS (sbx_dict(%d, %s_v)) "
-				            "VIRTUAL",
-				            d->cols[c].name, d->cols[c].name,
-				            k * SBX_MAX_COLS + (int)c, d->cols[c].name);
+				sbuf_printf(
+				        &sql,
+				        ", %s_v, %s TEXT GENERATED ALWAYS AS (sbx_dict(%d, %s_v)) "
+				        "VIRTUAL",
+				        d->cols[c].name, d->cols[c].name, k * SBX_MAX_COLS + (int)c,
+				        d->cols[c].name);
 			else
 				sbuf_printf(&sql, ", %s %s", d->cols[c].name,
 				            d->cols[c].type == SBX_COL_TEXT ? "TEXT" : "INTEGER");
@@ -604,12 +611,14 @@ int sbx_db_insert(struct sbx *sbx, enum sbx_kind kind, int64_t id, int64_t creat
 	else
 		sqlite3_bind_int64(*st, 4, person);
 	for (size_t c = 0; c < n; c++) {
-		int i = (int)c + 5;
+		int i = (int)c + 5, di = -1;
 
+		if (!vals[c].null && d->cols[c].type == SBX_COL_TEXT)
+			di = dict_find(d->cols[c].dict, vals[c].s);
 		if (vals[c].null)
 			sqlite3_bind_null(*st, i);
-		else if (d->cols[c].type == SBX_COL_TEXT && dict_find(d->cols[c].dict, vals[c].s) >= 0)
-			sqlite3_bind_int(*st, i, dict_find(d->cols[c].dict, vals[c].s));
+		else if (di >= 0)
+			sqlite3_bind_int(*st, i, di);
 		else if (d->cols[c].type == SBX_COL_TEXT)
 			sqlite3_bind_text(*st, i, vals[c].s ? vals[c].s : "", -1, SQLITE_STATIC);
 		else

@@ -21,7 +21,8 @@
  * rows hold the list columns and the person's index, and sbx_gen_render() renders one again
  * by running that person's generation with only the wanted record written. What a person's
  * generation needs besides the seed (creation time, import block, the running ids at its
- * start: 37 bytes) is kept in memory, and for a state file also in its table sbx_gen_people.
+ * start, kept as 16-bit offsets within blocks of people: 25 bytes) is kept in memory, and for
+ * a state file also in its table sbx_gen_people (37 bytes, the running ids whole).
  * Users, accounts, cadences, steps, dispositions and sentiments are few and stored as text.
  */
 #include <errno.h>
@@ -429,18 +430,23 @@ static const enum sbx_kind base_kinds[] = {
 /* rec_end's answer, in a replay, when the wanted record has been rendered: the walk stops. */
 #define FOUND (-1)
 
-/* Where a person's generation starts. */
+/* Where a person's generation starts: 24 bytes, a million of them at a time. The running
+ * ids at the start are kept as 16-bit offsets from those of the first person of the person's
+ * block of BLOCK people (struct sbx_gen's blocks), as a block makes far fewer than 65 536
+ * records of a kind. */
 struct start {
 	int64_t created;
-	int32_t import_id;     /* -1: not in an import */
-	bool frozen;           /* in the block that shares created_at and updated_at exactly */
-	uint32_t base[NBASES]; /* running ids at the start, as offsets from the first ids */
+	int32_t import_id;    /* -1: not in an import */
+	uint16_t off[NBASES]; /* running ids at the start, from the block's (blocks) */
 };
+
+#define BLOCK 256
 
 /* A start packed for the state file: little-endian created (8), import_id (4), frozen (1),
  * bases (4 each); people go to the table in chunks of CHUNK. */
 #define PACKED (8 + 4 + 1 + 4 * NBASES)
 #define CHUNK  4096
+_Static_assert(CHUNK % BLOCK == 0, "a chunk of the state file holds whole blocks");
 
 struct sbx_gen {
 	struct sbx *sbx;
@@ -463,7 +469,11 @@ struct sbx_gen {
 	enum sbx_kind want_kind;
 	int64_t want_id;
 	struct sbuf *want_out;
-	struct start *starts; /* per person */
+	struct start *starts;       /* per person */
+	uint32_t (*blocks)[NBASES]; /* per BLOCK people: the first one's running ids, as
+	                             * offsets from the first ids */
+	unsigned char *frozen;      /* per person: in the block that shares created_at and
+	                             * updated_at exactly */
 	bool generating;
 	struct sbuf buf;
 	struct jw w;
@@ -1780,19 +1790,47 @@ static int gen_tasks(struct sbx_gen *g, unsigned i, const struct person *p)
 	return 0;
 }
 
-/* Remembers what person i's generation starts from, so that any of its records can be
- * rendered again later. */
-static void put_start(struct sbx_gen *g, unsigned i, int64_t created, int64_t import_id,
-                      bool frozen)
+/* Sets person i's start; the first person of a block of BLOCK must come first (people are
+ * generated, and read back from a state file, in order). EOVERFLOW when the running ids
+ * run too far within a block for 16 bits (never seen: a person makes a handful). */
+static int set_start(struct sbx_gen *g, unsigned i, int64_t created, int32_t import_id, bool frozen,
+                     const uint32_t base[NBASES])
 {
 	struct start *st = &g->starts[i];
 
 	st->created = created;
-	st->import_id = import_id == SBX_NONE ? -1 : (int32_t)import_id;
-	st->frozen = frozen;
+	st->import_id = import_id;
+	g->frozen[i] = frozen;
+	for (size_t k = 0; k < NBASES; k++) {
+		if (i % BLOCK == 0)
+			g->blocks[i / BLOCK][k] = base[k];
+		if (base[k] < g->blocks[i / BLOCK][k] ||
+		    base[k] - g->blocks[i / BLOCK][k] > UINT16_MAX) {
+			log_error("sandbox", "person %u: running ids out of range", i);
+			return EOVERFLOW;
+		}
+		st->off[k] = (uint16_t)(base[k] - g->blocks[i / BLOCK][k]);
+	}
+	return 0;
+}
+
+/* Person i's running id of base kind k at its start, as an offset from the first id. */
+static uint32_t start_base(const struct sbx_gen *g, unsigned i, size_t k)
+{
+	return g->blocks[i / BLOCK][k] + g->starts[i].off[k];
+}
+
+/* Remembers what person i's generation starts from, so that any of its records can be
+ * rendered again later. */
+static int put_start(struct sbx_gen *g, unsigned i, int64_t created, int64_t import_id, bool frozen)
+{
+	uint32_t base[NBASES];
+
 	for (size_t k = 0; k < NBASES; k++)
-		st->base[k] =
+		base[k] =
 		        (uint32_t)(g->next[base_kinds[k]] - sbx_kind_desc(base_kinds[k])->first_id);
+	return set_start(g, i, created, import_id == SBX_NONE ? -1 : (int32_t)import_id, frozen,
+	                 base);
 }
 
 /* Writes the starts to the state file's table sbx_gen_people. */
@@ -1821,10 +1859,11 @@ static int save_starts(struct sbx_gen *g)
 				*o++ = (unsigned char)(v >> (8 * b));
 			for (int b = 0; b < 4; b++)
 				*o++ = (unsigned char)((uint32_t)s0->import_id >> (8 * b));
-			*o++ = s0->frozen;
+			*o++ = g->frozen[c * CHUNK + k];
 			for (size_t j = 0; j < NBASES; j++)
 				for (int b = 0; b < 4; b++)
-					*o++ = (unsigned char)(s0->base[j] >> (8 * b));
+					*o++ = (unsigned char)(start_base(g, c * CHUNK + k, j) >>
+					                       (8 * b));
 		}
 		sqlite3_bind_int64(st, 1, c);
 		sqlite3_bind_blob(st, 2, buf, (int)(o - buf), SQLITE_STATIC);
@@ -1858,22 +1897,30 @@ static int load_starts(struct sbx_gen *g)
 			break;
 		}
 		for (size_t k = 0; k < len / PACKED; k++) {
-			struct start *s0 = &g->starts[c * CHUNK + (int64_t)k];
+			uint32_t base[NBASES];
 			uint64_t v = 0;
-			uint32_t u = 0;
+			uint32_t u = 0, imp;
+			bool frozen;
 
 			for (int b = 0; b < 8; b++)
 				v |= (uint64_t)*p++ << (8 * b);
-			s0->created = (int64_t)v;
 			for (int b = 0; b < 4; b++)
 				u |= (uint32_t)*p++ << (8 * b);
-			s0->import_id = (int32_t)u;
-			s0->frozen = *p++ != 0;
+			imp = u;
+			frozen = *p++ != 0;
 			for (size_t j = 0; j < NBASES; j++) {
 				u = 0;
 				for (int b = 0; b < 4; b++)
 					u |= (uint32_t)*p++ << (8 * b);
-				s0->base[j] = u;
+				base[j] = u;
+			}
+			/* A chunk is a whole number of blocks, so each block's first person is
+			 * read before the others. */
+			err = set_start(g, (unsigned)(c * CHUNK + (int64_t)k), (int64_t)v,
+			                (int32_t)imp, frozen, base);
+			if (err) {
+				err = EPROTO;
+				break;
 			}
 		}
 		seen += len / PACKED;
@@ -1946,8 +1993,9 @@ static int gen_people(struct sbx_gen *g)
 			if (p.has_account)
 				g->people_of[p.account]++;
 			g->person = i;
-			put_start(g, i, t, imp, frozen);
-			err = gen_person_all(g, i, &p);
+			err = put_start(g, i, t, imp, frozen);
+			if (!err)
+				err = gen_person_all(g, i, &p);
 			if (err)
 				return err;
 		}
@@ -1961,6 +2009,8 @@ static void gen_destroy(struct sbx_gen *g)
 	if (!g)
 		return;
 	free(g->starts);
+	free(g->blocks);
+	free(g->frozen);
 	free(g->nsteps);
 	free(g->step_first);
 	free(g->step_type);
@@ -2004,7 +2054,9 @@ static int gen_new(struct sbx *sbx, uint64_t seed, unsigned people, unsigned use
 		memcpy(g->big + k, "\xce\xa9", 2); /* 'Ω' repeated: 5 kB of valid UTF-8 */
 	g->big[sizeof(g->big) - 2] = '\0';
 	g->starts = calloc(people ? people : 1, sizeof(*g->starts));
-	err = g->starts ? plan_cadences(g) : ENOMEM;
+	g->blocks = calloc(people / BLOCK + 1, sizeof(*g->blocks));
+	g->frozen = calloc(people ? people : 1, 1);
+	err = g->starts && g->blocks && g->frozen ? plan_cadences(g) : ENOMEM;
 	if (err) {
 		gen_destroy(g);
 		return err;
@@ -2113,10 +2165,11 @@ int sbx_gen_render(struct sbx *sbx, enum sbx_kind kind, int64_t id, int64_t pers
 		return EBUSY; /* not while generating or rendering (no re-entry) */
 	st = &g->starts[person];
 	for (size_t k = 0; k < NBASES; k++)
-		g->next[base_kinds[k]] = sbx_kind_desc(base_kinds[k])->first_id + st->base[k];
+		g->next[base_kinds[k]] =
+		        sbx_kind_desc(base_kinds[k])->first_id + start_base(g, (unsigned)person, k);
 	plan_person(g, (unsigned)person, st->created, st->import_id < 0 ? SBX_NONE : st->import_id,
 	            &p);
-	if (st->frozen)
+	if (g->frozen[person])
 		p.updated = st->created, p.ncalls = 0;
 	g->replay = true;
 	g->want_kind = kind;
