@@ -335,10 +335,16 @@ static void sql_dict(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	const char *const *dict = kc >= 0 && kc < SBX_KIND_COUNT * SBX_MAX_COLS
 	                                  ? kinds[kc / SBX_MAX_COLS].cols[kc % SBX_MAX_COLS].dict
 	                                  : NULL;
+	struct sbx *sbx = sqlite3_user_data(ctx);
 	int64_t i = sqlite3_value_int64(argv[1]), n = 0;
 
 	(void)argc;
-	while (dict && dict[n])
+	/* As for sbx_json: SQLite works the column out on every INSERT and throws it away. */
+	if (sbx->priv->storing) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	while (dict && n <= i && dict[n])
 		n++;
 	if (sqlite3_value_type(argv[1]) == SQLITE_INTEGER && i >= 0 && i < n)
 		sqlite3_result_text(ctx, dict[i], -1, SQLITE_STATIC);
@@ -441,7 +447,7 @@ int sbx_db_open(struct sbx *sbx, bool *fresh)
 	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, sbx,
 	                            sql_json, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function(sbx->db, "sbx_dict", 2,
-	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, sbx,
 	                            sql_dict, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function(sbx->db, "sbx_hash", 1,
 	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
