@@ -66,21 +66,26 @@ struct screen_ops {
 	/* Creates the screen's state; 0 or an errno value (the screen is not opened). */
 	int (*open)(struct ui *ui, void **state);
 	/* Runs an action (a global navigation one such as UI_ACT_DOWN, or the screen's own);
-	 * returns enum ui_react bits. Never draws. */
+	 * returns enum ui_react bits. Never draws. UI_ACT_BACK is offered here first: a screen
+	 * with a sub-view (a card over a list) returns UI_REDRAW to close it, UI_NONE lets the
+	 * manager close the screen. */
 	int (*key)(struct ui *ui, void *state, int action);
 	/* Draws the body into w (rows x cols, already erased). */
 	void (*draw)(struct ui *ui, void *state, WINDOW *w, int rows, int cols);
 	/* The body changed size (optional). */
 	void (*resize)(struct ui *ui, void *state, int rows, int cols);
-	/* Text typed at the / prompt (optional: screens without it say search is not offered). */
+	/* Text typed at the / prompt, on Enter (optional: screens without it say search is not
+	 * offered). */
 	int (*search)(struct ui *ui, void *state, const char *text);
+	/* The / prompt's text after every keystroke, for search as you type (optional). */
+	int (*input)(struct ui *ui, void *state, const char *text);
 	/* Frees the state (optional when open allocates nothing). */
 	void (*close)(struct ui *ui, void *state);
 };
 
 /* Every screen, in the order of the title bar. Adding a screen: write src/ui/scr_NAME.c
  * with `const struct screen_ops screen_NAME`, add X(NAME) here (docs/ui.md). */
-#define UI_SCREENS(X) X(home) X(log) X(help)
+#define UI_SCREENS(X) X(home) X(contacts) X(log) X(help)
 
 #define UI_SCREEN_DECL(n) extern const struct screen_ops screen_##n;
 UI_SCREENS(UI_SCREEN_DECL)

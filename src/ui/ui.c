@@ -617,6 +617,9 @@ static int run_action(struct ui *ui, int owner, int id)
 	}
 	switch (id) {
 	case UI_ACT_BACK:
+		/* A screen may close a sub-view of its own first. */
+		if (top->ops->key && top->ops->key(ui, top->state, id) != UI_NONE)
+			return UI_REDRAW;
 		return UI_POP;
 	case UI_ACT_QUIT:
 		return UI_QUIT;
@@ -831,10 +834,14 @@ static int prompt_key(struct ui *ui, int key)
 		while (len > 0 && (ui->input[len - 1] & 0xc0) == 0x80)
 			len--;
 		ui->input[len > 0 ? len - 1 : 0] = '\0';
+		if (kind == '/' && top->ops->input)
+			return top->ops->input(ui, top->state, ui->input) | UI_REDRAW;
 		return UI_REDRAW;
 	}
 	if (key == 21) { /* C-u */
 		ui->input[0] = '\0';
+		if (kind == '/' && top->ops->input)
+			return top->ops->input(ui, top->state, ui->input) | UI_REDRAW;
 		return UI_REDRAW;
 	}
 	if (key == '\t' && kind == ':') {
@@ -854,6 +861,8 @@ static int prompt_key(struct ui *ui, int key)
 	}
 	if (key >= ' ' && key < KEYMAP_FN && key != 127 && !(key >= 0x80 && key < 0xa0))
 		input_add(ui, key);
+	if (kind == '/' && top->ops->input)
+		return top->ops->input(ui, top->state, ui->input) | UI_REDRAW;
 	return UI_REDRAW;
 }
 

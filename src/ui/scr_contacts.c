@@ -1,0 +1,295 @@
+/*
+ * The Contacts screen: search as you type over the local store, results as a table, Enter
+ * opens a card with what the store knows about the person.
+ *
+ * `/` opens the prompt; every keystroke runs contacts_search() (the store's FTS index; no SQL
+ * here) for the words typed so far and refreshes the table. Every field is hostile text from
+ * Salesloft and is drawn through ui_text(), cut to its column by display width, so a name
+ * with escape sequences, bidi overrides, combining marks, emoji or 5 kB of text keeps every
+ * row's columns in place. The card is a sub-view: q or Esc closes it and returns to the list.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "loftdial/contacts.h"
+#include "loftdial/text.h"
+#include "loftdial/tzone.h"
+
+#include "screen.h"
+
+#define CONTACTS_MAX 200 /* rows kept per search */
+
+struct contacts {
+	struct contact *rows;
+	struct ui_list list;
+	char query[256];
+	bool card; /* the card of the selected row is open */
+	int rows_shown;
+};
+
+/* The person's local time as "HH:MM" (their zone, else their offset, else the account's
+ * zone), or "" when unknown. */
+static void local_time(const struct contact *c, char *out, size_t n)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	out[0] = '\0';
+	if ((c->locale[0] && !tzone_local(c->locale, now, &tm)) ||
+	    (c->has_utc_offset && !tzone_fixed(c->utc_offset_min, now, &tm)) ||
+	    (c->account_locale[0] && !tzone_local(c->account_locale, now, &tm)))
+		strftime(out, n, "%H:%M", &tm);
+}
+
+/* The name to show: display_name, else first and last. */
+static void name_of(const struct contact *c, char *out, size_t n)
+{
+	if (c->display_name[0])
+		text_copy(out, n, c->display_name);
+	else
+		text_printf(out, n, "%s%s%s", c->first_name, c->first_name[0] ? " " : "",
+		            c->last_name);
+}
+
+/* One search result into the table. */
+static int add_row(const struct contact *c, void *arg)
+{
+	struct contacts *s = arg;
+
+	if (s->list.count >= CONTACTS_MAX)
+		return 1;
+	s->rows[s->list.count++] = *c;
+	return 0;
+}
+
+/* Runs the search for text (the whole table is replaced). */
+static int run_search(struct ui *ui, struct contacts *s, const char *text)
+{
+	struct store *st = ui_store(ui);
+	int err;
+
+	text_copy(s->query, sizeof(s->query), text);
+	s->list.count = s->list.sel = s->list.top = 0;
+	s->list.follow = false;
+	s->card = false;
+	if (!st || !text[0])
+		return UI_REDRAW;
+	err = contacts_search(st, text, CONTACTS_MAX, add_row, s);
+	if (err && err != 1)
+		ui_status(ui, THEME_ERROR, "search failed: %s", strerror(err));
+	ui_list_fit(&s->list, s->rows_shown);
+	return UI_REDRAW;
+}
+
+static int contacts_open(struct ui *ui, void **state)
+{
+	struct contacts *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return ENOMEM;
+	s->rows = calloc(CONTACTS_MAX, sizeof(*s->rows));
+	if (!s->rows) {
+		free(s);
+		return ENOMEM;
+	}
+	s->rows_shown = 1;
+	*state = s;
+	return 0;
+}
+
+static void contacts_resize(struct ui *ui, void *state, int rows, int cols)
+{
+	struct contacts *s = state;
+
+	s->rows_shown = rows > 3 ? rows - 3 : 1;
+	ui_list_fit(&s->list, s->rows_shown);
+}
+
+static int contacts_key(struct ui *ui, void *state, int action)
+{
+	struct contacts *s = state;
+
+	if (s->card) {
+		if (action == UI_ACT_BACK) {
+			s->card = false;
+			return UI_REDRAW;
+		}
+		return UI_NONE;
+	}
+	if (action == UI_ACT_SELECT) {
+		if (s->list.count == 0)
+			return UI_NONE;
+		s->card = true;
+		return UI_REDRAW;
+	}
+	return ui_list_key(&s->list, action, s->rows_shown);
+}
+
+static int contacts_search_op(struct ui *ui, void *state, const char *text)
+{
+	return run_search(ui, state, text);
+}
+
+/* Column widths for the table at a width: name, title, company, phone, local time. */
+static void columns(int cols, int w[5])
+{
+	int rest;
+
+	w[3] = 17;
+	w[4] = 5;
+	rest = cols - 2 - w[3] - w[4] - 4; /* a margin each side, four gaps between columns */
+	if (rest < 30)
+		rest = 30;
+	w[0] = rest * 4 / 10;
+	w[1] = rest * 3 / 10;
+	w[2] = rest - w[0] - w[1];
+}
+
+/* True for "" and an empty JSON array. */
+static bool json_list_empty(const char *s)
+{
+	return !s[0] || !strcmp(s, "[]");
+}
+
+/* The card of one contact. */
+static void draw_card(struct ui *ui, const struct contact *c, WINDOW *w, int rows, int cols)
+{
+	char name[512], lt[16], phones[256];
+	int y = 0, x = 14, vw = cols - 15;
+
+	name_of(c, name, sizeof(name));
+	local_time(c, lt, sizeof(lt));
+	wattron(w, ui_attr(ui, THEME_HEADER));
+	ui_text(ui, w, y++, 1, cols - 2, name, false);
+	wattroff(w, ui_attr(ui, THEME_HEADER));
+	y++;
+#define ROW(label, ...)                                                                            \
+	do {                                                                                       \
+		if (y < rows) {                                                                    \
+			wattron(w, ui_attr(ui, THEME_MUTED));                                      \
+			ui_text(ui, w, y, 1, x - 2, label, false);                                 \
+			wattroff(w, ui_attr(ui, THEME_MUTED));                                     \
+			ui_textf(ui, w, y, x, vw, false, __VA_ARGS__);                             \
+			y++;                                                                       \
+		}                                                                                  \
+	} while (0)
+	ROW("Title", "%s", c->title[0] ? c->title : "-");
+	ROW("Company", "%s", c->company[0] ? c->company : "-");
+	ROW("Email", "%s", c->email[0] ? c->email : "-");
+	text_printf(phones, sizeof(phones), "%s%s%s%s%s%s%s", c->phone[0] ? c->phone : "-",
+	            c->phone_extension[0] ? " ext " : "", c->phone_extension,
+	            c->mobile_phone[0] ? "  mobile " : "", c->mobile_phone,
+	            c->home_phone[0] ? "  home " : "", c->home_phone);
+	ROW("Phones", "%s", phones);
+	ROW("Time zone", "%s%s%s",
+	    c->locale[0]           ? c->locale
+	    : c->account_locale[0] ? c->account_locale
+	                           : "unknown",
+	    lt[0] ? ", local time " : "", lt);
+	if (c->do_not_contact || c->no_call) {
+		wattron(w, ui_attr(ui, THEME_ERROR));
+		ROW("Calls", "%s", c->do_not_contact ? "do not contact" : "restricted: no calls");
+		wattroff(w, ui_attr(ui, THEME_ERROR));
+	} else {
+		ROW("Calls", "%s", "allowed");
+	}
+	ROW("Restrictions", "%s",
+	    json_list_empty(c->contact_restrictions) ? "none" : c->contact_restrictions);
+	ROW("Tags", "%s", json_list_empty(c->tags) ? "none" : c->tags);
+	ROW("Salesloft id", "%lld", (long long)c->id);
+#undef ROW
+	y++;
+	wattron(w, ui_attr(ui, THEME_MUTED));
+	if (y < rows)
+		ui_text(ui, w, y++, 1, cols - 2,
+		        "Cadences, recent calls and dialing this person come with the dial "
+		        "session.",
+		        false);
+	if (y < rows)
+		ui_text(ui, w, y, 1, cols - 2, "q or Esc goes back to the list.", false);
+	wattroff(w, ui_attr(ui, THEME_MUTED));
+}
+
+static void contacts_draw(struct ui *ui, void *state, WINDOW *w, int rows, int cols)
+{
+	struct contacts *s = state;
+	int cw[5], y, x;
+	size_t i;
+
+	if (s->card && s->list.sel < s->list.count) {
+		draw_card(ui, &s->rows[s->list.sel], w, rows, cols);
+		return;
+	}
+	if (!s->query[0]) {
+		ui_text(ui, w, 0, 1, cols - 2, "Type / and a name, company, title, email or phone.",
+		        false);
+	} else {
+		ui_textf(ui, w, 0, 1, cols - 2, false, "%zu%s contacts match '%s'", s->list.count,
+		         s->list.count >= CONTACTS_MAX ? "+" : "", s->query);
+	}
+	columns(cols, cw);
+	wattron(w, ui_attr(ui, THEME_HEADER));
+	x = 1;
+	ui_text(ui, w, 1, x, cw[0], "Name", true);
+	x += cw[0] + 1;
+	ui_text(ui, w, 1, x, cw[1], "Title", true);
+	x += cw[1] + 1;
+	ui_text(ui, w, 1, x, cw[2], "Company", true);
+	x += cw[2] + 1;
+	ui_text(ui, w, 1, x, cw[3], "Phone", true);
+	x += cw[3] + 1;
+	ui_text(ui, w, 1, x, cw[4], "Local", true);
+	wattroff(w, ui_attr(ui, THEME_HEADER));
+	for (y = 2, i = s->list.top; i < s->list.count && y < rows; i++, y++) {
+		const struct contact *c = &s->rows[i];
+		bool sel = i == s->list.sel;
+		attr_t a = ui_attr(ui, sel                                 ? THEME_SELECTED
+		                       : (c->do_not_contact || c->no_call) ? THEME_MUTED
+		                                                           : THEME_DEFAULT);
+		char name[512], lt[16];
+
+		name_of(c, name, sizeof(name));
+		local_time(c, lt, sizeof(lt));
+		wattron(w, a);
+		/* The whole row first, so the gaps between columns carry the row's colours. */
+		ui_text(ui, w, y, 0, cols, "", true);
+		x = 1;
+		ui_text(ui, w, y, x, cw[0], name, true);
+		x += cw[0] + 1;
+		ui_text(ui, w, y, x, cw[1], c->title, true);
+		x += cw[1] + 1;
+		ui_text(ui, w, y, x, cw[2], c->company, true);
+		x += cw[2] + 1;
+		ui_text(ui, w, y, x, cw[3], c->phone[0] ? c->phone : c->mobile_phone, true);
+		x += cw[3] + 1;
+		ui_text(ui, w, y, x, cw[4], lt, true);
+		wattroff(w, a);
+	}
+}
+
+static void contacts_close(struct ui *ui, void *state)
+{
+	struct contacts *s = state;
+
+	free(s->rows);
+	free(s);
+}
+
+const struct screen_ops screen_contacts = {
+        .name = "contacts",
+        .title = "Contacts",
+        .keys = "2 C",
+        .about = "Search the contacts in the local store as you type (/ then words: names, "
+                 "company, title, email, phones; every word must match, as a prefix). Enter "
+                 "opens the selected contact's card; q or Esc closes it. Contacts marked do "
+                 "not contact or restricted from calls are dimmed.",
+        .open = contacts_open,
+        .key = contacts_key,
+        .draw = contacts_draw,
+        .resize = contacts_resize,
+        .search = contacts_search_op,
+        .input = contacts_search_op,
+        .close = contacts_close,
+};
