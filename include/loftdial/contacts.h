@@ -4,8 +4,8 @@
  * Search runs over an FTS5 index (table contacts_fts) of names, company, title, email and
  * phones. Triggers on sl_people keep it current, so every path that writes people (sync,
  * webhooks, read-after-write) maintains it without calling anything here. The user's query
- * is plain text: each word is matched as a prefix, every word must match, and no character
- * of the query is treated as FTS syntax.
+ * is plain text: each word is matched as a whole word or a prefix, every word must match, and no
+ * character of the query is treated as FTS syntax.
  */
 #ifndef LOFTDIAL_CONTACTS_H
 #define LOFTDIAL_CONTACTS_H
@@ -46,7 +46,9 @@ struct contact {
 /* Reads one person (deleted ones too, with deleted set); ENOENT when absent. */
 int contacts_get(struct store *st, int64_t id, struct contact *out);
 
-/* Calls cb for up to limit live contacts matching query, best match first. An empty or
+/* Calls cb for up to limit live contacts matching query, best match first: every word a whole
+ * name word, then whole words anywhere, then name prefixes, then prefixes anywhere, id order
+ * within each (docs/schema.md); the cost follows limit, not the number of matches. An empty or
  * all-punctuation query matches nothing (0, no calls). Hostile input ('"', '*', "NEAR(",
  * "AND", control characters) is searched for as text and never errors. A non-zero return
  * from cb stops the search and is returned. The callback may use the store. */

@@ -3,8 +3,14 @@
  * over the contacts_fts index (which triggers on sl_people keep current, see schema.c).
  *
  * The user's words never reach FTS5 as syntax: each word with something searchable in it
- * becomes a double-quoted string (inner quotes doubled) with a prefix star, and the words are
- * ANDed. So '"', '*', "NEAR(", "AND", "-x" and "col:x" are all just text.
+ * becomes a double-quoted string (inner quotes doubled), maybe with a prefix star, and the
+ * words are ANDed. So '"', '*', "NEAR(",
+ * "AND", "-x" and "col:x" are all just text.
+ *
+ * Search never scores every match: a word shared by a tenth of a million people would cost
+ * tens of milliseconds per keystroke. It runs a few tiers from best to loosest, each a
+ * LIMIT-first walk of an index in rowid order (contacts_names for names, contacts_fts for
+ * every column), and stops once the page is full.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -137,9 +143,17 @@ static void emit_lit(char *out, size_t n, size_t *len, const char *s)
 		emit(out, n, len, *s);
 }
 
-/* Builds the MATCH expression into out (n bytes, may be 0) and returns the bytes it needs
- * without the NUL; *words counts the searchable words. */
-static size_t fts_build(const char *query, char *out, size_t n, int *words)
+/* How a word becomes an FTS5 phrase: ("w" OR "w"*) for contacts_fts_query(), or "w" (a whole
+ * word) or "w"* (a prefix) for the search's tiers. */
+enum fts_form {
+	FTS_EITHER,
+	FTS_EXACT,
+	FTS_PREFIX,
+};
+
+/* Builds the MATCH expression in the given form into out (n bytes, may be 0) and returns the
+ * bytes it needs without the NUL; *words counts the searchable words. */
+static size_t fts_build(const char *query, enum fts_form form, char *out, size_t n, int *words)
 {
 	const unsigned char *p = (const unsigned char *)query;
 	size_t len = 0;
@@ -158,13 +172,20 @@ static size_t fts_build(const char *query, char *out, size_t n, int *words)
 		e = p;
 		if (!useful)
 			continue;
-		/* ("word" OR "word"*): the prefix finds Annabel for "ann", the exact term ranks
-		 * Ann above her. */
-		emit_lit(out, n, &len, *words ? " AND (" : "(");
-		emit_string(out, n, &len, w, e);
-		emit_lit(out, n, &len, " OR ");
-		emit_string(out, n, &len, w, e);
-		emit_lit(out, n, &len, "*)");
+		if (*words)
+			emit_lit(out, n, &len, " AND ");
+		if (form == FTS_EITHER) {
+			/* ("word" OR "word"*): the prefix finds Annabel for "ann". */
+			emit_lit(out, n, &len, "(");
+			emit_string(out, n, &len, w, e);
+			emit_lit(out, n, &len, " OR ");
+			emit_string(out, n, &len, w, e);
+			emit_lit(out, n, &len, "*)");
+		} else {
+			emit_string(out, n, &len, w, e);
+			if (form == FTS_PREFIX)
+				emit_lit(out, n, &len, "*");
+		}
 		(*words)++;
 	}
 	if (n > 0)
@@ -180,7 +201,7 @@ int contacts_fts_query(const char *query, char *out, size_t n)
 
 	if (!query || !out || n == 0)
 		return EINVAL;
-	need = fts_build(query, out, n, &words);
+	need = fts_build(query, FTS_EITHER, out, n, &words);
 	if (words == 0) {
 		out[0] = '\0';
 		return ENOENT;
@@ -192,59 +213,137 @@ int contacts_fts_query(const char *query, char *out, size_t n)
 	return 0;
 }
 
+/* The hits gathered so far: contacts in the order found, and their ids sorted, so a later
+ * tier skips the people an earlier one already found. */
+struct found {
+	struct contact *hits;
+	int64_t *ids;
+	size_t n, cap;
+};
+
+/* True when id was already found; otherwise *at is where it goes in the sorted ids. */
+static bool found_has(const struct found *f, int64_t id, size_t *at)
+{
+	size_t lo = 0, hi = f->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f->ids[mid] == id)
+			return true;
+		if (f->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*at = lo;
+	return false;
+}
+
+/* Keeps the row stmt is on unless its person was already found. */
+static int found_add(struct found *f, sqlite3_stmt *stmt)
+{
+	int64_t id = sqlite3_column_int64(stmt, 0);
+	size_t at;
+
+	if (found_has(f, id, &at))
+		return 0;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+		struct contact *hits = realloc(f->hits, cap * sizeof(*hits));
+		int64_t *ids;
+
+		if (!hits)
+			return ENOMEM;
+		f->hits = hits;
+		ids = realloc(f->ids, cap * sizeof(*ids));
+		if (!ids)
+			return ENOMEM;
+		f->ids = ids;
+		f->cap = cap;
+	}
+	memmove(&f->ids[at + 1], &f->ids[at], (f->n - at) * sizeof(*f->ids));
+	f->ids[at] = id;
+	read_contact(stmt, &f->hits[f->n++]);
+	return 0;
+}
+
+/* The people of one tier: up to ?2 matching ?1 in contacts_names or contacts_fts. The FTS
+ * query has no ORDER BY, so FTS5 walks its doclists in rowid order and stops at the LIMIT: a
+ * word a tenth of a million people share costs a page of rows, not 100000 scores. */
+#define TIER_SQL(table)                                                                            \
+	"SELECT " CONTACT_COLS " FROM (SELECT rowid AS hit FROM " table " WHERE " table            \
+	" MATCH ?1 LIMIT ?2) f JOIN sl_people p ON p.id = f.hit "                                  \
+	"LEFT JOIN sl_accounts a ON a.id = p.account_id AND a.is_deleted = 0 "                     \
+	"WHERE p.is_deleted = 0 ORDER BY p.id"
+
+/* One tier of the search: the index it reads and how words are written. */
+struct tier {
+	const char *sql;
+	enum fts_form form;
+};
+
+/* Adds up to limit people matching one tier, in id order. */
+static int search_tier(struct store *st, const struct tier *t, const char *match, size_t limit,
+                       struct found *f)
+{
+	sqlite3_stmt *stmt;
+	int err, rc;
+
+	err = store_stmt(st, t->sql, &stmt);
+	if (err)
+		return err;
+	sqlite3_bind_text(stmt, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+	while (f->n < limit && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		err = found_add(f, stmt);
+		if (err)
+			goto out;
+	}
+	if (f->n < limit && rc != SQLITE_DONE)
+		err = store_fail(st, rc, "contacts search");
+out:
+	store_stmt_end(stmt);
+	return err;
+}
+
 /* Finds live contacts for what the user typed, best first. */
 int contacts_search(struct store *st, const char *query, size_t limit, contacts_each_h *cb,
                     void *arg)
 {
-	static const char sql[] =
-	        "SELECT " CONTACT_COLS CONTACT_FROM
-	        "JOIN (SELECT rowid AS hit, bm25(contacts_fts, 10.0, 4.0, 2.0, 3.0, 5.0) AS score "
-	        "FROM contacts_fts WHERE contacts_fts MATCH ?1 ORDER BY score LIMIT ?2) f "
-	        "ON p.id = f.hit WHERE p.is_deleted = 0 ORDER BY f.score, p.id";
-	struct contact *hits = NULL, *more;
-	sqlite3_stmt *stmt = NULL;
-	size_t nhits = 0, cap = 0, i, qn;
+	/* Best first, by tiers: every word a whole name word, then a whole word anywhere, then
+	 * name prefixes, then prefixes anywhere. Within a tier people come in id order. */
+	static const struct tier tiers[] = {
+	        {TIER_SQL("contacts_names"), FTS_EXACT},
+	        {TIER_SQL("contacts_fts"), FTS_EXACT},
+	        {TIER_SQL("contacts_names"), FTS_PREFIX},
+	        {TIER_SQL("contacts_fts"), FTS_PREFIX},
+	};
+	struct found f = {0};
+	size_t i, qn;
 	char *match = NULL;
-	int err = 0, rc = SQLITE_DONE, words;
+	int err = 0, words;
 
 	if (!st || !query || !cb)
 		return EINVAL;
 	if (limit == 0)
 		return 0;
-	qn = fts_build(query, NULL, 0, &words) + 1;
+	/* The prefix form is the longest. */
+	qn = fts_build(query, FTS_PREFIX, NULL, 0, &words) + 1;
 	if (words == 0)
 		return 0;
 	match = malloc(qn);
 	if (!match)
 		return ENOMEM;
-	(void)fts_build(query, match, qn, &words);
-	err = store_stmt(st, sql, &stmt);
-	if (err)
-		goto out;
-	sqlite3_bind_text(stmt, 1, match, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
-	while (nhits < limit && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (nhits == cap) {
-			cap = cap ? cap * 2 : 16;
-			more = realloc(hits, cap * sizeof(*hits));
-			if (!more) {
-				err = ENOMEM;
-				goto out;
-			}
-			hits = more;
-		}
-		read_contact(stmt, &hits[nhits++]);
+	for (i = 0; i < sizeof(tiers) / sizeof(tiers[0]) && f.n < limit && !err; i++) {
+		(void)fts_build(query, tiers[i].form, match, qn, &words);
+		err = search_tier(st, &tiers[i], match, limit, &f);
 	}
-	if (nhits < limit && rc != SQLITE_DONE)
-		err = store_fail(st, rc, "contacts search");
-	/* Done with the statement before calling back, so the callback may use the store. */
-	store_stmt_end(stmt);
-	stmt = NULL;
-	for (i = 0; i < nhits && !err; i++)
-		err = cb(&hits[i], arg);
-out:
-	store_stmt_end(stmt);
-	free(hits);
+	/* Done with every statement before calling back, so the callback may use the store. */
+	for (i = 0; i < f.n && !err; i++)
+		err = cb(&f.hits[i], arg);
+	free(f.hits);
+	free(f.ids);
 	free(match);
 	return err;
 }
@@ -252,7 +351,8 @@ out:
 /* Rebuilds the search index from sl_people. */
 int contacts_reindex(struct store *st)
 {
-	static const char *const steps[] = {"DELETE FROM contacts_fts", store_fts_reindex_sql};
+	static const char *const steps[] = {"DELETE FROM contacts_fts", store_fts_reindex_sql,
+	                                    "DELETE FROM contacts_names", store_names_reindex_sql};
 	sqlite3_stmt *stmt;
 	size_t i;
 	int err;

@@ -162,7 +162,7 @@ struct obj_sql {
 	char touch[160];
 	char del[160];
 	char sweep[192];
-	char count_live[128];
+	char count_live[192];
 	char count_all[128];
 	char get[128];
 	char live[192];
@@ -262,7 +262,10 @@ static int build_sql(void)
 		                        t);
 		err = err ? err
 		          : text_printf(s->count_live, sizeof(s->count_live),
-		                        "SELECT count(*) FROM %s WHERE is_deleted = 0", t);
+		                        /* Both counts read indexes only (schema v5). */
+		                        "SELECT (SELECT count(*) FROM %s) - "
+		                        "(SELECT count(*) FROM %s WHERE is_deleted <> 0)",
+		                        t, t);
 		err = err ? err
 		          : text_printf(s->count_all, sizeof(s->count_all),
 		                        "SELECT count(*) FROM %s", t);

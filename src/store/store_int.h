@@ -25,6 +25,8 @@ const struct store_migration *store_schema_steps(size_t *n);
 /* INSERT ... SELECT that fills contacts_fts from sl_people with the current triggers'
  * expressions (schema.c). */
 extern const char store_fts_reindex_sql[];
+/* The same for contacts_names (schema version 4). */
+extern const char store_names_reindex_sql[];
 
 /* store_open() with another migration list (tests build old and future databases with it). */
 int store_open_with(struct store **sp, const char *path, const struct store_migration *steps,

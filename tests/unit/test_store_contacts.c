@@ -254,6 +254,123 @@ static void test_search_hostile(void **state)
 	assert_int_equal(search(st, "ann", NULL), 2);
 }
 
+/* Runs a search with a limit and writes the ids found, in order, as "a b c" into out. */
+static void search_ids(struct store *st, const char *q, size_t limit, char *out, size_t n)
+{
+	struct hits h = {0};
+	size_t len = 0;
+	int i;
+
+	if (contacts_search(st, q, limit, hit_cb, &h))
+		fail_msg("search '%s' failed", q);
+	out[0] = '\0';
+	for (i = 0; i < h.n && i < 16; i++) {
+		(void)text_printf(out + len, n - len, "%s%lld", i ? " " : "", (long long)h.ids[i]);
+		len += strlen(out + len);
+	}
+}
+
+/* Best first without scoring every match: whole name words, then whole words anywhere, then
+ * name prefixes, then prefixes anywhere; id order within a tier; each person once; the limit
+ * takes the best. Ids run against the tiers so id order alone cannot pass. */
+static void test_search_tiers(void **state)
+{
+	static const struct {
+		const char *q;
+		size_t limit;
+		const char *ids;
+	} rows[] = {
+	        {"ann", 50, "23 22 21 20"}, {"ann", 2, "23 22"},       {"ann", 1, "23"},
+	        {"ANN ARBOR", 50, "22"},    {"ann arb", 50, "22"},     {"annu", 50, "20"},
+	        {"annual plan", 50, "20"},  {"ann bob", 50, "20"},     /* Bob (name) with "Annual"
+	                                                                  (title) */
+	        {"annette", 50, "22"},      {"annabel ann", 50, "21"}, /* both words hit the same
+	                                                                  name word */
+	        {"ann zed", 50, ""},
+	};
+	struct store *st = *state;
+	char got[256];
+	unsigned i;
+
+	put(st, STORE_PEOPLE,
+	    "{\"id\":20,\"first_name\":\"Bob\",\"last_name\":\"Stone\",\"title\":\"Annual "
+	    "planner\"}");
+	put(st, STORE_PEOPLE, "{\"id\":21,\"first_name\":\"Annabel\",\"last_name\":\"Lee\"}");
+	put(st, STORE_PEOPLE,
+	    "{\"id\":22,\"first_name\":\"Annette\",\"last_name\":\"Roe\","
+	    "\"person_company_name\":\"Ann Arbor Labs\"}");
+	put(st, STORE_PEOPLE, "{\"id\":23,\"first_name\":\"Ann\",\"last_name\":\"Kay\"}");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		search_ids(st, rows[i].q, rows[i].limit, got, sizeof(got));
+		if (strcmp(got, rows[i].ids) != 0)
+			fail_msg("row %u '%s' limit %zu: got '%s', want '%s'", i, rows[i].q,
+			         rows[i].limit, got, rows[i].ids);
+	}
+}
+
+/* Hostile and non-Latin queries find exactly the people whose text they are: FTS5 syntax,
+ * quotes, a column filter typed by the user, scripts other than Latin, a query cut at a NUL,
+ * a very long query. */
+static void test_search_hostile_finds(void **state)
+{
+	static const struct {
+		const char *q;
+		const char *ids;
+	} rows[] = {
+	        {"name : \"x\"", "31"}, /* the user's "name :" is text, not a column filter */
+	        {"name", "31 30"},      /* 31's name has "name"; 30's e-mail is name@... */
+	        {"AND OR NOT", "32"},
+	        {"and", "32"},
+	        {"near(", "32"},
+	        {"{company}:", ""}, /* nothing searchable but "company", which nobody has */
+	        {"\"\"x\"\"", "31"},
+	        {"'x'", "31"},
+	        {"Ольга", "33"},
+	        {"ольг", "33"}, /* case folded, prefix */
+	        {"山田", "34"},
+	        {"محمد", "35"},
+	        {"Σωκράτης", "36"},
+	        {"σωκράτης", "36"}, /* case folded */
+	        {"σωκ", "36"},
+	        {"😀", ""},
+	        {"x\x1b[2Jname", ""}, /* the escape separates words: "x" AND "[2Jname" */
+	};
+	struct store *st = *state;
+	char got[256], *big;
+	char nul[] = "Ольга\0name";
+	unsigned i;
+
+	put(st, STORE_PEOPLE,
+	    "{\"id\":30,\"first_name\":\"Pat\",\"email_address\":\"name@example.com\"}");
+	put(st, STORE_PEOPLE, "{\"id\":31,\"first_name\":\"name : \\\"x\\\"\"}");
+	put(st, STORE_PEOPLE, "{\"id\":32,\"first_name\":\"AND\",\"last_name\":\"OR NOT NEAR(\"}");
+	put(st, STORE_PEOPLE, "{\"id\":33,\"first_name\":\"Ольга\",\"last_name\":\"Иванова\"}");
+	put(st, STORE_PEOPLE, "{\"id\":34,\"first_name\":\"山田\",\"last_name\":\"太郎\"}");
+	put(st, STORE_PEOPLE, "{\"id\":35,\"first_name\":\"محمد\",\"last_name\":\"علي\"}");
+	put(st, STORE_PEOPLE, "{\"id\":36,\"first_name\":\"Σωκράτης\"}");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		search_ids(st, rows[i].q, 50, got, sizeof(got));
+		if (strcmp(got, rows[i].ids) != 0)
+			fail_msg("row %u '%s': got '%s', want '%s'", i, rows[i].q, got,
+			         rows[i].ids);
+	}
+	/* A C string ends at its NUL: what follows is not searched. */
+	search_ids(st, nul, 50, got, sizeof(got));
+	assert_string_equal(got, "33");
+	/* 100 kB of words: every one must match, none does, and nothing fails. */
+	big = malloc(100001);
+	assert_non_null(big);
+	for (i = 0; i < 100000; i++)
+		big[i] = "ann \"*( "[i % 8];
+	big[100000] = '\0';
+	search_ids(st, big, 50, got, sizeof(got));
+	assert_string_equal(got, "");
+	memset(big, 'a', 100000);
+	search_ids(st, big, 50, got, sizeof(got));
+	assert_string_equal(got, "");
+	free(big);
+}
+
 /* The triggers follow every change: rename, delete, soft delete, undelete, account rename. */
 static void test_index_follows_changes(void **state)
 {
@@ -305,9 +422,10 @@ static void test_index_follows_changes(void **state)
 
 	/* Rebuilding from scratch gives the same answers. */
 	put(st, STORE_PEOPLE, "{\"id\":1,\"first_name\":\"Anne\",\"last_name\":\"Jones\"}");
-	assert_int_equal(
-	        sqlite3_exec(store_sqlite(st), "DELETE FROM contacts_fts", NULL, NULL, NULL),
-	        SQLITE_OK);
+	assert_int_equal(sqlite3_exec(store_sqlite(st),
+	                              "DELETE FROM contacts_fts; DELETE FROM contacts_names", NULL,
+	                              NULL, NULL),
+	                 SQLITE_OK);
 	assert_int_equal(search(st, "jones", NULL), 0);
 	assert_int_equal(contacts_reindex(st), 0);
 	assert_int_equal(search(st, "jones", NULL), 1);
@@ -402,9 +520,14 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_fts_query), T(test_search_finds),
-	        T(test_search_hostile),           T(test_index_follows_changes),
-	        T(test_search_limit_and_stop),    T(test_get),
+	        cmocka_unit_test(test_fts_query),
+	        T(test_search_finds),
+	        T(test_search_hostile),
+	        T(test_index_follows_changes),
+	        T(test_search_limit_and_stop),
+	        T(test_get),
+	        T(test_search_tiers),
+	        T(test_search_hostile_finds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
