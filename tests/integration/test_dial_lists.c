@@ -46,8 +46,9 @@ static int find_wav(char *path, size_t n)
 		return -1;
 	while ((de = readdir(d)) != NULL)
 		if (strstr(de->d_name, ".wav")) {
-			snprintf(path, n, "%s/%s", dir, de->d_name);
-			rc = 0;
+			/* A path that does not fit is a failure, not a cut name. */
+			int w = snprintf(path, n, "%s/%s", dir, de->d_name);
+			rc = w >= 0 && (size_t)w < n ? 0 : -1;
 			break;
 		}
 	closedir(d);
