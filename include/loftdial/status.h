@@ -50,6 +50,13 @@ struct status_conn {
 	int64_t expires_at; /* unix seconds, 0 = does not expire */
 	enum status_token token;
 	char auth_error[256]; /* status_live(): why the API refused us, "" otherwise */
+	/* The API and accounts URLs the saved connection was made with ("" when not recorded,
+	 * by an older loftdial). */
+	char api_url[512];
+	char accounts_url[512];
+	/* status_check_urls(): the connection belongs to other URLs than the configured ones
+	 * (or does not record its own), so no request will use it until a reconnect. */
+	bool elsewhere;
 };
 
 /* Who a call made here is logged as (usermap_call_user()). */
@@ -100,6 +107,10 @@ int status_read(struct store *st, const char *operator_email, int64_t now, struc
 /* Overlays what the running client knows: this minute's rate figures once seen, and a fatal
  * auth failure (token REVOKED with its message). api may be NULL (nothing changes). */
 void status_live(struct status *s, struct slapi *api);
+/* Sets conn.elsewhere when a saved connection was made with other API or accounts URLs than
+ * api_url and accounts_url (the configured ones; trailing '/' ignored) or records none: the
+ * client then refuses to send its token (slapi_why_not_connected()). */
+void status_check_urls(struct status *s, const char *api_url, const char *accounts_url);
 
 /* "none", "ok", "refresh due", "expired", "revoked" ("?" out of range). */
 const char *status_token_name(enum status_token t);

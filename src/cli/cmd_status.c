@@ -30,8 +30,33 @@ static void fmt_time(char *out, size_t n, int64_t t)
 	strftime(out, n, "%Y-%m-%d %H:%M:%SZ", &tm);
 }
 
-/* The model as the JSON object `status --json` prints (keys are a stable interface). */
-static cJSON *to_json(const struct status *s)
+/* What to do about a connection saved for other URLs, one sentence (text and JSON). */
+static void elsewhere_msg(char *out, size_t n, const struct status *s, const char *api_url,
+                          const char *accounts_url)
+{
+	char a[520], b[520], c[520], d[520];
+
+	if (!*s->conn.api_url) {
+		text_copy(out, n,
+		          "the saved connection does not record which Salesloft it was made with "
+		          "(saved by an older loftdial): run loftdial connect again");
+		return;
+	}
+	text_sanitize(a, sizeof(a), s->conn.api_url, true);
+	text_sanitize(b, sizeof(b), s->conn.accounts_url, true);
+	text_sanitize(c, sizeof(c), api_url, true);
+	text_sanitize(d, sizeof(d), accounts_url, true);
+	text_printf(out, n,
+	            "the saved connection belongs to %s (accounts %s), but loftdial is set to %s "
+	            "(accounts %s), so it is not used. Set salesloft.api_url and "
+	            "salesloft.accounts_url (or LOFTDIAL_API_URL and LOFTDIAL_ACCOUNTS_URL) back, "
+	            "or run loftdial connect to connect to this one",
+	            a, b, c, d);
+}
+
+/* The model as the JSON object `status --json` prints (keys are a stable interface). A
+ * connection saved for other URLs is "connected": false with "saved_elsewhere": true. */
+static cJSON *to_json(const struct status *s, const char *elsewhere)
 {
 	cJSON *root = cJSON_CreateObject(), *objs, *o;
 	int i;
@@ -39,7 +64,13 @@ static cJSON *to_json(const struct status *s)
 	if (!root)
 		return NULL;
 	o = cJSON_AddObjectToObject(root, "connection");
-	cJSON_AddBoolToObject(o, "connected", s->conn.connected);
+	cJSON_AddBoolToObject(o, "connected", s->conn.connected && !s->conn.elsewhere);
+	if (s->conn.connected && s->conn.elsewhere) {
+		cJSON_AddBoolToObject(o, "saved_elsewhere", true);
+		cJSON_AddStringToObject(o, "api_url", s->conn.api_url);
+		cJSON_AddStringToObject(o, "accounts_url", s->conn.accounts_url);
+		cJSON_AddStringToObject(o, "error", elsewhere);
+	}
 	if (s->conn.connected) {
 		cJSON_AddStringToObject(o, "kind", s->conn.kind);
 		cJSON_AddNumberToObject(o, "user_id", (double)s->conn.user_id);
@@ -101,13 +132,15 @@ static cJSON *to_json(const struct status *s)
 }
 
 /* The model as text, every string from the store sanitized. */
-static void print_text(const struct status *s)
+static void print_text(const struct status *s, const char *elsewhere)
 {
 	char buf[128];
 	int i;
 
 	if (!s->conn.connected) {
 		printf("connection  not connected: run loftdial connect\n");
+	} else if (s->conn.elsewhere) {
+		printf("connection  not connected here: %s\n", elsewhere);
 	} else {
 		char name[256], email[320];
 
@@ -166,6 +199,9 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	struct store *st = NULL;
 	struct status *s = NULL;
 	cJSON *root = NULL;
+	const char *api_url = config_str(ctx->cfg, "salesloft.api_url");
+	const char *accounts_url = config_str(ctx->cfg, "salesloft.accounts_url");
+	char elsewhere[2600] = "";
 	bool json = false;
 	int i, err, code = CLI_FAIL;
 	char *out;
@@ -191,12 +227,16 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "loftdial status: %s\n", strerror(err));
 		goto out;
 	}
+	status_check_urls(s, api_url, accounts_url);
+	if (s->conn.elsewhere)
+		elsewhere_msg(elsewhere, sizeof(elsewhere), s, api_url ? api_url : "",
+		              accounts_url ? accounts_url : "");
 	if (!json) {
-		print_text(s);
+		print_text(s, elsewhere);
 		code = CLI_OK;
 		goto out;
 	}
-	root = to_json(s);
+	root = to_json(s, elsewhere);
 	out = root ? cJSON_Print(root) : NULL;
 	if (!out) {
 		fprintf(stderr, "loftdial status: %s\n", strerror(ENOMEM));

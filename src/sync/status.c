@@ -66,6 +66,8 @@ static int read_conn(struct store *st, int64_t now, struct status_conn *c)
 		c->team_admin = t->team_admin;
 		c->expires_at = t->expires_at;
 		c->token = token_health(t, now);
+		text_copy(c->api_url, sizeof(c->api_url), t->api_url);
+		text_copy(c->accounts_url, sizeof(c->accounts_url), t->accounts_url);
 	}
 	explicit_bzero(t, sizeof(*t));
 	free(t);
@@ -162,4 +164,25 @@ void status_live(struct status *s, struct slapi *api)
 		s->conn.token = STATUS_TOKEN_REVOKED;
 		text_copy(s->conn.auth_error, sizeof(s->conn.auth_error), auth);
 	}
+}
+
+/* True when a and b are the same base URL, trailing slashes ignored (as slapi strips them). */
+static bool same_base(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	while (la && a[la - 1] == '/')
+		la--;
+	while (lb && b[lb - 1] == '/')
+		lb--;
+	return la == lb && !memcmp(a, b, la);
+}
+
+void status_check_urls(struct status *s, const char *api_url, const char *accounts_url)
+{
+	if (!s || !s->conn.connected)
+		return;
+	s->conn.elsewhere = !*s->conn.api_url ||
+	                    !same_base(s->conn.api_url, api_url ? api_url : "") ||
+	                    !same_base(s->conn.accounts_url, accounts_url ? accounts_url : "");
 }

@@ -60,6 +60,23 @@ done
 check "default URL refused too (exit 3)" test $? -eq 3
 check "default URL refusal names the real API" grep -qF "set to https://api.salesloft.com" "$work/err"
 check "b saw no API request" test "$(v2_requests "$api_b")" = "$before"
+# status reads only the store, but must not call a connection made elsewhere "connected".
+LOFTDIAL_API_URL=$api_b LOFTDIAL_ACCOUNTS_URL=$api_b "$bin" status >"$work/st" 2>&1
+check "status against b exits 0" test $? -eq 0
+check "status against b names the URL the connection belongs to" \
+	grep -qE "^connection +not connected here: .*belongs to $api_a" "$work/st"
+check "status against b says how to reconnect" grep -q "^connection .*loftdial connect" "$work/st"
+LOFTDIAL_API_URL=$api_b LOFTDIAL_ACCOUNTS_URL=$api_b "$bin" status --json >"$work/st" 2>&1
+check "status --json against b: not connected, saved elsewhere" python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["connection"]
+sys.exit(not (c["connected"] is False and c["saved_elsewhere"] is True and
+              c["api_url"] == sys.argv[2] and "loftdial connect" in c["error"]))' "$work/st" "$api_a"
+LOFTDIAL_API_URL=$api_a/ LOFTDIAL_ACCOUNTS_URL=$api_a "$bin" status --json >"$work/st" 2>&1
+check "status --json at a (trailing /): connected" python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["connection"]
+sys.exit(not (c["connected"] is True and "saved_elsewhere" not in c))' "$work/st"
 check "config show says where the connection belongs" \
 	grep -qE "^saved connection +an API key for .* at $api_a," <<<"$("$bin" config show 2>/dev/null)"
 check "the log never has the key" bash -c "! grep -q '$key' '$LOFTDIAL_HOME/loftdial.log'"

@@ -208,6 +208,41 @@ static void outbox_and_webhooks(void **state)
 }
 
 /* Rows, deleted rows and the sync state of one object. */
+/* A connection counts as made elsewhere unless both saved URLs match (trailing '/' ignored);
+ * one saved before loftdial recorded its URLs counts as elsewhere too. */
+static void urls(void **state)
+{
+	struct storetest *fx = *state;
+	struct tokens *t = calloc(1, sizeof(*t));
+	struct status *s;
+
+	assert_non_null(t);
+	status_check_urls(NULL, "a", "b");
+	s = read_status(fx->st, NULL);
+	status_check_urls(s, "http://a", "http://b");
+	assert_false(s->conn.elsewhere); /* not connected at all */
+	connect_as(fx->st, "api_key", 0, "");
+	s = read_status(fx->st, NULL);
+	status_check_urls(s, "http://a", "http://b");
+	assert_true(s->conn.elsewhere);
+	assert_int_equal(tokens_load(fx->st, t), 0);
+	strcpy(t->api_url, "http://a");
+	strcpy(t->accounts_url, "http://b");
+	assert_int_equal(tokens_save(fx->st, t), 0);
+	s = read_status(fx->st, NULL);
+	assert_string_equal(s->conn.api_url, "http://a");
+	status_check_urls(s, "http://a/", "http://b");
+	assert_false(s->conn.elsewhere);
+	status_check_urls(s, "http://c", "http://b");
+	assert_true(s->conn.elsewhere);
+	status_check_urls(s, "http://a", "http://c");
+	assert_true(s->conn.elsewhere);
+	status_check_urls(s, NULL, NULL);
+	assert_true(s->conn.elsewhere);
+	explicit_bzero(t, sizeof(*t));
+	free(t);
+}
+
 static void objects(void **state)
 {
 	struct storetest *fx = *state;
@@ -250,6 +285,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(rate, setup, storetest_teardown),
 	        cmocka_unit_test_setup_teardown(outbox_and_webhooks, setup, storetest_teardown),
 	        cmocka_unit_test_setup_teardown(objects, setup, storetest_teardown),
+	        cmocka_unit_test_setup_teardown(urls, setup, storetest_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
