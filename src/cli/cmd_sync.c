@@ -273,7 +273,10 @@ static void summary(struct syncrun *r, int code)
 {
 	const struct sync_obj_progress *p = sync_progress(r->sync, NULL);
 	uint64_t records = 0, deleted = 0;
+	char line[512], fit[512];
 	struct slapi_stats st;
+	const char *what;
+	double secs;
 	size_t n, i;
 
 	(void)sync_progress(r->sync, &n);
@@ -301,16 +304,27 @@ static void summary(struct syncrun *r, int code)
 		fprintf(stderr, "loftdial sync: %s\n",
 		        *slapi_auth_error(r->ss.api) ? slapi_auth_error(r->ss.api)
 		                                     : "not connected: run loftdial connect");
-	if (!r->quiet)
-		printf("sync: %s: %zu objects, %llu records, %llu deleted, %llu requests, cost "
-		       "%llu, %.1f s\n",
-		       code == CLI_OK          ? "ok"
-		       : code == CLI_INTERRUPT ? "interrupted (rerun resumes)"
-		       : code == CLI_AUTH      ? "stopped: connection"
-		                               : "partial (rerun resumes)",
-		       n, (unsigned long long)records, (unsigned long long)deleted,
-		       (unsigned long long)st.requests, (unsigned long long)st.cost,
-		       (double)(loop_now_ms() - r->started_ms) / 1000);
+	if (r->quiet)
+		return;
+	what = code == CLI_OK          ? "ok"
+	       : code == CLI_INTERRUPT ? "interrupted (rerun resumes)"
+	       : code == CLI_AUTH      ? "stopped: connection"
+	                               : "partial (rerun resumes)";
+	secs = (double)(loop_now_ms() - r->started_ms) / 1000;
+	(void)text_printf(line, sizeof(line),
+	                  "sync: %s: %zu objects, %llu records, %llu deleted, %llu requests, cost "
+	                  "%llu, %.1f s",
+	                  what, n, (unsigned long long)records, (unsigned long long)deleted,
+	                  (unsigned long long)st.requests, (unsigned long long)st.cost, secs);
+	/* On a narrow terminal the line keeps what matters, on one line (a wrapped line would
+	 * break the frame above it): the outcome, the records, the requests and the time. */
+	if (r->tty && r->cols > 1 && strlen(line) > r->cols - 1) {
+		(void)text_printf(fit, sizeof(fit), "sync: %s: %llu records, %llu requests, %.1f s",
+		                  what, (unsigned long long)records,
+		                  (unsigned long long)st.requests, secs);
+		twidth_fit(line, sizeof(line), fit, r->cols - 1, 0);
+	}
+	printf("%s\n", line);
 }
 
 int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)

@@ -3,3 +3,4 @@
 ld_sh_test(integration url_binding)
 ld_sh_test(integration first_hour)
 ld_sh_test(integration demo)
+ld_sh_test(integration sync_resize)
