@@ -86,9 +86,16 @@ static void home_read(struct home *h)
 
 	memset(h->snap, 0, sizeof(*h->snap));
 	h->db = st != NULL;
-	if (st)
-		(void)status_read(st, config_str(ui_config(h->ui), "salesloft.operator_email"),
+	if (st) {
+		const struct config *cfg = ui_config(h->ui);
+
+		(void)status_read(st, config_str(cfg, "salesloft.operator_email"),
 		                  (int64_t)time(NULL), h->snap);
+		/* A connection saved for other URLs is never used here (slapi refuses to send its
+		 * token), so Home must not call it connected, as `loftdial status` does not. */
+		status_check_urls(h->snap, config_str(cfg, "salesloft.api_url"),
+		                  config_str(cfg, "salesloft.accounts_url"));
+	}
 }
 
 /* UTC time as "2026-12-06 08:00", or "never". */
@@ -285,6 +292,12 @@ static int draw_summary(struct home *h, WINDOW *w, int cols)
 	} else if (!c->connected) {
 		wattron(w, ui_attr(ui, THEME_WARNING));
 		ui_text(ui, w, y, x, vw, "not connected: run loftdial connect", false);
+		wattroff(w, ui_attr(ui, THEME_WARNING));
+	} else if (c->elsewhere) {
+		wattron(w, ui_attr(ui, THEME_WARNING));
+		ui_textf(ui, w, y, x, vw, false,
+		         "not connected here: saved for %s; run loftdial connect (see status)",
+		         c->api_url[0] ? c->api_url : "another API");
 		wattroff(w, ui_attr(ui, THEME_WARNING));
 	} else {
 		ui_textf(ui, w, y, x, vw, false, "%s as %s <%s> (user %lld%s)", c->kind,

@@ -80,6 +80,20 @@ sys.exit(not (c["connected"] is True and "saved_elsewhere" not in c))' "$work/st
 check "config show says where the connection belongs" \
 	grep -qE "^saved connection +an API key for .* at $api_a," <<<"$("$bin" config show 2>/dev/null)"
 check "the log never has the key" bash -c "! grep -q '$key' '$LOFTDIAL_HOME/loftdial.log'"
+# The TUI's Home says the same as status: not connected here (a private tmux server, polled).
+sock=urlbind$$
+tmux -L "$sock" new-session -d -x 100 -y 30 "env LOFTDIAL_HOME='$LOFTDIAL_HOME' \
+	LOFTDIAL_API_URL='$api_b' LOFTDIAL_ACCOUNTS_URL='$api_b' TERM=xterm LANG=C.UTF-8 '$bin'"
+home_says=1
+for _ in $(seq 1 100); do
+	if tmux -L "$sock" capture-pane -p 2>/dev/null | grep -q "not connected here: saved for"; then
+		home_says=0
+		break
+	fi
+	sleep 0.1
+done
+tmux -L "$sock" kill-server 2>/dev/null
+check "TUI Home: not connected here" test $home_says -eq 0
 
 # Still usable where it was made.
 LOFTDIAL_API_URL=$api_a LOFTDIAL_ACCOUNTS_URL=$api_a "$bin" api GET /v2/me >/dev/null 2>&1
