@@ -56,6 +56,10 @@ uint64_t pacing_throttle(struct pacing *p, uint64_t now_ms);
 /* Budget the estimate says background sync may still use in this window (0 when it must
  * wait; UINT32_MAX when the server reports no limit). */
 unsigned pacing_sync_budget(const struct pacing *p, uint64_t now_ms);
+/* Milliseconds before background sync can have sent `requests` more requests at cost 1, given
+ * what this window still allows it and what each later window will (limit less the reserve):
+ * 0 when they fit now or the server reports no limit. The rate limit's share of an ETA. */
+uint64_t pacing_sync_eta(const struct pacing *p, uint64_t now_ms, uint64_t requests);
 /* Exponential backoff with jitter for retry number attempt (1, 2, ...): about
  * base * 2^(attempt-1), capped at cap, then scaled by a random 50-100%. */
 uint64_t pacing_backoff(struct pacing *p, unsigned attempt, uint64_t base_ms, uint64_t cap_ms);

@@ -114,6 +114,9 @@ int slapi_send(struct slapi *api, const struct slapi_call *c, slapi_done_h *h, v
 void slapi_cancel(struct slapi_op *op);
 
 void slapi_stats(struct slapi *api, struct slapi_stats *out);
+/* Milliseconds the rate limit alone keeps `requests` more sync requests from all being sent
+ * (pacing_sync_eta() at the wall clock); 0 without an api. */
+uint64_t slapi_sync_eta_ms(struct slapi *api, uint64_t requests);
 /* The message of the fatal auth failure, "" while the connection works. */
 const char *slapi_auth_error(const struct slapi *api);
 /* "cannot reach Salesloft at URL: REASON" once a request could not connect (refused, name

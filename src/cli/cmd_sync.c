@@ -16,8 +16,10 @@
 #include <re.h>
 
 #include "loftdial/cli.h"
+#include "loftdial/cursor.h"
 #include "loftdial/log.h"
 #include "loftdial/loop.h"
+#include "loftdial/slapi.h"
 #include "loftdial/sync.h"
 #include "loftdial/syncsess.h"
 #include "loftdial/text.h"
@@ -70,8 +72,8 @@ static const char *phase_name(enum sync_phase p)
 
 /* One object's line (no newline); wait_s: seconds sync requests are held back by the rate
  * limit (shown on the objects still listing, counting down). */
-static void obj_line(const struct sync_obj_progress *p, uint64_t now, unsigned wait_s, char *out,
-                     size_t n)
+static void obj_line(const struct sync_obj_progress *p, uint64_t now, unsigned wait_s,
+                     struct slapi *api, char *out, size_t n)
 {
 	uint64_t end = p->finished_ms ? p->finished_ms : now;
 	double secs =
@@ -100,9 +102,16 @@ static void obj_line(const struct sync_obj_progress *p, uint64_t now, unsigned w
 	bar[BAR_W] = '\0';
 	if (p->phase == SYNC_LISTING && p->total > 0 && rate > 0 &&
 	    (uint64_t)p->total > p->records) {
+		uint64_t left = (uint64_t)p->total - p->records;
+		uint64_t by_rate = (uint64_t)((double)left / rate);
+		/* The rate so far says nothing of a budget not yet spent: the pages still to read
+		 * may need later rate-limit windows, so the ETA is never below what they take. */
+		uint64_t by_budget =
+		        slapi_sync_eta_ms(api, (left + CURSOR_PER_PAGE - 1) / CURSOR_PER_PAGE) /
+		        1000;
 		char d[24];
 
-		fmt_dur(d, sizeof(d), (uint64_t)((double)((uint64_t)p->total - p->records) / rate));
+		fmt_dur(d, sizeof(d), by_rate > by_budget ? by_rate : by_budget);
 		snprintf(eta, sizeof(eta), " ETA %s", d);
 	}
 	if (p->phase == SYNC_FAILED || p->phase == SYNC_STOPPED)
@@ -199,7 +208,7 @@ static void render(struct syncrun *r)
 			if (!end || r->ended[i])
 				continue;
 			r->ended[i] = true;
-			obj_line(&p[i], now, wait_s, line, sizeof(line));
+			obj_line(&p[i], now, wait_s, r->ss.api, line, sizeof(line));
 			printf("%s\n", line);
 		}
 		fflush(stdout);
@@ -210,7 +219,7 @@ static void render(struct syncrun *r)
 	budget_line(r, line, sizeof(line));
 	frame_line(r, line);
 	for (i = 0; i < n; i++) {
-		obj_line(&p[i], now, wait_s, line, sizeof(line));
+		obj_line(&p[i], now, wait_s, r->ss.api, line, sizeof(line));
 		frame_line(r, line);
 	}
 	r->lines = n + 1;

@@ -141,6 +141,24 @@ unsigned pacing_sync_budget(const struct pacing *p, uint64_t now_ms)
 	return left > 0 ? (unsigned)left : 0;
 }
 
+uint64_t pacing_sync_eta(const struct pacing *p, uint64_t now_ms, uint64_t requests)
+{
+	unsigned now_left = pacing_sync_budget(p, now_ms);
+	int64_t per = (int64_t)p->limit - reserve(p);
+	uint64_t windows, first;
+
+	if (now_left == UINT32_MAX || requests <= now_left)
+		return 0;
+	requests -= now_left;
+	if (per < 1)
+		per = 1;
+	windows = (requests + (uint64_t)per - 1) / (uint64_t)per;
+	/* After a 429 the block ends inside the next window, which then counts as the first. */
+	first = now_ms < p->blocked_until ? p->blocked_until - now_ms
+	                                  : pacing_to_next_window(p, now_ms);
+	return first + (windows - 1) * p->window_ms;
+}
+
 uint64_t pacing_backoff(struct pacing *p, unsigned attempt, uint64_t base_ms, uint64_t cap_ms)
 {
 	uint64_t d = base_ms;

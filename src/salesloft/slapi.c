@@ -965,6 +965,11 @@ void slapi_stats(struct slapi *api, struct slapi_stats *out)
 	}
 }
 
+uint64_t slapi_sync_eta_ms(struct slapi *api, uint64_t requests)
+{
+	return api ? pacing_sync_eta(&api->pacing, wall_ms(), requests) : 0;
+}
+
 /* The synced objects by the first segments of their API path. */
 static const struct {
 	const char *prefix;

@@ -94,6 +94,30 @@ static void test_limit_learned_upward(void **state)
 	assert_int_equal(p.limit, 2000);
 }
 
+/* The rate limit's share of an ETA: what fits now is free, the rest takes whole windows. */
+static void test_sync_eta(void **state)
+{
+	struct pacing p;
+	uint64_t now = T0 + 20000, wait;
+
+	pacing_init(&p, 600, 50, 60000, 1);
+	/* No header yet: no limit reported, nothing to wait for. */
+	assert_int_equal(pacing_sync_eta(&p, now, 1000000), 0);
+	pacing_sent(&p, now);
+	pacing_done(&p, now, 310, 1, 200); /* sync may still send 10 in this window */
+	assert_int_equal(pacing_sync_eta(&p, now, 0), 0);
+	assert_int_equal(pacing_sync_eta(&p, now, 10), 0);
+	/* 11 to 310: the 11th waits for the next window (40 s away), 300 a window after that. */
+	assert_int_equal(pacing_sync_eta(&p, now, 11), 40000);
+	assert_int_equal(pacing_sync_eta(&p, now, 310), 40000);
+	assert_int_equal(pacing_sync_eta(&p, now, 311), 100000);
+	assert_int_equal(pacing_sync_eta(&p, now, 910), 100000 + 60000);
+	/* After a 429 the block's end starts the first window that counts. */
+	wait = pacing_throttle(&p, now);
+	assert_int_equal(pacing_sync_eta(&p, now, 1), wait);
+	assert_int_equal(pacing_sync_eta(&p, now, 301), wait + 60000);
+}
+
 static void test_throttle_blocks_everything_until_next_window(void **state)
 {
 	struct pacing p;
@@ -159,6 +183,7 @@ int main(void)
 	        cmocka_unit_test(test_throttle_blocks_everything_until_next_window),
 	        cmocka_unit_test(test_short_window),
 	        cmocka_unit_test(test_backoff),
+	        cmocka_unit_test(test_sync_eta),
 	        cmocka_unit_test(test_transport_failure_learns_nothing),
 	};
 
