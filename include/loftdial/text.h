@@ -30,6 +30,9 @@ int text_printf(char *dst, size_t n, const char *fmt, ...) __attribute__((format
 
 /* Duplicates at most len bytes of s into a new NUL-terminated heap string (free()). */
 char *text_dupn(const char *s, size_t len);
+/* Splits the next blank- or tab-separated word off *p in place (the blank after it becomes a
+ * NUL, *p moves past it); NULL when only blanks are left. For line-oriented config files. */
+char *text_word(char **p);
 
 /* Constant-time comparison of two byte strings of the same length. */
 bool text_equal_ct(const void *a, const void *b, size_t len);

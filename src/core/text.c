@@ -206,3 +206,22 @@ bool text_equal_ct(const void *a, const void *b, size_t len)
 		diff |= x[i] ^ y[i];
 	return diff == 0;
 }
+
+char *text_word(char **p)
+{
+	char *s = *p, *w;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!*s) {
+		*p = s;
+		return NULL;
+	}
+	w = s;
+	while (*s && *s != ' ' && *s != '\t')
+		s++;
+	if (*s)
+		*s++ = '\0';
+	*p = s;
+	return w;
+}

@@ -396,26 +396,6 @@ int keymap_bind(struct keymap *km, const char *scope, const char *key, const cha
 	return e;
 }
 
-/* Splits the next blank-separated word off *p (in place); NULL when none is left. */
-static char *word(char **p)
-{
-	char *s = *p, *w;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (!*s) {
-		*p = s;
-		return NULL;
-	}
-	w = s;
-	while (*s && *s != ' ' && *s != '\t')
-		s++;
-	if (*s)
-		*s++ = '\0';
-	*p = s;
-	return w;
-}
-
 unsigned keymap_parse(struct keymap *km, const char *name, const char *text, size_t len,
                       keymap_warn_h *warnh, void *arg)
 {
@@ -441,20 +421,20 @@ unsigned keymap_parse(struct keymap *km, const char *name, const char *text, siz
 		if (llen && line[llen - 1] == '\r')
 			line[llen - 1] = '\0';
 		p = line;
-		w = word(&p);
+		w = text_word(&p);
 		if (!w || strcmp(w, "bind"))
 			continue;
 		/* A trailing comment, as in the rest of the config. */
 		hash = strstr(p, " #");
 		if (hash)
 			*hash = '\0';
-		scope = word(&p);
-		key = word(&p);
-		action = word(&p);
+		scope = text_word(&p);
+		key = text_word(&p);
+		action = text_word(&p);
 		msg[0] = '\0';
 		if (!scope || !key || !action)
 			text_copy(msg, sizeof(msg), "bind: expected bind <screen> <key> <action>");
-		else if (word(&p))
+		else if (text_word(&p))
 			text_copy(msg, sizeof(msg), "bind: extra words after the action");
 		else
 			(void)keymap_bind(km, scope, key, action, msg, sizeof(msg));

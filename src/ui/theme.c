@@ -123,26 +123,6 @@ static int parse_color(const char *w, short *c)
 	return 0;
 }
 
-/* Splits the next blank-separated word off *p (in place); NULL when none is left. */
-static char *next_word(char **p)
-{
-	char *s = *p, *w;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (!*s) {
-		*p = s;
-		return NULL;
-	}
-	w = s;
-	while (*s && *s != ' ' && *s != '\t')
-		s++;
-	if (*s)
-		*s++ = '\0';
-	*p = s;
-	return w;
-}
-
 /* Handles one line; on a mistake writes msg and returns EINVAL (the line changes nothing). */
 static int parse_line(struct theme *t, char *line, char *msg, size_t msgsz)
 {
@@ -151,7 +131,7 @@ static int parse_line(struct theme *t, char *line, char *msg, size_t msgsz)
 	size_t i;
 	int e = -1;
 
-	w = next_word(&p);
+	w = text_word(&p);
 	if (!w || w[0] == '#')
 		return 0;
 	if (strcmp(w, "color")) {
@@ -160,9 +140,9 @@ static int parse_line(struct theme *t, char *line, char *msg, size_t msgsz)
 		            clean);
 		return EINVAL;
 	}
-	elem = next_word(&p);
-	fg = next_word(&p);
-	bg = next_word(&p);
+	elem = text_word(&p);
+	fg = text_word(&p);
+	bg = text_word(&p);
 	if (!elem || !fg || !bg) {
 		text_copy(msg, msgsz, "expected: color <element> <fg> <bg> [attributes]");
 		return EINVAL;
@@ -181,7 +161,7 @@ static int parse_line(struct theme *t, char *line, char *msg, size_t msgsz)
 		text_printf(msg, msgsz, "unknown color '%s'", clean);
 		return EINVAL;
 	}
-	while ((w = next_word(&p)) != NULL) {
+	while ((w = text_word(&p)) != NULL) {
 		char *a = w;
 
 		if (w[0] == '#')

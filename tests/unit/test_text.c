@@ -135,12 +135,32 @@ static void test_dupn_ct(void **state)
 	assert_true(text_equal_ct("", "", 0));
 }
 
+/* text_word: blanks and tabs separate, runs of them count once, nothing is left past the end. */
+static void test_word(void **state)
+{
+	char a[] = " \tcolor  title\tred ", b[] = "", c[] = " \t ", d[] = "one";
+	char *p = a;
+
+	assert_string_equal(text_word(&p), "color");
+	assert_string_equal(text_word(&p), "title");
+	assert_string_equal(text_word(&p), "red");
+	assert_null(text_word(&p));
+	assert_null(text_word(&p));
+	p = b;
+	assert_null(text_word(&p));
+	p = c;
+	assert_null(text_word(&p));
+	p = d;
+	assert_string_equal(text_word(&p), "one");
+	assert_null(text_word(&p));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_sanitize_table), cmocka_unit_test(test_sanitize_edges),
 	        cmocka_unit_test(test_is_clean),       cmocka_unit_test(test_copy_printf),
-	        cmocka_unit_test(test_dupn_ct),
+	        cmocka_unit_test(test_dupn_ct),        cmocka_unit_test(test_word),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
