@@ -20,6 +20,7 @@ struct help {
 	unsigned char *kind; /* 0 text, 1 heading */
 	struct ui_list list;
 	int rows, cols;
+	int scope; /* the keymap scope described: the argument help was opened with */
 };
 
 /* Adds a line of the given kind. */
@@ -87,7 +88,7 @@ static void add_actions(struct help *h, struct ui *ui, int scope, int owner)
 /* Builds the text for a body width. */
 static void build(struct help *h, struct ui *ui, int cols)
 {
-	int scope = ui_help_scope(ui);
+	int scope = h->scope;
 	const struct screen_ops *s = ui_scope_screen(ui, scope);
 	char line[HELP_LINE];
 
@@ -116,9 +117,13 @@ static void build(struct help *h, struct ui *ui, int cols)
 	            cols > 4 ? (size_t)cols - 2 : 2);
 }
 
+/* The argument is the keymap scope of the screen help was asked from (an int); without one
+ * help shows the keys that work everywhere. */
 static int help_open(struct ui *ui, void **state)
 {
 	struct help *h = calloc(1, sizeof(*h));
+	const void *arg;
+	size_t len;
 
 	if (!h)
 		return ENOMEM;
@@ -130,6 +135,10 @@ static int help_open(struct ui *ui, void **state)
 		free(h);
 		return ENOMEM;
 	}
+	h->scope = KEYMAP_GLOBAL;
+	arg = ui_open_arg(ui, &len);
+	if (arg && len == sizeof(h->scope))
+		memcpy(&h->scope, arg, sizeof(h->scope));
 	*state = h;
 	return 0;
 }

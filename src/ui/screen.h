@@ -97,8 +97,6 @@ const struct config *ui_config(const struct ui *ui);
 /* The TUI's store connection (NULL when the database could not be opened). */
 struct store *ui_store(struct ui *ui);
 struct keymap *ui_keymap(struct ui *ui);
-/* The keymap scope of the screen below the help screen (what help describes). */
-int ui_help_scope(const struct ui *ui);
 const struct screen_ops *ui_scope_screen(const struct ui *ui, int scope);
 
 /* The curses attribute of a theme element. */
@@ -119,6 +117,16 @@ void ui_status(struct ui *ui, enum theme_elem e, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 /* Asks for the screen with that name to be opened (return UI_PUSH from the key handler). */
 void ui_push(struct ui *ui, const char *name);
+/* Asks for the screen with that name to be opened with an argument (return UI_PUSH from the
+ * key handler): len bytes at arg are copied now, so the caller's buffer may go away. The
+ * screen's open() reads the copy with ui_open_arg(); it stays valid until that screen closes.
+ * A screen pushed with an argument always opens anew: when it is already on the stack, it
+ * and the screens above it close first. Returns 0, EINVAL (no such screen) or ENOMEM (then
+ * nothing is pushed). */
+int ui_push_arg(struct ui *ui, const char *name, const void *arg, size_t len);
+/* The argument of the screen being opened (inside open()) or else of the top screen; NULL
+ * with *len 0 when it was pushed without one. len may be NULL. */
+const void *ui_open_arg(struct ui *ui, size_t *len);
 /* Something changed outside a key handler (timer, network): redraw in this loop turn. */
 void ui_dirty(struct ui *ui);
 

@@ -67,6 +67,8 @@ struct frame {
 	const struct screen_ops *ops;
 	void *state;
 	int scope;
+	void *arg; /* the copy ui_push_arg() made, owned by the frame */
+	size_t arg_len;
 };
 
 struct ui {
@@ -88,7 +90,10 @@ struct ui {
 	struct frame stack[UI_STACK_MAX];
 	int depth;
 	const struct screen_ops *pending_push;
-	int help_scope;
+	void *pending_arg; /* ui_push_arg()'s copy until the push is carried out */
+	size_t pending_len;
+	bool pending_has_arg;
+	struct frame *opening; /* the frame whose open() runs now */
 
 	WINDOW *title, *body, *status;
 	int rows, cols;
@@ -124,11 +129,6 @@ struct store *ui_store(struct ui *ui)
 struct keymap *ui_keymap(struct ui *ui)
 {
 	return ui->km;
-}
-
-int ui_help_scope(const struct ui *ui)
-{
-	return ui->help_scope;
 }
 
 const struct screen_ops *ui_scope_screen(const struct ui *ui, int scope)
@@ -235,9 +235,52 @@ static const struct screen_ops *find_screen(const char *name, size_t *idx)
 	return NULL;
 }
 
+/* Forgets a pushed argument that was not used. */
+static void drop_pending_arg(struct ui *ui)
+{
+	free(ui->pending_arg);
+	ui->pending_arg = NULL;
+	ui->pending_len = 0;
+	ui->pending_has_arg = false;
+}
+
 void ui_push(struct ui *ui, const char *name)
 {
+	drop_pending_arg(ui);
 	ui->pending_push = find_screen(name, NULL);
+}
+
+int ui_push_arg(struct ui *ui, const char *name, const void *arg, size_t len)
+{
+	const struct screen_ops *ops = find_screen(name, NULL);
+	void *copy;
+
+	drop_pending_arg(ui);
+	ui->pending_push = NULL;
+	if (!ops)
+		return EINVAL;
+	/* One byte more, so an empty argument is still a pointer and text may rely on a NUL. */
+	copy = calloc(1, len + 1);
+	if (!copy)
+		return ENOMEM;
+	if (len)
+		memcpy(copy, arg, len);
+	ui->pending_push = ops;
+	ui->pending_arg = copy;
+	ui->pending_len = len;
+	ui->pending_has_arg = true;
+	return 0;
+}
+
+const void *ui_open_arg(struct ui *ui, size_t *len)
+{
+	const struct frame *f = ui->opening;
+
+	if (!f && ui->depth > 0)
+		f = &ui->stack[ui->depth - 1];
+	if (len)
+		*len = f && f->arg ? f->arg_len : 0;
+	return f ? f->arg : NULL;
 }
 
 void ui_dirty(struct ui *ui)
@@ -535,35 +578,48 @@ static void close_top(struct ui *ui)
 
 	if (f->ops->close)
 		f->ops->close(ui, f->state);
+	free(f->arg);
 	memset(f, 0, sizeof(*f));
 }
 
-/* Opens ops on top; when it is already on the stack, goes back to it instead. */
+/* Opens ops on top; when it is already on the stack, goes back to it instead, unless it
+ * comes with an argument (ui_push_arg): then it and what is above it close and it opens anew.
+ * The pending argument is taken over by the frame, or freed. */
 static int push_screen(struct ui *ui, const struct screen_ops *ops)
 {
+	bool has_arg = ui->pending_has_arg;
 	struct frame *f;
 	int i, err;
 
 	for (i = 0; i < ui->depth; i++) {
 		if (ui->stack[i].ops == ops) {
-			while (ui->depth > i + 1)
+			while (ui->depth > i + (has_arg ? 0 : 1))
 				close_top(ui);
-			return 0;
+			break;
 		}
 	}
+	if (i < ui->depth && !has_arg)
+		return 0;
 	if (ui->depth >= UI_STACK_MAX) {
+		drop_pending_arg(ui);
 		ui_status(ui, THEME_WARNING, "too many screens open: q goes back");
 		return ENOSPC;
 	}
-	if (ui->depth > 0)
-		ui->help_scope = ui->stack[ui->depth - 1].scope;
 	f = &ui->stack[ui->depth];
 	f->ops = ops;
 	f->scope = scope_of(ui, ops);
 	f->state = NULL;
+	f->arg = ui->pending_arg;
+	f->arg_len = ui->pending_len;
+	ui->pending_arg = NULL;
+	ui->pending_len = 0;
+	ui->pending_has_arg = false;
+	ui->opening = f;
 	err = ops->open ? ops->open(ui, &f->state) : 0;
+	ui->opening = NULL;
 	if (err) {
 		ui_status(ui, THEME_ERROR, "cannot open %s: %s", ops->title, strerror(err));
+		free(f->arg);
 		memset(f, 0, sizeof(*f));
 		return err;
 	}
@@ -603,6 +659,22 @@ static void react(struct ui *ui, int r)
 
 /* ---- actions, the prompt and commands ---- */
 
+/* Opens help on the keys of the top screen: its keymap scope is help's argument. */
+static int open_help(struct ui *ui)
+{
+	const struct frame *top = &ui->stack[ui->depth - 1];
+	int err;
+
+	if (top->ops == &screen_help)
+		return UI_NONE;
+	err = ui_push_arg(ui, screen_help.name, &top->scope, sizeof(top->scope));
+	if (err) {
+		ui_status(ui, THEME_ERROR, "cannot open help: %s", strerror(err));
+		return UI_REDRAW;
+	}
+	return UI_PUSH;
+}
+
 /* Runs an action of scope owner on the top screen. */
 static int run_action(struct ui *ui, int owner, int id)
 {
@@ -612,6 +684,9 @@ static int run_action(struct ui *ui, int owner, int id)
 	if (owner != KEYMAP_GLOBAL)
 		return top->ops->key ? top->ops->key(ui, top->state, id) : UI_NONE;
 	if (id >= UI_ACT_OPEN && id < UI_ACT_OPEN + (int)NSCREENS) {
+		if (screens[id - UI_ACT_OPEN] == &screen_help)
+			return open_help(ui);
+		drop_pending_arg(ui);
 		ui->pending_push = screens[id - UI_ACT_OPEN];
 		return UI_PUSH;
 	}
@@ -624,8 +699,7 @@ static int run_action(struct ui *ui, int owner, int id)
 	case UI_ACT_QUIT:
 		return UI_QUIT;
 	case UI_ACT_HELP:
-		ui_push(ui, "help");
-		return UI_PUSH;
+		return open_help(ui);
 	case UI_ACT_COMMAND:
 	case UI_ACT_SEARCH:
 		if (id == UI_ACT_SEARCH && !top->ops->search) {
@@ -771,6 +845,8 @@ static int run_command(struct ui *ui, char *line)
 		}
 		return UI_REDRAW;
 	}
+	if (find_screen(cmd, NULL) == &screen_help)
+		return open_help(ui);
 	if (find_screen(cmd, NULL)) {
 		ui_push(ui, cmd);
 		return UI_PUSH;
@@ -1071,6 +1147,7 @@ int ui_main(const struct paths *paths, const struct config *cfg)
 out:
 	while (ui->depth > 0)
 		close_top(ui);
+	drop_pending_arg(ui);
 	term_close();
 	loop_close();
 	store_close(ui->st);

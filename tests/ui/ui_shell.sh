@@ -19,8 +19,21 @@ check "the warning names the key" ui_shows "unknown key 'Hyper-x'"
 ui_keys '?'
 check "help opens" ui_wait "Keys on Home"
 check "help shows the user's binding" ui_shows "r z              refresh"
+# Help gets the screen it describes as its argument (ui_push_arg); asked again from a screen
+# opened over it, it opens anew on that screen's keys.
+ui_keys 5
+check "a screen opens over help" ui_wait "loftdial | Log"
+ui_keys '?'
+check "help asked again describes the new screen" ui_wait "The end of loftdial's own log file"
+check "help reopened no longer shows Home's keys" ui_lacks "Keys on Home"
 ui_keys q
 check "q goes back to Home" ui_wait "loftdial | Home"
+ui_keys :
+ui_text "help"
+ui_keys Enter
+check ":help describes the screen it was typed on" ui_wait "Keys on Home"
+ui_keys q
+check "q goes back to Home again" ui_wait "loftdial | Home"
 
 ui_keys 5
 check "5 opens the log" ui_wait "loftdial | Log"
