@@ -6,10 +6,10 @@
  * What it shows is a snapshot from the status model (status.h; never SQL here), taken when
  * the screen opens, when r is pressed and when a sync ends, never per frame. The outbox
  * counts follow the outbox's own change callback (outbox_watch), and a slow timer asks the
- * outbox to look for other processes' commits. While the TUI runs, the sync service
- * (syncsvc.h) polls incrementally every sync.poll_interval and runs s/S on demand, with the
- * same lock as `loftdial sync`; its notes only update the status line and mark the frame
- * dirty. Home is the root of the screen stack, so the service lives as long as the TUI.
+ * outbox to look for other processes' commits. The sync service belongs to the TUI's shared
+ * Salesloft session (uisvc.h), which polls incrementally every sync.poll_interval; Home runs
+ * s/S through it (the same lock as `loftdial sync`) and watches its notes, which only update
+ * the status line and mark the frame dirty.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,12 +24,12 @@
 #include "loftdial/outbox.h"
 #include "loftdial/status.h"
 #include "loftdial/sync.h"
-#include "loftdial/syncsess.h"
 #include "loftdial/syncsvc.h"
 #include "loftdial/syncstate.h"
 #include "loftdial/text.h"
 
 #include "screen.h"
+#include "uisvc.h"
 
 enum home_action {
 	HOME_SYNC = UI_ACT_SCREEN,
@@ -54,11 +54,9 @@ static const struct keymap_action home_actions[] = {
 struct home {
 	struct ui *ui;
 	struct status *snap;
-	bool db;             /* the store could be opened */
-	struct syncsess ss;  /* the service's own store connection and API client */
-	struct syncsvc *svc; /* NULL until connected */
+	bool db; /* the store could be opened */
 	struct tmr outbox_tmr;
-	bool watching;
+	bool watching, session;
 };
 
 /* The outbox changed (this process or, through outbox_refresh, another): new counts. */
@@ -111,34 +109,41 @@ static void fmt_time(char *out, size_t n, int64_t t)
 	strftime(out, n, "%Y-%m-%d %H:%M", &tm);
 }
 
-/* What the sync service tells: runs starting and ending, progress, skipped polls. */
-static void on_svc(const struct syncsvc_note *n, void *arg)
+/* What the session tells: runs starting and ending, progress, skipped polls. */
+static void on_session(struct ui *ui, const struct ui_session_note *note, void *arg)
 {
 	struct home *h = arg;
+	const struct syncsvc_note *n = note->sync;
 
+	if (note->ev == UI_SESSION_UP) {
+		home_read(h);
+		return;
+	}
+	if (note->ev != UI_SESSION_SYNC || !n)
+		return;
 	switch (n->ev) {
 	case SYNCSVC_RUN_START:
-		ui_status(h->ui, THEME_SYNC_RUNNING, "%s sync started",
+		ui_status(ui, THEME_SYNC_RUNNING, "%s sync started",
 		          n->full ? "full" : "incremental");
 		break;
 	case SYNCSVC_PROGRESS:
 		break;
 	case SYNCSVC_RUN_DONE:
 		if (n->rc == 0)
-			ui_status(h->ui, THEME_OK, "sync done: %llu records",
+			ui_status(ui, THEME_OK, "sync done: %llu records",
 			          (unsigned long long)n->records);
 		else if (n->rc == EKEYREVOKED || n->rc == EACCES)
-			ui_status(h->ui, THEME_ERROR, "sync stopped: %s",
-			          *slapi_auth_error(h->ss.api)
-			                  ? slapi_auth_error(h->ss.api)
+			ui_status(ui, THEME_ERROR, "sync stopped: %s",
+			          ui_api(ui) && *slapi_auth_error(ui_api(ui))
+			                  ? slapi_auth_error(ui_api(ui))
 			                  : "not connected: run loftdial connect");
 		else
-			ui_status(h->ui, THEME_WARNING,
+			ui_status(ui, THEME_WARNING,
 			          "sync partial: some objects failed (see their rows; s resumes)");
 		home_read(h);
 		break;
 	case SYNCSVC_SKIPPED:
-		ui_status(h->ui, THEME_MUTED, "sync poll skipped: %s",
+		ui_status(ui, THEME_MUTED, "sync poll skipped: %s",
 		          n->rc == EBUSY    ? "another loftdial is syncing"
 		          : n->rc == EACCES ? "not connected"
 		                            : strerror(n->rc));
@@ -146,48 +151,13 @@ static void on_svc(const struct syncsvc_note *n, void *arg)
 	case SYNCSVC_WEBHOOK:
 		break;
 	}
-	ui_dirty(h->ui);
-}
-
-/* Starts the sync service (its store connection and API client first); a problem goes to
- * the status line. 0 or an errno value. */
-static int start_service(struct home *h)
-{
-	const struct config *cfg = ui_config(h->ui);
-	struct syncsvc_opts o;
-	char msg[512];
-	int err;
-
-	if (h->svc)
-		return 0;
-	err = syncsess_open(&h->ss, ui_paths(h->ui)->db_file, cfg, true, msg, sizeof(msg));
-	if (err) {
-		memset(&h->ss, 0, sizeof(h->ss));
-		ui_status(h->ui, THEME_ERROR, "sync: %s", msg);
-		return err;
-	}
-	if (!slapi_connected(h->ss.api)) {
-		syncsess_close(&h->ss);
-		memset(&h->ss, 0, sizeof(h->ss));
-		return EACCES;
-	}
-	syncsvc_opts_from_config(&o, cfg, ui_paths(h->ui)->data_dir);
-	err = syncsvc_new(&h->svc, h->ss.api, h->ss.st, &o, on_svc, h);
-	if (err) {
-		h->svc = NULL;
-		syncsess_close(&h->ss);
-		memset(&h->ss, 0, sizeof(h->ss));
-		ui_status(h->ui, THEME_ERROR, "the sync service cannot start: %s", strerror(err));
-		return err;
-	}
-	log_info("ui", "sync service started (polls every %u s)", o.poll_ms / 1000);
-	return 0;
+	ui_dirty(ui);
 }
 
 /* s and S: a run now through the service. */
 static int run_now(struct home *h, bool full)
 {
-	int err = start_service(h);
+	int err = ui_session_start(h->ui);
 
 	if (err == EACCES) {
 		ui_status(h->ui, THEME_ERROR, "not connected: run loftdial connect");
@@ -195,7 +165,7 @@ static int run_now(struct home *h, bool full)
 	}
 	if (err)
 		return UI_REDRAW;
-	err = syncsvc_run_now(h->svc, full);
+	err = syncsvc_run_now(ui_sync(h->ui), full);
 	if (err == EALREADY)
 		ui_status(h->ui, THEME_WARNING, "a sync is already running (x stops it)");
 	else if (err == EBUSY)
@@ -227,8 +197,7 @@ static int home_open(struct ui *ui, void **state)
 		h->watching = true;
 		tmr_start(&h->outbox_tmr, OUTBOX_POLL_MS, outbox_poll, h);
 	}
-	if (h->snap->conn.connected)
-		(void)start_service(h);
+	h->session = !ui_session_watch(ui, on_session, h);
 	*state = h;
 	return 0;
 }
@@ -243,15 +212,17 @@ static int home_key(struct ui *ui, void *state, int action)
 	case HOME_SYNC_FULL:
 		return run_now(h, true);
 	case HOME_STOP:
-		if (!h->svc || !syncsvc_running(h->svc)) {
+		if (!ui_sync(ui) || !syncsvc_running(ui_sync(ui))) {
 			ui_status(ui, THEME_MUTED, "no sync is running");
 			return UI_REDRAW;
 		}
-		syncsvc_stop_run(h->svc);
+		syncsvc_stop_run(ui_sync(ui));
 		home_read(h);
 		ui_status(ui, THEME_WARNING, "sync stopped; s resumes where it stopped");
 		return UI_REDRAW;
 	case HOME_REFRESH:
+		/* After `loftdial connect` in a shell, r also brings the session up. */
+		(void)ui_session_start(ui);
 		home_read(h);
 		return UI_REDRAW;
 	case HOME_CONNECT:
@@ -282,8 +253,8 @@ static int draw_summary(struct home *h, WINDOW *w, int cols)
 	enum theme_elem e;
 	char when[40];
 
-	if (h->ss.api)
-		status_live(s, h->ss.api);
+	if (ui_api(ui))
+		status_live(s, ui_api(ui));
 	label(ui, w, y, "Connection");
 	if (!h->db) {
 		wattron(w, ui_attr(ui, THEME_ERROR));
@@ -368,11 +339,11 @@ static int draw_summary(struct home *h, WINDOW *w, int cols)
 	         s->webhooks.subscriptions, s->webhooks.pending_events);
 	y++;
 	label(ui, w, y, "Sync");
-	if (!h->svc) {
+	if (!ui_sync(ui)) {
 		wattron(w, ui_attr(ui, THEME_MUTED));
 		ui_text(ui, w, y, x, vw, "no polls until connected", false);
 		wattroff(w, ui_attr(ui, THEME_MUTED));
-	} else if (syncsvc_running(h->svc)) {
+	} else if (syncsvc_running(ui_sync(ui))) {
 		wattron(w, ui_attr(ui, THEME_SYNC_RUNNING));
 		ui_text(ui, w, y, x, vw, "running (x stops it)", false);
 		wattroff(w, ui_attr(ui, THEME_SYNC_RUNNING));
@@ -380,7 +351,7 @@ static int draw_summary(struct home *h, WINDOW *w, int cols)
 		struct syncsvc_stats st;
 		uint64_t now = loop_now_ms();
 
-		syncsvc_stats(h->svc, &st);
+		syncsvc_stats(ui_sync(ui), &st);
 		if (st.next_poll_ms > now) {
 			fmt_time(when, sizeof(when),
 			         (int64_t)time(NULL) +
@@ -457,14 +428,14 @@ static void home_draw(struct ui *ui, void *state, WINDOW *w, int rows, int cols)
 {
 	struct home *h = state;
 	const struct status *s = h->snap;
-	bool running = h->svc && syncsvc_running(h->svc);
+	bool running = ui_sync(ui) && syncsvc_running(ui_sync(ui));
 	const struct sync_obj_progress *prog = NULL;
 	size_t nprog = 0, k;
 	int y, i, rest;
 
 	y = draw_summary(h, w, cols) + 1;
 	if (running)
-		prog = sync_progress(syncsvc_sync(h->svc), &nprog);
+		prog = sync_progress(syncsvc_sync(ui_sync(ui)), &nprog);
 	rest = cols - 1 - 20 - 10 - 9 - 2;
 	wattron(w, ui_attr(ui, THEME_HEADER));
 	ui_textf(ui, w, y, 1, cols - 1, false, "%-20s %9s %8s  %s", "Object", "Rows", "Deleted",
@@ -530,10 +501,8 @@ static void home_close(struct ui *ui, void *state)
 	tmr_cancel(&h->outbox_tmr);
 	if (h->watching)
 		outbox_unwatch(ui_store(ui), on_outbox, h);
-	if (h->svc) {
-		syncsvc_free(h->svc);
-		syncsess_close(&h->ss);
-	}
+	if (h->session)
+		ui_session_unwatch(ui, on_session, h);
 	free(h->snap);
 	free(h);
 }

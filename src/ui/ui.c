@@ -26,6 +26,7 @@
 
 #include "screen.h"
 #include "term.h"
+#include "uisvc.h"
 
 #define UI_MIN_COLS   80
 #define UI_MIN_ROWS   24
@@ -75,6 +76,7 @@ struct ui {
 	const struct paths *paths;
 	const struct config *cfg;
 	struct store *st;
+	struct uisvc *svc; /* the shared Salesloft session (uisvc.c) */
 	struct keymap *km;
 	struct keymap_action global_acts[NFIXED + NSCREENS];
 	char open_names[NSCREENS][KEYMAP_NAME_MAX];
@@ -124,6 +126,11 @@ const struct config *ui_config(const struct ui *ui)
 struct store *ui_store(struct ui *ui)
 {
 	return ui->st;
+}
+
+struct uisvc *ui_svc(struct ui *ui)
+{
+	return ui->svc;
 }
 
 struct keymap *ui_keymap(struct ui *ui)
@@ -1094,6 +1101,12 @@ int ui_main(const struct paths *paths, const struct config *cfg)
 		goto out;
 	}
 	ui->running = true;
+	err = uisvc_new(&ui->svc, ui);
+	if (err) {
+		fprintf(stderr, "loftdial: cannot start the Salesloft session: %s\n",
+		        strerror(err));
+		goto out;
+	}
 	/* The loop's signal handlers are in place first, so curses keeps its hands off
 	 * SIGWINCH and every signal arrives through the loop. */
 	err = term_open(msg, sizeof(msg));
@@ -1109,6 +1122,8 @@ int ui_main(const struct paths *paths, const struct config *cfg)
 	}
 	load_theme(ui, config_str(cfg, "ui.theme"));
 	ui->rows = ui->cols = -1;
+	/* The session first, so Home's first frame already shows the sync service. */
+	(void)ui_session_start(ui);
 	err = push_screen(ui, &screen_home);
 	if (err) {
 		term_close();
@@ -1149,6 +1164,7 @@ out:
 		close_top(ui);
 	drop_pending_arg(ui);
 	term_close();
+	uisvc_free(ui->svc);
 	loop_close();
 	store_close(ui->st);
 	keymap_free(ui->km);
