@@ -69,6 +69,11 @@ void listdial_free(struct listdial *l);
 const struct diallist *listdial_list(const struct listdial *l);
 /* The rep's user_guid ("" before READY). */
 const char *listdial_user_guid(const struct listdial *l);
+/* The rep's Salesloft user id (0 before READY). */
+int64_t listdial_user_id(const struct listdial *l);
+/* The session's gates (the numbers dialled so far are noted there), for checking an entry
+ * again right before its INVITE. */
+struct gates *listdial_gates(const struct listdial *l);
 
 /* Queues every entry that may be dialled (with its extension) into pool; how many. An entry
  * the pool refuses is marked skipped with the reason. */
@@ -82,6 +87,9 @@ bool listdial_waiting(const struct listdial *l);
  * (nothing is written; ask again); EALREADY when nothing waits. */
 int listdial_wrapup(struct listdial *l, const char *disposition, const char *sentiment,
                     const char *notes, char *why, size_t whyn);
+/* Drops the waiting call's record: nothing is written (the action or task stays due).
+ * EALREADY when nothing waits. */
+int listdial_discard(struct listdial *l);
 
 /* Figures for the summary. */
 struct listdial_stats {

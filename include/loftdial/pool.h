@@ -19,6 +19,7 @@
 #define LOFTDIAL_POOL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "loftdial/amd.h"
@@ -27,6 +28,7 @@
 #include "loftdial/phone.h"
 
 struct pool;
+struct attempt;
 struct config;
 struct store;
 
@@ -53,6 +55,11 @@ struct pool_opts {
 	const char *country;        /* default country for numbers */
 	const char *dialplan;       /* sip.dialplan template */
 	bool auto_resume;           /* go on dialling once a connected call ends */
+	/* Called when a line takes a queued line, right before its INVITE (user is pool_add's
+	 * tag): non-zero skips it (nothing is dialled and no attempt is made; why is logged and
+	 * the caller keeps its own account of the skip). NULL: every line is dialled. */
+	int (*pre_dial)(void *user, const char *line, char *why, size_t whyn, void *arg);
+	void *pre_dial_arg;
 };
 
 struct pool_attempt {
@@ -125,6 +132,13 @@ int pool_add(struct pool *p, const char *line, void *user);
 void pool_start(struct pool *p);
 /* Ends the wrap-up after a connected call (when auto_resume is off). */
 void pool_resume(struct pool *p);
+/* Holds (true) or lets go the queue: while paused no new dial starts; legs go on. */
+void pool_pause(struct pool *p, bool on);
+/* The lines new dials may use, 1 to the lines started (ERANGE otherwise). Fewer lines never
+ * end a live leg: a leg on a line now unused runs to its end, and the line then stays idle. */
+int pool_set_lines(struct pool *p, unsigned n);
+/* The lines new dials may use now. */
+unsigned pool_lines(const struct pool *p);
 
 /* The connected call: hang up, DTMF, mute, hold/resume. ENOENT when there is none. */
 int pool_hangup(struct pool *p);
@@ -193,6 +207,8 @@ struct pool_snapshot {
 	struct pool_line_snap lines[PHONE_LINES_MAX];
 	unsigned nnext;                                 /* entries in next (<= queued) */
 	char next[POOL_SNAP_QUEUE][POOL_INPUT_MAX + 1]; /* the queue's head, in order */
+	unsigned active_lines; /* lines new dials may use (pool_set_lines) */
+	bool paused;           /* pool_pause holds the queue */
 };
 
 /* Fills out with the pool's state now (a zeroed, READY snapshot for NULL p). */
@@ -213,5 +229,8 @@ const char *pool_ev_name(enum pool_ev ev);
 void pool_opts_from_config(struct pool_opts *o, const struct config *cfg, unsigned talk_s);
 /* Saves an ended attempt as a dial_attempts row of the session (attempts.h). */
 int pool_attempt_save(struct store *st, const char *session, const struct pool_attempt *a);
+/* Fills the dial_attempts row of an ended attempt (what pool_attempt_save inserts), for a
+ * caller that adds the person, the rep and the campaign before inserting it. */
+void pool_attempt_row(struct attempt *rec, const char *session, const struct pool_attempt *a);
 
 #endif

@@ -314,6 +314,16 @@ const char *listdial_user_guid(const struct listdial *l)
 	return l && l->step == ST_READY ? l->guid : "";
 }
 
+int64_t listdial_user_id(const struct listdial *l)
+{
+	return l && l->step == ST_READY ? l->user_id : 0;
+}
+
+struct gates *listdial_gates(const struct listdial *l)
+{
+	return l ? l->gates : NULL;
+}
+
 unsigned listdial_fill(struct listdial *l, struct pool *pool)
 {
 	unsigned n = 0;
@@ -470,6 +480,15 @@ int listdial_wrapup(struct listdial *l, const char *disposition, const char *sen
 		return ENOENT;
 	l->waiting = false;
 	record(l, &l->wait_a, CALLREC_CONNECTED, d, s, notes);
+	return 0;
+}
+
+int listdial_discard(struct listdial *l)
+{
+	if (!l || !l->waiting)
+		return EALREADY;
+	l->waiting = false;
+	l->stats.not_logged++;
 	return 0;
 }
 

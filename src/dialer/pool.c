@@ -78,6 +78,8 @@ struct pool {
 	pool_h *h;
 	void *arg;
 	unsigned nlines;
+	unsigned active; /* lines new dials may use (pool_set_lines) */
+	bool paused;     /* pool_pause: no new dial starts */
 	struct leg legs[PHONE_LINES_MAX];
 	struct list queue;
 	unsigned queued;
@@ -717,6 +719,12 @@ static bool dial_next(struct pool *p, struct leg *g)
 		return false;
 	list_unlink(&q->le);
 	p->queued--;
+	if (p->o.pre_dial && p->o.pre_dial(q->user, q->text, why, sizeof(why), p->o.pre_dial_arg)) {
+		/* Refused at the last moment (a gate the clock closed, a skip): not dialled. */
+		log_info("pool", "not dialled: %s", why[0] ? why : "refused before the INVITE");
+		free(q);
+		return false;
+	}
 	a = calloc(1, sizeof(*a));
 	if (!a) {
 		free(q);
@@ -770,7 +778,7 @@ static void pump(void *arg)
 		}
 		return;
 	}
-	if (p->winner || p->wrapup)
+	if (p->winner || p->wrapup || p->paused)
 		return;
 	while (p->queued) {
 		struct leg *g = NULL;
@@ -780,7 +788,7 @@ static void pump(void *arg)
 			tmr_start(&p->pump_tmr, p->o.stagger_ms - (now - p->last_start), pump, p);
 			return;
 		}
-		for (i = 0; i < p->nlines && !g; i++)
+		for (i = 0; i < p->active && !g; i++)
 			if (!p->legs[i].a && phone_line_idle(p->phone, i + 1))
 				g = &p->legs[i];
 		if (!g)
@@ -851,6 +859,7 @@ int pool_new(struct pool **pp, const struct pool_opts *o, const struct phone_opt
 	p->o.country = p->country;
 	p->o.dialplan = p->dialplan;
 	p->nlines = po->lines;
+	p->active = po->lines;
 	list_init(&p->queue);
 	list_init(&p->limbo);
 	tmr_init(&p->pump_tmr);
@@ -923,6 +932,36 @@ void pool_resume(struct pool *p)
 		return;
 	p->wrapup = false;
 	pump_soon(p);
+}
+
+void pool_pause(struct pool *p, bool on)
+{
+	if (!p || p->paused == on)
+		return;
+	p->paused = on;
+	p->changes++;
+	if (!on && p->started)
+		pump_soon(p);
+}
+
+int pool_set_lines(struct pool *p, unsigned n)
+{
+	if (!p)
+		return EINVAL;
+	if (n < 1 || n > p->nlines)
+		return ERANGE;
+	if (n == p->active)
+		return 0;
+	p->active = n;
+	p->changes++;
+	if (p->started)
+		pump_soon(p);
+	return 0;
+}
+
+unsigned pool_lines(const struct pool *p)
+{
+	return p ? p->active : 0;
 }
 
 void pool_stop(struct pool *p)
@@ -1176,6 +1215,8 @@ void pool_snapshot(const struct pool *p, struct pool_snapshot *out)
 	out->connected_line = p->winner;
 	out->attempts = p->next_id;
 	out->changes = p->changes;
+	out->active_lines = p->active;
+	out->paused = p->paused;
 	for (i = 0; i < p->nlines; i++) {
 		const struct leg *g = &p->legs[i];
 		struct pool_line_snap *l = &out->lines[i];

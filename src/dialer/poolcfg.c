@@ -36,26 +36,31 @@ void pool_opts_from_config(struct pool_opts *o, const struct config *cfg, unsign
 	o->auto_resume = true;
 }
 
+void pool_attempt_row(struct attempt *rec, const char *session, const struct pool_attempt *a)
+{
+	memset(rec, 0, sizeof(*rec));
+	text_copy(rec->session_id, sizeof(rec->session_id), session);
+	rec->line = (int)a->line;
+	text_copy(rec->number, sizeof(rec->number), a->e164[0] ? a->e164 : a->input);
+	if (!rec->number[0])
+		text_copy(rec->number, sizeof(rec->number), "?");
+	rec->started_at_ms = a->t_start;
+	rec->ringing_at_ms = a->t_ring;
+	rec->answered_at_ms = a->t_answer;
+	rec->ended_at_ms = a->t_end;
+	rec->sip_code = a->sip_code;
+	text_copy(rec->reason, sizeof(rec->reason), a->reason);
+	text_copy(rec->outcome, sizeof(rec->outcome), call_outcome_name(a->outcome));
+	rec->live_answer_dropped = a->live_dropped;
+	text_copy(rec->amd, sizeof(rec->amd), a->amd == AMD_PENDING ? "" : amd_result_name(a->amd));
+}
+
 int pool_attempt_save(struct store *st, const char *session, const struct pool_attempt *a)
 {
 	struct attempt rec;
 
 	if (!st || !session || !a)
 		return EINVAL;
-	memset(&rec, 0, sizeof(rec));
-	text_copy(rec.session_id, sizeof(rec.session_id), session);
-	rec.line = (int)a->line;
-	text_copy(rec.number, sizeof(rec.number), a->e164[0] ? a->e164 : a->input);
-	if (!rec.number[0])
-		text_copy(rec.number, sizeof(rec.number), "?");
-	rec.started_at_ms = a->t_start;
-	rec.ringing_at_ms = a->t_ring;
-	rec.answered_at_ms = a->t_answer;
-	rec.ended_at_ms = a->t_end;
-	rec.sip_code = a->sip_code;
-	text_copy(rec.reason, sizeof(rec.reason), a->reason);
-	text_copy(rec.outcome, sizeof(rec.outcome), call_outcome_name(a->outcome));
-	rec.live_answer_dropped = a->live_dropped;
-	text_copy(rec.amd, sizeof(rec.amd), a->amd == AMD_PENDING ? "" : amd_result_name(a->amd));
+	pool_attempt_row(&rec, session, a);
 	return attempts_insert(st, &rec);
 }

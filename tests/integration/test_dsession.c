@@ -1,0 +1,390 @@
+/*
+ * test_dsession: the headless dial session controller (dsession.h) in this process, on the
+ * real loop, against a spawned loftdial-sandbox (API and simulated phones) and real baresip
+ * engines: the list read and shown before dialling, a connected call waiting for the rep's
+ * wrap-up with nothing dialled meanwhile, the team's required disposition (GET /v2/team)
+ * refused before anything is written, a name the team lacks refused, log-and-pause and
+ * resume, skipping a waiting entry, the figures, and a stop that ends every attempt.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+#include <re.h>
+
+#include "loftdial/attempts.h"
+#include "loftdial/config.h"
+#include "loftdial/dsession.h"
+#include "loftdial/loop.h"
+#include "loftdial/outbox.h"
+#include "loftdial/syncsess.h"
+#include "phonetest.h"
+#include "sbxtest.h"
+#include "synctest.h"
+
+#define WAIT_MS 60000
+
+static struct sbxt sbx;
+static int sip_base, ctrl_base, phones_port;
+static char dir[512], db[600];
+static struct config *cfg;
+static struct syncsess ss;
+static time_t test_now;
+
+/* What the session told. */
+static struct {
+	unsigned ready, failed, wrapups, records, stopped, done, skipped, dialing, warnings;
+	unsigned connected_records;
+	char failed_why[300];
+} seen;
+
+static void on_note(const struct dsession_note *n, void *arg)
+{
+	(void)arg;
+	switch (n->ev) {
+	case DSESSION_EV_READY:
+		seen.ready++;
+		break;
+	case DSESSION_EV_FAILED:
+		seen.failed++;
+		snprintf(seen.failed_why, sizeof(seen.failed_why), "%s", n->text);
+		break;
+	case DSESSION_EV_WRAPUP:
+		seen.wrapups++;
+		break;
+	case DSESSION_EV_RECORD:
+		seen.records++;
+		seen.connected_records += n->rec && n->rec->kind == CALLREC_CONNECTED;
+		break;
+	case DSESSION_EV_STOPPED:
+		seen.stopped++;
+		break;
+	case DSESSION_EV_DONE:
+		seen.done++;
+		break;
+	case DSESSION_EV_SKIPPED:
+		seen.skipped++;
+		break;
+	case DSESSION_EV_WARNING:
+		seen.warnings++;
+		fprintf(stderr, "warning: %s\n", n->text);
+		break;
+	case DSESSION_EV_CHANGED:
+		if (n->pool && n->pool->ev == POOL_EV_DIALING)
+			seen.dialing++;
+		break;
+	}
+}
+
+static int setup(void **state)
+{
+	char port[40], v[200], msg[256], err[256];
+	const char *extra[] = {"--people", "300", "--rate-limit", "0", "--sip", port, NULL};
+	time_t t = time(NULL);
+
+	(void)state;
+	/* Lines 1-3 use sip_base+10..30; the simulated phones take the fourth slot. */
+	if (pt_port_block(4, &sip_base, &ctrl_base))
+		return -1;
+	phones_port = sip_base + 40;
+	snprintf(port, sizeof(port), "127.0.0.1:%d", phones_port);
+	if (sbxt_start(&sbx, extra))
+		return -1;
+	if (tl_tmpdir(dir, sizeof(dir), "dsession") || config_new(&cfg) || pt_loop_init())
+		goto fail;
+	snprintf(db, sizeof(db), "%s/loftdial.db", dir);
+	if (config_set(cfg, "salesloft.api_url", sbx.base, err, sizeof(err)) ||
+	    config_set(cfg, "salesloft.accounts_url", sbx.base, err, sizeof(err)) ||
+	    config_set(cfg, "salesloft.api_key", SBXT_API_KEY, err, sizeof(err)))
+		goto fail;
+	snprintf(v, sizeof(v), "%d", sip_base);
+	if (config_set(cfg, "engine.sip_port", v, err, sizeof(err)))
+		goto fail;
+	snprintf(v, sizeof(v), "%d", ctrl_base);
+	if (config_set(cfg, "engine.ctrl_port", v, err, sizeof(err)))
+		goto fail;
+	snprintf(v, sizeof(v), "sip:{e164}@127.0.0.1:%d", phones_port);
+	if (config_set(cfg, "sip.dialplan", v, err, sizeof(err)) ||
+	    config_set(cfg, "engine.local_ip", "127.0.0.1", err, sizeof(err)) ||
+	    config_set(cfg, "audio.source", "aubridge,nosrc", err, sizeof(err)) ||
+	    config_set(cfg, "audio.player", "aubridge,noplay", err, sizeof(err)) ||
+	    config_set(cfg, "dial.amd", "off", err, sizeof(err)) ||
+	    config_set(cfg, "dial.stagger_ms", "100", err, sizeof(err)) ||
+	    config_set(cfg, "dial.no_zone", "rep", err, sizeof(err)) ||
+	    config_set(cfg, "dial.lines", "3", err, sizeof(err)) ||
+	    syncsess_open(&ss, db, cfg, true, msg, sizeof(msg))) {
+		fprintf(stderr, "setup: %s %s\n", err, msg);
+		goto fail;
+	}
+	/* The list's and the gates' clock: today at 17:00 UTC, inside calling hours from
+	 * London to the US west coast, whenever the test runs. */
+	t -= t % 86400;
+	test_now = t + 17 * 3600;
+	setenv("LOFTDIAL_TEST_RING_TIMEOUT_MS", "2000", 1);
+	return 0;
+fail:
+	return st_setup_failed(&sbx);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unsetenv("LOFTDIAL_TEST_RING_TIMEOUT_MS");
+	syncsess_close(&ss);
+	pt_loop_close();
+	config_free(cfg);
+	tl_rmrf(dir);
+	return sbxt_stop(&sbx) == 0 ? 0 : -1;
+}
+
+/* ---- waiting ---- */
+
+static struct dsession *cur;
+
+static bool is_ready(void *arg)
+{
+	(void)arg;
+	return seen.ready || seen.failed;
+}
+
+static unsigned want_wrapups;
+static bool wrapup_due(void *arg)
+{
+	(void)arg;
+	return seen.wrapups >= want_wrapups || seen.failed || seen.done;
+}
+
+static bool is_stopped(void *arg)
+{
+	(void)arg;
+	return seen.stopped > 0;
+}
+
+static bool pool_quiet(void *arg)
+{
+	struct dsession_snapshot s;
+
+	(void)arg;
+	dsession_snapshot(cur, &s);
+	return s.pool.busy == 0;
+}
+
+static void opts(struct dsession_opts *o, int64_t cadence, unsigned lines)
+{
+	memset(o, 0, sizeof(*o));
+	o->target.cadence_id = cadence;
+	o->lines = lines;
+	o->ask = true;
+	o->talk_s = 1;
+	o->data_dir = dir;
+	o->now = test_now;
+}
+
+static void mix_all_human(void)
+{
+	assert_int_equal(sbxt_admin(&sbx, "PUT", "/_sandbox/phones/mix",
+	                            "{\"seed\":4,\"order\":\"call\",\"kinds\":{\"human\":{"
+	                            "\"share\":1,\"ring_ms\":300,\"greeting_ms\":[300,800]}}}",
+	                            NULL),
+	                 200);
+}
+
+/* ---- tests ---- */
+
+static void test_bad_args(void **state)
+{
+	struct dsession_opts o;
+	struct dsession *d = NULL;
+	struct dsession_snapshot s;
+	char why[256];
+
+	(void)state;
+	opts(&o, 0, 1);
+	assert_int_equal(dsession_new(&d, ss.api, ss.st, cfg, &o, on_note, NULL, why, sizeof(why)),
+	                 EINVAL);
+	assert_true(why[0] != '\0');
+	o.target.cadence_id = 1200;
+	o.target.tasks = true;
+	assert_int_equal(dsession_new(&d, ss.api, ss.st, cfg, &o, on_note, NULL, why, sizeof(why)),
+	                 EINVAL);
+	assert_null(d);
+	dsession_snapshot(NULL, &s);
+	assert_int_equal(s.phase, DSESSION_LOADING);
+	assert_int_equal(dsession_changes(NULL), 0);
+	assert_int_equal(dsession_entries(NULL, 0, NULL, 0), 0);
+	assert_int_equal(dsession_start(NULL), EINVAL);
+	dsession_free(NULL);
+	assert_string_equal(dsession_phase_name(DSESSION_WRAPUP), "wrap-up");
+	assert_string_equal(dsession_phase_name((enum dsession_phase)99), "?");
+	assert_string_equal(dsession_entry_state_name(DSESSION_ENTRY_SKIPPED), "skipped");
+}
+
+/* A cadence on 2 lines, everyone answers: each connected call waits for the rep; the team's
+ * required disposition and an unknown name are refused with nothing written; log-and-pause
+ * holds the dialling, resume goes on; a skipped entry is never dialled; stop ends it all. */
+static void test_wrapup_flow(void **state)
+{
+	struct dsession_opts o;
+	struct dsession_snapshot s;
+	struct dsession_entry *ents;
+	struct outbox_counts oc0, oc1;
+	char why[256];
+	size_t n, i, skip_i = (size_t)-1;
+	unsigned attempts_at_wrapup, dialing_at_pause;
+	int64_t live = 0, dropped = 0;
+
+	(void)state;
+	memset(&seen, 0, sizeof(seen));
+	mix_all_human();
+	assert_int_equal(
+	        sbxt_admin(&sbx, "POST", "/_sandbox/team",
+	                   "{\"dispositions_required\":true,\"sentiments_required\":false}", NULL),
+	        200);
+	opts(&o, 1201, 2);
+	assert_int_equal(
+	        dsession_new(&cur, ss.api, ss.st, cfg, &o, on_note, NULL, why, sizeof(why)), 0);
+	dsession_snapshot(cur, &s);
+	assert_int_equal(s.phase, DSESSION_LOADING);
+	assert_int_equal(dsession_start(cur), EAGAIN);
+	assert_true(pt_run_until(is_ready, NULL, WAIT_MS));
+	if (seen.failed)
+		fprintf(stderr, "failed: %s\n", seen.failed_why);
+	assert_int_equal(seen.failed, 0);
+	dsession_snapshot(cur, &s);
+	assert_int_equal(s.phase, DSESSION_READY);
+	assert_true(s.nentries >= 3);
+	assert_string_equal(s.target.label, "cadence 1201");
+	assert_int_equal(s.lines_rep, 2);
+	assert_int_equal(s.lines_max, 3);
+	assert_true(s.has_next);
+	assert_true(s.user_guid[0] != '\0');
+	ents = calloc(s.nentries, sizeof(*ents));
+	assert_non_null(ents);
+	n = dsession_entries(cur, 0, ents, s.nentries);
+	assert_int_equal(n, s.nentries);
+	/* The last waiting entry is skipped by the rep before dialling starts. */
+	for (i = 0; i < n; i++)
+		if (ents[i].state == DSESSION_ENTRY_WAITING)
+			skip_i = i;
+	assert_true(skip_i != (size_t)-1 && skip_i != s.next_entry);
+	assert_int_equal(dsession_skip(cur, skip_i), 0);
+	assert_int_equal(dsession_skip(cur, skip_i), EALREADY);
+	assert_int_equal(dsession_skip(cur, n + 5), ERANGE);
+	assert_int_equal(dsession_wrapup(cur, "x", "", "", DSESSION_NEXT, why, sizeof(why)),
+	                 EALREADY);
+	outbox_counts(ss.st, &oc0);
+
+	/* The first connected call ends (talk 1 s) and waits for the rep. */
+	assert_int_equal(dsession_start(cur), 0);
+	assert_int_equal(dsession_start(cur), EALREADY);
+	want_wrapups = 1;
+	assert_true(pt_run_until(wrapup_due, NULL, WAIT_MS));
+	assert_int_equal(seen.wrapups, 1);
+	dsession_snapshot(cur, &s);
+	assert_int_equal(s.phase, DSESSION_WRAPUP);
+	assert_true(s.wrapup.waiting);
+	assert_true(s.wrapup.a.connected);
+	assert_null(s.wrapup.a.user);
+	assert_true(s.team_known);
+	assert_true(s.dispositions_required);
+	assert_false(s.sentiments_required);
+	/* Nothing is dialled under a rep who is still typing. */
+	assert_true(pt_run_until(pool_quiet, NULL, WAIT_MS));
+	dsession_snapshot(cur, &s);
+	attempts_at_wrapup = s.pool.attempts;
+	pt_run_for(1500);
+	dsession_snapshot(cur, &s);
+	assert_int_equal(s.pool.attempts, attempts_at_wrapup);
+	assert_int_equal(s.phase, DSESSION_WRAPUP);
+
+	/* Required and unknown names are refused; nothing is written. */
+	assert_int_equal(dsession_wrapup(cur, "", "Positive", "n", DSESSION_NEXT, why, sizeof(why)),
+	                 EINVAL);
+	assert_non_null(strstr(why, "requires a disposition"));
+	assert_int_equal(dsession_wrapup(cur, "Nope", "", "n", DSESSION_NEXT, why, sizeof(why)),
+	                 ENOENT);
+	assert_non_null(strstr(why, "Nope"));
+	outbox_counts(ss.st, &oc1);
+	assert_int_equal(oc1.queued + oc1.sending + oc1.sent + oc1.failed,
+	                 oc0.queued + oc0.sending + oc0.sent + oc0.failed);
+
+	/* Log and pause: the record is written, nothing new is dialled. */
+	assert_int_equal(dsession_wrapup(cur, "meeting booked", "Positive", "спасибо, talk Tuesday",
+	                                 DSESSION_PAUSE, why, sizeof(why)),
+	                 0);
+	assert_int_equal(seen.connected_records, 1);
+	dsession_snapshot(cur, &s);
+	assert_int_equal(s.phase, DSESSION_PAUSED);
+	assert_false(s.wrapup.waiting);
+	assert_true(s.pool.paused);
+	dialing_at_pause = seen.dialing;
+	pt_run_for(1000);
+	assert_int_equal(seen.dialing, dialing_at_pause);
+
+	/* Resume: the next call connects and waits; log and dial on. */
+	assert_int_equal(dsession_pause(cur, false), 0);
+	want_wrapups = 2;
+	assert_true(pt_run_until(wrapup_due, NULL, WAIT_MS));
+	assert_int_equal(seen.wrapups, 2);
+	assert_true(seen.dialing > dialing_at_pause);
+	assert_int_equal(
+	        dsession_wrapup(cur, "Meeting Booked", "", "", DSESSION_NEXT, why, sizeof(why)), 0);
+	assert_int_equal(seen.connected_records, 2);
+
+	/* The figures. */
+	dsession_snapshot(cur, &s);
+	assert_true(s.stats.dials >= 2);
+	assert_true(s.stats.connects >= 2);
+	assert_true(s.stats.connect_rate > 0 && s.stats.connect_rate <= 1.0);
+	assert_true(s.stats.dials_per_hour > 0);
+	assert_true(s.stats.talk_ms >= 1000);
+	assert_true(s.stats.elapsed_ms > 0);
+	assert_true(s.stats.abandon_ceiling > 0.029 && s.stats.abandon_ceiling < 0.031);
+	assert_true(s.stats.records >= 2);
+	printf("FIGURE dsession: %u dials, %u connects, %.0f dials/h, talk %lld ms, "
+	       "live %u dropped %u, share %.3f, lines %u/%u\n",
+	       s.stats.dials, s.stats.connects, s.stats.dials_per_hour, (long long)s.stats.talk_ms,
+	       s.stats.live, s.stats.dropped, s.stats.abandon_share, s.lines_active, s.lines_rep);
+
+	/* Stop: every attempt ends, the engines stop. */
+	dsession_stop(cur);
+	assert_true(pt_run_until(is_stopped, NULL, WAIT_MS));
+	dsession_snapshot(cur, &s);
+	assert_int_equal(s.phase, DSESSION_STOPPED);
+	assert_int_equal(s.pool.busy, 0);
+	n = dsession_entries(cur, 0, ents, s.nentries);
+	assert_int_equal(ents[skip_i].state, DSESSION_ENTRY_SKIPPED);
+	assert_string_equal(ents[skip_i].reason, "skipped by rep");
+	assert_int_equal(ents[skip_i].attempts, 0);
+	for (i = 0; i < n; i++)
+		assert_int_not_equal(ents[i].state, DSESSION_ENTRY_DIALING);
+	/* The attempts are in the store with the rep and the campaign. */
+	assert_int_equal(attempts_abandon_counts(ss.st, 0, 0, "cadence:1201", &live, &dropped), 0);
+	assert_true(live >= 2);
+	/* The sandbox is the one child left: every engine is gone. */
+	assert_int_equal(pt_children(), 1);
+	free(ents);
+	dsession_free(cur);
+	cur = NULL;
+	assert_int_equal(
+	        sbxt_admin(&sbx, "POST", "/_sandbox/team",
+	                   "{\"dispositions_required\":false,\"sentiments_required\":false}", NULL),
+	        200);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_bad_args),
+	        cmocka_unit_test(test_wrapup_flow),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
