@@ -18,6 +18,10 @@
  * is true. Never cuts a character. Returns the number of bytes written without the NUL. */
 size_t text_sanitize(char *dst, size_t n, const char *src, bool ascii);
 
+/* The same for text that keeps its lines (notes): a newline, CR LF or a lone CR becomes one
+ * '\n' instead of a space; everything else is as text_sanitize() does it. */
+size_t text_sanitize_lines(char *dst, size_t n, const char *src, bool ascii);
+
 /* True when s has no C0/C1 control characters, ESC or bidi/line-separator controls and is
  * valid UTF-8. */
 bool text_is_clean(const char *s);

@@ -26,6 +26,12 @@ enum twidth_flags {
 /* Display width of s in columns, as twidth_fit() would lay it out; NULL is 0. */
 size_t twidth_str(const char *s);
 
+/* The next cluster of s (one character and its marks, as twidth_fit() keeps them): returns
+ * the bytes it spans in s (0 at the end) and its columns in *width (may be NULL). Marks with
+ * nothing before them belong to the cluster that follows; trailing ones make a cluster of
+ * width 0. For editors that move by what the screen shows. */
+size_t twidth_next(const char *s, size_t *width);
+
 /* Copies into dst (size n, always terminated when n > 0) the part of s that fits in cols
  * columns; text wider than cols is cut at a character boundary and ends with an ellipsis
  * ("…", one column). Unmeasurable code points (controls, unassigned) become '?'; marks with

@@ -87,7 +87,8 @@ static size_t esc_len(const unsigned char *s)
 	return s[i] ? 2 : 1;
 }
 
-size_t text_sanitize(char *dst, size_t n, const char *src, bool ascii)
+/* text_sanitize() and text_sanitize_lines(): lines says whether line breaks stay. */
+static size_t sanitize(char *dst, size_t n, const char *src, bool ascii, bool lines)
 {
 	const unsigned char *s = (const unsigned char *)src;
 	size_t o = 0;
@@ -103,6 +104,11 @@ size_t text_sanitize(char *dst, size_t n, const char *src, bool ascii)
 
 		if (*s == 0x1b) {
 			s += esc_len(s);
+			continue;
+		}
+		if (lines && (*s == '\n' || *s == '\r')) {
+			dst[o++] = '\n';
+			s += s[0] == '\r' && s[1] == '\n' ? 2 : 1;
 			continue;
 		}
 		if (*s < 0x20 || *s == 0x7f) {
@@ -130,6 +136,16 @@ size_t text_sanitize(char *dst, size_t n, const char *src, bool ascii)
 	}
 	dst[o] = '\0';
 	return o;
+}
+
+size_t text_sanitize(char *dst, size_t n, const char *src, bool ascii)
+{
+	return sanitize(dst, n, src, ascii, false);
+}
+
+size_t text_sanitize_lines(char *dst, size_t n, const char *src, bool ascii)
+{
+	return sanitize(dst, n, src, ascii, true);
 }
 
 bool text_is_clean(const char *str)

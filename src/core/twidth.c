@@ -169,6 +169,21 @@ size_t twidth_str(const char *s)
 	return w;
 }
 
+size_t twidth_next(const char *s, size_t *width)
+{
+	struct cluster c;
+
+	if (width)
+		*width = 0;
+	if (!s || !*s)
+		return 0;
+	if (!next_cluster((const unsigned char *)s, &c))
+		return c.used;
+	if (width)
+		*width = c.width;
+	return c.used;
+}
+
 size_t twidth_fit(char *dst, size_t n, const char *s, size_t cols, int flags)
 {
 	const char *ell = (flags & TWIDTH_ASCII) ? ELLIPSIS_ASCII : ELLIPSIS;

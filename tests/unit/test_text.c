@@ -155,12 +155,35 @@ static void test_word(void **state)
 	assert_null(text_word(&p));
 }
 
+/* text_sanitize_lines keeps line breaks (CR LF and CR become one newline); the rest is
+ * text_sanitize's work. */
+static void test_sanitize_lines(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(text_sanitize_lines(out, sizeof(out), "a\nb\r\nc\rd", false), 7);
+	assert_string_equal(out, "a\nb\nc\nd");
+	text_sanitize_lines(out, sizeof(out), "x\ty\x1b[31mz\x07\x1b]0;t\x07\n", false);
+	assert_string_equal(out, "x yz?\n");
+	text_sanitize_lines(out, sizeof(out),
+	                    "\xe2\x80\xae"
+	                    "r\xc2\x9b",
+	                    false);
+	assert_string_equal(out, "?r?");
+	text_sanitize(out, sizeof(out), "a\r\nb", false);
+	assert_string_equal(out, "a  b");
+	assert_int_equal(text_sanitize_lines(out, 3, "ab\ncd", false), 2);
+	assert_string_equal(out, "ab");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_sanitize_table), cmocka_unit_test(test_sanitize_edges),
 	        cmocka_unit_test(test_is_clean),       cmocka_unit_test(test_copy_printf),
 	        cmocka_unit_test(test_dupn_ct),        cmocka_unit_test(test_word),
+	        cmocka_unit_test(test_sanitize_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

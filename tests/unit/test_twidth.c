@@ -163,13 +163,44 @@ static void test_hostile_pipeline(void **state)
 	}
 }
 
+/* twidth_next walks the clusters twidth_fit keeps: a character with its marks, a wide one,
+ * a leading orphan mark joining the next character, trailing marks alone at width 0. */
+static void test_next(void **state)
+{
+	size_t w = 9;
+
+	(void)state;
+	assert_int_equal(twidth_next(NULL, &w), 0);
+	assert_int_equal(w, 0);
+	assert_int_equal(twidth_next("", NULL), 0);
+	assert_int_equal(twidth_next("ab", &w), 1);
+	assert_int_equal(w, 1);
+	assert_int_equal(twidth_next("e\xcc\x81x", &w), 3); /* e + combining acute */
+	assert_int_equal(w, 1);
+	assert_int_equal(twidth_next("日本", &w), 3);
+	assert_int_equal(w, 2);
+	assert_int_equal(twidth_next("\xcc\x81"
+	                             "a",
+	                             &w),
+	                 3); /* an orphan mark joins 'a' */
+	assert_int_equal(w, 1);
+	assert_int_equal(twidth_next("\xcc\x81", &w), 2); /* only a mark: width 0 */
+	assert_int_equal(w, 0);
+	assert_int_equal(twidth_next("\xff"
+	                             "a",
+	                             &w),
+	                 1); /* an invalid byte is one '?' */
+	assert_int_equal(w, 1);
+	assert_int_equal(twidth_next("\n", &w), 1);
+	assert_int_equal(w, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_width_table),
-	        cmocka_unit_test(test_fit_table),
-	        cmocka_unit_test(test_fit_edges),
-	        cmocka_unit_test(test_hostile_pipeline),
+	        cmocka_unit_test(test_width_table), cmocka_unit_test(test_fit_table),
+	        cmocka_unit_test(test_fit_edges),   cmocka_unit_test(test_hostile_pipeline),
+	        cmocka_unit_test(test_next),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
