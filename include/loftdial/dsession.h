@@ -34,7 +34,7 @@ struct slapi;
 struct store;
 struct dsession;
 
-/* What is dialled: exactly one of a cadence, the tasks, or a person. */
+/* What is dialled: a cadence, the tasks, or both as one list; or one person alone. */
 struct dsession_target {
 	int64_t cadence_id; /* > 0: the cadence's due phone actions */
 	bool tasks;         /* the rep's call tasks */

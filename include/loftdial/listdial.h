@@ -1,11 +1,11 @@
 /*
- * listdial: a dial session over a Salesloft list (a cadence's due phone actions, the rep's
- * call tasks), shared by `loftdial dial --cadence/--tasks` and any other face.
+ * listdial: the Salesloft side of a dial session over a list (a cadence's due phone actions,
+ * the rep's call tasks): the list, the team's names and the call records.
  *
  * It finds the rep (the connected user from /v2/me, or salesloft.operator_email through
  * usermap_call_user), reads the list (diallist.h) with the gates (gates.h) configured from
- * dial.*, and chooses the disposition names of the non-person outcomes (callrec.h). The face
- * then queues the entries that may be dialled into its pool (listdial_fill) and hands every
+ * dial.*, and chooses the disposition names of the non-person outcomes (callrec.h). The dial
+ * session (dsession.h) then feeds the entries that may be dialled to its pool and hands every
  * ended attempt to listdial_ended: a non-person outcome becomes an outbox record at once; a
  * connected call takes the rep's disposition, sentiment and notes, either given up front
  * (listdial_opts) or through listdial_wrapup() when the face asks the rep.
@@ -38,7 +38,7 @@ struct listdial_opts {
 };
 
 enum listdial_ev {
-	LISTDIAL_READY,   /* the list is read: listdial_fill() may run */
+	LISTDIAL_READY,   /* the list is read: listdial_list() has it */
 	LISTDIAL_FAILED,  /* reading it failed for good (text says why; err set) */
 	LISTDIAL_WARNING, /* text: a disposition the team lacks, ... */
 	LISTDIAL_RECORD,  /* an ended attempt's record is in the outbox (or why not: text) */
@@ -75,9 +75,6 @@ int64_t listdial_user_id(const struct listdial *l);
  * again right before its INVITE. */
 struct gates *listdial_gates(const struct listdial *l);
 
-/* Queues every entry that may be dialled (with its extension) into pool; how many. An entry
- * the pool refuses is marked skipped with the reason. */
-unsigned listdial_fill(struct listdial *l, struct pool *pool);
 /* An attempt of this session ended (a->user is its entry): writes its record, or asks. */
 void listdial_ended(struct listdial *l, const struct pool_attempt *a);
 /* True while a connected call waits for the rep's wrap-up. */

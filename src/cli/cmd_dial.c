@@ -12,9 +12,11 @@
  * (mute / unmute), hold, resume, d DIGITS (DTMF), r (redial the last number), q (stop).
  *
  * `loftdial dial --cadence ID | --tasks [...]` dials a list read live from Salesloft: a face over
- * listdial.h, which reads the list and writes every ended call's record to the outbox, and the
- * outbox sender (outsend.h), which posts them while the session runs. This file prints the
- * entries and the records and takes the rep's wrap-up (w on stdin with --ask).
+ * the dial session (dsession.h), which reads the list, feeds the pool, checks the gates before
+ * each INVITE and writes every ended call's record to the outbox, and the outbox sender
+ * (outsend.h), which posts them while the session runs. This file prints the entries, the
+ * pool's events and the records, and takes the rep's commands and wrap-up (w on stdin with
+ * --ask).
  *
  * The exit code (docs/cli.md): 0 when every line was dialled, 4 when some line was refused or
  * never dialled (an unusable number) but a call was placed, 1 when no call could be placed
@@ -35,7 +37,7 @@
 
 #include "loftdial/cli.h"
 #include "loftdial/dialfile.h"
-#include "loftdial/listdial.h"
+#include "loftdial/dsession.h"
 #include "loftdial/outsend.h"
 #include "loftdial/syncsess.h"
 #include "loftdial/log.h"
@@ -73,11 +75,12 @@ struct dialrun {
 	char inbuf[4096];
 	size_t inlen;
 	/* A Salesloft list (--cadence, --tasks): the session, its sender, the drain at the end. */
-	struct listdial *ld;
+	struct dsession *ds;
 	struct outsend *os;
 	struct tmr drain_tmr;
 	int64_t drain_end;
 	bool list_failed;
+	bool stopped; /* the session said STOPPED */
 };
 
 /* ISO 8601 UTC with milliseconds. */
@@ -266,11 +269,9 @@ static void drain_start(struct dialrun *r)
 	tmr_start(&r->drain_tmr, 0, drain_tick, r);
 }
 
-/* Every pool note: print it, count it, save ended attempts, stop when done. */
-static void on_pool(const struct pool_note *n, void *arg)
+/* Prints a pool note and counts it for the summary. */
+static void pool_note_seen(struct dialrun *r, const struct pool_note *n)
 {
-	struct dialrun *r = arg;
-
 	if (r->json)
 		print_json(n);
 	else
@@ -289,8 +290,6 @@ static void on_pool(const struct pool_note *n, void *arg)
 		else if (n->a->outcome != CALL_OUT_NETWORK && n->a->outcome != CALL_OUT_FAILED)
 			r->placed++;
 		r->dropped += n->a->live_dropped;
-		persist(r, n->a);
-		listdial_ended(r->ld, n->a);
 		break;
 	case POOL_EV_DROP_TIME:
 		r->drops_measured++;
@@ -298,23 +297,40 @@ static void on_pool(const struct pool_note *n, void *arg)
 		if (n->ms > r->drop_max_ms)
 			r->drop_max_ms = n->ms;
 		break;
-	case POOL_EV_WRAPUP:
-		/* A connected call of a list waits for the rep's wrap-up (w on stdin). */
-		if (!listdial_waiting(r->ld))
-			pool_resume(r->pool);
+	default:
+		break;
+	}
+}
+
+/* Every pool note of a numbers file: print it, count it, save ended attempts, stop when
+ * done. */
+static void on_pool(const struct pool_note *n, void *arg)
+{
+	struct dialrun *r = arg;
+
+	pool_note_seen(r, n);
+	switch (n->ev) {
+	case POOL_EV_ENDED:
+		persist(r, n->a);
 		break;
 	case POOL_EV_IDLE:
 		pool_stop(r->pool);
 		break;
 	case POOL_EV_STOPPED:
-		if (r->os)
-			drain_start(r);
-		else
-			loop_quit(r->rc);
+		loop_quit(r->rc);
 		break;
 	default:
 		break;
 	}
+}
+
+/* Stops the run: the session's (hangs up, records, engines) or the pool's. */
+static void run_stop(struct dialrun *r)
+{
+	if (r->ds)
+		dsession_stop(r->ds);
+	else
+		pool_stop(r->pool);
 }
 
 /* No engine came up in time: give up. */
@@ -329,7 +345,7 @@ static void start_deadline(void *arg)
 	        "installed? ports engine.sip_port/engine.ctrl_port free?)\n",
 	        START_DEADLINE_MS / 1000);
 	r->rc = CLI_FAIL;
-	pool_stop(r->pool);
+	run_stop(r);
 }
 
 /* SIGINT/SIGTERM: hang up and stop; a second one quits at once. */
@@ -344,7 +360,7 @@ static void on_signal(int sig, void *arg)
 	r->interrupted = true;
 	r->rc = CLI_INTERRUPT;
 	fprintf(stderr, "loftdial: stopping (hanging up)...\n");
-	pool_stop(r->pool);
+	run_stop(r);
 }
 
 /* "w DISPOSITION | SENTIMENT | NOTES": the rep's wrap-up of a connected list call; then the
@@ -369,15 +385,13 @@ static void wrapup(struct dialrun *r, char *text)
 		part[i] = p;
 		p = bar ? bar + 1 : NULL;
 	}
-	err = listdial_wrapup(r->ld, part[0], part[1], part[2], why, sizeof(why));
+	err = dsession_wrapup(r->ds, part[0], part[1], part[2], DSESSION_NEXT, why, sizeof(why));
 	if (err) {
 		char shown[300];
 
 		text_sanitize(shown, sizeof(shown), why, false);
 		fprintf(stderr, "loftdial dial: %s\n", shown);
-		return;
 	}
-	pool_resume(r->pool);
 }
 
 /* Runs one line typed on stdin. */
@@ -388,26 +402,24 @@ static void command(struct dialrun *r, char *line)
 	while (*line == ' ')
 		line++;
 	if (!strcmp(line, "h"))
-		err = pool_hangup(r->pool);
-	else if (!strcmp(line, "m"))
-		err = pool_mute(r->pool, true);
-	else if (!strcmp(line, "u"))
-		err = pool_mute(r->pool, false);
-	else if (!strcmp(line, "hold"))
-		err = pool_hold(r->pool, true);
-	else if (!strcmp(line, "resume"))
-		err = pool_hold(r->pool, false);
+		err = r->ds ? dsession_hangup(r->ds) : pool_hangup(r->pool);
+	else if (!strcmp(line, "m") || !strcmp(line, "u"))
+		err = r->ds ? dsession_mute(r->ds, line[0] == 'm')
+		            : pool_mute(r->pool, line[0] == 'm');
+	else if (!strcmp(line, "hold") || !strcmp(line, "resume"))
+		err = r->ds ? dsession_hold(r->ds, line[0] == 'h')
+		            : pool_hold(r->pool, line[0] == 'h');
 	else if (!strncmp(line, "d ", 2))
-		err = pool_dtmf(r->pool, line + 2);
+		err = r->ds ? dsession_dtmf(r->ds, line + 2) : pool_dtmf(r->pool, line + 2);
 	else if (!strcmp(line, "r"))
-		err = pool_redial(r->pool);
+		err = r->ds ? dsession_redial(r->ds) : pool_redial(r->pool);
 	else if (!strcmp(line, "q"))
-		pool_stop(r->pool);
-	else if (r->ld && (!strcmp(line, "w") || !strncmp(line, "w ", 2)))
+		run_stop(r);
+	else if (r->ds && (!strcmp(line, "w") || !strncmp(line, "w ", 2)))
 		wrapup(r, line[1] ? line + 2 : "");
 	else if (*line)
 		fprintf(stderr, "commands: h, m, u, hold, resume, d DIGITS, r, q%s\n",
-		        r->ld ? ", w DISPOSITION | SENTIMENT | NOTES" : "");
+		        r->ds ? ", w DISPOSITION | SENTIMENT | NOTES" : "");
 	if (err)
 		fprintf(stderr, "loftdial: %s: %s\n", line,
 		        err == ENOENT ? "no connected call" : strerror(err));
@@ -696,37 +708,80 @@ static void print_record(const struct dialrun *r, const struct listdial_note *n)
 		printf("record: attempt #%u %s\n", n->a ? n->a->id : 0, text);
 }
 
-/* The list session's notes. */
-static void on_list(const struct listdial_note *n, void *arg)
+/* Prints an entry skipped after the list was read (the gates right before its INVITE). */
+static void print_skip(const struct dialrun *r, size_t i, const char *why)
+{
+	char reason[300];
+
+	text_sanitize(reason, sizeof(reason), why, false);
+	if (r->json) {
+		cJSON *o = cJSON_CreateObject();
+		char *js;
+
+		if (!o)
+			return;
+		cJSON_AddStringToObject(o, "event", "skipped");
+		cJSON_AddNumberToObject(o, "entry", (double)(i + 1));
+		cJSON_AddStringToObject(o, "reason", reason);
+		js = cJSON_PrintUnformatted(o);
+		if (js)
+			printf("%s\n", js);
+		free(js);
+		cJSON_Delete(o);
+		return;
+	}
+	printf("entry %zu: skipped before dialling: %s\n", i + 1, reason);
+}
+
+/* The session's notes: the pool's events, the records, the wrap-ups, the end. */
+static void on_session(const struct dsession_note *n, void *arg)
 {
 	struct dialrun *r = arg;
 	char text[600];
 
 	text_sanitize(text, sizeof(text), n->text ? n->text : "", false);
 	switch (n->ev) {
-	case LISTDIAL_READY:
+	case DSESSION_EV_READY:
 		loop_quit(0);
 		break;
-	case LISTDIAL_FAILED:
+	case DSESSION_EV_FAILED:
 		fprintf(stderr, "loftdial dial: %s\n", text);
 		r->list_failed = true;
 		r->rc = n->err == EKEYREVOKED || n->err == EACCES ? CLI_AUTH : CLI_FAIL;
+		/* Before READY the loop only waits for the list; after, the session stops. */
 		loop_quit(0);
 		break;
-	case LISTDIAL_WARNING:
+	case DSESSION_EV_WARNING:
 		fprintf(stderr, "loftdial dial: warning: %s\n", text);
 		break;
-	case LISTDIAL_RECORD:
-		print_record(r, n);
-		if (n->outbox_id && r->os)
+	case DSESSION_EV_CHANGED:
+		if (n->pool)
+			pool_note_seen(r, n->pool);
+		break;
+	case DSESSION_EV_RECORD:
+		print_record(r, n->rec);
+		if (n->rec->outbox_id && r->os)
 			outsend_kick(r->os);
 		break;
-	case LISTDIAL_ASK:
+	case DSESSION_EV_WRAPUP:
 		if (r->json)
 			printf("{\"event\":\"ask\",\"attempt\":%u}\n", n->a ? n->a->id : 0);
 		else
 			printf("wrap-up of attempt #%u: type w DISPOSITION | SENTIMENT | NOTES\n",
 			       n->a ? n->a->id : 0);
+		break;
+	case DSESSION_EV_SKIPPED:
+		print_skip(r, n->entry, n->text);
+		break;
+	case DSESSION_EV_DONE:
+		dsession_stop(r->ds);
+		break;
+	case DSESSION_EV_STOPPED:
+		r->stopped = true;
+		if (r->os)
+			drain_start(r);
+		else
+			loop_quit(r->rc);
 		break;
 	}
 	fflush(stdout);
@@ -754,16 +809,17 @@ struct list_args {
 	const char *disposition, *sentiment, *notes;
 };
 
-/* Reads the list, prints it, queues what may be dialled. 0 to dial, else the exit code. */
+/* Opens the session (the engines start while the list is read), prints the list. 0 to dial,
+ * else the exit code. */
 static int list_open(struct cli_ctx *ctx, struct dialrun *r, struct syncsess *ss,
-                     const struct list_args *la, struct pool *pool)
+                     const struct list_args *la, unsigned lines, unsigned talk)
 {
-	struct listdial_opts lo;
-	struct listdial_stats st;
-	const struct diallist *dl;
+	struct dsession_opts o;
+	struct dsession_snapshot *snap = NULL;
+	struct dsession_entry *e = NULL;
 	char why[300] = "", msg[300] = "";
 	size_t i;
-	int err;
+	int err, code = 0;
 
 	err = syncsess_open(ss, ctx->paths.db_file, ctx->cfg, true, msg, sizeof(msg));
 	if (err) {
@@ -775,19 +831,21 @@ static int list_open(struct cli_ctx *ctx, struct dialrun *r, struct syncsess *ss
 		return CLI_AUTH;
 	}
 	r->st = ss->st;
-	memset(&lo, 0, sizeof(lo));
-	lo.cadence_id = la->cadence;
-	lo.tasks = la->tasks;
-	lo.disposition = la->disposition;
-	lo.sentiment = la->sentiment;
-	lo.notes = la->notes;
-	lo.ask = la->ask;
-	lo.session = r->session;
-	/* Test-only: the clock the list and the gates use (unix seconds), so a test can dial a
-	 * list inside calling hours whenever it runs (docs/dialing.md). */
+	memset(&o, 0, sizeof(o));
+	o.target.cadence_id = la->cadence;
+	o.target.tasks = la->tasks;
+	o.lines = lines;
+	o.ask = la->ask;
+	o.disposition = la->disposition;
+	o.sentiment = la->sentiment;
+	o.notes = la->notes;
+	o.talk_s = talk;
+	o.data_dir = ctx->paths.data_dir;
+	/* Test-only: the clock the list and the gates start from (unix seconds), so a test can
+	 * dial a list inside calling hours whenever it runs (docs/dialing.md). */
 	if (getenv("LOFTDIAL_TEST_NOW"))
-		lo.now = (time_t)strtoll(getenv("LOFTDIAL_TEST_NOW"), NULL, 10);
-	err = listdial_new(&r->ld, ss->api, ss->st, ctx->cfg, &lo, on_list, r, why, sizeof(why));
+		o.now = (time_t)strtoll(getenv("LOFTDIAL_TEST_NOW"), NULL, 10);
+	err = dsession_new(&r->ds, ss->api, ss->st, ctx->cfg, &o, on_session, r, why, sizeof(why));
 	if (err) {
 		fprintf(stderr, "loftdial dial: %s\n", why[0] ? why : strerror(err));
 		return CLI_FAIL;
@@ -796,20 +854,27 @@ static int list_open(struct cli_ctx *ctx, struct dialrun *r, struct syncsess *ss
 	loop_run();
 	if (r->list_failed || r->interrupted)
 		return r->rc ? r->rc : CLI_INTERRUPT;
-	dl = listdial_list(r->ld);
-	for (i = 0; i < diallist_count(dl); i++)
-		print_entry(r, i, diallist_entry(dl, i));
-	listdial_fill(r->ld, pool);
-	listdial_stats(r->ld, &st);
-	log_info("dial", "session %s: list of %u entries, %u to dial, %u skipped", r->session,
-	         st.entries, st.dialable, st.skipped);
+	snap = calloc(1, sizeof(*snap));
+	e = calloc(1, sizeof(*e));
+	if (!snap || !e) {
+		fprintf(stderr, "loftdial dial: out of memory\n");
+		code = CLI_FAIL;
+		goto out;
+	}
+	dsession_snapshot(r->ds, snap);
+	for (i = 0; i < snap->nentries && dsession_entries(r->ds, i, e, 1) == 1; i++)
+		print_entry(r, i, &e->e);
+	log_info("dial", "list of %u entries, %u to dial, %u skipped", snap->stats.entries,
+	         snap->stats.waiting, snap->stats.skipped);
 	if (!r->json)
-		printf("list: %u entr%s, %u to dial, %u skipped\n", st.entries,
-		       st.entries == 1 ? "y" : "ies", st.dialable, st.skipped);
+		printf("list: %u entr%s, %u to dial, %u skipped\n", snap->stats.entries,
+		       snap->stats.entries == 1 ? "y" : "ies", snap->stats.waiting,
+		       snap->stats.skipped);
 	fflush(stdout);
-	if (!st.dialable) {
+	if (!snap->stats.waiting) {
 		fprintf(stderr, "loftdial dial: nothing to dial in this list now\n");
-		return LIST_EMPTY;
+		code = LIST_EMPTY;
+		goto out;
 	}
 	err = outsend_new(&r->os, NULL, ss->api, ss->st, on_send, r);
 	if (!err)
@@ -819,7 +884,10 @@ static int list_open(struct cli_ctx *ctx, struct dialrun *r, struct syncsess *ss
 		        "loftdial dial: the outbox sender cannot start (%s); records stay in the "
 		        "outbox for loftdial outbox flush\n",
 		        strerror(err));
-	return 0;
+out:
+	free(snap);
+	free(e);
+	return code;
 }
 
 /* A bad option: one line on what is wrong, then the usage. */
@@ -835,45 +903,32 @@ __attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
 	return cli_usage(cli_find("dial"));
 }
 
-/* `dial --cadence ID | --tasks`: the engines start while the list is read; then the list's
- * numbers are dialled and every ended attempt becomes an outbox record, posted by the
- * sender as the session goes. */
+/* `dial --cadence ID | --tasks`: the session starts the engines while the list is read; then
+ * the list is dialled and every ended attempt becomes an outbox record, posted by the sender
+ * as the session goes. */
 static int dial_list(struct cli_ctx *ctx, struct dialrun *r, const struct list_args *la,
                      struct syncsess *ss, unsigned lines, unsigned talk)
 {
-	struct pool_opts po;
-	struct phone_opts ph;
-	struct listdial_stats ls;
+	struct dsession_snapshot *snap = NULL;
 	struct outbox_counts oc;
-	char why[256] = "";
 	int err, code;
 
-	pool_opts_from_config(&po, ctx->cfg, talk);
-	/* A connected call waits for the rep's wrap-up when asked for. */
-	po.auto_resume = !la->ask;
-	phone_opts_from_config(&ph, ctx->cfg, ctx->paths.data_dir, lines);
-	snprintf(r->session, sizeof(r->session), "dial-%lld-%d", (long long)now_unix_ms(),
-	         (int)getpid());
 	err = loop_init();
 	if (err) {
 		fprintf(stderr, "loftdial dial: cannot start the event loop: %s\n", strerror(err));
 		return CLI_FAIL;
 	}
-	err = pool_new(&r->pool, &po, &ph, on_pool, r, why, sizeof(why));
-	if (err) {
-		fprintf(stderr, "loftdial dial: cannot dial: %s\n", why[0] ? why : strerror(err));
-		loop_close();
-		return CLI_FAIL;
-	}
-	code = list_open(ctx, r, ss, la, r->pool);
+	code = list_open(ctx, r, ss, la, lines, talk);
 	if (code) {
 		/* Nothing to dial, or the list could not be read: stop the engines first. */
-		pool_stop(r->pool);
-		loop_run();
+		if (r->ds && !r->stopped) {
+			dsession_stop(r->ds);
+			loop_run();
+		}
 		code = code == LIST_EMPTY ? CLI_OK : code;
 		goto out;
 	}
-	pool_start(r->pool);
+	dsession_start(r->ds);
 	if (stdin_watchable())
 		loop_watch_stdin(stdin_readable, r);
 	tmr_start(&r->start_tmr, START_DEADLINE_MS, start_deadline, r);
@@ -883,26 +938,32 @@ static int dial_list(struct cli_ctx *ctx, struct dialrun *r, const struct list_a
 	tmr_cancel(&r->drain_tmr);
 	loop_watch_stdin(NULL, NULL);
 	summary(r);
-	listdial_stats(r->ld, &ls);
+	snap = calloc(1, sizeof(*snap));
+	if (!snap) {
+		code = CLI_FAIL;
+		goto out;
+	}
+	dsession_snapshot(r->ds, snap);
 	memset(&oc, 0, sizeof(oc));
 	outbox_counts(ss->st, &oc);
 	if (r->json)
 		printf("{\"event\":\"records\",\"written\":%u,\"not_logged\":%u,\"errors\":%u,"
 		       "\"outbox_queued\":%lld,\"outbox_sent\":%lld,\"outbox_failed\":%lld}\n",
-		       ls.records, ls.not_logged, ls.record_errors, (long long)oc.queued,
-		       (long long)oc.sent, (long long)oc.failed);
+		       snap->stats.records, snap->stats.not_logged, snap->stats.record_errors,
+		       (long long)oc.queued, (long long)oc.sent, (long long)oc.failed);
 	else
 		printf("records: %u written to the outbox, %u attempt(s) not logged, %u error(s); "
 		       "outbox: %lld queued, %lld sent, %lld failed\n",
-		       ls.records, ls.not_logged, ls.record_errors, (long long)oc.queued,
-		       (long long)oc.sent, (long long)oc.failed);
+		       snap->stats.records, snap->stats.not_logged, snap->stats.record_errors,
+		       (long long)oc.queued, (long long)oc.sent, (long long)oc.failed);
 	code = err ? err : outcome_code(r);
-	if (!code && ls.record_errors)
+	if (!code && snap->stats.record_errors)
 		code = CLI_PARTIAL;
 out:
+	free(snap);
 	outsend_free(r->os);
-	listdial_free(r->ld);
-	pool_free(r->pool);
+	dsession_free(r->ds);
+	r->ds = NULL;
 	syncsess_close(ss);
 	r->st = NULL;
 	loop_close();

@@ -592,10 +592,10 @@ int dsession_new(struct dsession **dp, struct slapi *api, struct store *st,
 		return EINVAL;
 	}
 	t = &o->target;
-	targets = (t->cadence_id > 0) + (t->tasks ? 1 : 0) + (t->person_id > 0);
-	if (targets != 1) {
+	targets = (t->cadence_id > 0) + (t->tasks ? 1 : 0);
+	if (t->person_id > 0 ? targets != 0 : targets == 0) {
 		text_copy(why, whyn,
-		          "a session dials one of a cadence, the call tasks or a person");
+		          "a session dials a cadence, the call tasks (or both), or one person");
 		return EINVAL;
 	}
 	if (t->person_id > 0) {
@@ -631,8 +631,8 @@ int dsession_new(struct dsession **dp, struct slapi *api, struct store *st,
 	d->o.data_dir = d->data_dir;
 	if (!d->o.target.label[0]) {
 		if (t->cadence_id > 0)
-			text_printf(d->o.target.label, sizeof(d->o.target.label), "cadence %lld",
-			            (long long)t->cadence_id);
+			text_printf(d->o.target.label, sizeof(d->o.target.label), "cadence %lld%s",
+			            (long long)t->cadence_id, t->tasks ? " and call tasks" : "");
 		else
 			text_copy(d->o.target.label, sizeof(d->o.target.label), "call tasks");
 	}

@@ -324,41 +324,6 @@ struct gates *listdial_gates(const struct listdial *l)
 	return l ? l->gates : NULL;
 }
 
-unsigned listdial_fill(struct listdial *l, struct pool *pool)
-{
-	unsigned n = 0;
-	size_t i;
-
-	if (!l || !pool || l->step != ST_READY)
-		return 0;
-	for (i = 0; i < diallist_count(l->list); i++) {
-		/* The list owns its entries; a refused one gets its reason here. */
-		struct diallist_entry *e = (struct diallist_entry *)diallist_entry(l->list, i);
-		char line[128];
-		int err;
-
-		if (e->skip != DIALLIST_DIAL)
-			continue;
-		if (e->ext[0])
-			err = text_printf(line, sizeof(line), "%s x%s", e->number, e->ext);
-		else
-			err = text_copy(line, sizeof(line), e->number);
-		if (!err)
-			err = pool_add(pool, line, e);
-		if (err) {
-			e->skip = DIALLIST_GATE;
-			text_printf(e->reason, sizeof(e->reason),
-			            "the number cannot be dialled (%s)", strerror(err));
-			l->stats.dialable--;
-			l->stats.skipped++;
-			continue;
-		}
-		gates_dialled(l->gates, e->number);
-		n++;
-	}
-	return n;
-}
-
 /* Writes the record of an ended attempt and tells the face. */
 static void record(struct listdial *l, const struct pool_attempt *a, enum callrec_kind kind,
                    const char *dispo, const char *senti, const char *notes)

@@ -211,7 +211,7 @@ static void test_bad_args(void **state)
 	                 EINVAL);
 	assert_true(why[0] != '\0');
 	o.target.cadence_id = 1200;
-	o.target.tasks = true;
+	o.target.person_id = 5;
 	assert_int_equal(dsession_new(&d, ss.api, ss.st, cfg, &o, on_note, NULL, why, sizeof(why)),
 	                 EINVAL);
 	assert_null(d);
@@ -379,11 +379,139 @@ static void test_wrapup_flow(void **state)
 	        200);
 }
 
+/* Preview on the call tasks: nothing is dialled until the rep asks; one call at a time; a
+ * skipped entry is passed over; the next entry is what the snapshot shows. */
+static void test_preview(void **state)
+{
+	struct dsession_opts o;
+	struct dsession_snapshot s;
+	struct dsession_entry e;
+	char why[256];
+	size_t first, skipped;
+
+	(void)state;
+	memset(&seen, 0, sizeof(seen));
+	mix_all_human();
+	opts(&o, 0, 2);
+	o.target.tasks = true;
+	o.mode = DSESSION_PREVIEW;
+	o.autostart = true;
+	assert_int_equal(
+	        dsession_new(&cur, ss.api, ss.st, cfg, &o, on_note, NULL, why, sizeof(why)), 0);
+	assert_true(pt_run_until(is_ready, NULL, WAIT_MS));
+	assert_int_equal(seen.failed, 0);
+	dsession_snapshot(cur, &s);
+	assert_int_equal(s.phase, DSESSION_DIALING);
+	assert_int_equal(s.mode, DSESSION_PREVIEW);
+	assert_string_equal(s.target.label, "call tasks");
+	assert_true(s.has_next);
+	first = s.next_entry;
+	/* Nothing is dialled on its own in preview. */
+	pt_run_for(1000);
+	assert_int_equal(seen.dialing, 0);
+	assert_int_equal(dsession_dial_next(cur), 0);
+	assert_int_equal(dsession_dial_next(cur), EBUSY);
+	want_wrapups = 1;
+	assert_true(pt_run_until(wrapup_due, NULL, WAIT_MS));
+	assert_int_equal(seen.wrapups, 1);
+	assert_int_equal(seen.dialing, 1);
+	dsession_snapshot(cur, &s);
+	assert_int_equal(s.wrapup.entry, first);
+	assert_int_equal(dsession_dial_next(cur), EBUSY);
+	assert_int_equal(
+	        dsession_wrapup(cur, "Meeting Booked", "", "", DSESSION_NEXT, why, sizeof(why)), 0);
+	assert_true(pt_run_until(pool_quiet, NULL, WAIT_MS));
+	/* The rep skips what the preview shows; the one after is next. */
+	dsession_snapshot(cur, &s);
+	assert_true(s.has_next);
+	skipped = s.next_entry;
+	assert_true(skipped != first);
+	assert_int_equal(dsession_skip(cur, skipped), 0);
+	dsession_snapshot(cur, &s);
+	assert_true(!s.has_next || s.next_entry != skipped);
+	assert_int_equal(dsession_entries(cur, skipped, &e, 1), 1);
+	assert_int_equal(e.state, DSESSION_ENTRY_SKIPPED);
+	assert_int_equal(dsession_entries(cur, first, &e, 1), 1);
+	assert_int_equal(e.state, DSESSION_ENTRY_DONE);
+	assert_int_equal(e.kind, CALLREC_CONNECTED);
+	assert_string_equal(e.disposition, "Meeting Booked");
+	assert_true(e.outbox_id > 0);
+	assert_int_equal(e.attempts, 1);
+	/* Back to parallel: dialling goes on by itself. */
+	assert_int_equal(dsession_set_mode(cur, DSESSION_PARALLEL), 0);
+	assert_int_equal(dsession_dial_next(cur), EINVAL);
+	want_wrapups = 2;
+	assert_true(pt_run_until(wrapup_due, NULL, WAIT_MS));
+	assert_int_equal(seen.wrapups, 2);
+	dsession_stop(cur);
+	assert_true(pt_run_until(is_stopped, NULL, WAIT_MS));
+	/* Stopped with a call waiting: it was logged on the way out. */
+	assert_int_equal(seen.connected_records, 2);
+	dsession_free(cur);
+	cur = NULL;
+}
+
+/* Line control: the campaign's 30-day share is over the ceiling, so the session starts on one
+ * line whatever the rep asks, and says so. */
+static void test_line_control(void **state)
+{
+	struct dsession_opts o;
+	struct dsession_snapshot s;
+	struct attempt a;
+	char why[256];
+	int64_t now_ms = (int64_t)time(NULL) * 1000;
+	unsigned i;
+
+	(void)state;
+	memset(&seen, 0, sizeof(seen));
+	for (i = 0; i < 20; i++) {
+		memset(&a, 0, sizeof(a));
+		snprintf(a.session_id, sizeof(a.session_id), "earlier");
+		snprintf(a.number, sizeof(a.number), "+1415555%04u", i);
+		snprintf(a.campaign, sizeof(a.campaign), "cadence:1200");
+		a.line = 1;
+		a.started_at_ms = now_ms - 86400000LL;
+		a.answered_at_ms = a.started_at_ms + 5000;
+		a.ended_at_ms = a.started_at_ms + 9000;
+		a.live_answer_dropped = i < 4;
+		snprintf(a.outcome, sizeof(a.outcome), "%s", i < 4 ? "cancelled" : "connected");
+		assert_int_equal(attempts_insert(ss.st, &a), 0);
+	}
+	opts(&o, 1200, 3);
+	assert_int_equal(
+	        dsession_new(&cur, ss.api, ss.st, cfg, &o, on_note, NULL, why, sizeof(why)), 0);
+	assert_true(pt_run_until(is_ready, NULL, WAIT_MS));
+	assert_int_equal(seen.failed, 0);
+	dsession_snapshot(cur, &s);
+	printf("FIGURE line control: share %.3f, ceiling %.3f, lines %u of the rep's %u\n",
+	       s.stats.abandon_share, s.stats.abandon_ceiling, s.lines_active, s.lines_rep);
+	assert_true(s.stats.abandon_share > 0.19 && s.stats.abandon_share < 0.21);
+	assert_int_equal(s.lines_rep, 3);
+	assert_int_equal(s.lines_active, 1);
+	assert_true(s.lines_lowered);
+	assert_int_equal(s.pool.active_lines, 1);
+	assert_int_equal(dsession_set_lines(cur, 2), 0);
+	assert_int_equal(dsession_set_lines(cur, 4), ERANGE);
+	assert_int_equal(dsession_set_lines(cur, 0), ERANGE);
+	dsession_snapshot(cur, &s);
+	assert_int_equal(s.lines_rep, 2);
+	assert_int_equal(s.lines_active, 1);
+	dsession_stop(cur);
+	assert_true(pt_run_until(is_stopped, NULL, WAIT_MS));
+	dsession_snapshot(cur, &s);
+	assert_int_equal(s.phase, DSESSION_STOPPED);
+	assert_int_equal(s.stats.dials, 0);
+	dsession_free(cur);
+	cur = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_bad_args),
 	        cmocka_unit_test(test_wrapup_flow),
+	        cmocka_unit_test(test_preview),
+	        cmocka_unit_test(test_line_control),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
