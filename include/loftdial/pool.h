@@ -11,6 +11,13 @@
  * then decides what happens to the call) or only humans are. A machine is hung up on, left a
  * recorded voicemail, or connected.
  *
+ * Voicemail drop: a line that leaves the message listens to the far end for the beep
+ * (amd_beep, 400 Hz-2 kHz), or for the quiet after a greeting that has none, and only then
+ * plays the message; the message's end hangs the call up and the record says "voicemail left".
+ * The rep is never kept for it: a connected line handed to the voicemail frees the rep at once.
+ * A person who answers while the rep is taken (a dropped live answer) hears the identification
+ * message (ident_file) at once, then the call ends; without one they are hung up on.
+ *
  * Every attempt produces a record (struct pool_attempt) and a stream of notes for the caller
  * (the `loftdial dial` command, the TUI) to print and persist; the pool itself keeps nothing
  * after an attempt ends.
@@ -51,7 +58,10 @@ struct pool_opts {
 	                             * live answer dropped) before the record is final (0: 2000) */
 	enum pool_amd amd;
 	enum pool_machine machine;
-	const char *voicemail_file; /* for POOL_MACHINE_VOICEMAIL */
+	const char *voicemail_file; /* for POOL_MACHINE_VOICEMAIL and pool_voicemail_drop() */
+	const char *ident_file;     /* played to a dropped live answer; NULL or "" = none */
+	unsigned vm_wait_ms;        /* the longest wait for the beep before the message plays
+	                             * anyway (0: 30000) */
 	const char *country;        /* default country for numbers */
 	const char *dialplan;       /* sip.dialplan template */
 	bool auto_resume;           /* go on dialling once a connected call ends */
@@ -75,6 +85,7 @@ struct pool_attempt {
 	char reason[128];
 	enum call_outcome outcome; /* NONE while in progress */
 	bool live_dropped;         /* a live answer had to be dropped */
+	bool ident_played;         /* the dropped live answer got the identification message */
 	bool connected;            /* got the rep's headset */
 	bool media;                /* the far end's RTP arrived */
 	enum amd_result amd;       /* AMD_PENDING = not run / not decided */
@@ -96,10 +107,14 @@ enum pool_ev {
 	POOL_EV_DROP_TIME, /* ms: the winner's answer → the last other leg ended; legs */
 	POOL_EV_LINE_DOWN, /* line's engine failed; text why */
 	POOL_EV_LINE_UP,
-	POOL_EV_WARNING, /* text */
-	POOL_EV_WRAPUP,  /* the connected call ended; pool_resume() goes on */
-	POOL_EV_IDLE,    /* the queue is empty and no leg is busy */
-	POOL_EV_STOPPED, /* pool_stop() finished: every engine is stopped */
+	POOL_EV_WARNING,   /* text */
+	POOL_EV_WRAPUP,    /* the connected call ended; pool_resume() goes on */
+	POOL_EV_IDLE,      /* the queue is empty and no leg is busy */
+	POOL_EV_STOPPED,   /* pool_stop() finished: every engine is stopped */
+	POOL_EV_VOICEMAIL, /* the recorded message starts on this line; text says after what
+	                    * ("after the beep (1000 Hz, 500 ms)", "after the greeting went quiet
+	                    * (no beep in 3.1 s)", "at once (no recording to hear the beep)") */
+	POOL_EV_IDENT,     /* a dropped live answer gets the identification message */
 };
 
 struct pool_note {
@@ -145,6 +160,16 @@ int pool_hangup(struct pool *p);
 int pool_dtmf(struct pool *p, const char *digits);
 int pool_mute(struct pool *p, bool on);
 int pool_hold(struct pool *p, bool on);
+/* Voicemail drop by the rep: the connected line reached a machine, so leave it the recorded
+ * message (voicemail_file) and let the rep go on. The rep is freed at once (the headset leaves
+ * the line, the pool dials again with no wrap-up: the record needs nothing from the rep);
+ * the line itself listens for the beep (or the quiet after the greeting; with no recording to
+ * listen to, as in engine.mode connect, the message starts at once), plays the message
+ * (POOL_EV_VOICEMAIL), and hangs up at its end. Its record ends CALL_OUT_VOICEMAIL with reason
+ * "voicemail left" (callrec logs the voicemail disposition), or "voicemail not left: ..." when
+ * the far end hung up first. 0; ENOENT when no line is connected (or it is being hung up);
+ * EINVAL when no voicemail_file is set. */
+int pool_voicemail_drop(struct pool *p);
 /* Puts the last ended attempt's number back at the front of the queue. ENOENT when none. */
 int pool_redial(struct pool *p);
 
@@ -168,8 +193,9 @@ enum pool_line_phase {
 	POOL_LINE_ANSWERED,   /* answered, not (yet) the rep's */
 	POOL_LINE_SCREENING,  /* answered, AMD listening before connecting (humans_only) */
 	POOL_LINE_CONNECTED,  /* the rep's headset is on this call */
-	POOL_LINE_VOICEMAIL,  /* playing the recorded voicemail to a machine */
-	POOL_LINE_HANGING_UP, /* loftdial hung up, waiting for baresip to confirm */
+	POOL_LINE_VOICEMAIL,  /* leaving the voicemail: waiting for the beep, then the message */
+	POOL_LINE_HANGING_UP, /* loftdial hung up, waiting for baresip to confirm (or a dropped
+	                       * live answer hears the identification message before the end) */
 	POOL_LINE_PHASE_COUNT
 };
 

@@ -119,6 +119,8 @@ static const struct config_key keys[] = {
 	 "What to do when a machine answers."},
 	{"dial.voicemail_file", CONFIG_STR, "", 0, 0, NULL, false,
 	 "8 kHz mono WAV left as a voicemail when dial.machine is voicemail."},
+	{"dial.ident_file", CONFIG_STR, "", 0, 0, NULL, false,
+	 "8 kHz mono WAV played to a person who answers while the rep is on another call."},
 	{"dial.abandon_limit", CONFIG_INT, "3", 0, 100, NULL, false,
 	 "Ceiling, in percent, of dropped live answers among live answers (30 days, per rep and "
 	 "per campaign); a dial session lowers its line count as the share nears it (0: off)."},

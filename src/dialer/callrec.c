@@ -59,11 +59,12 @@ enum callrec_kind callrec_classify(const struct callrec_attempt *a)
 	case CALL_OUT_INVALID:
 		return CALLREC_INVALID;
 	case CALL_OUT_VOICEMAIL:
-		/* A machine that got no message is logged as not answered. */
-		if (a->connected)
-			return CALLREC_CONNECTED;
-		return a->reason && !strcmp(a->reason, "voicemail left") ? CALLREC_VOICEMAIL
-		                                                         : CALLREC_NO_ANSWER;
+		/* A message left is a voicemail even when the rep heard the machine first and
+		 * dropped the message (pool_voicemail_drop); a machine that got no message is
+		 * the rep's to log if the rep had it, else not answered. */
+		if (a->reason && !strcmp(a->reason, "voicemail left"))
+			return CALLREC_VOICEMAIL;
+		return a->connected ? CALLREC_CONNECTED : CALLREC_NO_ANSWER;
 	default:
 		return CALLREC_NOT_LOGGED;
 	}

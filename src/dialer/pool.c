@@ -25,8 +25,10 @@
 #include "loftdial/text.h"
 #include "loftdial/wavtail.h"
 
-#define AMD_POLL_MS 40
-#define AMD_CHUNK   4000
+#define AMD_POLL_MS  40
+#define AMD_CHUNK    4000
+#define VM_WAIT_MS   30000 /* the longest wait for a beep (pool_opts.vm_wait_ms 0) */
+#define IDENT_MAX_MS 60000 /* an identification message still playing by then is cut */
 
 enum hangup_why {
 	WHY_NONE = 0,
@@ -64,16 +66,20 @@ struct leg {
 	bool hangup_sent;
 	bool screening; /* answered, waiting for AMD (humans_only) */
 	bool amd_on;
-	bool voicemail; /* playing the recorded voicemail */
+	bool voicemail;  /* leaving the recorded voicemail (waiting for the beep, or playing) */
+	bool vm_wait;    /* ... still listening for the beep */
+	bool vm_playing; /* ... the message is playing */
+	bool ident;      /* a dropped live answer hears the identification message */
 	bool cancel_counted;
 	struct amd *amd;
+	struct amd_beep *beep; /* the beep listener of a voicemail drop */
 	struct wavtail *wt;
-	uint64_t amd_t0;
+	uint64_t amd_t0, vm_t0;
 };
 
 struct pool {
 	struct pool_opts o;
-	char vm_file[1024], country[8], dialplan[DIALPLAN_URI_MAX + 1];
+	char vm_file[1024], ident_file[1024], country[8], dialplan[DIALPLAN_URI_MAX + 1];
 	struct phone *phone;
 	pool_h *h;
 	void *arg;
@@ -100,6 +106,8 @@ struct pool {
 
 static void pump_soon(struct pool *p);
 static void leg_hangup(struct leg *g, enum hangup_why why);
+static const char *why_text(enum hangup_why why);
+static void amd_poll(void *arg);
 
 const char *pool_ev_name(enum pool_ev ev)
 {
@@ -122,6 +130,8 @@ const char *pool_ev_name(enum pool_ev ev)
 	        [POOL_EV_WRAPUP] = "wrapup",
 	        [POOL_EV_IDLE] = "idle",
 	        [POOL_EV_STOPPED] = "stopped",
+	        [POOL_EV_VOICEMAIL] = "voicemail",
+	        [POOL_EV_IDENT] = "ident",
 	};
 
 	return (unsigned)ev < sizeof(names) / sizeof(names[0]) && names[ev] ? names[ev] : "?";
@@ -168,7 +178,7 @@ static struct leg *leg_of(struct pool *p, unsigned line)
 	return &p->legs[line - 1];
 }
 
-/* Stops a leg's AMD. */
+/* Stops a leg's AMD (and a voicemail's beep listener): nothing reads its recording after. */
 static void amd_stop(struct leg *g)
 {
 	wavtail_close(g->wt);
@@ -176,9 +186,9 @@ static void amd_stop(struct leg *g)
 	amd_free(g->amd);
 	g->amd = NULL;
 	g->amd_on = false;
+	amd_beep_free(g->beep);
+	g->beep = NULL;
 }
-
-static void amd_poll(void *arg);
 
 /* Starts AMD on an answered leg (needs the far end's recording). */
 static void amd_start(struct leg *g)
@@ -201,6 +211,141 @@ static bool amd_possible(const struct pool *p)
 
 static void win(struct leg *g);
 
+/* The beep (or the quiet) has come: the message plays now; its end ends the call. */
+static void vm_play(struct leg *g, const char *how)
+{
+	struct pool *p = g->p;
+
+	g->vm_wait = false;
+	amd_stop(g);
+	if (!p->vm_file[0] || phone_play(p->phone, g->n, p->vm_file)) {
+		tell(p, POOL_EV_WARNING, g->a, g->n, "cannot play the voicemail file");
+		leg_hangup(g, WHY_MACHINE);
+		return;
+	}
+	g->vm_playing = true;
+	tell(p, POOL_EV_VOICEMAIL, g->a, g->n, how);
+}
+
+/* Starts leaving the voicemail on a leg. A rep who had the line is freed first (the headset
+ * goes back to the dummy and dialling goes on, with no wrap-up: the record needs nothing from
+ * the rep). Then the line listens to the far end's recording from its start for the beep, so
+ * a beep that already sounded counts too. */
+static void vm_begin(struct leg *g)
+{
+	struct pool *p = g->p;
+
+	if (p->winner == g->n) {
+		if (phone_rep_audio(p->phone, g->n, false))
+			tell(p, POOL_EV_WARNING, g->a, g->n,
+			     "could not take the headset off the line");
+		tmr_cancel(&g->ext_tmr);
+		tmr_cancel(&g->talk_tmr);
+		p->winner = 0;
+		pump_soon(p);
+	}
+	amd_stop(g);
+	g->screening = false;
+	g->voicemail = true;
+	if (!phone_recording(p->phone, g->n)) {
+		vm_play(g, "at once (no recording to hear the beep)");
+		return;
+	}
+	g->vm_wait = true;
+	g->vm_t0 = loop_now_ms();
+	if (!tmr_isrunning(&p->amd_tmr))
+		tmr_start(&p->amd_tmr, AMD_POLL_MS, amd_poll, p);
+}
+
+/* Feeds a waiting voicemail's beep listener with the new audio; plays the message once the
+ * beep is over, the greeting has gone quiet, or the wait is too long. True while it waits. */
+static bool vm_poll(struct leg *g, int16_t *buf, size_t max)
+{
+	struct pool *p = g->p;
+	enum amd_beep_state st = AMD_BEEP_NONE;
+	unsigned wait = p->o.vm_wait_ms ? p->o.vm_wait_ms : VM_WAIT_MS;
+	char how[96];
+	size_t n = 0;
+	int err = 0;
+
+	if (!g->wt) {
+		const char *path = phone_recording(p->phone, g->n);
+
+		if (path && wavtail_open(&g->wt, path))
+			g->wt = NULL;
+	}
+	while (g->wt) {
+		err = wavtail_read(g->wt, buf, max, &n);
+		if (err)
+			break;
+		if (n && !g->beep && wavtail_srate(g->wt)) {
+			struct amd_cfg cfg;
+
+			amd_cfg_default(&cfg);
+			cfg.srate = wavtail_srate(g->wt);
+			g->beep = amd_beep_new(&cfg);
+			if (!g->beep) {
+				err = ENOMEM;
+				break;
+			}
+		}
+		if (n)
+			st = amd_beep_feed(g->beep, buf, n);
+		if (n < max || st == AMD_BEEP_OVER || st == AMD_BEEP_SILENT)
+			break;
+	}
+	if (err) {
+		log_warn("pool", "line %u: beep listener: %s", g->n, strerror(err));
+		text_printf(how, sizeof(how), "at once (cannot listen for the beep: %s)",
+		            strerror(err));
+	} else if (st == AMD_BEEP_OVER) {
+		text_printf(how, sizeof(how), "after the beep (%u Hz, %u ms)", amd_beep_hz(g->beep),
+		            amd_beep_end_ms(g->beep) - amd_beep_start_ms(g->beep));
+	} else if (st == AMD_BEEP_SILENT) {
+		text_printf(how, sizeof(how), "after the greeting went quiet (no beep in %.1f s)",
+		            amd_beep_end_ms(g->beep) / 1000.0);
+	} else if (loop_now_ms() - g->vm_t0 > wait) {
+		text_printf(how, sizeof(how), "after %u s without a beep", wait / 1000);
+	} else {
+		return true;
+	}
+	vm_play(g, how);
+	return false;
+}
+
+/* The identification message has run too long: end the call anyway. */
+static void ident_over(void *arg)
+{
+	struct leg *g = arg;
+
+	if (g->a)
+		leg_hangup(g, g->why ? g->why : WHY_DROPPED);
+}
+
+/* Ends a live answer the rep cannot take. With an identification message, the person hears
+ * who called and how to call back, and the message's end ends the call; without one (or when
+ * it cannot play) they are hung up on at once. */
+static void drop_live(struct leg *g, enum hangup_why why)
+{
+	struct pool *p = g->p;
+
+	g->a->live_dropped = true;
+	if (g->hangup_sent || g->ident)
+		return;
+	if (p->ident_file[0] && phone_play(p->phone, g->n, p->ident_file) == 0) {
+		g->ident = true;
+		g->why = why;
+		g->screening = false;
+		g->a->ident_played = true;
+		tmr_cancel(&g->ring_tmr);
+		amd_stop(g);
+		tmr_start(&g->talk_tmr, IDENT_MAX_MS, ident_over, g);
+		tell(p, POOL_EV_IDENT, g->a, g->n, why_text(why));
+		return;
+	}
+	leg_hangup(g, why);
+}
+
 /* Acts on the machine verdict. */
 static void machine_policy(struct leg *g)
 {
@@ -211,12 +356,7 @@ static void machine_policy(struct leg *g)
 		leg_hangup(g, WHY_MACHINE);
 		break;
 	case POOL_MACHINE_VOICEMAIL:
-		if (!p->vm_file[0] || phone_play(p->phone, g->n, p->vm_file)) {
-			tell(p, POOL_EV_WARNING, g->a, g->n, "cannot play the voicemail file");
-			leg_hangup(g, WHY_MACHINE);
-			break;
-		}
-		g->voicemail = true;
+		vm_begin(g);
 		break;
 	case POOL_MACHINE_CONNECT:
 		if (g->screening) {
@@ -252,8 +392,7 @@ static void amd_verdict(struct leg *g, enum amd_result r, unsigned ms, const cha
 		return;
 	}
 	/* humans_only: unknown is not connected; a person who answered is dropped. */
-	g->a->live_dropped = true;
-	leg_hangup(g, r == AMD_HUMAN ? WHY_DROPPED : WHY_UNKNOWN);
+	drop_live(g, r == AMD_HUMAN ? WHY_DROPPED : WHY_UNKNOWN);
 }
 
 /* Feeds new audio to every leg's analyser. */
@@ -270,6 +409,10 @@ static void amd_poll(void *arg)
 		size_t n = 0;
 		int err;
 
+		if (g->vm_wait && g->a) {
+			again |= vm_poll(g, buf, AMD_CHUNK);
+			continue;
+		}
 		if (!g->amd_on || !g->a)
 			continue;
 		if (!g->wt) {
@@ -413,10 +556,15 @@ static void win(struct leg *g)
 	for (i = 0; i < p->nlines; i++) {
 		struct leg *o = &p->legs[i];
 
-		if (o == g || !o->a)
+		if (o == g || !o->a || o->ident || o->voicemail)
 			continue;
-		if (o->a->t_answer)
-			o->a->live_dropped = true; /* a person (maybe) answered there too */
+		if (o->a->t_answer) {
+			/* A person (maybe) answered there too: they get the identification message,
+			 * which is not a leg being cancelled. */
+			drop_live(o, WHY_DROPPED);
+			if (o->ident)
+				continue;
+		}
 		o->cancel_counted = true;
 		p->cancels_pending++;
 		p->cancels_total++;
@@ -443,10 +591,10 @@ static void answered(struct leg *g)
 	g->a->t_answer = unix_ms();
 	tell(p, POOL_EV_ANSWERED, g->a, g->n, "");
 	if (g->hangup_sent || (p->winner && p->winner != g->n) || p->stopping || p->wrapup) {
-		/* A person may be there, and we are dropping them: that is abandonment. */
-		g->a->live_dropped = true;
-		if (!g->hangup_sent)
-			leg_hangup(g, WHY_DROPPED);
+		/* A person may be there, and we are dropping them: that is abandonment. They hear
+		 * the identification message when there is one (not after our CANCEL or BYE:
+		 * that call is already going). */
+		drop_live(g, WHY_DROPPED);
 		return;
 	}
 	tmr_cancel(&g->ring_tmr);
@@ -474,7 +622,14 @@ static void settle(struct leg *g, const struct call *c)
 	text_copy(a->reason, sizeof(a->reason), c && c->reason[0] ? c->reason : "");
 	if (a->live_dropped) {
 		a->outcome = CALL_OUT_CANCELLED;
-		if (g->why == WHY_UNKNOWN)
+		if (g->ident && c && !strcmp(c->reason, "end of file"))
+			text_copy(a->reason, sizeof(a->reason),
+			          "live answer dropped: identification message played");
+		else if (g->ident && !g->hangup_sent)
+			text_copy(a->reason, sizeof(a->reason),
+			          "live answer dropped: the far end hung up during the "
+			          "identification message");
+		else if (g->why == WHY_UNKNOWN)
 			text_copy(a->reason, sizeof(a->reason), why_text(WHY_UNKNOWN));
 		else if (g->why == WHY_DROPPED || g->why == WHY_LOST || p->winner)
 			text_copy(a->reason, sizeof(a->reason), why_text(WHY_DROPPED));
@@ -485,6 +640,16 @@ static void settle(struct leg *g, const struct call *c)
 		a->outcome = CALL_OUT_VOICEMAIL;
 		if (g->voicemail && c && !strcmp(c->reason, "end of file"))
 			text_copy(a->reason, sizeof(a->reason), "voicemail left");
+		else if (g->voicemail && !g->why)
+			text_copy(a->reason, sizeof(a->reason),
+			          g->vm_playing
+			                  ? "voicemail not left: the far end hung up during "
+			                    "the message"
+			                  : "voicemail not left: the far end hung up before the "
+			                    "message");
+		else if (g->voicemail && g->why != WHY_MACHINE)
+			text_printf(a->reason, sizeof(a->reason), "voicemail not left: %s",
+			            why_text(g->why));
 		else if (g->why == WHY_MACHINE)
 			text_copy(a->reason, sizeof(a->reason), "answering machine: hung up");
 	} else if (a->connected || a->t_answer) {
@@ -597,7 +762,8 @@ static void leg_end(struct leg *g, const struct call *c)
 	/* (a line whose engine died has no trace left to read) */
 	hung_up_unanswered = g->hangup_sent && !a->t_answer && a->call_id[0] &&
 	                     phone_traced(p->phone) && phone_line_up(p->phone, g->n);
-	g->hangup_sent = g->screening = g->voicemail = false;
+	g->hangup_sent = g->screening = g->voicemail = g->vm_wait = g->vm_playing = g->ident =
+	        false;
 	g->why = WHY_NONE;
 	if (hung_up_unanswered) {
 		/* We cancelled it: did the far end answer as the CANCEL crossed? The line is free
@@ -853,9 +1019,11 @@ int pool_new(struct pool **pp, const struct pool_opts *o, const struct phone_opt
 	p->h = h;
 	p->arg = arg;
 	text_copy(p->vm_file, sizeof(p->vm_file), o->voicemail_file ? o->voicemail_file : "");
+	text_copy(p->ident_file, sizeof(p->ident_file), o->ident_file ? o->ident_file : "");
 	text_copy(p->country, sizeof(p->country), o->country);
 	text_copy(p->dialplan, sizeof(p->dialplan), o->dialplan);
 	p->o.voicemail_file = p->vm_file;
+	p->o.ident_file = p->ident_file;
 	p->o.country = p->country;
 	p->o.dialplan = p->dialplan;
 	p->nlines = po->lines;
@@ -883,7 +1051,8 @@ int pool_new(struct pool **pp, const struct pool_opts *o, const struct phone_opt
 	{
 		struct phone_opts popts = *po;
 
-		popts.record = p->o.amd != POOL_AMD_OFF;
+		/* The far end is recorded for AMD, and to hear the beep of a voicemail drop. */
+		popts.record = p->o.amd != POOL_AMD_OFF || p->vm_file[0];
 		err = phone_start(&p->phone, &popts, phone_note, p, why, whyn);
 	}
 	if (err) {
@@ -923,6 +1092,14 @@ void pool_start(struct pool *p)
 	if (!p || p->started)
 		return;
 	p->started = true;
+	if (p->nlines > 1 && !p->ident_file[0]) {
+		static const char msg[] =
+		        "no identification message (dial.ident_file): a person who answers while "
+		        "the rep is on another line is hung up on without a word";
+
+		log_warn("pool", "%s", msg);
+		tell(p, POOL_EV_WARNING, NULL, 0, msg);
+	}
 	pump_soon(p);
 }
 
@@ -1065,6 +1242,20 @@ int pool_hold(struct pool *p, bool on)
 	return g ? phone_hold(p->phone, g->n, on) : ENOENT;
 }
 
+int pool_voicemail_drop(struct pool *p)
+{
+	struct leg *g = connected(p);
+
+	if (!p)
+		return EINVAL;
+	if (!g || g->hangup_sent)
+		return ENOENT;
+	if (!p->vm_file[0])
+		return EINVAL;
+	vm_begin(g);
+	return 0;
+}
+
 int pool_redial(struct pool *p)
 {
 	struct qitem *q;
@@ -1168,7 +1359,7 @@ static enum pool_line_phase line_phase(const struct leg *g, bool up)
 
 	if (!a)
 		return up ? POOL_LINE_IDLE : POOL_LINE_DOWN;
-	if (g->hangup_sent)
+	if (g->hangup_sent || g->ident)
 		return POOL_LINE_HANGING_UP;
 	if (g->voicemail)
 		return POOL_LINE_VOICEMAIL;

@@ -31,6 +31,7 @@ void pool_opts_from_config(struct pool_opts *o, const struct config *cfg, unsign
 	             : !strcmp(mach, "connect") ? POOL_MACHINE_CONNECT
 	                                        : POOL_MACHINE_HANGUP;
 	o->voicemail_file = config_str(cfg, "dial.voicemail_file");
+	o->ident_file = config_str(cfg, "dial.ident_file");
 	o->country = config_str(cfg, "phone.default_country");
 	o->dialplan = config_str(cfg, "sip.dialplan");
 	o->auto_resume = true;
@@ -52,6 +53,7 @@ void pool_attempt_row(struct attempt *rec, const char *session, const struct poo
 	text_copy(rec->reason, sizeof(rec->reason), a->reason);
 	text_copy(rec->outcome, sizeof(rec->outcome), call_outcome_name(a->outcome));
 	rec->live_answer_dropped = a->live_dropped;
+	rec->ident_played = a->ident_played;
 	text_copy(rec->amd, sizeof(rec->amd), a->amd == AMD_PENDING ? "" : amd_result_name(a->amd));
 }
 

@@ -35,6 +35,7 @@
 #define DUAL_APART      4    /* probes (100 Hz) between the two tones of a dual-tone beep */
 #define DUAL_MIN_SHARE  0.25 /* each tone of a dual-tone beep holds this share at least */
 #define STEP_MIN_MS     40   /* a two-tone beep's first tone lasts this long at least */
+#define STEP_GAP_FRAMES 2    /* unclean frames forgiven where a two-tone beep steps */
 #define VOICE_MAX_HZ    500  /* the highest voice pitch whose harmonics might pass as two tones */
 #define HOLD_HZ         8.0  /* a held tone moves less than this from frame to frame */
 #define FLOOR_INIT_DB   -60.0
@@ -53,6 +54,8 @@ struct beep_core {
 	unsigned step_min;  /* frames of a first tone before a step to a second one */
 	unsigned run;       /* consecutive tonal frames */
 	unsigned run_start; /* frame where the run began */
+	unsigned last;      /* the run's last tonal frame */
+	unsigned missed;    /* unclean frames the run has forgiven (at most STEP_GAP_FRAMES) */
 	unsigned srate;
 	double min_hz, max_hz; /* the range, half a step wider on each side */
 	double tone_a, tone_b; /* Hz of the current tone (b: the second of a dual, or 0) */
@@ -315,7 +318,16 @@ static bool beep_core_frame(struct beep_core *bc, const double *frame, double en
 	double a, b;
 
 	if (!loud || !frame_tonal(bc, frame, energy, bc->srate, &a, &b)) {
+		/* Where a two-tone beep steps, a frame or two hold a little of both tones (and
+		 * the fades between them) and are pure in neither: up to STEP_GAP_FRAMES such
+		 * frames in a run are forgiven, and the run goes on only if the next clean
+		 * frame holds the tone or makes that one step. */
+		if (bc->run >= bc->step_min && bc->missed < STEP_GAP_FRAMES) {
+			bc->missed++;
+			return false;
+		}
 		bc->run = 0;
+		bc->missed = 0;
 		bc->tone_a = bc->tone_b = 0.0;
 		return false;
 	}
@@ -330,10 +342,12 @@ static bool beep_core_frame(struct beep_core *bc, const double *frame, double en
 	if (!bc->run) {
 		bc->run_start = f;
 		bc->stepped = false;
+		bc->missed = 0;
 		bc->first = b > 0 && b < a ? b : a;
 	}
 	bc->tone_a = a;
 	bc->tone_b = b;
+	bc->last = f;
 	bc->run++;
 	return bc->run >= bc->need;
 }
@@ -603,7 +617,7 @@ static void beep_frame_done(struct amd_beep *b)
 		b->hz = (unsigned)(b->bc.first + 0.5);
 	} else if (b->state == AMD_BEEP_ON && !b->bc.run) {
 		b->state = AMD_BEEP_OVER;
-		b->end_ms = frames_ms(f);
+		b->end_ms = frames_ms(b->bc.last + 1);
 	}
 }
 

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <re.h>
 #include <rem.h>
@@ -29,6 +30,7 @@
 #include "loftdial/log.h"
 #include "loftdial/paths.h"
 #include "simphones.h"
+#include "simphones_heard.h"
 #include "loftdial/text.h"
 
 #define MOD           "simphones"
@@ -63,6 +65,7 @@ struct simphones {
 	struct simphones_mix mix;   /* the default for numbers without an override */
 	struct simphones_deal deal; /* its state in call order */
 	struct simphones_stats st;
+	struct heard_log *heard; /* what answered calls heard (simphones_heard_*) */
 };
 
 enum call_state { CALL_RINGING, CALL_EARLY, CALL_ANSWERED };
@@ -94,10 +97,20 @@ struct call {
 	size_t clip_pos;
 	size_t lead_left; /* samples of quiet before the clip */
 	bool clip_done;
-	uint32_t noise; /* comfort-noise generator state */
+	uint32_t noise;      /* comfort-noise generator state */
+	struct heard *heard; /* the caller's audio, kept once answered */
 };
 
 static void call_destroy(struct call *call);
+
+/* Wall clock in unix ms (what the heard log reports). */
+static int64_t unix_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* "ip:port" of an address, for logs (log_msg has no %J). */
 static const char *sa_str(const struct sa *sa, char *buf, size_t n)
@@ -116,6 +129,7 @@ static void call_destructor(void *arg)
 	tmr_cancel(&call->tmr_rtp);
 	tmr_cancel(&call->tmr_cap);
 	list_unlink(&call->le);
+	heard_end(call->sp->heard, call->heard, unix_ms());
 	mem_deref(call->sess);
 	mem_deref(call->rtp);
 	mem_deref(call->sdp);
@@ -324,6 +338,11 @@ static void answer_step_h(void *arg)
 	call->sp->st.answered++;
 	media_start(call, call->b.kind == SIMPHONE_VOICEMAIL ? SIMPHONES_MACHINE : SIMPHONES_HUMAN,
 	            call->b.lead_ms);
+	/* From now on the caller's audio is kept, sample 0 being this answer. */
+	call->heard =
+	        heard_start(call->sp->heard, call->id, call->number, call->b.kind,
+	                    call->b.lead_ms + (call->clip ? (unsigned)(call->clip->n / 8) : 0),
+	                    unix_ms(), tmr_jiffies());
 	/* The clip and its length: tests check the greeting lengths a mix asked for. */
 	log_info(MOD, "call %u to %s: answered (%s, greeting %s %zu ms)", call->id, call->number,
 	         simphones_kind_name(call->b.kind), call->clip ? call->clip->name : "-",
@@ -386,13 +405,15 @@ static bool kind_has_media(enum simphone_kind k)
 	       k == SIMPHONE_HANGUP || k == SIMPHONE_LATE;
 }
 
-/* RTP from the caller: the phones only listen. */
+/* RTP from the caller: kept in the heard log once the call is answered. */
 static void on_rtp(const struct sa *src, const struct rtp_header *hdr, struct mbuf *mb, void *arg)
 {
+	struct call *call = arg;
+
 	(void)src;
-	(void)hdr;
-	(void)mb;
-	(void)arg;
+	if (call->heard && hdr)
+		heard_rtp(call->heard, hdr->pt, hdr->ssrc, hdr->ts, mbuf_buf(mb), mbuf_get_left(mb),
+		          tmr_jiffies());
 }
 
 /* RTCP from the caller: ignored. */
@@ -606,6 +627,9 @@ int simphones_open(struct simphones **spp, const struct simphones_opts *o)
 		return ENOMEM;
 	*spp = NULL;
 	sp->max_call_ms = o->max_call_ms ? o->max_call_ms : MAX_CALL_MS;
+	err = heard_log_new(&sp->heard);
+	if (err)
+		goto out;
 	err = sa_decode(&sp->laddr, o->listen, strlen(o->listen));
 	if (err)
 		goto out;
@@ -676,6 +700,7 @@ void simphones_close(struct simphones *sp)
 	sp->sip = mem_deref(sp->sip);
 	list_flush(&sp->overrides);
 	simphones_audio_free(sp->audio);
+	heard_log_free(sp->heard);
 	mem_deref(sp);
 }
 
@@ -919,4 +944,19 @@ uint16_t simphones_port(const struct simphones *sp)
 bool simphones_synthetic(const struct simphones *sp)
 {
 	return sp && sp->synthetic;
+}
+
+size_t simphones_heard_count(const struct simphones *sp)
+{
+	return sp ? heard_count(sp->heard) : 0;
+}
+
+int simphones_heard_info(const struct simphones *sp, size_t i, struct simphones_heard_info *out)
+{
+	return sp ? heard_info(sp->heard, i, out) : EINVAL;
+}
+
+int simphones_heard_wav(const struct simphones *sp, unsigned id, uint8_t **wav, size_t *len)
+{
+	return sp ? heard_wav(sp->heard, id, wav, len) : EINVAL;
 }

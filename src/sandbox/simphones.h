@@ -211,6 +211,29 @@ bool simphones_get_mix(const struct simphones *sp, struct simphones_mix *m);
 int simphones_release(struct simphones *sp, const char *const *numbers, size_t n, unsigned gap_ms,
                       unsigned *released, size_t *missing);
 
+/* What a phone heard: every answered call keeps the caller's audio (at most 2 minutes) on a
+ * timeline whose sample 0 is the answer; the last 32 ended calls (and every live one) are kept.
+ * Tests read it to check the message a callee got, and when. */
+struct simphones_heard_info {
+	unsigned id;              /* the phones' call number (1, 2, ... since open) */
+	char number[64];          /* as dialled, sanitised */
+	enum simphone_kind kind;  /* the behaviour it answered with */
+	int64_t answered_unix_ms; /* when it answered */
+	int64_t ended_unix_ms;    /* when it ended, 0 while live */
+	unsigned greeting_ms;     /* the lead-in and greeting (a voicemail's with its beep) end
+	                           * this long after the answer */
+	unsigned audio_ms;        /* length of the audio kept (the last packet's end) */
+	uint64_t packets;         /* audio packets received */
+	bool live;
+};
+
+/* Calls kept (oldest first), and the i-th one's facts. 0, EINVAL or ENOENT. */
+size_t simphones_heard_count(const struct simphones *sp);
+int simphones_heard_info(const struct simphones *sp, size_t i, struct simphones_heard_info *out);
+/* The audio call id heard, as a WAV file (8 kHz mono PCM16, sample 0 = the answer, silence
+ * where nothing came) in a malloc'd buffer the caller frees. 0, EINVAL, ENOENT or ENOMEM. */
+int simphones_heard_wav(const struct simphones *sp, unsigned id, uint8_t **wav, size_t *len);
+
 /* Counters and the bound SIP port. */
 void simphones_stats(const struct simphones *sp, struct simphones_stats *st);
 uint16_t simphones_port(const struct simphones *sp);

@@ -13,6 +13,8 @@
  *   PUT    /_sandbox/phones/mix       set it: shares, ring and greeting ranges, seed, order
  *   DELETE /_sandbox/phones/mix       back to the numbers' own behaviours
  *   POST   /_sandbox/phones/release   held calls (ring=held) take their step, together
+ *   GET    /_sandbox/phones/calls     the answered calls kept, with what each heard
+ *   GET    /_sandbox/phones/calls/:id/audio   the caller's audio a call got, as a WAV
  * The literal routes are registered after /:number, so they win over it. The sandbox runs one
  * phone network, so its handle is kept in this file.
  */
@@ -547,6 +549,86 @@ static void phones_release(struct sbx_req *req, void *arg)
 	cJSON_Delete(o);
 }
 
+/* GET /_sandbox/phones/calls[?number=N]: the answered calls kept, oldest first. */
+static void calls_show(struct sbx_req *req, void *arg)
+{
+	const char *want = sbx_req_param(req, "number");
+	char key[40] = "", k2[40];
+	cJSON *o, *arr;
+	size_t i, n;
+
+	(void)arg;
+	if (phones_down(req))
+		return;
+	if (want && simphones_number_key(key, sizeof(key), want)) {
+		sbx_reply_errors(req, "number", "is not a phone number");
+		return;
+	}
+	o = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(o, "calls");
+	if (!o || !arr) {
+		cJSON_Delete(o);
+		sbx_reply_error(req, 500, "out of memory");
+		return;
+	}
+	n = simphones_heard_count(phones);
+	for (i = 0; i < n; i++) {
+		struct simphones_heard_info h;
+		cJSON *c;
+
+		if (simphones_heard_info(phones, i, &h))
+			continue;
+		if (want && (simphones_number_key(k2, sizeof(k2), h.number) || strcmp(k2, key)))
+			continue;
+		c = cJSON_CreateObject();
+		if (!c)
+			break;
+		cJSON_AddNumberToObject(c, "id", h.id);
+		cJSON_AddStringToObject(c, "number", h.number);
+		cJSON_AddStringToObject(c, "kind", simphones_kind_name(h.kind));
+		cJSON_AddNumberToObject(c, "answered_at_ms", (double)h.answered_unix_ms);
+		cJSON_AddNumberToObject(c, "ended_at_ms", (double)h.ended_unix_ms);
+		cJSON_AddNumberToObject(c, "greeting_ms", h.greeting_ms);
+		cJSON_AddNumberToObject(c, "audio_ms", h.audio_ms);
+		cJSON_AddNumberToObject(c, "packets", (double)h.packets);
+		cJSON_AddBoolToObject(c, "live", h.live);
+		cJSON_AddItemToArray(arr, c);
+	}
+	sbx_reply_cjson(req, 200, o);
+	cJSON_Delete(o);
+}
+
+/* GET /_sandbox/phones/calls/:id/audio: what the caller sent, as a WAV (sample 0 = answer). */
+static void call_audio(struct sbx_req *req, void *arg)
+{
+	const char *ids = sbx_req_arg(req, "id");
+	uint8_t *wav = NULL;
+	unsigned long id;
+	size_t len = 0;
+	char *end;
+	int err;
+
+	(void)arg;
+	if (phones_down(req))
+		return;
+	id = ids ? strtoul(ids, &end, 10) : 0;
+	if (!ids || !*ids || *end || id == 0 || id > 0xffffffffUL) {
+		sbx_reply_errors(req, "id", "is not a call id");
+		return;
+	}
+	err = simphones_heard_wav(phones, (unsigned)id, &wav, &len);
+	if (err == ENOENT) {
+		sbx_reply_error(req, 404, "no such call kept (only answered calls, the last 32)");
+		return;
+	}
+	if (err) {
+		sbx_reply_error(req, 500, strerror(err));
+		return;
+	}
+	sbx_reply(req, 200, "audio/wav", (const char *)wav, len);
+	free(wav);
+}
+
 /* Starts the phones on opts.sip and adds the admin routes. */
 int simphones_start(struct sbx *sbx)
 {
@@ -576,6 +658,8 @@ int simphones_start(struct sbx *sbx)
 	err |= sbx_route(sbx, "PUT", "/_sandbox/phones/mix", mix_set, NULL);
 	err |= sbx_route(sbx, "DELETE", "/_sandbox/phones/mix", mix_reset, NULL);
 	err |= sbx_route(sbx, "POST", "/_sandbox/phones/release", phones_release, NULL);
+	err |= sbx_route(sbx, "GET", "/_sandbox/phones/calls", calls_show, NULL);
+	err |= sbx_route(sbx, "GET", "/_sandbox/phones/calls/:id/audio", call_audio, NULL);
 	if (err) {
 		simphones_close(phones);
 		phones = NULL;

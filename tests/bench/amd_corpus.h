@@ -129,11 +129,15 @@ static inline bool amd_corpus_heard(const struct amd_corpus_item *it)
 }
 
 /* True when the listener heard the labelled beep where it is (onset within 60 ms, the first
- * tone within 15 Hz), or heard none and there is none. */
+ * tone within 15 Hz, and once over, its end within 60 ms of the labelled end: a voicemail drop
+ * speaks then, so a two-tone beep must not end at its step), or heard none and there is none. */
 static inline bool amd_corpus_beep_ok(const struct amd_corpus_item *it)
 {
 	if (!it->beep_hz)
 		return !amd_corpus_heard(it);
+	if (it->heard == AMD_BEEP_OVER && it->beep_end_ms &&
+	    (it->heard_end_ms + 60 < it->beep_end_ms || it->heard_end_ms > it->beep_end_ms + 60))
+		return false;
 	return amd_corpus_heard(it) && it->heard_ms + 20 >= it->beep_ms &&
 	       it->heard_ms <= it->beep_ms + 60 && it->heard_hz + 15 >= it->beep_hz &&
 	       it->heard_hz <= it->beep_hz + 15;

@@ -125,7 +125,8 @@ int main(int argc, char **argv)
 		size_t labelled, heard, false_alarms, early;
 
 		amd_corpus_beeps(&c, &labelled, &heard, &false_alarms, &early);
-		printf("beeps: heard %zu/%zu where they are (onset within 60 ms, pitch within 15 "
+		printf("beeps: heard %zu/%zu where they are (onset and end within 60 ms, pitch "
+		       "within 15 "
 		       "Hz); "
 		       "false alarms %zu in %zu calls without a beep; heard early %zu\n",
 		       heard, labelled, false_alarms, c.n - labelled, early);

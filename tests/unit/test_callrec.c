@@ -54,6 +54,8 @@ static void test_classify(void **state)
 	        {CALL_OUT_VOICEMAIL, false, false, "machine", CALLREC_NO_ANSWER},
 	        {CALL_OUT_VOICEMAIL, false, false, NULL, CALLREC_NO_ANSWER},
 	        {CALL_OUT_VOICEMAIL, false, true, "", CALLREC_CONNECTED},
+	        /* the rep heard a machine and dropped the message: still a voicemail */
+	        {CALL_OUT_VOICEMAIL, false, true, "voicemail left", CALLREC_VOICEMAIL},
 	        {CALL_OUT_CANCELLED, false, false, "", CALLREC_NOT_LOGGED},
 	        {CALL_OUT_FAILED, false, false, "", CALLREC_NOT_LOGGED},
 	        {(enum call_outcome)99, false, false, "", CALLREC_NOT_LOGGED},

@@ -106,10 +106,12 @@ static void test_pool_events(void **state)
 	        {POOL_EV_WRAPUP, "wrapup"},
 	        {POOL_EV_IDLE, "idle"},
 	        {POOL_EV_STOPPED, "stopped"},
+	        {POOL_EV_VOICEMAIL, "voicemail"},
+	        {POOL_EV_IDENT, "ident"},
 	};
 
-	check("pool_ev", pins, N(pins), pool_ev, POOL_EV_STOPPED);
-	assert_string_equal(pool_ev(POOL_EV_STOPPED + 1), "?");
+	check("pool_ev", pins, N(pins), pool_ev, POOL_EV_IDENT);
+	assert_string_equal(pool_ev(POOL_EV_IDENT + 1), "?");
 	assert_string_equal(pool_ev(-1), "?");
 }
 
