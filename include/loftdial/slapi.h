@@ -91,6 +91,7 @@ struct slapi_stats {
 	unsigned queued, inflight;
 	uint64_t sync_wait_ms; /* queued sync requests are held back by the rate limit (budget or a
 	                        * 429) for this long; 0 when they may go or none waits */
+	uint64_t blocked_ms;   /* a 429 holds every request back this long more (0: none) */
 };
 
 void slapi_cfg_from_config(struct slapi_cfg *c, const struct config *cfg);

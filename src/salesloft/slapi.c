@@ -937,6 +937,8 @@ void slapi_stats(struct slapi *api, struct slapi_stats *out)
 	out->limit = api->pacing.limit;
 	out->limited = api->pacing.limited;
 	out->sync_budget = pacing_sync_budget(&api->pacing, wall_ms());
+	if (api->pacing.blocked_until > wall_ms())
+		out->blocked_ms = api->pacing.blocked_until - wall_ms();
 	for (op = api->head; op; op = op->next) {
 		if (op->inflight)
 			out->inflight++;
