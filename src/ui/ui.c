@@ -480,9 +480,10 @@ static void draw_title(struct ui *ui)
 		keymap_key_name(keys[0], kn, sizeof(kn));
 		text_printf(right + len, sizeof(right) - len, " %s Help ", kn);
 	}
+	/* The screen keys may take all but the room " loftdial | Contacts" needs. */
 	rw = (int)twidth_str(right);
-	if (rw > ui->cols / 2)
-		rw = ui->cols / 2;
+	if (rw > ui->cols - 24)
+		rw = ui->cols - 24;
 	ui_textf(ui, ui->title, 0, 0, ui->cols - rw, true, " loftdial | %s", top->ops->title);
 	ui_text(ui, ui->title, 0, ui->cols - rw, rw, right, true);
 	wnoutrefresh(ui->title);

@@ -1,0 +1,484 @@
+/*
+ * The Lists screen: what the rep can dial now, read live from Salesloft through the list
+ * index (dlists.h): the rep's call tasks (overdue, due today) and every cadence with phone
+ * actions due for the rep, with their counts. Enter starts a dial session on the selected
+ * list.
+ *
+ * The index is read when the screen opens and on `r`, on the loop, while a spinner turns
+ * (a timer that runs only while the reading does, so an idle screen never wakes up); the
+ * screen keeps answering keys. A reading that fails says why on the screen (not connected, a
+ * refused key, a 429 with the wait, the network) and keeps the last good view under it. `/`
+ * filters the rows as the rep types (every word must appear in the row's name, any case);
+ * q or Esc clears a filter before it closes the screen.
+ *
+ * The Salesloft client: until the TUI has a shared one, this screen opens its own (syncsess)
+ * when it opens and frees it on close, which also cancels a reading in flight.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <re.h>
+
+#include "loftdial/config.h"
+#include "loftdial/dlists.h"
+#include "loftdial/log.h"
+#include "loftdial/slapi.h"
+#include "loftdial/syncsess.h"
+#include "loftdial/text.h"
+
+#include "screen.h"
+
+#define SPIN_MS 120
+
+enum {
+	LISTS_REFRESH = UI_ACT_SCREEN,
+};
+
+static const struct keymap_action lists_actions[] = {
+        {LISTS_REFRESH, "refresh", "r", "Read the lists again from Salesloft"},
+};
+
+/* What a row of the table is. */
+enum row_kind { ROW_OVERDUE, ROW_TODAY, ROW_CADENCE };
+
+struct row {
+	enum row_kind kind;
+	int64_t cadence_id;
+	char label[256];
+	unsigned due, steps;
+};
+
+/* The list handed to the dial session (the session screen's target). */
+struct lists_target {
+	int64_t cadence_id;
+	bool tasks;
+	unsigned buckets; /* DIALLIST_* bits */
+	int64_t person_id;
+	char label[128];
+};
+
+struct lists {
+	struct ui *ui;
+	struct syncsess ss; /* this screen's own store connection and client */
+	bool ss_open;
+	char ss_err[300];  /* why the client could not be had */
+	struct dlists *dl; /* the reading in flight, NULL when none */
+	struct tmr spin_tmr;
+	unsigned spin;
+	/* The last good view. */
+	struct row *rows;
+	size_t nrows;
+	bool have;
+	time_t at; /* when it was read */
+	/* The rows the filter lets through (indices into rows). */
+	size_t *view;
+	struct ui_list list;
+	char filter[128];
+	char err[512]; /* why the last reading failed ("" when it did not) */
+	int rows_shown;
+};
+
+/* True when word appears in s, ASCII letters in any case (other bytes exactly). */
+static bool contains(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (; *s; s++)
+		if (!strncasecmp(s, word, n))
+			return true;
+	return !n;
+}
+
+/* True when every blank-separated word of filter appears in label (any ASCII case). */
+static bool matches(const char *label, const char *filter)
+{
+	char w[128];
+	const char *p = filter;
+
+	while (*p) {
+		size_t n;
+
+		while (*p == ' ')
+			p++;
+		n = strcspn(p, " ");
+		if (!n)
+			break;
+		if (n >= sizeof(w))
+			n = sizeof(w) - 1;
+		memcpy(w, p, n);
+		w[n] = '\0';
+		if (!contains(label, w))
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+/* Rebuilds the filtered view, keeping the selected row when it is still shown. */
+static void refilter(struct lists *s)
+{
+	size_t i, n = 0, keep = SIZE_MAX;
+
+	if (s->list.sel < s->list.count)
+		keep = s->view[s->list.sel];
+	for (i = 0; i < s->nrows; i++)
+		if (matches(s->rows[i].label, s->filter))
+			s->view[n++] = i;
+	s->list.count = n;
+	s->list.sel = 0;
+	for (i = 0; i < n; i++)
+		if (s->view[i] == keep)
+			s->list.sel = i;
+	if (s->list.top > s->list.sel)
+		s->list.top = s->list.sel;
+	ui_list_fit(&s->list, s->rows_shown);
+}
+
+/* Takes a good reading as the new view. */
+static int take_index(struct lists *s)
+{
+	size_t n = dlists_count(s->dl) + 2, i;
+	struct row *rows = calloc(n, sizeof(*rows));
+	size_t *view = calloc(n, sizeof(*view));
+	struct dlists_tasks t;
+
+	if (!rows || !view) {
+		free(rows);
+		free(view);
+		return ENOMEM;
+	}
+	dlists_tasks(s->dl, &t);
+	rows[0].kind = ROW_OVERDUE;
+	rows[0].due = t.overdue;
+	text_copy(rows[0].label, sizeof(rows[0].label), "Call tasks: overdue");
+	rows[1].kind = ROW_TODAY;
+	rows[1].due = t.today;
+	text_copy(rows[1].label, sizeof(rows[1].label), "Call tasks: due today");
+	for (i = 2; i < n; i++) {
+		const struct dlists_cadence *c = dlists_cadence(s->dl, i - 2);
+
+		rows[i].kind = ROW_CADENCE;
+		rows[i].cadence_id = c->id;
+		rows[i].due = c->due;
+		rows[i].steps = c->steps;
+		text_copy(rows[i].label, sizeof(rows[i].label), c->name);
+	}
+	free(s->rows);
+	free(s->view);
+	s->rows = rows;
+	s->view = view;
+	s->nrows = n;
+	s->have = true;
+	s->at = time(NULL);
+	s->list.count = 0;
+	refilter(s);
+	return 0;
+}
+
+static void spin_stop(struct lists *s)
+{
+	tmr_cancel(&s->spin_tmr);
+}
+
+/* The reading is over: the new view, or the reason over the last good one. */
+static void on_index(int err, long status, const char *msg, void *arg)
+{
+	struct lists *s = arg;
+	unsigned cadences = 0, due = 0;
+	size_t i;
+
+	spin_stop(s);
+	if (!err)
+		err = take_index(s);
+	if (err) {
+		struct slapi_stats st;
+		const char *why = dlists_reason(err, status);
+
+		slapi_stats(s->ss.api, &st);
+		if (!strcmp(why, "rate limited (429)"))
+			text_printf(s->err, sizeof(s->err),
+			            "rate limited by Salesloft (429): try again in %llu s (r)",
+			            (unsigned long long)((st.blocked_ms ? st.blocked_ms : 60000) +
+			                                 999) /
+			                    1000);
+		else if (err == EKEYREVOKED || (err == EACCES && status != 401))
+			text_printf(s->err, sizeof(s->err), "%s: %s", why,
+			            *slapi_auth_error(s->ss.api) ? slapi_auth_error(s->ss.api)
+			                                         : "run loftdial connect");
+		else if (!strcmp(why, "network") && *slapi_unreachable(s->ss.api))
+			text_printf(s->err, sizeof(s->err), "network: %s",
+			            slapi_unreachable(s->ss.api));
+		else
+			text_printf(s->err, sizeof(s->err), "%s: %s", why, msg);
+		ui_status(s->ui, THEME_ERROR, "lists not read: %s", why);
+	} else {
+		s->err[0] = '\0';
+		for (i = 0; i < s->nrows; i++)
+			if (s->rows[i].kind == ROW_CADENCE) {
+				cadences++;
+				due += s->rows[i].due;
+			}
+		ui_status(s->ui, THEME_OK, "%u cadences with %u calls due", cadences, due);
+	}
+	dlists_free(s->dl);
+	s->dl = NULL;
+	ui_dirty(s->ui);
+}
+
+/* Turns the spinner while the reading runs (and shows a 429's wait as it counts down). */
+static void spin(void *arg)
+{
+	struct lists *s = arg;
+
+	s->spin++;
+	ui_dirty(s->ui);
+	tmr_start(&s->spin_tmr, SPIN_MS, spin, s);
+}
+
+/* Opens the screen's Salesloft client once; false (with ss_err) when it cannot be had. */
+static bool client(struct lists *s)
+{
+	char msg[300];
+
+	if (s->ss_open)
+		return true;
+	if (syncsess_open(&s->ss, ui_paths(s->ui)->db_file, ui_config(s->ui), true, msg,
+	                  sizeof(msg))) {
+		memset(&s->ss, 0, sizeof(s->ss));
+		text_copy(s->ss_err, sizeof(s->ss_err), msg);
+		return false;
+	}
+	s->ss_open = true;
+	return true;
+}
+
+/* Starts a reading (r, and when the screen opens). */
+static int read_lists(struct lists *s)
+{
+	struct dlists_opts o;
+	char why[300];
+	int err;
+
+	if (s->dl)
+		return UI_NONE; /* already reading */
+	if (!client(s)) {
+		text_printf(s->err, sizeof(s->err), "not connected: %s", s->ss_err);
+		return UI_REDRAW;
+	}
+	if (!slapi_connected(s->ss.api)) {
+		text_printf(s->err, sizeof(s->err), "not connected: %s",
+		            slapi_why_not_connected(s->ss.api));
+		return UI_REDRAW;
+	}
+	memset(&o, 0, sizeof(o));
+	o.operator_email = config_str(ui_config(s->ui), "salesloft.operator_email");
+	err = dlists_load(&s->dl, s->ss.api, s->ss.st, &o, on_index, s, why, sizeof(why));
+	if (err) {
+		s->dl = NULL;
+		text_printf(s->err, sizeof(s->err), "%s", why[0] ? why : strerror(err));
+		return UI_REDRAW;
+	}
+	s->spin = 0;
+	tmr_start(&s->spin_tmr, SPIN_MS, spin, s);
+	return UI_REDRAW;
+}
+
+static int lists_open(struct ui *ui, void **state)
+{
+	struct lists *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return ENOMEM;
+	s->ui = ui;
+	s->rows_shown = 1;
+	tmr_init(&s->spin_tmr);
+	*state = s;
+	(void)read_lists(s);
+	return 0;
+}
+
+static void lists_resize(struct ui *ui, void *state, int rows, int cols)
+{
+	struct lists *s = state;
+
+	(void)ui;
+	(void)cols;
+	s->rows_shown = rows > 4 ? rows - 4 : 1;
+	ui_list_fit(&s->list, s->rows_shown);
+}
+
+/* Enter: hands the selected list to the dial session. */
+static int start_session(struct lists *s)
+{
+	struct lists_target t;
+	const struct row *r;
+
+	if (s->list.sel >= s->list.count)
+		return UI_NONE;
+	r = &s->rows[s->view[s->list.sel]];
+	memset(&t, 0, sizeof(t));
+	t.cadence_id = r->cadence_id;
+	t.tasks = r->kind != ROW_CADENCE;
+	t.buckets = r->kind == ROW_OVERDUE ? 1u : r->kind == ROW_TODAY ? 2u : 0u;
+	text_copy(t.label, sizeof(t.label), r->label);
+	if (!r->due) {
+		ui_status(s->ui, THEME_WARNING, "nothing is due in %s", t.label);
+		return UI_REDRAW;
+	}
+	/* The session screen comes next; until then the command line dials the list. */
+	if (t.tasks)
+		ui_status(s->ui, THEME_WARNING,
+		          "the dial session is not built yet: loftdial dial --tasks dials the call "
+		          "tasks (dial.task_buckets)");
+	else
+		ui_status(
+		        s->ui, THEME_WARNING,
+		        "the dial session is not built yet: loftdial dial --cadence %lld dials it",
+		        (long long)t.cadence_id);
+	return UI_REDRAW;
+}
+
+static int lists_key(struct ui *ui, void *state, int action)
+{
+	struct lists *s = state;
+
+	(void)ui;
+	switch (action) {
+	case LISTS_REFRESH:
+		return read_lists(s) | UI_REDRAW;
+	case UI_ACT_SELECT:
+		return start_session(s);
+	case UI_ACT_BACK:
+		if (s->filter[0]) {
+			s->filter[0] = '\0';
+			refilter(s);
+			return UI_REDRAW;
+		}
+		return UI_NONE;
+	default:
+		return ui_list_key(&s->list, action, s->rows_shown);
+	}
+}
+
+/* The / prompt: filters the rows after every keystroke. */
+static int lists_filter(struct ui *ui, void *state, const char *text)
+{
+	struct lists *s = state;
+
+	(void)ui;
+	text_copy(s->filter, sizeof(s->filter), text);
+	refilter(s);
+	return UI_REDRAW;
+}
+
+/* The line over the table: reading, the failure, or what the view is. */
+static void draw_head(struct ui *ui, struct lists *s, WINDOW *w, int cols)
+{
+	static const char spinner[] = "|/-\\";
+	char at[16] = "";
+	struct tm tm;
+
+	if (s->have && localtime_r(&s->at, &tm))
+		strftime(at, sizeof(at), "%H:%M:%S", &tm);
+	if (s->dl) {
+		struct slapi_stats st;
+
+		slapi_stats(s->ss.api, &st);
+		wattron(w, ui_attr(ui, st.blocked_ms ? THEME_WARNING : THEME_SYNC_RUNNING));
+		if (st.blocked_ms)
+			ui_textf(ui, w, 0, 1, cols - 2, false,
+			         "%c rate limited by Salesloft (429): next try in %llu s",
+			         spinner[s->spin % 4],
+			         (unsigned long long)(st.blocked_ms + 999) / 1000);
+		else
+			ui_textf(ui, w, 0, 1, cols - 2, false,
+			         "%c reading the lists from Salesloft (%u requests)",
+			         spinner[s->spin % 4], dlists_requests(s->dl));
+		wattroff(w, ui_attr(ui, st.blocked_ms ? THEME_WARNING : THEME_SYNC_RUNNING));
+	} else if (s->err[0]) {
+		wattron(w, ui_attr(ui, THEME_ERROR));
+		ui_textf(ui, w, 0, 1, cols - 2, false, "%s", s->err);
+		wattroff(w, ui_attr(ui, THEME_ERROR));
+	} else if (s->have) {
+		ui_textf(ui, w, 0, 1, cols - 2, false, "Due now, read at %s", at);
+	}
+	if (s->have && (s->dl || s->err[0])) {
+		wattron(w, ui_attr(ui, THEME_MUTED));
+		ui_textf(ui, w, 1, 1, cols - 2, false, "showing the lists read at %s", at);
+		wattroff(w, ui_attr(ui, THEME_MUTED));
+	}
+	if (s->filter[0])
+		ui_textf(ui, w, 2, 1, cols - 2, false, "%zu of %zu lists match '%s'", s->list.count,
+		         s->nrows, s->filter);
+}
+
+static void lists_draw(struct ui *ui, void *state, WINDOW *w, int rows, int cols)
+{
+	struct lists *s = state;
+	int name_w = cols - 2 - 2 * 7, y;
+	size_t i;
+
+	draw_head(ui, s, w, cols);
+	if (!s->have) {
+		if (!s->dl && !s->err[0])
+			ui_text(ui, w, 2, 1, cols - 2, "r reads the lists from Salesloft.", false);
+		return;
+	}
+	wattron(w, ui_attr(ui, THEME_HEADER));
+	ui_text(ui, w, 3, 1, name_w, "List", true);
+	ui_text(ui, w, 3, 1 + name_w + 1, 6, "   Due", true);
+	ui_text(ui, w, 3, 1 + name_w + 8, 5, "Steps", true);
+	wattroff(w, ui_attr(ui, THEME_HEADER));
+	for (y = 4, i = s->list.top; i < s->list.count && y < rows; i++, y++) {
+		const struct row *r = &s->rows[s->view[i]];
+		bool sel = i == s->list.sel;
+		attr_t a = ui_attr(ui, sel ? THEME_SELECTED : r->due ? THEME_DEFAULT : THEME_MUTED);
+
+		wattron(w, a);
+		ui_text(ui, w, y, 0, cols, "", true);
+		ui_text(ui, w, y, 1, name_w, r->label, true);
+		ui_textf(ui, w, y, 1 + name_w + 1, 6, true, "%6u", r->due);
+		if (r->kind == ROW_CADENCE)
+			ui_textf(ui, w, y, 1 + name_w + 8, 5, true, "%5u", r->steps);
+		wattroff(w, a);
+	}
+	if (s->list.count == 0 && y < rows)
+		ui_text(ui, w, y, 1, cols - 2, "No list matches the filter (q clears it).", false);
+}
+
+static void lists_close(struct ui *ui, void *state)
+{
+	struct lists *s = state;
+
+	(void)ui;
+	spin_stop(s);
+	dlists_free(s->dl);
+	if (s->ss_open)
+		syncsess_close(&s->ss);
+	free(s->rows);
+	free(s->view);
+	free(s);
+}
+
+const struct screen_ops screen_lists = {
+        .name = "lists",
+        .title = "Lists",
+        .keys = "6 D",
+        .actions = lists_actions,
+        .nactions = sizeof(lists_actions) / sizeof(lists_actions[0]),
+        .about = "What you can dial now, read live from Salesloft: your call tasks (overdue, "
+                 "due today) and every cadence with phone steps due for you, with how many "
+                 "calls are due. r reads them again; / filters as you type (q clears the "
+                 "filter); Enter starts a dial session on the selected list. When a reading "
+                 "fails the reason shows above the last lists read.",
+        .open = lists_open,
+        .key = lists_key,
+        .draw = lists_draw,
+        .resize = lists_resize,
+        .search = lists_filter,
+        .input = lists_filter,
+        .close = lists_close,
+};
