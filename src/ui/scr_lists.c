@@ -11,8 +11,8 @@
  * filters the rows as the rep types (every word must appear in the row's name, any case);
  * q or Esc clears a filter before it closes the screen.
  *
- * The Salesloft client: until the TUI has a shared one, this screen opens its own (syncsess)
- * when it opens and frees it on close, which also cancels a reading in flight.
+ * The Salesloft client is the TUI's shared one (ui_api(), uisvc.h); closing the screen
+ * cancels a reading in flight.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,10 +26,10 @@
 #include "loftdial/dlists.h"
 #include "loftdial/log.h"
 #include "loftdial/slapi.h"
-#include "loftdial/syncsess.h"
 #include "loftdial/text.h"
 
 #include "screen.h"
+#include "uisvc.h"
 
 #define SPIN_MS 120
 
@@ -62,9 +62,6 @@ struct lists_target {
 
 struct lists {
 	struct ui *ui;
-	struct syncsess ss; /* this screen's own store connection and client */
-	bool ss_open;
-	char ss_err[300];  /* why the client could not be had */
 	struct dlists *dl; /* the reading in flight, NULL when none */
 	struct tmr spin_tmr;
 	unsigned spin;
@@ -197,7 +194,7 @@ static void on_index(int err, long status, const char *msg, void *arg)
 		struct slapi_stats st;
 		const char *why = dlists_reason(err, status);
 
-		slapi_stats(s->ss.api, &st);
+		slapi_stats(ui_api(s->ui), &st);
 		if (!strcmp(why, "rate limited (429)"))
 			text_printf(s->err, sizeof(s->err),
 			            "rate limited by Salesloft (429): try again in %llu s (r)",
@@ -206,11 +203,12 @@ static void on_index(int err, long status, const char *msg, void *arg)
 			                    1000);
 		else if (err == EKEYREVOKED || (err == EACCES && status != 401))
 			text_printf(s->err, sizeof(s->err), "%s: %s", why,
-			            *slapi_auth_error(s->ss.api) ? slapi_auth_error(s->ss.api)
-			                                         : "run loftdial connect");
-		else if (!strcmp(why, "network") && *slapi_unreachable(s->ss.api))
+			            *slapi_auth_error(ui_api(s->ui))
+			                    ? slapi_auth_error(ui_api(s->ui))
+			                    : "run loftdial connect");
+		else if (!strcmp(why, "network") && *slapi_unreachable(ui_api(s->ui)))
 			text_printf(s->err, sizeof(s->err), "network: %s",
-			            slapi_unreachable(s->ss.api));
+			            slapi_unreachable(ui_api(s->ui)));
 		else
 			text_printf(s->err, sizeof(s->err), "%s: %s", why, msg);
 		ui_status(s->ui, THEME_ERROR, "lists not read: %s", why);
@@ -238,44 +236,33 @@ static void spin(void *arg)
 	tmr_start(&s->spin_tmr, SPIN_MS, spin, s);
 }
 
-/* Opens the screen's Salesloft client once; false (with ss_err) when it cannot be had. */
-static bool client(struct lists *s)
-{
-	char msg[300];
-
-	if (s->ss_open)
-		return true;
-	if (syncsess_open(&s->ss, ui_paths(s->ui)->db_file, ui_config(s->ui), true, msg,
-	                  sizeof(msg))) {
-		memset(&s->ss, 0, sizeof(s->ss));
-		text_copy(s->ss_err, sizeof(s->ss_err), msg);
-		return false;
-	}
-	s->ss_open = true;
-	return true;
-}
-
 /* Starts a reading (r, and when the screen opens). */
 static int read_lists(struct lists *s)
 {
 	struct dlists_opts o;
+	struct slapi *api;
 	char why[300];
 	int err;
 
 	if (s->dl)
 		return UI_NONE; /* already reading */
-	if (!client(s)) {
-		text_printf(s->err, sizeof(s->err), "not connected: %s", s->ss_err);
+	/* The session starts with the TUI when connected; after `loftdial connect` in a shell,
+	 * r starts it here. */
+	if (!ui_api(s->ui) && ui_session_start(s->ui) == EACCES) {
+		text_copy(s->err, sizeof(s->err),
+		          "not connected: run loftdial connect in a shell, then r here");
 		return UI_REDRAW;
 	}
-	if (!slapi_connected(s->ss.api)) {
+	api = ui_api(s->ui);
+	if (!api || !slapi_connected(api)) {
 		text_printf(s->err, sizeof(s->err), "not connected: %s",
-		            slapi_why_not_connected(s->ss.api));
+		            api ? slapi_why_not_connected(api)
+		                : "the Salesloft session did not start");
 		return UI_REDRAW;
 	}
 	memset(&o, 0, sizeof(o));
 	o.operator_email = config_str(ui_config(s->ui), "salesloft.operator_email");
-	err = dlists_load(&s->dl, s->ss.api, s->ss.st, &o, on_index, s, why, sizeof(why));
+	err = dlists_load(&s->dl, api, ui_session_store(s->ui), &o, on_index, s, why, sizeof(why));
 	if (err) {
 		s->dl = NULL;
 		text_printf(s->err, sizeof(s->err), "%s", why[0] ? why : strerror(err));
@@ -386,7 +373,7 @@ static void draw_head(struct ui *ui, struct lists *s, WINDOW *w, int cols)
 	if (s->dl) {
 		struct slapi_stats st;
 
-		slapi_stats(s->ss.api, &st);
+		slapi_stats(ui_api(s->ui), &st);
 		wattron(w, ui_attr(ui, st.blocked_ms ? THEME_WARNING : THEME_SYNC_RUNNING));
 		if (st.blocked_ms)
 			ui_textf(ui, w, 0, 1, cols - 2, false,
@@ -456,8 +443,6 @@ static void lists_close(struct ui *ui, void *state)
 	(void)ui;
 	spin_stop(s);
 	dlists_free(s->dl);
-	if (s->ss_open)
-		syncsess_close(&s->ss);
 	free(s->rows);
 	free(s->view);
 	free(s);
