@@ -23,7 +23,9 @@
 #include <re.h>
 
 #include "loftdial/config.h"
+#include "loftdial/diallist.h"
 #include "loftdial/dlists.h"
+#include "loftdial/dsession.h"
 #include "loftdial/log.h"
 #include "loftdial/slapi.h"
 #include "loftdial/text.h"
@@ -49,15 +51,6 @@ struct row {
 	int64_t cadence_id;
 	char label[256];
 	unsigned due, steps;
-};
-
-/* The list handed to the dial session (the session screen's target). */
-struct lists_target {
-	int64_t cadence_id;
-	bool tasks;
-	unsigned buckets; /* DIALLIST_* bits */
-	int64_t person_id;
-	char label[128];
 };
 
 struct lists {
@@ -300,7 +293,7 @@ static void lists_resize(struct ui *ui, void *state, int rows, int cols)
 /* Enter: hands the selected list to the dial session. */
 static int start_session(struct lists *s)
 {
-	struct lists_target t;
+	struct dsession_target t;
 	const struct row *r;
 
 	if (s->list.sel >= s->list.count)
@@ -309,13 +302,17 @@ static int start_session(struct lists *s)
 	memset(&t, 0, sizeof(t));
 	t.cadence_id = r->cadence_id;
 	t.tasks = r->kind != ROW_CADENCE;
-	t.buckets = r->kind == ROW_OVERDUE ? 1u : r->kind == ROW_TODAY ? 2u : 0u;
+	t.buckets = r->kind == ROW_OVERDUE ? DIALLIST_OVERDUE
+	            : r->kind == ROW_TODAY ? DIALLIST_TODAY
+	                                   : 0u;
 	text_copy(t.label, sizeof(t.label), r->label);
 	if (!r->due) {
 		ui_status(s->ui, THEME_WARNING, "nothing is due in %s", t.label);
 		return UI_REDRAW;
 	}
-	/* The session screen comes next; until then the command line dials the list. */
+	/* The session screen takes the target; until it exists the command line dials it. */
+	if (ui_push_arg(s->ui, "session", &t, sizeof(t)) == 0)
+		return UI_PUSH;
 	if (t.tasks)
 		ui_status(s->ui, THEME_WARNING,
 		          "the dial session is not built yet: loftdial dial --tasks dials the call "
