@@ -93,6 +93,10 @@ struct diallist_opts {
 	unsigned norder;                                 /* 0: direct, mobile, home */
 	unsigned person_max_age_s; /* a stored person older than this is fetched again */
 	time_t now;                /* 0: the clock */
+	/* > 0 alone: one person from the store (fetched when missing or old), an entry with
+	 * neither action nor task. With cadence_id: that person's phone actions due now in the
+	 * cadence (what a session reads again after it logged one of their actions). */
+	int64_t person_id;
 };
 
 /* The list read, or err (with a line in msg) when a request failed for good. */
@@ -109,7 +113,7 @@ int diallist_opts_from_config(struct diallist_opts *o, const struct config *cfg,
                               size_t whyn);
 
 /* Starts reading the list. api, st and g must outlive the list. EINVAL for missing
- * arguments or neither a cadence nor tasks. */
+ * arguments, or none of a cadence, tasks and a person, or a person with tasks. */
 int diallist_load(struct diallist **dlp, struct slapi *api, struct store *st, struct gates *g,
                   const struct diallist_opts *o, diallist_done_h *h, void *arg);
 /* Cancels what is in flight (the handler never runs) and frees the list; NULL is fine. */

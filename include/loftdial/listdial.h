@@ -30,6 +30,8 @@ struct listdial;
 struct listdial_opts {
 	int64_t cadence_id; /* > 0: the cadence */
 	bool tasks;         /* the rep's call tasks */
+	int64_t person_id;  /* > 0 alone: one person (logged with neither action nor task) */
+	unsigned buckets;   /* DIALLIST_* bits of the tasks (0: dial.task_buckets) */
 	/* For connected calls: given up front (NULL = none); with ask, the face asks instead. */
 	const char *disposition, *sentiment, *notes;
 	bool ask;

@@ -19,6 +19,7 @@
 #include "loftdial/config.h"
 #include "loftdial/diallist.h"
 #include "loftdial/log.h"
+#include "loftdial/loop.h"
 #include "loftdial/records.h"
 #include "loftdial/slapi.h"
 #include "loftdial/slurl.h"
@@ -54,6 +55,7 @@ struct diallist {
 	int64_t *fetch;  /* people to fetch */
 	size_t nfetch, fi;
 	unsigned requests;
+	struct loop_job start_job; /* a person list starts from the loop */
 };
 
 static const char *const bucket_names[] = {"overdue", "today", "tomorrow", "this_week",
@@ -569,7 +571,13 @@ static void next(struct diallist *dl)
 			return;
 		}
 		slurl_init(&u, "/v2/actions");
-		slurl_addi(&u, "step_id", dl->steps[dl->si]);
+		if (dl->o.person_id > 0) {
+			/* A person's actions in the cadence, whatever their step. */
+			slurl_addi(&u, "person_id", dl->o.person_id);
+			slurl_addi(&u, "cadence_id", dl->o.cadence_id);
+		} else {
+			slurl_addi(&u, "step_id", dl->steps[dl->si]);
+		}
 		slurl_add(&u, "type", "phone");
 		slurl_add(&u, "due_on[lte]", dl->now_iso);
 		slurl_add(&u, "user_guid", dl->guid);
@@ -653,6 +661,12 @@ static void next(struct diallist *dl)
 	case PH_DONE:
 		return;
 	}
+}
+
+/* A person list's first step, from the loop. */
+static void start_people(void *arg)
+{
+	next(arg);
 }
 
 /* One answer of the state machine. */
@@ -752,7 +766,8 @@ int diallist_load(struct diallist **dlp, struct slapi *api, struct store *st, st
 	time_t now;
 
 	if (!dlp || !api || !st || !g || !o || !h || !o->user_guid || !o->user_guid[0] ||
-	    (o->cadence_id <= 0 && !o->tasks))
+	    (o->cadence_id <= 0 && !o->tasks && o->person_id <= 0) ||
+	    (o->person_id > 0 && o->tasks))
 		return EINVAL;
 	dl = calloc(1, sizeof(*dl));
 	if (!dl)
@@ -779,8 +794,33 @@ int diallist_load(struct diallist **dlp, struct slapi *api, struct store *st, st
 	dl->h = h;
 	dl->arg = arg;
 	dl->page = 1;
+	loop_job_init(&dl->start_job);
 	*dlp = dl;
-	if (o->cadence_id > 0) {
+	if (o->person_id > 0 && o->cadence_id > 0) {
+		/* One pass of the actions phase, by person instead of by step. */
+		dl->nsteps = 1;
+		dl->si = 0;
+		dl->ph = PH_ACTIONS;
+		next(dl);
+	} else if (o->person_id > 0) {
+		struct diallist_entry *e = entry_add(dl);
+
+		if (!e) {
+			diallist_free(dl);
+			*dlp = NULL;
+			return ENOMEM;
+		}
+		e->person_id = o->person_id;
+		dl->ph = PH_PEOPLE;
+		dl->fi = 0;
+		if (plan_people(dl)) {
+			diallist_free(dl);
+			*dlp = NULL;
+			return ENOMEM;
+		}
+		/* The done handler runs from the loop, never inside this call. */
+		loop_defer(&dl->start_job, start_people, dl);
+	} else if (o->cadence_id > 0) {
 		dl->ph = PH_STEPS;
 		next(dl);
 	} else {
@@ -794,6 +834,7 @@ void diallist_free(struct diallist *dl)
 	if (!dl)
 		return;
 	slapi_cancel(dl->op);
+	loop_defer_cancel(&dl->start_job);
 	free(dl->e);
 	free(dl->fetch);
 	free(dl);

@@ -598,10 +598,6 @@ int dsession_new(struct dsession **dp, struct slapi *api, struct store *st,
 		          "a session dials a cadence, the call tasks (or both), or one person");
 		return EINVAL;
 	}
-	if (t->person_id > 0) {
-		text_copy(why, whyn, "dialling one person is not supported yet");
-		return ENOTSUP;
-	}
 	if (o->lines > PHONE_LINES_MAX || o->mode > DSESSION_PREVIEW) {
 		text_printf(why, whyn, "lines go from 1 to %d", PHONE_LINES_MAX);
 		return EINVAL;
@@ -630,13 +626,18 @@ int dsession_new(struct dsession **dp, struct slapi *api, struct store *st,
 	d->o.notes = d->notes;
 	d->o.data_dir = d->data_dir;
 	if (!d->o.target.label[0]) {
-		if (t->cadence_id > 0)
+		if (t->person_id > 0)
+			text_printf(d->o.target.label, sizeof(d->o.target.label), "person %lld",
+			            (long long)t->person_id);
+		else if (t->cadence_id > 0)
 			text_printf(d->o.target.label, sizeof(d->o.target.label), "cadence %lld%s",
 			            (long long)t->cadence_id, t->tasks ? " and call tasks" : "");
 		else
 			text_copy(d->o.target.label, sizeof(d->o.target.label), "call tasks");
 	}
-	if (t->cadence_id > 0)
+	if (t->person_id > 0)
+		text_copy(d->campaign, sizeof(d->campaign), "person");
+	else if (t->cadence_id > 0)
 		text_printf(d->campaign, sizeof(d->campaign), "cadence:%lld",
 		            (long long)t->cadence_id);
 	else
@@ -667,6 +668,8 @@ int dsession_new(struct dsession **dp, struct slapi *api, struct store *st,
 	memset(&lo, 0, sizeof(lo));
 	lo.cadence_id = t->cadence_id;
 	lo.tasks = t->tasks;
+	lo.person_id = t->person_id;
+	lo.buckets = t->buckets;
 	lo.disposition = d->dispo;
 	lo.sentiment = d->senti;
 	lo.notes = d->notes;

@@ -233,8 +233,9 @@ int listdial_new(struct listdial **lp, struct slapi *api, struct store *st,
 	const char *op_email;
 	int err;
 
-	if (!lp || !api || !st || !cfg || !o || (o->cadence_id <= 0 && !o->tasks)) {
-		text_printf(why, whyn, "a cadence id or the tasks are needed");
+	if (!lp || !api || !st || !cfg || !o ||
+	    (o->person_id > 0 ? o->cadence_id > 0 || o->tasks : o->cadence_id <= 0 && !o->tasks)) {
+		text_printf(why, whyn, "a cadence id, the tasks or one person are needed");
 		return EINVAL;
 	}
 	l = calloc(1, sizeof(*l));
@@ -257,8 +258,11 @@ int listdial_new(struct listdial **lp, struct slapi *api, struct store *st,
 	memset(&l->lo, 0, sizeof(l->lo));
 	l->lo.cadence_id = o->cadence_id;
 	l->lo.tasks = o->tasks;
+	l->lo.person_id = o->person_id;
 	l->lo.now = o->now;
 	err = diallist_opts_from_config(&l->lo, cfg, why, whyn);
+	if (!err && o->buckets)
+		l->lo.buckets = o->buckets;
 	if (!err)
 		err = gates_cfg_from_config(&gc, cfg, why, whyn);
 	if (!err)

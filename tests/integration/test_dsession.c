@@ -505,12 +505,106 @@ static void test_line_control(void **state)
 	cur = NULL;
 }
 
+static bool is_done(void *arg)
+{
+	(void)arg;
+	return seen.done > 0 || seen.failed > 0;
+}
+
+/* A person of the sandbox who may be called at the test's clock, or 0. */
+static int64_t callable_person(void)
+{
+	cJSON *o = NULL, *p;
+	int64_t id = 0;
+
+	assert_int_equal(sbxt_api(&sbx, SBXT_API_KEY, "GET", "/v2/people?per_page=100", NULL, &o),
+	                 200);
+	cJSON_ArrayForEach(p, sbxt_data(o))
+	{
+		const char *loc = sbxt_str(p, "locale");
+		const cJSON *dnc = cJSON_GetObjectItem(p, "do_not_contact");
+		const cJSON *r = cJSON_GetObjectItem(p, "contact_restrictions");
+
+		if (!sbxt_str(p, "phone")[0] || cJSON_IsTrue(dnc) ||
+		    (cJSON_IsArray(r) && cJSON_GetArraySize(r) > 0))
+			continue;
+		/* 17:00 UTC is inside the hours from London to Chicago. */
+		if (strcmp(loc, "US/Eastern") && strcmp(loc, "US/Central") &&
+		    strcmp(loc, "America/New_York") && strcmp(loc, "America/Chicago") &&
+		    strcmp(loc, "Europe/London"))
+			continue;
+		id = (int64_t)sbxt_num(p, "id");
+		break;
+	}
+	cJSON_Delete(o);
+	return id;
+}
+
+/* One person by id: a one-entry list with neither action nor task, logged under the session's
+ * own key. */
+static void test_person(void **state)
+{
+	struct dsession_opts o;
+	struct dsession_snapshot s;
+	struct dsession_entry e;
+	struct outbox_item it;
+	char why[256];
+	int64_t person = callable_person();
+
+	(void)state;
+	assert_true(person > 0);
+	memset(&seen, 0, sizeof(seen));
+	mix_all_human();
+	opts(&o, 0, 1);
+	o.target.person_id = person;
+	o.autostart = true;
+	assert_int_equal(
+	        dsession_new(&cur, ss.api, ss.st, cfg, &o, on_note, NULL, why, sizeof(why)), 0);
+	assert_true(pt_run_until(is_ready, NULL, WAIT_MS));
+	if (seen.failed)
+		fprintf(stderr, "failed: %s\n", seen.failed_why);
+	assert_int_equal(seen.failed, 0);
+	dsession_snapshot(cur, &s);
+	assert_int_equal(s.nentries, 1);
+	assert_int_equal(dsession_entries(cur, 0, &e, 1), 1);
+	assert_int_equal(e.e.person_id, person);
+	assert_int_equal(e.e.action_id, 0);
+	assert_int_equal(e.e.task_id, 0);
+	assert_true(e.e.number[0] != '\0');
+	if (e.state != DSESSION_ENTRY_WAITING && e.state != DSESSION_ENTRY_DIALING)
+		fprintf(stderr, "person %lld: %s: %s\n", (long long)person,
+		        dsession_entry_state_name(e.state), e.reason);
+	assert_true(e.state == DSESSION_ENTRY_WAITING || e.state == DSESSION_ENTRY_DIALING);
+	want_wrapups = 1;
+	assert_true(pt_run_until(wrapup_due, NULL, WAIT_MS));
+	assert_int_equal(seen.wrapups, 1);
+	assert_int_equal(dsession_wrapup(cur, "Meeting Booked", "Positive", "one person",
+	                                 DSESSION_NEXT, why, sizeof(why)),
+	                 0);
+	assert_true(pt_run_until(is_done, NULL, WAIT_MS));
+	assert_int_equal(seen.done, 1);
+	dsession_snapshot(cur, &s);
+	assert_int_equal(s.phase, DSESSION_DONE);
+	assert_int_equal(dsession_entries(cur, 0, &e, 1), 1);
+	assert_int_equal(e.state, DSESSION_ENTRY_DONE);
+	assert_true(e.outbox_id > 0);
+	memset(&it, 0, sizeof(it));
+	assert_int_equal(outbox_get(ss.st, e.outbox_id, &it), 0);
+	assert_int_equal(strncmp(it.dedupe_key, "call:dial-", 10), 0);
+	assert_null(strstr(it.body, "action_id"));
+	assert_null(strstr(it.body, "task_id"));
+	outbox_item_clear(&it);
+	dsession_stop(cur);
+	assert_true(pt_run_until(is_stopped, NULL, WAIT_MS));
+	dsession_free(cur);
+	cur = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_bad_args),
-	        cmocka_unit_test(test_wrapup_flow),
-	        cmocka_unit_test(test_preview),
+	        cmocka_unit_test(test_bad_args),     cmocka_unit_test(test_wrapup_flow),
+	        cmocka_unit_test(test_preview),      cmocka_unit_test(test_person),
 	        cmocka_unit_test(test_line_control),
 	};
 
