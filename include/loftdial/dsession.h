@@ -10,6 +10,9 @@
  * a number is not dialled twice in a session). Every ended attempt is saved (dial_attempts,
  * with the rep and the campaign) and becomes an outbox record through listdial; a connected
  * call waits for the rep's wrap-up (dsession_wrapup) and nothing new is dialled meanwhile.
+ * Once a cadence action's record is sent (the face runs the outbox sender and kicks it on
+ * DSESSION_EV_RECORD), the person's due actions are read again: the next step's action, when
+ * due now, becomes a new entry.
  *
  * The face reads the state through one handler (events), a change counter and copying
  * accessors (dsession_snapshot, dsession_entries): it draws without polling the store and

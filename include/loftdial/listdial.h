@@ -45,6 +45,8 @@ enum listdial_ev {
 	LISTDIAL_WARNING, /* text: a disposition the team lacks, ... */
 	LISTDIAL_RECORD,  /* an ended attempt's record is in the outbox (or why not: text) */
 	LISTDIAL_ASK,     /* a connected call ended: listdial_wrapup() is awaited */
+	LISTDIAL_MORE,    /* listdial_refresh() read the person again: list holds what is due
+	                   * now (err set and list NULL when it failed) */
 };
 
 struct listdial_note {
@@ -56,6 +58,8 @@ struct listdial_note {
 	enum callrec_kind kind;         /* RECORD */
 	const char *disposition;        /* RECORD: the name logged, "" none */
 	int64_t outbox_id;              /* RECORD: 0 when nothing was written */
+	const struct diallist *list;    /* MORE: valid during the call only */
+	int64_t person_id;              /* MORE */
 };
 
 typedef void(listdial_h)(const struct listdial_note *n, void *arg);
@@ -86,6 +90,10 @@ bool listdial_waiting(const struct listdial *l);
  * (nothing is written; ask again); EALREADY when nothing waits. */
 int listdial_wrapup(struct listdial *l, const char *disposition, const char *sentiment,
                     const char *notes, char *why, size_t whyn);
+/* Reads a person's phone actions due now in the session's cadence again (after one of their
+ * actions was logged, Salesloft creates the next step's); LISTDIAL_MORE follows, from the
+ * loop. EINVAL without a cadence or before READY, EBUSY while one is being read. */
+int listdial_refresh(struct listdial *l, int64_t person_id);
 /* Drops the waiting call's record: nothing is written (the action or task stays due).
  * EALREADY when nothing waits. */
 int listdial_discard(struct listdial *l);

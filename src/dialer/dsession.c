@@ -26,6 +26,7 @@
 #include "loftdial/gates.h"
 #include "loftdial/log.h"
 #include "loftdial/loop.h"
+#include "loftdial/outbox.h"
 #include "loftdial/phone.h"
 #include "loftdial/slapi.h"
 #include "loftdial/text.h"
@@ -33,6 +34,18 @@
 #define ABANDON_WINDOW_MS (30LL * 24 * 3600 * 1000)
 /* Dials per hour are not extrapolated from less than a minute. */
 #define RATE_FLOOR_MS 60000
+/* After a cadence action's record is sent, the person's actions are read again (Salesloft
+ * creates the next step's); a record not sent within the wait is not followed up. */
+#define REFRESH_MAX     32
+#define REFRESH_WAIT_MS 20000
+#define REFRESH_TICK_MS 250
+
+/* A logged action whose person is to be read again once its record is sent. */
+struct refresh {
+	int64_t outbox_id, person_id;
+	uint64_t t; /* loop ms when the record was written */
+	bool sent;
+};
 
 /* One entry; e comes first so the pool's tag (&e) is also the entry. */
 struct dent {
@@ -79,6 +92,10 @@ struct dsession {
 	struct slapi_op *team_op;
 	bool team_known, d_req, s_req;
 	struct loop_job feed_job;
+	struct refresh ref[REFRESH_MAX];
+	unsigned nref;
+	bool refreshing; /* listdial_refresh in flight */
+	struct tmr ref_tmr;
 	char session[64], campaign[64];
 	char why[256];
 	uint64_t changes;
@@ -293,7 +310,7 @@ static void feed(void *arg)
 		tell_late_skips(d);
 	}
 	done = d->ready && d->started && !d->stopping && !d->waiting && !any_waiting(d) &&
-	       !pool_busy(d->pool) && !pool_queued(d->pool);
+	       !pool_busy(d->pool) && !pool_queued(d->pool) && !d->nref && !d->refreshing;
 	if (done != d->done) {
 		d->done = done;
 		d->changes++;
@@ -477,6 +494,119 @@ static void list_ready(struct dsession *d)
 		dsession_start(d);
 }
 
+/* ---- the list read again after a logged action ---- */
+
+static void ref_tick(void *arg);
+
+static void ref_drop(struct dsession *d, unsigned i)
+{
+	d->ref[i] = d->ref[--d->nref];
+}
+
+/* Follows the records sent, then reads one sent record's person again at a time. */
+static void ref_tick(void *arg)
+{
+	struct dsession *d = arg;
+	uint64_t now = loop_now_ms();
+	unsigned i = 0;
+
+	while (i < d->nref && !d->stopping) {
+		struct refresh *r = &d->ref[i];
+		struct outbox_item it;
+
+		memset(&it, 0, sizeof(it));
+		if (!r->sent && outbox_get(d->st, r->outbox_id, &it) == 0)
+			r->sent = it.state == OUTBOX_SENT;
+		if (!r->sent && (it.state == OUTBOX_FAILED || it.state == OUTBOX_CONFLICT ||
+		                 now - r->t > REFRESH_WAIT_MS)) {
+			log_info("dsession", "person %lld not read again: record %lld not sent",
+			         (long long)r->person_id, (long long)r->outbox_id);
+			outbox_item_clear(&it);
+			ref_drop(d, i);
+			continue;
+		}
+		outbox_item_clear(&it);
+		if (r->sent && !d->refreshing) {
+			int err = listdial_refresh(d->ld, r->person_id);
+
+			if (err == EBUSY) {
+				i++;
+				continue;
+			}
+			d->refreshing = !err;
+			if (err)
+				log_warn("dsession", "person %lld not read again: %s",
+				         (long long)r->person_id, strerror(err));
+			ref_drop(d, i);
+			continue;
+		}
+		i++;
+	}
+	if (d->stopping)
+		d->nref = 0;
+	if (d->nref)
+		tmr_start(&d->ref_tmr, REFRESH_TICK_MS, ref_tick, d);
+	feed_soon(d);
+}
+
+/* A cadence action was logged: its person is read again once the record is sent. */
+static void ref_add(struct dsession *d, const struct dent *x, int64_t outbox_id)
+{
+	struct refresh *r;
+
+	if (d->o.target.cadence_id <= 0 || !x->e.action_id || !outbox_id || d->stopping)
+		return;
+	if (d->nref == REFRESH_MAX) {
+		log_warn("dsession", "too many records waiting; person %lld not read again",
+		         (long long)x->e.person_id);
+		return;
+	}
+	r = &d->ref[d->nref++];
+	r->outbox_id = outbox_id;
+	r->person_id = x->e.person_id;
+	r->t = loop_now_ms();
+	r->sent = false;
+	if (!tmr_isrunning(&d->ref_tmr))
+		tmr_start(&d->ref_tmr, REFRESH_TICK_MS, ref_tick, d);
+}
+
+/* The person's actions due now: the ones the session has not seen become entries. */
+static void ref_more(struct dsession *d, const struct listdial_note *ln)
+{
+	unsigned added = 0;
+	size_t i, j;
+	char text[160];
+
+	d->refreshing = false;
+	if (ln->err || !ln->list || d->stopping) {
+		if (ln->err)
+			log_warn("dsession", "person %lld not read again: %s",
+			         (long long)ln->person_id, ln->text ? ln->text : "");
+		feed_soon(d);
+		return;
+	}
+	for (i = 0; i < diallist_count(ln->list); i++) {
+		const struct diallist_entry *e = diallist_entry(ln->list, i);
+		bool known = false;
+
+		for (j = 0; j < d->n && !known; j++)
+			known = e->action_id && d->ents[j]->e.action_id == e->action_id;
+		if (known || !e->action_id || ents_add(d, e))
+			continue;
+		added++;
+	}
+	if (added) {
+		text_printf(text, sizeof(text),
+		            "%u new entr%s for person %lld (the cadence moved on)", added,
+		            added == 1 ? "y" : "ies", (long long)ln->person_id);
+		log_info("dsession", "%s", text);
+		tell_ev(d, DSESSION_EV_CHANGED, 0, text);
+	}
+	if (d->nref && !tmr_isrunning(&d->ref_tmr))
+		tmr_start(&d->ref_tmr, 0, ref_tick, d);
+	feed_soon(d);
+}
+
 /* Wrap-up of a connected call while stopping: logged with what was given up front. */
 static void wrapup_on_stop(struct dsession *d)
 {
@@ -516,6 +646,8 @@ static void on_list(const struct listdial_note *ln, void *arg)
 			d->st_.record_errors++;
 		x->kind = ln->kind;
 		x->outbox_id = ln->outbox_id;
+		if (ln->kind != CALLREC_NOT_LOGGED && !ln->err)
+			ref_add(d, x, ln->outbox_id);
 		text_copy(x->dispo, sizeof(x->dispo), ln->disposition ? ln->disposition : "");
 		memset(&n, 0, sizeof(n));
 		n.ev = DSESSION_EV_RECORD;
@@ -539,6 +671,9 @@ static void on_list(const struct listdial_note *ln, void *arg)
 		n.entry = x->index;
 		n.a = &d->wa;
 		tell(d, &n);
+		break;
+	case LISTDIAL_MORE:
+		ref_more(d, ln);
 		break;
 	}
 }
@@ -612,6 +747,7 @@ int dsession_new(struct dsession **dp, struct slapi *api, struct store *st,
 	d->h = h;
 	d->arg = arg;
 	loop_job_init(&d->feed_job);
+	tmr_init(&d->ref_tmr);
 	d->mono_base = loop_now_ms();
 	d->dispo = dup_or_empty(o->disposition);
 	d->senti = dup_or_empty(o->sentiment);
@@ -700,6 +836,7 @@ void dsession_free(struct dsession *d)
 	if (!d)
 		return;
 	loop_defer_cancel(&d->feed_job);
+	tmr_cancel(&d->ref_tmr);
 	slapi_cancel(d->team_op);
 	listdial_free(d->ld);
 	pool_free(d->pool);
@@ -750,6 +887,8 @@ void dsession_stop(struct dsession *d)
 		return;
 	d->stopping = true;
 	d->changes++;
+	tmr_cancel(&d->ref_tmr);
+	d->nref = 0;
 	if (d->waiting)
 		wrapup_on_stop(d);
 	pool_stop(d->pool);

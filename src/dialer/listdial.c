@@ -42,6 +42,9 @@ struct listdial {
 	bool waiting;
 	struct pool_attempt wait_a; /* the connected call awaiting its wrap-up */
 	struct listdial_stats stats;
+	struct diallist *more; /* listdial_refresh's list being read */
+	int64_t more_person;
+	time_t t_start; /* when the session started, for a test clock that runs on */
 };
 
 static void tell(struct listdial *l, const struct listdial_note *n)
@@ -260,6 +263,7 @@ int listdial_new(struct listdial **lp, struct slapi *api, struct store *st,
 	l->lo.tasks = o->tasks;
 	l->lo.person_id = o->person_id;
 	l->lo.now = o->now;
+	l->t_start = time(NULL);
 	err = diallist_opts_from_config(&l->lo, cfg, why, whyn);
 	if (!err && o->buckets)
 		l->lo.buckets = o->buckets;
@@ -302,6 +306,7 @@ void listdial_free(struct listdial *l)
 	if (!l)
 		return;
 	slapi_cancel(l->op);
+	diallist_free(l->more);
 	diallist_free(l->list);
 	gates_free(l->gates);
 	free(l->notes);
@@ -450,6 +455,48 @@ int listdial_wrapup(struct listdial *l, const char *disposition, const char *sen
 	l->waiting = false;
 	record(l, &l->wait_a, CALLREC_CONNECTED, d, s, notes);
 	return 0;
+}
+
+/* The person's actions are read again: the face takes what is new. */
+static void on_more(int err, const char *msg, void *arg)
+{
+	struct listdial *l = arg;
+	struct diallist *dl = l->more;
+	struct listdial_note n;
+
+	memset(&n, 0, sizeof(n));
+	n.ev = LISTDIAL_MORE;
+	n.err = err;
+	n.text = err ? msg : "";
+	n.list = err ? NULL : dl;
+	n.person_id = l->more_person;
+	tell(l, &n);
+	/* The face may have freed nothing of ours; the list is done with now. */
+	if (l->more == dl) {
+		l->more = NULL;
+		diallist_free(dl);
+	}
+}
+
+int listdial_refresh(struct listdial *l, int64_t person_id)
+{
+	struct diallist_opts o;
+	int err;
+
+	if (!l || l->step != ST_READY || l->o.cadence_id <= 0 || person_id <= 0)
+		return EINVAL;
+	if (l->more)
+		return EBUSY;
+	o = l->lo;
+	o.tasks = false;
+	o.person_id = person_id;
+	/* The session's clock has moved on since the list was read. */
+	o.now = l->o.now ? l->o.now + (time(NULL) - l->t_start) : 0;
+	l->more_person = person_id;
+	err = diallist_load(&l->more, l->api, l->st, l->gates, &o, on_more, l);
+	if (err)
+		l->more = NULL;
+	return err;
 }
 
 int listdial_discard(struct listdial *l)

@@ -24,6 +24,7 @@
 #include "loftdial/dsession.h"
 #include "loftdial/loop.h"
 #include "loftdial/outbox.h"
+#include "loftdial/outsend.h"
 #include "loftdial/syncsess.h"
 #include "phonetest.h"
 #include "sbxtest.h"
@@ -45,6 +46,8 @@ static struct {
 	char failed_why[300];
 } seen;
 
+static struct outsend *sender; /* kicked with every record, as a face does */
+
 static void on_note(const struct dsession_note *n, void *arg)
 {
 	(void)arg;
@@ -62,6 +65,8 @@ static void on_note(const struct dsession_note *n, void *arg)
 	case DSESSION_EV_RECORD:
 		seen.records++;
 		seen.connected_records += n->rec && n->rec->kind == CALLREC_CONNECTED;
+		if (sender && n->rec && n->rec->outbox_id)
+			outsend_kick(sender);
 		break;
 	case DSESSION_EV_STOPPED:
 		seen.stopped++;
@@ -600,12 +605,95 @@ static void test_person(void **state)
 	cur = NULL;
 }
 
+static size_t want_entries;
+static bool entries_grew(void *arg)
+{
+	struct dsession_snapshot s;
+
+	(void)arg;
+	dsession_snapshot(cur, &s);
+	return s.nentries >= want_entries || seen.failed;
+}
+
+/* After a cadence action is logged (and its record sent), the person is read again: the next
+ * step's action, due by the session's clock, becomes a new entry. The clock is three days on,
+ * so the next phone step (two days later in the sandbox's cadence 1201) is due. */
+static void test_refresh(void **state)
+{
+	struct dsession_opts o;
+	struct dsession_snapshot s;
+	struct dsession_entry *ents;
+	struct outsend *os = NULL;
+	char why[256], err[256];
+	size_t i, n0, first = (size_t)-1;
+
+	(void)state;
+	memset(&seen, 0, sizeof(seen));
+	mix_all_human();
+	/* The new entry is the same person's number: let the session dial it again. */
+	assert_int_equal(config_set(cfg, "dial.redial", "true", err, sizeof(err)), 0);
+	assert_int_equal(outsend_new(&os, NULL, ss.api, ss.st, NULL, NULL), 0);
+	assert_int_equal(outsend_start(os, false), 0);
+	sender = os;
+	opts(&o, 1201, 1);
+	o.now = test_now + 3 * 86400;
+	o.ask = false;
+	o.disposition = "Meeting Booked";
+	o.mode = DSESSION_PREVIEW;
+	o.autostart = true;
+	assert_int_equal(
+	        dsession_new(&cur, ss.api, ss.st, cfg, &o, on_note, NULL, why, sizeof(why)), 0);
+	assert_true(pt_run_until(is_ready, NULL, WAIT_MS));
+	assert_int_equal(seen.failed, 0);
+	dsession_snapshot(cur, &s);
+	n0 = s.nentries;
+	ents = calloc(n0, sizeof(*ents));
+	assert_non_null(ents);
+	assert_int_equal(dsession_entries(cur, 0, ents, n0), n0);
+	/* Dial a waiting entry on the cadence's first phone step (its next phone step follows);
+	 * the ones before it are skipped. */
+	for (i = 0; i < n0 && first == (size_t)-1; i++)
+		if (ents[i].state == DSESSION_ENTRY_WAITING && ents[i].e.step_id == 20009)
+			first = i;
+	assert_true(first != (size_t)-1);
+	for (i = 0; i < first; i++)
+		if (ents[i].state == DSESSION_ENTRY_WAITING)
+			assert_int_equal(dsession_skip(cur, i), 0);
+	dsession_snapshot(cur, &s);
+	assert_int_equal(s.next_entry, first);
+	assert_int_equal(dsession_dial_next(cur), 0);
+	want_entries = n0 + 1;
+	assert_true(pt_run_until(entries_grew, NULL, WAIT_MS));
+	dsession_snapshot(cur, &s);
+	assert_int_equal(s.nentries, n0 + 1);
+	free(ents);
+	ents = calloc(s.nentries, sizeof(*ents));
+	assert_non_null(ents);
+	assert_int_equal(dsession_entries(cur, 0, ents, s.nentries), s.nentries);
+	assert_int_equal(ents[first].state, DSESSION_ENTRY_DONE);
+	assert_int_equal(ents[first].kind, CALLREC_CONNECTED);
+	assert_int_equal(ents[n0].e.person_id, ents[first].e.person_id);
+	assert_int_equal(ents[n0].e.step_id, 20010);
+	assert_true(ents[n0].e.action_id > 0 && ents[n0].e.action_id != ents[first].e.action_id);
+	assert_int_equal(ents[n0].state, DSESSION_ENTRY_WAITING);
+	printf("FIGURE refresh: action %lld logged, next action %lld is entry %zu\n",
+	       (long long)ents[first].e.action_id, (long long)ents[n0].e.action_id, n0 + 1);
+	dsession_stop(cur);
+	assert_true(pt_run_until(is_stopped, NULL, WAIT_MS));
+	dsession_free(cur);
+	cur = NULL;
+	free(ents);
+	sender = NULL;
+	outsend_free(os);
+	assert_int_equal(config_set(cfg, "dial.redial", "false", err, sizeof(err)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_bad_args),     cmocka_unit_test(test_wrapup_flow),
-	        cmocka_unit_test(test_preview),      cmocka_unit_test(test_person),
-	        cmocka_unit_test(test_line_control),
+	        cmocka_unit_test(test_bad_args), cmocka_unit_test(test_wrapup_flow),
+	        cmocka_unit_test(test_preview),  cmocka_unit_test(test_person),
+	        cmocka_unit_test(test_refresh),  cmocka_unit_test(test_line_control),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
