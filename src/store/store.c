@@ -474,29 +474,50 @@ static int migrate(struct store *st, const struct store_migration *steps, size_t
 	return 0;
 }
 
-/* Creates the file 0600 before SQLite opens it; tightens an existing one. */
+/* Creates the file 0600 before SQLite opens it; tightens an existing one. An existing file is
+ * only looked at by its path: opening and closing it here would drop every POSIX lock this
+ * process holds on it (close(2) releases them all), including the shared lock a connection
+ * already open in this process keeps in WAL mode; another process closing its own connection
+ * would then take itself for the last one and delete the WAL under ours. */
 static int prepare_file(const char *path)
 {
 	struct stat sb;
 	int fd, err = 0;
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd < 0) {
+	if (stat(path, &sb) != 0) {
+		err = errno;
+		if (err != ENOENT) {
+			log_error("store", "%s: cannot open for writing: %s", path, strerror(err));
+			return err;
+		}
+		/* A new file: nobody holds a lock on it yet. */
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+		if (fd >= 0) {
+			close(fd);
+			return 0;
+		}
+		err = errno;
+		if (err != EEXIST || stat(path, &sb) != 0) {
+			err = err == EEXIST ? errno : err;
+			log_error("store", "%s: cannot open for writing: %s", path, strerror(err));
+			return err;
+		}
+		err = 0; /* made by another process meanwhile */
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		log_error("store", "%s: not a regular file", path);
+		return EINVAL;
+	}
+	if (access(path, R_OK | W_OK) != 0) {
 		err = errno;
 		log_error("store", "%s: cannot open for writing: %s", path, strerror(err));
 		return err;
 	}
-	if (fstat(fd, &sb) != 0) {
-		err = errno;
-	} else if (!S_ISREG(sb.st_mode)) {
-		log_error("store", "%s: not a regular file", path);
-		err = EINVAL;
-	} else if ((sb.st_mode & 0777) != 0600 && sb.st_uid == geteuid()) {
+	if ((sb.st_mode & 0777) != 0600 && sb.st_uid == geteuid()) {
 		/* The file holds credentials: nobody else gets to read it. */
-		if (fchmod(fd, 0600) != 0)
+		if (chmod(path, 0600) != 0)
 			log_warn("store", "%s: cannot set mode 0600: %s", path, strerror(errno));
 	}
-	close(fd);
 	return err;
 }
 

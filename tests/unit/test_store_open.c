@@ -155,6 +155,55 @@ static void test_open_creates_0600_wal(void **state)
 	store_close(st);
 }
 
+/* Whether another process sees a shared lock on the database file (SQLite's SHARED range),
+ * asked from a child with a descriptor of its own. */
+static bool shared_lock_seen(const char *path)
+{
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct flock fl = {.l_type = F_WRLCK,
+		                   .l_whence = SEEK_SET,
+		                   .l_start = 1073741826,
+		                   .l_len = 510};
+		int fd = open(path, O_RDONLY);
+
+		if (fd < 0 || fcntl(fd, F_GETLK, &fl) != 0)
+			_exit(2);
+		_exit(fl.l_type == F_RDLCK ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_not_equal(WEXITSTATUS(status), 2);
+	return WEXITSTATUS(status) == 0;
+}
+
+/* A second connection opened in the same process (the TUI has two) leaves the first one's
+ * locks in place: were they dropped, another process closing its connection would take itself
+ * for the last one and delete the WAL under both. */
+static void test_second_open_keeps_locks(void **state)
+{
+	struct storetest *fx = *state;
+	struct store *a, *b;
+	struct stat sb;
+	char wal[700];
+
+	assert_int_equal(store_open(&a, fx->path), 0);
+	assert_int_equal(put_person(a, 1, "Ann"), 0);
+	assert_true(shared_lock_seen(fx->path));
+	assert_int_equal(store_open(&b, fx->path), 0);
+	assert_true(shared_lock_seen(fx->path));
+	assert_int_equal(put_person(b, 2, "Bob"), 0);
+	(void)text_printf(wal, sizeof(wal), "%s-wal", fx->path);
+	assert_int_equal(stat(wal, &sb), 0);
+	store_close(b);
+	assert_true(shared_lock_seen(fx->path));
+	assert_int_equal(q_int(a, "SELECT count(*) FROM sl_people"), 2);
+	store_close(a);
+}
+
 static void test_open_memory(void **state)
 {
 	struct store *st;
@@ -615,6 +664,8 @@ int main(void)
 	        cmocka_unit_test(test_open_bad_args),
 	        cmocka_unit_test(test_errno_map),
 	        cmocka_unit_test_setup_teardown(test_open_creates_0600_wal, setup,
+	                                        storetest_teardown),
+	        cmocka_unit_test_setup_teardown(test_second_open_keeps_locks, setup,
 	                                        storetest_teardown),
 	        cmocka_unit_test(test_open_memory),
 	        cmocka_unit_test_setup_teardown(test_open_unusable, setup, storetest_teardown),
