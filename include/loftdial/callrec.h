@@ -96,6 +96,12 @@ int callrec_dispos_load(struct callrec_dispos *d, struct store *st, const struct
  * true) in the store, copied into out: 0, or ENOENT when the team has no such name. */
 int callrec_team_name(struct store *st, bool sentiments, const char *name, char *out, size_t n);
 
+/* Calls cb with each of the team's dispositions (or sentiments, with sentiments true) in the
+ * store, live ones with a name, in id order, for a face to offer them. A non-zero return from
+ * cb stops the walk and is returned; 0 with no call when the store has none (sync first). */
+typedef int(callrec_name_h)(const char *name, void *arg);
+int callrec_team_names(struct store *st, bool sentiments, callrec_name_h *cb, void *arg);
+
 /* The POST /v2/activities/calls body of r in a malloc'd string. EINVAL for a record with
  * no person, both an action and a task, or a missing number. */
 int callrec_body(const struct callrec *r, char **json);

@@ -196,6 +196,34 @@ int callrec_team_name(struct store *st, bool sentiments, const char *name, char 
 	return err;
 }
 
+int callrec_team_names(struct store *st, bool sentiments, callrec_name_h *cb, void *arg)
+{
+	sqlite3_stmt *s = NULL;
+	int err, rc;
+
+	if (!st || !cb)
+		return EINVAL;
+	err = store_stmt(st,
+	                 sentiments ? "SELECT name FROM sl_call_sentiments WHERE is_deleted = 0 "
+	                              "AND name IS NOT NULL AND name <> '' ORDER BY id"
+	                            : "SELECT name FROM sl_call_dispositions WHERE is_deleted = 0 "
+	                              "AND name IS NOT NULL AND name <> '' ORDER BY id",
+	                 &s);
+	if (err)
+		return err;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(s, 0);
+
+		err = cb(t ? (const char *)t : "", arg);
+		if (err)
+			break;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = EIO;
+	store_stmt_end(s);
+	return err;
+}
+
 int callrec_body(const struct callrec *r, char **json)
 {
 	cJSON *o;

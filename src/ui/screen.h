@@ -31,6 +31,8 @@ enum ui_react {
 	UI_PUSH = 8,     /* open the screen named with ui_push() */
 	UI_QUIT = 16,    /* leave the TUI */
 };
+/* A keypress op's "not mine": the key goes on to the keymap. */
+#define UI_PASS (-1)
 
 /* The global actions (scope "global"); a screen's own actions use ids >= UI_ACT_SCREEN. */
 enum ui_action {
@@ -70,6 +72,10 @@ struct screen_ops {
 	 * with a sub-view (a card over a list) returns UI_REDRAW to close it, UI_NONE lets the
 	 * manager close the screen. */
 	int (*key)(struct ui *ui, void *state, int action);
+	/* Every key before the keymap sees it (optional; for text fields): returns enum ui_react
+	 * bits when the screen took it, UI_PASS to let the keymap look it up. key is the
+	 * keymap's int (a code point, or KEYMAP_FN | a curses KEY_*). */
+	int (*keypress)(struct ui *ui, void *state, int key);
 	/* Draws the body into w (rows x cols, already erased). */
 	void (*draw)(struct ui *ui, void *state, WINDOW *w, int rows, int cols);
 	/* The body changed size (optional). */
@@ -85,7 +91,7 @@ struct screen_ops {
 
 /* Every screen, in the order of the title bar. Adding a screen: write src/ui/scr_NAME.c
  * with `const struct screen_ops screen_NAME`, add X(NAME) here (docs/ui.md). */
-#define UI_SCREENS(X) X(home) X(contacts) X(log) X(lists) X(help)
+#define UI_SCREENS(X) X(home) X(contacts) X(log) X(lists) X(picker) X(help)
 
 #define UI_SCREEN_DECL(n) extern const struct screen_ops screen_##n;
 UI_SCREENS(UI_SCREEN_DECL)
@@ -108,6 +114,9 @@ int ui_text(const struct ui *ui, WINDOW *w, int y, int x, int cols, const char *
 /* Prints a formatted line through ui_text. */
 int ui_textf(const struct ui *ui, WINDOW *w, int y, int x, int cols, bool pad, const char *fmt, ...)
         __attribute__((format(printf, 7, 8)));
+/* Shows the terminal's cursor at (y, x) of the body window w in this frame (a text field's
+ * caret, where input methods put their window); call it from draw. Hidden otherwise. */
+void ui_cursor(struct ui *ui, WINDOW *w, int y, int x);
 /* A bar of width cols showing part/whole: "[#####-----]". */
 void ui_gauge(const struct ui *ui, WINDOW *w, int y, int x, int cols, double part, double whole,
               enum theme_elem fill);
@@ -115,6 +124,9 @@ void ui_gauge(const struct ui *ui, WINDOW *w, int y, int x, int cols, double par
 /* A message on the status line (sanitized), in the element's colours, until the next key. */
 void ui_status(struct ui *ui, enum theme_elem e, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
+/* The key that runs the action being handled (for an action on many keys, such as picking
+ * the entry on that key); 0 when it came from the : prompt. */
+int ui_action_key(const struct ui *ui);
 /* Asks for the screen with that name to be opened (return UI_PUSH from the key handler). */
 void ui_push(struct ui *ui, const char *name);
 /* Asks for the screen with that name to be opened with an argument (return UI_PUSH from the

@@ -24,7 +24,12 @@
 
 #include "loftdial/text.h"
 
+#include "editline.h"
 #include "term.h"
+
+/* Bracketed paste on and off (xterm's mode 2004; terminals without it ignore the request). */
+#define PASTE_ON  "\033[?2004h"
+#define PASTE_OFF "\033[?2004l"
 
 #define ESC_DELAY_MS 25
 
@@ -128,6 +133,10 @@ int term_open(char *msg, size_t n)
 	add_cap("cnorm");
 	add_cap("sgr0");
 	add_cap("rmkx");
+	if (T.reset_len + strlen(PASTE_OFF) < sizeof(T.reset)) {
+		memcpy(T.reset + T.reset_len, PASTE_OFF, strlen(PASTE_OFF));
+		T.reset_len += strlen(PASTE_OFF);
+	}
 	cbreak();
 	noecho();
 	nonl();
@@ -136,6 +145,11 @@ int term_open(char *msg, size_t n)
 	nodelay(stdscr, TRUE);
 	set_escdelay(ESC_DELAY_MS);
 	curs_set(0);
+	/* A paste arrives between two markers, so a text field takes it as text (editline.h). */
+	define_key("\033[200~", EDITLINE_PASTE_BEGIN & ~KEYMAP_FN);
+	define_key("\033[201~", EDITLINE_PASTE_END & ~KEYMAP_FN);
+	putp(PASTE_ON);
+	fflush(stdout);
 	T.active = 1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_fatal;
@@ -158,6 +172,8 @@ void term_close(void)
 	for (i = 0; i < NFATAL; i++)
 		(void)sigaction(fatal_sigs[i], &T.old[i], NULL);
 	curs_set(1);
+	putp(PASTE_OFF);
+	fflush(stdout);
 	endwin();
 	if (T.scr) {
 		delscreen(T.scr);
@@ -165,6 +181,17 @@ void term_close(void)
 	}
 	if (T.have_modes)
 		(void)tcsetattr(STDIN_FILENO, TCSANOW, &T.modes);
+}
+
+int term_key_code(const char *cap)
+{
+	char *s = tigetstr((char *)cap);
+	int k;
+
+	if (!s || s == (char *)-1)
+		return 0;
+	k = key_defined(s);
+	return k > 0 ? KEYMAP_FN | k : 0;
 }
 
 bool term_active(void)

@@ -24,6 +24,7 @@
 #include "loftdial/twidth.h"
 #include "loftdial/ui.h"
 
+#include "editline.h"
 #include "screen.h"
 #include "term.h"
 #include "uisvc.h"
@@ -103,6 +104,11 @@ struct ui {
 
 	char msg[UI_MSG_MAX];
 	enum theme_elem msg_elem;
+	unsigned msg_seq; /* bumped by every ui_status() */
+	bool pasting;     /* inside a paste no screen took: its keys are dropped */
+	int action_key;   /* the key that runs the current action, 0 from the prompt */
+	WINDOW *cursor_w; /* ui_cursor() of this frame, or NULL */
+	int cursor_y, cursor_x;
 	int prompt;                /* 0, ':' or '/' */
 	char input[UI_PROMPT_MAX]; /* what is typed at the prompt (UTF-8) */
 	char last_search[UI_PROMPT_MAX];
@@ -221,10 +227,23 @@ void ui_status(struct ui *ui, enum theme_elem e, const char *fmt, ...)
 	vsnprintf(ui->msg, sizeof(ui->msg), fmt, ap);
 	va_end(ap);
 	ui->msg_elem = e;
+	ui->msg_seq++;
 	if (e == THEME_ERROR || e == THEME_WARNING)
 		log_warn("ui", "%s", ui->msg);
 	if (ui->running)
 		loop_dirty();
+}
+
+int ui_action_key(const struct ui *ui)
+{
+	return ui->action_key;
+}
+
+void ui_cursor(struct ui *ui, WINDOW *w, int y, int x)
+{
+	ui->cursor_w = w;
+	ui->cursor_y = y;
+	ui->cursor_x = x;
 }
 
 /* Finds a screen by name; NULL when there is none. */
@@ -561,9 +580,16 @@ static void render(void *arg)
 	top = &ui->stack[ui->depth - 1];
 	draw_title(ui);
 	werase(ui->body);
+	ui->cursor_w = NULL;
 	top->ops->draw(ui, top->state, ui->body, LINES - 2, COLS);
 	wnoutrefresh(ui->body);
 	draw_status(ui);
+	/* A text field's caret, unless the prompt has the cursor. */
+	if (ui->cursor_w && !ui->prompt) {
+		wmove(ui->cursor_w, ui->cursor_y, ui->cursor_x);
+		wnoutrefresh(ui->cursor_w);
+		curs_set(1);
+	}
 	doupdate();
 }
 
@@ -597,6 +623,7 @@ static int push_screen(struct ui *ui, const struct screen_ops *ops)
 {
 	bool has_arg = ui->pending_has_arg;
 	struct frame *f;
+	unsigned seq;
 	int i, err;
 
 	for (i = 0; i < ui->depth; i++) {
@@ -623,10 +650,13 @@ static int push_screen(struct ui *ui, const struct screen_ops *ops)
 	ui->pending_len = 0;
 	ui->pending_has_arg = false;
 	ui->opening = f;
+	seq = ui->msg_seq;
 	err = ops->open ? ops->open(ui, &f->state) : 0;
 	ui->opening = NULL;
 	if (err) {
-		ui_status(ui, THEME_ERROR, "cannot open %s: %s", ops->title, strerror(err));
+		/* A screen that said why it cannot open keeps its own words. */
+		if (ui->msg_seq == seq)
+			ui_status(ui, THEME_ERROR, "cannot open %s: %s", ops->title, strerror(err));
 		free(f->arg);
 		memset(f, 0, sizeof(*f));
 		return err;
@@ -954,11 +984,13 @@ static int prompt_key(struct ui *ui, int key)
 static void on_key(struct ui *ui, int key)
 {
 	const struct keymap_action *a;
+	const struct frame *top;
 	int owner = 0, r;
 
 	key = keymap_key_fold(key);
 	if (key == (KEYMAP_FN | KEY_RESIZE))
 		return; /* resizes arrive through SIGWINCH */
+	ui->action_key = 0;
 	if (ui->prompt) {
 		react(ui, prompt_key(ui, key));
 		return;
@@ -974,7 +1006,25 @@ static void on_key(struct ui *ui, int key)
 		ui->msg[0] = '\0';
 		loop_dirty();
 	}
-	a = keymap_lookup(ui->km, ui->stack[ui->depth - 1].scope, key, &owner);
+	top = &ui->stack[ui->depth - 1];
+	if (!ui->pasting && top->ops->keypress) {
+		r = top->ops->keypress(ui, top->state, key);
+		if (r != UI_PASS) {
+			react(ui, r);
+			return;
+		}
+	}
+	/* A paste no text field took: its keys are not commands. */
+	if (key == EDITLINE_PASTE_BEGIN || key == EDITLINE_PASTE_END) {
+		ui->pasting = key == EDITLINE_PASTE_BEGIN;
+		if (!ui->pasting)
+			ui_status(ui, THEME_MUTED, "paste ignored: %s has no text field here",
+			          top->ops->title);
+		return;
+	}
+	if (ui->pasting)
+		return;
+	a = keymap_lookup(ui->km, top->scope, key, &owner);
 	if (!a) {
 		char kn[KEYMAP_NAME_MAX];
 
@@ -982,7 +1032,9 @@ static void on_key(struct ui *ui, int key)
 		ui_status(ui, THEME_MUTED, "%s: no action on this screen (? lists the keys)", kn);
 		return;
 	}
+	ui->action_key = key;
 	r = run_action(ui, owner, a->id);
+	ui->action_key = 0;
 	react(ui, r);
 }
 

@@ -21,6 +21,7 @@
 #include "loftdial/config.h"
 #include "loftdial/outbox.h"
 #include "loftdial/records.h"
+#include "loftdial/text.h"
 #include "storetest.h"
 
 static unsigned nwarn;
@@ -180,6 +181,20 @@ static void put_dispo(struct store *st, int64_t id, const char *name, bool senti
 	cJSON_Delete(o);
 }
 
+/* Collects names for test_store (stops after max when max > 0). */
+struct collected {
+	char names[8][CALLREC_NAME_MAX];
+	size_t n, max;
+};
+
+static int collect(const char *name, void *arg)
+{
+	struct collected *c = arg;
+
+	text_copy(c->names[c->n++], CALLREC_NAME_MAX, name);
+	return c->max && c->n >= c->max ? 7 : 0;
+}
+
 static void test_store(void **state)
 {
 	struct storetest *fx = *state;
@@ -189,7 +204,14 @@ static void test_store(void **state)
 	char name[CALLREC_NAME_MAX];
 	int64_t id1 = 0, id2 = 0, id3 = 0, again = 0;
 
-	/* Nothing synced yet: ENOENT and a warning saying to sync. */
+	struct collected col;
+
+	/* Nothing synced yet: no names; ENOENT and a warning saying to sync. */
+	memset(&col, 0, sizeof(col));
+	assert_int_equal(callrec_team_names(fx->st, false, collect, &col), 0);
+	assert_int_equal(col.n, 0);
+	assert_int_equal(callrec_team_names(NULL, false, collect, &col), EINVAL);
+	assert_int_equal(callrec_team_names(fx->st, false, NULL, &col), EINVAL);
 	nwarn = 0;
 	assert_int_equal(callrec_dispos_load(&d, fx->st, NULL, on_warn, NULL), ENOENT);
 	assert_int_equal(nwarn, 1);
@@ -209,6 +231,20 @@ static void test_store(void **state)
 	assert_int_equal(callrec_team_name(fx->st, true, "positive", name, sizeof(name)), 0);
 	assert_string_equal(name, "Positive");
 	assert_int_equal(callrec_team_name(fx->st, true, "", name, sizeof(name)), ENOENT);
+	/* Every name in id order, dispositions and sentiments apart; a callback stops the walk. */
+	memset(&col, 0, sizeof(col));
+	assert_int_equal(callrec_team_names(fx->st, false, collect, &col), 0);
+	assert_int_equal(col.n, 3);
+	assert_string_equal(col.names[0], "No Answer");
+	assert_string_equal(col.names[2], "Meeting Booked");
+	memset(&col, 0, sizeof(col));
+	assert_int_equal(callrec_team_names(fx->st, true, collect, &col), 0);
+	assert_int_equal(col.n, 1);
+	assert_string_equal(col.names[0], "Positive");
+	memset(&col, 0, sizeof(col));
+	col.max = 2;
+	assert_int_equal(callrec_team_names(fx->st, false, collect, &col), 7);
+	assert_int_equal(col.n, 2);
 
 	/* Keys: action, task, neither; the same action twice is refused. */
 	memset(&r, 0, sizeof(r));
