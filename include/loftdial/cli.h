@@ -58,5 +58,7 @@ int cmd_dial(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_outbox(struct cli_ctx *ctx, int argc, char **argv);
 /* The compliance record over the dial attempts (src/cli/cmd_report.c). */
 int cmd_report(struct cli_ctx *ctx, int argc, char **argv);
+/* Recorded messages: the voicemail and the identification message (src/cli/cmd_voicemail.c). */
+int cmd_voicemail(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

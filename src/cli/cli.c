@@ -95,6 +95,18 @@ static const struct cli_cmd cmds[] = {
          "  identification messages played, dials outside dial.calling_hours in the\n"
          "  prospect's zone (must be zero), dials with no zone known.\n"
          "  Exit: 0 ok, 1 the store or the config could not be read, 2 bad usage.\n"},
+        {"voicemail", cmd_voicemail, "record the voicemail or identification message lines play",
+         "usage: loftdial voicemail record FILE [--from IN] [--ident] [--seconds N] [--force]\n"
+         "  Writes FILE in the format the engine plays (8 kHz mono 16-bit WAV).\n"
+         "  --from IN    convert IN (any audio sox reads) instead of recording (needs sox)\n"
+         "  without it   record the headset (audio.source) through baresip: speak after\n"
+         "               'recording', then Enter or Ctrl-C; at most N seconds (default 60,\n"
+         "               1-120)\n"
+         "  --ident      an identification message (dial.ident_file) rather than a\n"
+         "               voicemail (dial.voicemail_file): says which key to set\n"
+         "  --force      replace FILE if it exists\n"
+         "  Exit: 0 written, 1 failed (nothing written), 2 bad usage, 130 interrupted\n"
+         "  before the recording started.\n"},
 };
 
 static const size_t ncmds = sizeof(cmds) / sizeof(cmds[0]);
