@@ -258,6 +258,7 @@ struct vmrec {
 	char dir[PATH_LEN], uri[128];
 	unsigned max_samples;
 	bool line_up, mic_up, dialled, recording, stopping, done;
+	char fail[128]; /* why the recording cannot be used, "" while it can */
 	struct wavtail *wt;
 	int16_t *pcm;
 	size_t n, cap;
@@ -292,10 +293,15 @@ static bool drain(struct vmrec *r)
 		err = wavtail_read(r->wt, buf, CHUNK, &got);
 		if (err) {
 			log_warn("vmrec", "recording unreadable: %s", strerror(err));
+			text_printf(r->fail, sizeof(r->fail), "the recording became unreadable: %s",
+			            strerror(err));
 			return false;
 		}
-		if (got && wavtail_srate(r->wt) != VMREC_RATE)
+		if (got && wavtail_srate(r->wt) != VMREC_RATE) {
+			text_printf(r->fail, sizeof(r->fail), "the call's audio is %u Hz, not 8000",
+			            wavtail_srate(r->wt));
 			return false;
+		}
 		if (r->n + got > r->max_samples)
 			got = r->max_samples - r->n;
 		if (r->n + got > r->cap) {
@@ -305,11 +311,15 @@ static bool drain(struct vmrec *r)
 			while (cap < r->n + got)
 				cap *= 2;
 			p = realloc(r->pcm, cap * sizeof(*p));
-			if (!p)
+			if (!p) {
+				text_copy(r->fail, sizeof(r->fail), "out of memory");
 				return false;
+			}
 			r->pcm = p;
 			r->cap = cap;
 		}
+		if (!got)
+			break;
 		memcpy(r->pcm + r->n, buf, got * sizeof(*buf));
 		r->n += got;
 	} while (got == CHUNK && r->n < r->max_samples);
@@ -368,7 +378,7 @@ static void on_phone(const struct phone_note *n, void *arg)
 	case PHONE_EV_CLOSED:
 		if (r->recording) {
 			(void)drain(r); /* the file is still there until this note returns */
-			finish(r, 0, "");
+			finish(r, r->fail[0] ? EIO : 0, r->fail);
 		} else {
 			text_printf(why, sizeof(why), "the call to the headset failed: %s",
 			            n->call && n->call->reason[0] ? n->call->reason : "closed");
@@ -503,7 +513,7 @@ void vmrec_stop(struct vmrec *r)
 	if (r->dialled && phone_hangup(r->phone, 1) == 0)
 		return; /* CLOSED finishes */
 	if (r->recording) {
-		finish(r, 0, "");
+		finish(r, r->fail[0] ? EIO : 0, r->fail);
 		return;
 	}
 	finish(r, ECANCELED, "stopped before the recording started");
