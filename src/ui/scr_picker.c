@@ -22,6 +22,7 @@
 
 #include "loftdial/attempts.h"
 #include "loftdial/contacts.h"
+#include "loftdial/loop.h"
 #include "loftdial/outbox.h"
 #include "loftdial/slapi.h"
 #include "loftdial/text.h"
@@ -38,6 +39,7 @@
 #define PICK_KEYS_MAX 64
 #define NAMES_MAX     200                      /* entries kept per list */
 #define LOOKBACK_MS   (7 * 24 * 3600 * 1000LL) /* how far back :picker looks for a call */
+#define PASTE_GAP_MS  1000 /* a paste without its end marker ends after this without keys */
 
 enum {
 	PICK_LOG_NEXT = UI_ACT_SCREEN,
@@ -87,8 +89,9 @@ struct picker {
 	struct editline *notes;
 	int keys[PICK_KEYS_MAX]; /* the keys of "pick" in force, in order */
 	size_t nkeys;
-	int word_left, word_right; /* the terminal's C-Left and C-Right codes (0: none) */
-	bool confirm;              /* "discard? y/n" is asked */
+	int word_left, word_right;   /* the terminal's C-Left and C-Right codes (0: none) */
+	bool confirm;                /* "discard? y/n" is asked */
+	unsigned long long paste_at; /* the last key of a paste into the notes (loop_now_ms) */
 	bool finished;
 	char error[512];
 	int list_rows;
@@ -436,6 +439,11 @@ static int picker_keypress(struct ui *ui, void *state, int key)
 		return UI_REDRAW; /* anything else keeps the call */
 	}
 	if (p->focus == F_NOTES) {
+		/* A paste comes in one burst: one whose end marker was lost ends at a pause, so
+		 * the keys after it are keys again. */
+		if (editline_pasting(p->notes) && loop_now_ms() - p->paste_at > PASTE_GAP_MS)
+			(void)editline_key(p->notes, EDITLINE_PASTE_END);
+		p->paste_at = loop_now_ms();
 		if (key && key == p->word_left)
 			r = editline_cmd(p->notes, EDITLINE_WORD_LEFT);
 		else if (key && key == p->word_right)

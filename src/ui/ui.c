@@ -29,12 +29,13 @@
 #include "term.h"
 #include "uisvc.h"
 
-#define UI_MIN_COLS   80
-#define UI_MIN_ROWS   24
-#define UI_STACK_MAX  8
-#define UI_MSG_MAX    512
-#define UI_PROMPT_MAX 256
-#define UI_TEXT_MAX   4096
+#define UI_MIN_COLS     80
+#define UI_MIN_ROWS     24
+#define UI_STACK_MAX    8
+#define UI_MSG_MAX      512
+#define UI_PROMPT_MAX   256
+#define UI_TEXT_MAX     4096
+#define UI_PASTE_GAP_MS 1000 /* a paste's keys come in one burst */
 
 #define UI_SCREEN_PTR(n) &screen_##n,
 static const struct screen_ops *const screens[] = {UI_SCREENS(UI_SCREEN_PTR)};
@@ -104,10 +105,11 @@ struct ui {
 
 	char msg[UI_MSG_MAX];
 	enum theme_elem msg_elem;
-	unsigned msg_seq; /* bumped by every ui_status() */
-	bool pasting;     /* inside a paste no screen took: its keys are dropped */
-	int action_key;   /* the key that runs the current action, 0 from the prompt */
-	WINDOW *cursor_w; /* ui_cursor() of this frame, or NULL */
+	unsigned msg_seq;            /* bumped by every ui_status() */
+	bool pasting;                /* inside a paste no screen took: its keys are dropped */
+	unsigned long long paste_at; /* when its last key came (loop_now_ms) */
+	int action_key;              /* the key that runs the current action, 0 from the prompt */
+	WINDOW *cursor_w;            /* ui_cursor() of this frame, or NULL */
 	int cursor_y, cursor_x;
 	int prompt;                /* 0, ':' or '/' */
 	char input[UI_PROMPT_MAX]; /* what is typed at the prompt (UTF-8) */
@@ -1014,16 +1016,22 @@ static void on_key(struct ui *ui, int key)
 			return;
 		}
 	}
-	/* A paste no text field took: its keys are not commands. */
+	/* A paste no text field took: its keys are not commands. A paste arrives in one burst,
+	 * so one whose end marker never came ends after a second without keys. */
 	if (key == EDITLINE_PASTE_BEGIN || key == EDITLINE_PASTE_END) {
 		ui->pasting = key == EDITLINE_PASTE_BEGIN;
+		ui->paste_at = loop_now_ms();
 		if (!ui->pasting)
 			ui_status(ui, THEME_MUTED, "paste ignored: %s has no text field here",
 			          top->ops->title);
 		return;
 	}
-	if (ui->pasting)
+	if (ui->pasting && loop_now_ms() - ui->paste_at > UI_PASTE_GAP_MS)
+		ui->pasting = false;
+	if (ui->pasting) {
+		ui->paste_at = loop_now_ms();
 		return;
+	}
 	a = keymap_lookup(ui->km, top->scope, key, &owner);
 	if (!a) {
 		char kn[KEYMAP_NAME_MAX];

@@ -124,6 +124,18 @@ check "no call is left to log" ui_wait "no call to log"
 check "another call without a record" attempt 424243
 open_picker
 check "the picker opens on it" ui_wait "ended without a record"
+# A paste whose end marker never comes ends at a pause: after it Esc is a key again and
+# leaves the notes, and the pasted text stays.
+ui_keys Tab Tab
+check "the notes have the focus" ui_wait "C-n log   C-x discard"
+ui_text $'\e[200~abc'
+esc_leaves() {
+	ui_keys Escape
+	sleep 1.5 # the paste ends after a second without keys: try again past it
+	ui_shows "Enter log   C-x discard"
+}
+check "a paste without its end marker ends at a pause" ui_until 15 esc_leaves
+check "its text is in the notes" ui_shows " | abc"
 # A paste past the notes' cap keeps what fits and says so.
 ui_keys Tab Tab
 tmux -L "$sock" set-buffer -b big "$(head -c 5000 /dev/zero | tr '\0' x)"
