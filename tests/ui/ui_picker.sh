@@ -120,14 +120,25 @@ check "no escape reached the record" test "$(grep -c $'\033' <<<"$body")" = 0
 open_picker
 check "no call is left to log" ui_wait "no call to log"
 
-# Esc on the lists asks too, and y discards: nothing is written. The notes' cap first.
+# Esc on the lists asks too, and y discards: nothing is written. First a team that now also
+# requires a sentiment, and the notes' cap.
+check "the team requires a sentiment too" test "$(curl -s -o /dev/null -w '%{http_code}' \
+	-X POST "$api/_sandbox/team" -d '{"sentiments_required":true}')" = 200
 check "another call without a record" attempt 424243
 open_picker
 check "the picker opens on it" ui_wait "ended without a record"
+check "the sentiment is marked required" ui_wait "Sentiment (required)"
+ui_keys 1
+ui_keys Enter
+check "a missing sentiment is refused" ui_wait "The team requires a sentiment: choose one first."
+ui_keys 1
+check "the sentiment list takes the key" ui_wait ">1   Positive"
+ui_keys Escape
+check "Esc from the notes goes back to the lists" ui_wait "Enter log   C-x discard"
+ui_keys BTab
 # A paste whose end marker never comes ends at a pause: after it Esc is a key again and
 # leaves the notes, and the pasted text stays.
-ui_keys Tab Tab
-check "the notes have the focus" ui_wait "C-n log   C-x discard"
+check "BackTab from the dispositions reaches the notes" ui_wait "C-n log   C-x discard"
 ui_text $'\e[200~abc'
 esc_leaves() {
 	ui_keys Escape
