@@ -236,6 +236,18 @@ void dsession_snapshot(const struct dsession *d, struct dsession_snapshot *out);
 size_t dsession_entries(const struct dsession *d, size_t from, struct dsession_entry *out,
                         size_t n);
 
+/* ---- pure helpers (no session, no I/O): the session's rules, for its tests and faces ---- */
+
+/* The line count in force: the rep's, or line control's advice when control is on and it is
+ * lower (0 = no advice yet); never below 1. */
+unsigned dsession_lines_in_force(unsigned rep, unsigned advised, bool control);
+/* Fills s->connect_rate (connects / dials) and s->dials_per_hour (dials over elapsed_ms, taken
+ * as at least a minute) from the counts in s. */
+void dsession_figures(struct dsession_stats *s);
+/* Whether a wrap-up carries what the team requires: 0, or EINVAL with why. */
+int dsession_required_check(bool disposition_required, bool sentiment_required,
+                            const char *disposition, const char *sentiment, char *why, size_t whyn);
+
 /* "loading", "ready", "dialing", "paused", "wrap-up", "done", "stopping", "stopped",
  * "failed"; "waiting", "dialing", "done", "skipped" ("?" out of range). */
 const char *dsession_phase_name(enum dsession_phase ph);

@@ -151,15 +151,20 @@ static int64_t unix_ms(void)
 
 /* ---- line control ---- */
 
+unsigned dsession_lines_in_force(unsigned rep, unsigned advised, bool control)
+{
+	unsigned n = rep;
+
+	if (control && advised && advised < n)
+		n = advised;
+	return n ? n : 1;
+}
+
 /* Applies the rep's count and line control's advice to the pool. */
 static void lines_apply(struct dsession *d)
 {
-	unsigned n = d->lines_rep;
+	unsigned n = dsession_lines_in_force(d->lines_rep, d->meter.lines, d->control);
 
-	if (d->control && d->meter.lines && d->meter.lines < n)
-		n = d->meter.lines;
-	if (n < 1)
-		n = 1;
 	if (n != d->lines_active)
 		log_info("dsession", "lines in force: %u (rep %u, line control %u)", n,
 		         d->lines_rep, d->meter.lines);
@@ -1022,13 +1027,11 @@ int dsession_wrapup(struct dsession *d, const char *disposition, const char *sen
 		text_copy(why, whyn, "no call waits for a wrap-up");
 		return EALREADY;
 	}
-	if (d->team_known && d->d_req && (!disposition || !disposition[0])) {
-		text_copy(why, whyn, "the team requires a disposition on every call");
-		return EINVAL;
-	}
-	if (d->team_known && d->s_req && (!sentiment || !sentiment[0])) {
-		text_copy(why, whyn, "the team requires a sentiment on every call");
-		return EINVAL;
+	if (d->team_known) {
+		err = dsession_required_check(d->d_req, d->s_req, disposition, sentiment, why,
+		                              whyn);
+		if (err)
+			return err;
 	}
 	err = listdial_wrapup(d->ld, disposition, sentiment, notes, why, whyn);
 	if (err)
@@ -1114,13 +1117,8 @@ static void stats_of(const struct dsession *d, const struct pool_snapshot *ps,
 		}
 	}
 	s->entries = (unsigned)d->n;
-	s->connect_rate = s->dials ? (double)s->connects / s->dials : 0;
 	s->elapsed_ms = d->started ? (int64_t)(now - d->t0) : 0;
-	s->dials_per_hour =
-	        s->dials ? s->dials * 3600000.0 /
-	                           (double)(s->elapsed_ms > RATE_FLOOR_MS ? s->elapsed_ms
-	                                                                  : RATE_FLOOR_MS)
-	                 : 0;
+	dsession_figures(s);
 	s->talk_ms = d->talk_done_ms;
 	if (ps->connected_line && ps->lines[ps->connected_line - 1].has_attempt) {
 		const struct pool_attempt *a = &ps->lines[ps->connected_line - 1].a;
@@ -1130,6 +1128,28 @@ static void stats_of(const struct dsession *d, const struct pool_snapshot *ps,
 	}
 	s->abandon_share = d->share;
 	s->lines = d->lines_active;
+}
+
+void dsession_figures(struct dsession_stats *s)
+{
+	int64_t ms = s->elapsed_ms > RATE_FLOOR_MS ? s->elapsed_ms : RATE_FLOOR_MS;
+
+	s->connect_rate = s->dials ? (double)s->connects / s->dials : 0;
+	s->dials_per_hour = s->dials ? s->dials * 3600000.0 / (double)ms : 0;
+}
+
+int dsession_required_check(bool disposition_required, bool sentiment_required,
+                            const char *disposition, const char *sentiment, char *why, size_t whyn)
+{
+	if (disposition_required && (!disposition || !disposition[0])) {
+		text_copy(why, whyn, "the team requires a disposition on every call");
+		return EINVAL;
+	}
+	if (sentiment_required && (!sentiment || !sentiment[0])) {
+		text_copy(why, whyn, "the team requires a sentiment on every call");
+		return EINVAL;
+	}
+	return 0;
 }
 
 void dsession_snapshot(const struct dsession *d, struct dsession_snapshot *out)

@@ -4,7 +4,10 @@
  * engines: the list read and shown before dialling, a connected call waiting for the rep's
  * wrap-up with nothing dialled meanwhile, the team's required disposition (GET /v2/team)
  * refused before anything is written, a name the team lacks refused, log-and-pause and
- * resume, skipping a waiting entry, the figures, and a stop that ends every attempt.
+ * resume, skipping a waiting entry, the figures, and a stop that ends every attempt; preview
+ * mode; one person by id; the list read again after a logged cadence action (the next step's
+ * action becomes an entry); the gates again right before the INVITE (calling hours ending
+ * between the list and the dial); line control from the store's 30-day share.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -688,12 +691,82 @@ static void test_refresh(void **state)
 	assert_int_equal(config_set(cfg, "dial.redial", "false", err, sizeof(err)), 0);
 }
 
+static bool was_skipped(void *arg)
+{
+	(void)arg;
+	return seen.skipped > 0 || seen.dialing > 0;
+}
+
+/* The gates run again right before the INVITE: a prospect whose calling hours end between the
+ * list and the dial is skipped with the reason, and nothing is dialled. The session's clock
+ * starts 6 s before 21:00 in the prospect's zone and runs on. */
+static void test_gate_before_invite(void **state)
+{
+	struct dsession_opts o;
+	struct dsession_entry e;
+	char why[256];
+	int64_t person = callable_person();
+	unsigned long long t0;
+	int local_min;
+
+	(void)state;
+	assert_true(person > 0);
+	/* The prospect's local time at the test's clock, from the gates' own verdict. */
+	memset(&seen, 0, sizeof(seen));
+	opts(&o, 0, 1);
+	o.target.person_id = person;
+	assert_int_equal(
+	        dsession_new(&cur, ss.api, ss.st, cfg, &o, on_note, NULL, why, sizeof(why)), 0);
+	assert_true(pt_run_until(is_ready, NULL, WAIT_MS));
+	assert_int_equal(seen.failed, 0);
+	assert_int_equal(dsession_entries(cur, 0, &e, 1), 1);
+	assert_int_equal(e.state, DSESSION_ENTRY_WAITING);
+	local_min = e.e.gate.local_min;
+	assert_true(local_min >= 8 * 60 && local_min < 21 * 60);
+	dsession_stop(cur);
+	assert_true(pt_run_until(is_stopped, NULL, WAIT_MS));
+	dsession_free(cur);
+
+	memset(&seen, 0, sizeof(seen));
+	o.now = test_now + (time_t)(21 * 60 - local_min) * 60 - 6;
+	o.mode = DSESSION_PREVIEW;
+	o.autostart = true;
+	t0 = tl_now_ms();
+	assert_int_equal(
+	        dsession_new(&cur, ss.api, ss.st, cfg, &o, on_note, NULL, why, sizeof(why)), 0);
+	assert_true(pt_run_until(is_ready, NULL, WAIT_MS));
+	assert_int_equal(dsession_entries(cur, 0, &e, 1), 1);
+	if (tl_now_ms() - t0 >= 6000) {
+		/* A machine this slow read the list after 21:00: the list's own gate said so. */
+		printf("FIGURE gate: the list took %llu ms; skipped when read\n", tl_now_ms() - t0);
+		assert_int_equal(e.state, DSESSION_ENTRY_SKIPPED);
+	} else {
+		/* In hours when read; the rep dials once the hour has passed. */
+		assert_int_equal(e.state, DSESSION_ENTRY_WAITING);
+		pt_run_for((unsigned)(7000 - (tl_now_ms() - t0)));
+		assert_int_equal(dsession_dial_next(cur), 0);
+		assert_true(pt_run_until(was_skipped, NULL, WAIT_MS));
+		assert_int_equal(seen.skipped, 1);
+		assert_int_equal(seen.dialing, 0);
+		assert_int_equal(dsession_entries(cur, 0, &e, 1), 1);
+		assert_int_equal(e.state, DSESSION_ENTRY_SKIPPED);
+		assert_int_equal(e.attempts, 0);
+	}
+	assert_non_null(strstr(e.reason, "outside calling hours"));
+	assert_int_equal(e.e.skip, DIALLIST_GATE);
+	dsession_stop(cur);
+	assert_true(pt_run_until(is_stopped, NULL, WAIT_MS));
+	dsession_free(cur);
+	cur = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_bad_args), cmocka_unit_test(test_wrapup_flow),
-	        cmocka_unit_test(test_preview),  cmocka_unit_test(test_person),
-	        cmocka_unit_test(test_refresh),  cmocka_unit_test(test_line_control),
+	        cmocka_unit_test(test_bad_args),     cmocka_unit_test(test_wrapup_flow),
+	        cmocka_unit_test(test_preview),      cmocka_unit_test(test_person),
+	        cmocka_unit_test(test_refresh),      cmocka_unit_test(test_gate_before_invite),
+	        cmocka_unit_test(test_line_control),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
