@@ -167,7 +167,8 @@ static int find_orphan(const struct attempt *a, void *arg)
 		return err;
 	p->call.person_id = a->person_id;
 	p->call.action_id = a->action_id;
-	p->call.task_id = a->task_id;
+	/* A record names an action or a task, not both; the action wins, as in the session. */
+	p->call.task_id = a->action_id ? 0 : a->task_id;
 	text_copy(p->call.number, sizeof(p->call.number), a->number);
 	p->req.duration_s = a->answered_at_ms && a->ended_at_ms > a->answered_at_ms
 	                            ? (unsigned)((a->ended_at_ms - a->answered_at_ms) / 1000)

@@ -22,15 +22,16 @@ check "the team requires a disposition" test "$(curl -s -o /dev/null -w '%{http_
 db=$LOFTDIAL_HOME/loftdial.db
 person=$(sqlite3 "$db" "SELECT id FROM sl_people WHERE is_deleted = 0 ORDER BY id LIMIT 1")
 now=$(($(date +%s) * 1000))
-# attempt ACTION: a connected call of three minutes to the first person, ended 10 s ago, which
-# has no record (as when a session closed before its wrap-up).
+# attempt ACTION [TASK]: a connected call of three minutes to the first person, ended 10 s ago,
+# which has no record (as when a session closed before its wrap-up).
 attempt() {
 	sqlite3 "$db" "INSERT INTO dial_attempts (session_id, line, number, person_id, action_id,
-		started_at_ms, answered_at_ms, ended_at_ms, outcome) VALUES ('ui-picker', 1,
-		'+15550100', $person, $1, $((now - 200000)), $((now - 190000)), $((now - 10000)),
-		'connected')"
+		task_id, started_at_ms, answered_at_ms, ended_at_ms, outcome) VALUES ('ui-picker', 1,
+		'+15550100', $person, $1, ${2:-NULL}, $((now - 200000)), $((now - 190000)),
+		$((now - 10000)), 'connected')"
 }
-check "a call without a record" attempt 424242
+# A call of a cadence action that also had a task: the record names the action only.
+check "a call without a record" attempt 424242 9001
 # A disposition name with an OSC title, a colour and an RTL override, as a hostile org has.
 check "a hostile disposition" sqlite3 "$db" "INSERT INTO sl_call_dispositions (id, synced_at,
 	raw, name) VALUES (3110, 0, '{}', char(27) || ']0;pwned' || char(7) || 'Evil ' || char(27)
@@ -116,6 +117,7 @@ check "the record has the sentiment" grep -qF '"sentiment":"Interested"' <<<"$bo
 check "the record has the notes" grep -qF "\"notes\":\"$jp\\n$ar\\npasted text\\nsecond line\"" \
 	<<<"$body"
 check "the record has three minutes" grep -qF '"duration":180' <<<"$body"
+check "the record names the action, not the task" test "$(grep -c task_id <<<"$body")" = 0
 check "no escape reached the record" test "$(grep -c $'\033' <<<"$body")" = 0
 open_picker
 check "no call is left to log" ui_wait "no call to log"
