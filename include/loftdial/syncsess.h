@@ -31,6 +31,11 @@ void syncsess_close(struct syncsess *s);
  * spend the rate limit twice. */
 int syncsess_lock(const char *data_dir, int *fd);
 void syncsess_unlock(int fd);
+/* The same kind of lock on DATA_DIR/NAME.lock (release with syncsess_unlock). "outbox" is
+ * the one-sender-at-a-time lock (SYNCSESS_OUTBOX_LOCK): two senders draining one outbox could
+ * each take the other's item in `sending` for a stopped run's and post it again. */
+int syncsess_flock(const char *data_dir, const char *name, int *fd);
+#define SYNCSESS_OUTBOX_LOCK "outbox"
 
 /* The store meta key of the rate figures seen last ("remaining limit unix-seconds"). */
 #define SYNCSESS_RATE_KEY "sync.rate"

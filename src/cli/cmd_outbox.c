@@ -179,7 +179,7 @@ static int do_flush(struct cli_ctx *ctx, unsigned timeout_s)
 	struct syncsess ss;
 	struct outbox_counts c;
 	char msg[512];
-	int err, code = CLI_FAIL;
+	int err, code = CLI_FAIL, lock = -1;
 
 	memset(&r, 0, sizeof(r));
 	memset(&ss, 0, sizeof(ss));
@@ -197,6 +197,16 @@ static int do_flush(struct cli_ctx *ctx, unsigned timeout_s)
 	if (!slapi_connected(ss.api)) {
 		fprintf(stderr, "loftdial outbox: %s\n", slapi_why_not_connected(ss.api));
 		code = CLI_AUTH;
+		goto out;
+	}
+	/* One sender per data folder (a TUI or a dial may be sending already). */
+	err = syncsess_flock(ctx->paths.data_dir, SYNCSESS_OUTBOX_LOCK, &lock);
+	if (err) {
+		fprintf(stderr, "loftdial outbox: %s\n",
+		        err == EBUSY ? "another loftdial (the TUI) is sending the outbox; it sends "
+		                       "what is queued (see loftdial outbox list)"
+		                     : strerror(err));
+		code = err == EBUSY ? CLI_PARTIAL : CLI_FAIL;
 		goto out;
 	}
 	r.st = ss.st;
@@ -220,6 +230,7 @@ static int do_flush(struct cli_ctx *ctx, unsigned timeout_s)
 	}
 out:
 	outsend_free(r.os);
+	syncsess_unlock(lock);
 	syncsess_close(&ss);
 	loop_close();
 	return code;

@@ -63,7 +63,7 @@ static const struct config_key keys[] = {
 	 "API requests in flight at once (objects sync concurrently within the budget)."},
 	/* Webhooks */
 	{"webhooks.listen", CONFIG_STR, "127.0.0.1:8766", 0, 0, NULL, false,
-	 "Address loftdial webhooks serve listens on."},
+	 "Address loftdial webhooks serve (and the TUI with ui.webhooks) listens on."},
 	{"webhooks.max_body", CONFIG_INT, "1048576", 1024, 67108864, NULL, false,
 	 "Largest webhook body accepted, in bytes (larger gets 413)."},
 	/* Phone engine */
@@ -158,6 +158,8 @@ static const struct config_key keys[] = {
 	/* Interface and log */
 	{"ui.theme", CONFIG_STR, "default", 0, 0, NULL, false,
 	 "Theme name (themes/NAME.theme) or path."},
+	{"ui.webhooks", CONFIG_BOOL, "false", 0, 0, NULL, false,
+	 "Serve webhooks on webhooks.listen while the TUI runs, as webhooks serve does."},
 	{"log.level", CONFIG_ENUM, "info", 0, 0, "debug|info|warn|error", false,
 	 "Lowest level written to the log file (env LOFTDIAL_LOG_LEVEL)."},
 };

@@ -14,12 +14,26 @@
 #include "loftdial/log.h"
 #include "loftdial/outbox.h"
 #include "loftdial/outsend.h"
+#include "loftdial/storeretry.h"
 #include "loftdial/records.h"
 #include "loftdial/text.h"
 
 #define CALLS_PATH "/v2/activities/calls"
 
-enum phase { PH_NONE, PH_POST, PH_ACTION, PH_TASK, PH_CALLS };
+enum phase { PH_NONE, PH_POST, PH_ACTION, PH_TASK, PH_CALLS, PH_SETTLE };
+
+/* How long an item's outcome is tried again while another process holds the write lock. */
+#define SETTLE_GIVE_UP_MS 60000
+
+/* An item's outcome waiting to be written (another process held the database's write lock):
+ * what to mark, and the note to give once it is written. */
+struct settle {
+	enum outsend_ev ev; /* SENT, FAILED, CONFLICT or RETRY */
+	int64_t remote_id;
+	int64_t next_at;
+	char *response;
+	char *why;
+};
 
 /* What a "call" item's body says about where to look. */
 struct callref {
@@ -42,6 +56,8 @@ struct outsend {
 	bool landed;    /* the action or task says the call landed */
 	unsigned looks; /* failed looks in a row (backoff) */
 	struct slapi_op *op;
+	struct settle pend;       /* the outcome being written (PH_SETTLE) */
+	struct storeretry *retry; /* its write, while the database is locked */
 	/* items found in `sending` at start, looked at before anything is posted */
 	int64_t *stuck;
 	size_t nstuck;
@@ -138,51 +154,91 @@ static void item_done(struct outsend *o, uint64_t next_ms)
 	next_soon(o, next_ms);
 }
 
+/* Writes the pending outcome (one statement: a failed attempt leaves nothing behind). */
+static int settle_work(struct store *st, void *arg)
+{
+	struct outsend *o = arg;
+	const struct settle *p = &o->pend;
+
+	switch (p->ev) {
+	case OUTSEND_SENT:
+		return outbox_mark_sent(st, o->it.id, p->remote_id, p->response);
+	case OUTSEND_FAILED:
+		return outbox_mark_failed(st, o->it.id, p->why);
+	case OUTSEND_CONFLICT:
+		return outbox_mark_conflict(st, o->it.id, p->why, NULL);
+	default:
+		return outbox_mark_retry(st, o->it.id, p->next_at, p->why);
+	}
+}
+
+static void settle_clear(struct settle *p)
+{
+	free(p->response);
+	free(p->why);
+	memset(p, 0, sizeof(*p));
+}
+
+/* The outcome is written (or could not be: the item then stays as it was, `sending` after a
+ * POST, and is looked at by the next run): tell, and go on. */
+static void settled(struct outsend *o, int err)
+{
+	struct settle p = o->pend;
+
+	memset(&o->pend, 0, sizeof(o->pend));
+	if (err)
+		log_warn("outbox", "item %lld: cannot mark %s: %s", (long long)o->it.id,
+		         outsend_ev_name(p.ev), strerror(err));
+	o->phase = PH_NONE;
+	tell(o, p.ev, p.remote_id, p.why ? p.why : "");
+	settle_clear(&p);
+	item_done(o, 0);
+}
+
+static void settle_done(int err, void *arg)
+{
+	settled(arg, err);
+}
+
+/* Records the current item's outcome. When another process holds the write lock (EBUSY,
+ * quickly with a short busy timeout such as the TUI's), the write is tried again from a timer
+ * and nothing else is done meanwhile, so no outcome is lost and no frame waits. */
+static void settle(struct outsend *o, enum outsend_ev ev, int64_t remote_id, const char *response,
+                   const char *why, uint64_t delay_ms)
+{
+	int err;
+
+	o->pend.ev = ev;
+	o->pend.remote_id = remote_id;
+	/* The queue keeps whole seconds: round up, so a retry never comes sooner than its wait. */
+	o->pend.next_at = now_s() + (int64_t)((delay_ms + 999) / 1000);
+	o->pend.response = response ? strdup(response) : NULL;
+	o->pend.why = strdup(why ? why : "");
+	o->phase = PH_SETTLE;
+	err = storeretry_run(&o->retry, o->st, settle_work, settle_done, o, SETTLE_GIVE_UP_MS);
+	if (err != EINPROGRESS)
+		settled(o, err);
+}
+
 /* The item is back in the queue (never reached Salesloft, or did not land). */
 static void requeue(struct outsend *o, uint64_t delay_ms, const char *why)
 {
-	/* The queue keeps whole seconds: round up, so a retry never comes sooner than its wait. */
-	int err = outbox_mark_retry(o->st, o->it.id, now_s() + (int64_t)((delay_ms + 999) / 1000),
-	                            why);
-
-	if (err)
-		log_warn("outbox", "item %lld: cannot requeue: %s", (long long)o->it.id,
-		         strerror(err));
-	tell(o, OUTSEND_RETRY, 0, why);
-	item_done(o, 0);
+	settle(o, OUTSEND_RETRY, 0, NULL, why, delay_ms);
 }
 
 static void failed(struct outsend *o, const char *why)
 {
-	int err = outbox_mark_failed(o->st, o->it.id, why);
-
-	if (err)
-		log_warn("outbox", "item %lld: cannot mark failed: %s", (long long)o->it.id,
-		         strerror(err));
-	tell(o, OUTSEND_FAILED, 0, why);
-	item_done(o, 0);
+	settle(o, OUTSEND_FAILED, 0, NULL, why, 0);
 }
 
 static void sent(struct outsend *o, int64_t remote_id, const char *response)
 {
-	int err = outbox_mark_sent(o->st, o->it.id, remote_id, response);
-
-	if (err)
-		log_warn("outbox", "item %lld: cannot mark sent: %s", (long long)o->it.id,
-		         strerror(err));
-	tell(o, OUTSEND_SENT, remote_id, "");
-	item_done(o, 0);
+	settle(o, OUTSEND_SENT, remote_id, response, "", 0);
 }
 
 static void conflict(struct outsend *o, const char *why)
 {
-	int err = outbox_mark_conflict(o->st, o->it.id, why, NULL);
-
-	if (err)
-		log_warn("outbox", "item %lld: cannot mark conflict: %s", (long long)o->it.id,
-		         strerror(err));
-	tell(o, OUTSEND_CONFLICT, 0, why);
-	item_done(o, 0);
+	settle(o, OUTSEND_CONFLICT, 0, NULL, why, 0);
 }
 
 /* The connection is gone: the item goes back to the queue and nothing more is sent. */
@@ -587,6 +643,8 @@ void outsend_free(struct outsend *o)
 		return;
 	tmr_cancel(&o->tmr);
 	slapi_cancel(o->op);
+	storeretry_cancel(o->retry);
+	settle_clear(&o->pend);
 	outbox_item_clear(&o->it);
 	free(o->stuck);
 	free(o);

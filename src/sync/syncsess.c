@@ -80,13 +80,13 @@ int syncsess_load_rate(struct store *st, long *remaining, unsigned *limit, int64
 	return 0;
 }
 
-int syncsess_lock(const char *data_dir, int *fd)
+int syncsess_flock(const char *data_dir, const char *name, int *fd)
 {
 	char path[1100];
 	int f;
 
-	if (!data_dir || !fd ||
-	    snprintf(path, sizeof(path), "%s/sync.lock", data_dir) >= (int)sizeof(path))
+	if (!data_dir || !name || !fd ||
+	    snprintf(path, sizeof(path), "%s/%s.lock", data_dir, name) >= (int)sizeof(path))
 		return EINVAL;
 	f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (f < 0)
@@ -99,6 +99,11 @@ int syncsess_lock(const char *data_dir, int *fd)
 	}
 	*fd = f;
 	return 0;
+}
+
+int syncsess_lock(const char *data_dir, int *fd)
+{
+	return syncsess_flock(data_dir, "sync", fd);
 }
 
 void syncsess_unlock(int fd)

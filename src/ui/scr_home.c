@@ -5,8 +5,8 @@
  *
  * What it shows is a snapshot from the status model (status.h; never SQL here), taken when
  * the screen opens, when r is pressed and when a sync ends, never per frame. The outbox
- * counts follow the outbox's own change callback (outbox_watch), and a slow timer asks the
- * outbox to look for other processes' commits. The sync service belongs to the TUI's shared
+ * counts follow the outbox's own change callback (outbox_watch); the session (uisvc.h) asks
+ * the outbox to look for other processes' commits. The sync service belongs to the TUI's shared
  * Salesloft session (uisvc.h), which polls incrementally every sync.poll_interval; Home runs
  * s/S through it (the same lock as `loftdial sync`) and watches its notes, which only update
  * the status line and mark the frame dirty.
@@ -48,14 +48,11 @@ static const struct keymap_action home_actions[] = {
 };
 
 #define LABEL_W 12
-/* How often other processes' outbox changes are looked for (one PRAGMA when none). */
-#define OUTBOX_POLL_MS 5000
 
 struct home {
 	struct ui *ui;
 	struct status *snap;
 	bool db; /* the store could be opened */
-	struct tmr outbox_tmr;
 	bool watching, session;
 };
 
@@ -67,15 +64,6 @@ static void on_outbox(const struct outbox_counts *c, void *arg)
 	h->snap->outbox = *c;
 	h->snap->outbox_ok = true;
 	ui_dirty(h->ui);
-}
-
-/* Looks for outbox commits by other processes (the watcher reports them). */
-static void outbox_poll(void *arg)
-{
-	struct home *h = arg;
-
-	(void)outbox_refresh(ui_store(h->ui));
-	tmr_start(&h->outbox_tmr, OUTBOX_POLL_MS, outbox_poll, h);
 }
 
 static void home_read(struct home *h)
@@ -191,12 +179,9 @@ static int home_open(struct ui *ui, void **state)
 		return ENOMEM;
 	}
 	h->ui = ui;
-	tmr_init(&h->outbox_tmr);
 	home_read(h);
-	if (ui_store(ui) && !outbox_watch(ui_store(ui), on_outbox, h)) {
+	if (ui_store(ui) && !outbox_watch(ui_store(ui), on_outbox, h))
 		h->watching = true;
-		tmr_start(&h->outbox_tmr, OUTBOX_POLL_MS, outbox_poll, h);
-	}
 	h->session = !ui_session_watch(ui, on_session, h);
 	*state = h;
 	return 0;
@@ -498,7 +483,6 @@ static void home_close(struct ui *ui, void *state)
 {
 	struct home *h = state;
 
-	tmr_cancel(&h->outbox_tmr);
 	if (h->watching)
 		outbox_unwatch(ui_store(ui), on_outbox, h);
 	if (h->session)

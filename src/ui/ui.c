@@ -1155,6 +1155,9 @@ int ui_main(const struct paths *paths, const struct config *cfg)
 		ui_status(ui, THEME_ERROR, "cannot open the database %s: %s", paths->db_file,
 		          strerror(err));
 		ui->st = NULL;
+	} else {
+		/* A frame never waits 5 s for another process's write lock (uisvc.h). */
+		(void)store_set_busy_timeout(ui->st, UI_BUSY_MS);
 	}
 	err = loop_init();
 	if (err) {
