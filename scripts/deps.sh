@@ -7,7 +7,7 @@ PKGS=(
 	build-essential cmake pkg-config clang-format git
 	libncurses-dev libcurl4-openssl-dev libcjson-dev libsqlite3-dev
 	libre-dev librem-dev baresip-core libcmocka-dev
-	tmux python3 espeak-ng sox sip-tester procps iproute2 curl tzdata
+	tmux python3 espeak-ng sox sip-tester procps iproute2 curl tzdata sqlite3
 	groff-base lintian
 )
 
