@@ -78,7 +78,8 @@ enum dsession_phase {
 	DSESSION_DONE,     /* nothing left to dial and no line busy */
 	DSESSION_STOPPING, /* dsession_stop(): hanging up, stopping the engines */
 	DSESSION_STOPPED,  /* every attempt ended, engines stopped */
-	DSESSION_FAILED,   /* the list could not be read or the pool not started (why says) */
+	DSESSION_FAILED,   /* the list could not be read (why says); the engines still run:
+	                    * dsession_stop() ends them */
 	DSESSION_PHASE_COUNT
 };
 

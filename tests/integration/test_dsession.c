@@ -169,6 +169,12 @@ static bool wrapup_due(void *arg)
 	return seen.wrapups >= want_wrapups || seen.failed || seen.done;
 }
 
+static bool wrapups_reached(void *arg)
+{
+	(void)arg;
+	return seen.wrapups >= want_wrapups || seen.failed;
+}
+
 static bool is_stopped(void *arg)
 {
 	(void)arg;
@@ -513,10 +519,11 @@ static void test_line_control(void **state)
 	cur = NULL;
 }
 
+static unsigned want_done = 1;
 static bool is_done(void *arg)
 {
 	(void)arg;
-	return seen.done > 0 || seen.failed > 0;
+	return seen.done >= want_done || seen.failed > 0;
 }
 
 /* A person of the sandbox who may be called at the test's clock, or 0. */
@@ -602,6 +609,23 @@ static void test_person(void **state)
 	assert_null(strstr(it.body, "action_id"));
 	assert_null(strstr(it.body, "task_id"));
 	outbox_item_clear(&it);
+	/* Redial: the rep dials the same number again (the once-a-session gate lets it through),
+	 * and the second call is a record of its own. */
+	assert_int_equal(dsession_redial(cur), 0);
+	want_wrapups = 2;
+	assert_true(pt_run_until(wrapups_reached, NULL, WAIT_MS));
+	assert_int_equal(seen.wrapups, 2);
+	assert_int_equal(dsession_wrapup(cur, "Meeting Booked", "Positive", "again", DSESSION_NEXT,
+	                                 why, sizeof(why)),
+	                 0);
+	want_done = 2;
+	assert_true(pt_run_until(is_done, NULL, WAIT_MS));
+	want_done = 1;
+	assert_int_equal(seen.done, 2);
+	assert_int_equal(dsession_entries(cur, 0, &e, 1), 1);
+	assert_int_equal(e.attempts, 2);
+	assert_int_equal(e.state, DSESSION_ENTRY_DONE);
+	assert_int_equal(seen.connected_records, 2);
 	dsession_stop(cur);
 	assert_true(pt_run_until(is_stopped, NULL, WAIT_MS));
 	dsession_free(cur);
