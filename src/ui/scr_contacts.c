@@ -14,12 +14,21 @@
 #include <time.h>
 
 #include "loftdial/contacts.h"
+#include "loftdial/dsession.h"
 #include "loftdial/text.h"
 #include "loftdial/tzone.h"
 
 #include "screen.h"
 
 #define CONTACTS_MAX 200 /* rows kept per search */
+
+enum contacts_action {
+	CONTACTS_DIAL = UI_ACT_SCREEN,
+};
+
+static const struct keymap_action contacts_actions[] = {
+        {CONTACTS_DIAL, "dial", "d", "Dial this person now (the dial session, one person)"},
+};
 
 struct contacts {
 	struct contact *rows;
@@ -107,10 +116,37 @@ static void contacts_resize(struct ui *ui, void *state, int rows, int cols)
 	ui_list_fit(&s->list, s->rows_shown);
 }
 
+/* d: hands the selected person to the dial session screen ("session", a dsession_target
+ * with person_id); a person who must not be called is refused here already. */
+static int dial_person(struct ui *ui, struct contacts *s)
+{
+	const struct contact *c;
+	struct dsession_target t;
+
+	if (s->list.sel >= s->list.count)
+		return UI_NONE;
+	c = &s->rows[s->list.sel];
+	memset(&t, 0, sizeof(t));
+	t.person_id = c->id;
+	name_of(c, t.label, sizeof(t.label));
+	if (c->do_not_contact || c->no_call) {
+		ui_status(ui, THEME_WARNING, "%s is %s: not dialled", t.label,
+		          c->do_not_contact ? "marked do not contact" : "restricted from calls");
+		return UI_REDRAW;
+	}
+	if (ui_push_arg(ui, "session", &t, sizeof(t)) == 0)
+		return UI_PUSH;
+	ui_status(ui, THEME_WARNING, "the dial session is not built yet: %s is not dialled",
+	          t.label);
+	return UI_REDRAW;
+}
+
 static int contacts_key(struct ui *ui, void *state, int action)
 {
 	struct contacts *s = state;
 
+	if (action == CONTACTS_DIAL)
+		return dial_person(ui, s);
 	if (s->card) {
 		if (action == UI_ACT_BACK) {
 			s->card = false;
@@ -204,11 +240,10 @@ static void draw_card(struct ui *ui, const struct contact *c, WINDOW *w, int row
 	wattron(w, ui_attr(ui, THEME_MUTED));
 	if (y < rows)
 		ui_text(ui, w, y++, 1, cols - 2,
-		        "Cadences, recent calls and dialing this person come with the dial "
-		        "session.",
-		        false);
+		        "Cadences and recent calls come with the dial session.", false);
 	if (y < rows)
-		ui_text(ui, w, y, 1, cols - 2, "q or Esc goes back to the list.", false);
+		ui_text(ui, w, y, 1, cols - 2,
+		        "d dials this person; q or Esc goes back to the list.", false);
 	wattroff(w, ui_attr(ui, THEME_MUTED));
 }
 
@@ -281,9 +316,12 @@ const struct screen_ops screen_contacts = {
         .name = "contacts",
         .title = "Contacts",
         .keys = "2 C",
+        .actions = contacts_actions,
+        .nactions = sizeof(contacts_actions) / sizeof(contacts_actions[0]),
         .about = "Search the contacts in the local store as you type (/ then words: names, "
                  "company, title, email, phones; every word must match, as a prefix). Enter "
-                 "opens the selected contact's card; q or Esc closes it. Contacts marked do "
+                 "opens the selected contact's card; d dials the selected person (from the list or "
+                 "the card); q or Esc closes it. Contacts marked do "
                  "not contact or restricted from calls are dimmed.",
         .open = contacts_open,
         .key = contacts_key,

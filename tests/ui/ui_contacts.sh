@@ -56,6 +56,8 @@ for size in 80x24 120x40; do
 	ui_keys Enter
 	check "$size: the card opens" ui_wait "Salesloft id"
 	check "$size: the card says what comes later" ui_shows "come with the dial session"
+	ui_keys d
+	check "$size: d on the card names the dial session" ui_wait "the dial session is not built yet"
 	ui_keys q
 	check "$size: q closes the card" ui_wait "1 contacts match 'override'"
 	ui_keys Escape
