@@ -122,7 +122,10 @@ holder=$!
 listening() { ss -ltn "sport = :$port" | grep -q LISTEN; }
 check "webhooks: the address is taken" ui_until 10 listening
 ui_start 80 24 "$bin"
-check "webhooks: a taken address is a warning" ui_wait "webhooks: cannot listen" 20
+check "webhooks: taken address: drawn" ui_wait "call_sentiments" 20
+# The warning goes to the status line and the log (a later message may replace the first).
+warned() { grep -q "webhooks: cannot listen on 127.0.0.1:$port" "$LOFTDIAL_HOME/loftdial.log"; }
+check "webhooks: a taken address is a warning" ui_until 20 warned
 check "webhooks: still syncing by polls" ui_shows "every 60 s"
 ui_stop
 kill "$holder"
