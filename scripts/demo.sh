@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The demo, from a fresh clone: installs what is missing, builds a release, starts
-# loftdial-sandbox (a Salesloft stand-in with a generated org, plus simulated phones on
-# loopback), connects loftdial to it, syncs the org into SQLite, shows the sync state and a few
-# contacts, then dials a handful of prospects on three parallel lines through baresip.
-# Everything runs on 127.0.0.1 in a throw-away folder; nothing reaches the internet.
-# Usage: scripts/demo.sh [--people N] [--lines N] [--keep]
+# The demo, from a fresh clone: installs what is missing (scripts/deps.sh) and builds a
+# release. On a terminal it then runs `loftdial demo`: the TUI against loftdial-sandbox (a
+# Salesloft stand-in with a generated org, plus simulated phones on loopback), syncing on Home
+# and then on the Lists screen, where a cadence or the call tasks can be picked; q quits and
+# stops everything it started.
+# With --script, or when stdin or stdout is not a terminal (CI), it walks through without the
+# TUI instead: connects loftdial to the sandbox, syncs the org into SQLite, shows the sync
+# state and a few contacts, then dials a handful of prospects on three parallel lines through
+# baresip. Everything runs on 127.0.0.1 in a throw-away folder; nothing reaches the internet.
+# Usage: scripts/demo.sh [--script] [--people N] [--lines N] [--keep]
 # LOFTDIAL_DEMO_BIN=DIR runs the programs already built in DIR (no install, no build): the
 # test suite runs the demo that way against its own build (LOFTDIAL_DEMO_PORT=P puts the
 # engines' SIP ports at P.. and their control ports at P+100..).
@@ -14,14 +18,17 @@ cd "$(dirname "$0")/.."
 people=2000
 lines=3
 keep=0
+script=0
 while [ $# -gt 0 ]; do
 	case $1 in
+	--script) script=1; shift ;;
 	--people) people=$2; shift 2 ;;
 	--lines) lines=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
-	*) echo "usage: scripts/demo.sh [--people N] [--lines N] [--keep]" >&2; exit 2 ;;
+	*) echo "usage: scripts/demo.sh [--script] [--people N] [--lines N] [--keep]" >&2; exit 2 ;;
 	esac
 done
+[ -t 0 ] && [ -t 1 ] || script=1
 
 if [ -n "${LOFTDIAL_DEMO_BIN:-}" ]; then
 	bin=$LOFTDIAL_DEMO_BIN
@@ -31,6 +38,13 @@ else
 	# Only the programs and the recordings the phones play; the tests are not needed here.
 	cmake --build --preset release --target loftdial loftdial-sandbox recordings
 	bin=$PWD/build/release
+fi
+
+# On a terminal: the TUI. loftdial demo makes its own folder and sandbox and removes them.
+if [ $script -eq 0 ]; then
+	args=(--people "$people")
+	[ $keep -eq 1 ] && args+=(--keep)
+	exec "$bin/loftdial" demo "${args[@]}"
 fi
 
 demo=$(mktemp -d /tmp/loftdial-demo.XXXXXX)

@@ -7,6 +7,8 @@
 #ifndef LOFTDIAL_CLI_H
 #define LOFTDIAL_CLI_H
 
+#include <stdbool.h>
+
 #include "loftdial/config.h"
 #include "loftdial/paths.h"
 
@@ -34,6 +36,7 @@ struct cli_cmd {
 	cli_cmd_fn *fn;
 	const char *summary; /* one line for `loftdial help` */
 	const char *usage;   /* full text for `loftdial help NAME` / `NAME --help` */
+	bool own_setup;      /* runs cli_setup itself (demo: in a folder of its own) */
 };
 
 /* Parses argv, runs the subcommand, returns the process exit code. */
@@ -42,6 +45,10 @@ int cli_main(int argc, char **argv);
 int cli_usage(const struct cli_cmd *cmd);
 /* Finds a subcommand by name. */
 const struct cli_cmd *cli_find(const char *name);
+/* What every subcommand gets before it runs: folders resolved and made (LOFTDIAL_HOME), the
+ * example config written on first run, the config loaded with its warnings, the log opened.
+ * 0 or an errno value (said on stderr); ctx->cfg is the caller's to free. */
+int cli_setup(struct cli_ctx *ctx);
 
 /* Subcommands (one file each). */
 int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
@@ -60,5 +67,7 @@ int cmd_outbox(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_report(struct cli_ctx *ctx, int argc, char **argv);
 /* Recorded messages: the voicemail and the identification message (src/cli/cmd_voicemail.c). */
 int cmd_voicemail(struct cli_ctx *ctx, int argc, char **argv);
+/* The TUI against a sandbox of its own (src/cli/cmd_demo.c). */
+int cmd_demo(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -10,6 +10,8 @@
 #ifndef LOFTDIAL_UI_H
 #define LOFTDIAL_UI_H
 
+#include <stdbool.h>
+
 #include "loftdial/config.h"
 #include "loftdial/paths.h"
 
@@ -17,5 +19,15 @@
  * could not be set up, 128 + signal when a signal ended it). Needs a terminal on stdin and
  * stdout; the log must already be open (messages never go to the terminal). */
 int ui_main(const struct paths *paths, const struct config *cfg);
+
+/* How the TUI starts (loftdial demo): a sync at once on Home, and a screen opened when that
+ * first sync ends (whatever its result). */
+struct ui_start {
+	bool sync_now;
+	const char *then_open; /* a screen name ("lists"), NULL to stay on Home */
+};
+
+/* ui_main with a start (NULL: as ui_main). */
+int ui_main_with(const struct paths *paths, const struct config *cfg, const struct ui_start *start);
 
 #endif

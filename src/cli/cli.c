@@ -88,6 +88,18 @@ static const struct cli_cmd cmds[] = {
          "         connected, 1 could not start.\n"
          "  retry  make a failed or waiting item due now\n"
          "  drop   delete an item for good (asks first on a terminal; not one in sending)\n"},
+        {"demo", cmd_demo, "try loftdial on a sandbox org with simulated phones (no account)",
+         "usage: loftdial demo [--people N] [--keep]\n"
+         "  Starts loftdial-sandbox (a generated org and simulated phones on free\n"
+         "  loopback ports) in a temporary folder, connects to it, and opens the TUI:\n"
+         "  Home syncs the org, then the Lists screen shows what can be dialled. No\n"
+         "  Salesloft account and no sound card are needed. Quitting stops the sandbox\n"
+         "  and removes the folder.\n"
+         "  --people N  the org's size (default 2000, 10 to 1000000)\n"
+         "  --keep      keep the folder (config, database, log) and print where it is\n"
+         "  Needs a terminal (scripts/demo.sh --script walks through without one).\n"
+         "  Exit: 0 ok, 1 the sandbox or the TUI could not start, 2 bad options.\n",
+         true},
         {"report", cmd_report, "dials, live answers, abandonment and hours per rep and campaign",
          "usage: loftdial report [--days N] [--json]\n"
          "  Over the last N days (default 30, at most 3650), per rep and campaign: dials,\n"
@@ -153,7 +165,7 @@ static void warn_config(const char *file, unsigned line, const char *msg, void *
 }
 
 /* Resolves folders, writes the example config on first run, loads config, opens the log. */
-static int setup(struct cli_ctx *ctx)
+int cli_setup(struct cli_ctx *ctx)
 {
 	enum log_level lvl = LOG_INFO;
 	int err;
@@ -217,7 +229,7 @@ int cli_main(int argc, char **argv)
 			print_help(stderr);
 			return CLI_USAGE;
 		}
-		if (setup(&ctx)) {
+		if (cli_setup(&ctx)) {
 			config_free(ctx.cfg);
 			return CLI_FAIL;
 		}
@@ -256,7 +268,10 @@ int cli_main(int argc, char **argv)
 			return CLI_OK;
 		}
 	}
-	if (setup(&ctx)) {
+	/* A command with a folder of its own sets itself up there. */
+	if (cmd->own_setup)
+		return cmd->fn(&ctx, argc - 1, argv + 1);
+	if (cli_setup(&ctx)) {
 		config_free(ctx.cfg);
 		return CLI_FAIL;
 	}

@@ -117,6 +117,7 @@ struct ui {
 	unsigned tab_index; /* how many Tabs in a row, to cycle through matches */
 	char tab_stem[UI_PROMPT_MAX];
 	int code;
+	const struct screen_ops *then_open; /* opened when the start's sync ends (ui_start) */
 };
 
 /* ---- services for screens ---- */
@@ -1129,7 +1130,44 @@ static int build_keymap(struct ui *ui)
 	return 0;
 }
 
+/* The start's sync ended: the screen it asked for opens (loftdial demo lands on Lists). */
+static void start_watch(struct ui *ui, const struct ui_session_note *n, void *arg)
+{
+	const struct screen_ops *ops = ui->then_open;
+
+	(void)arg;
+	if (n->ev != UI_SESSION_SYNC || !n->sync || n->sync->ev != SYNCSVC_RUN_DONE)
+		return;
+	ui_session_unwatch(ui, start_watch, NULL);
+	ui->then_open = NULL;
+	if (ops && ui->depth > 0 && push_screen(ui, ops) == 0)
+		loop_dirty();
+}
+
+/* Carries out the start: a sync now, then (or at once when none can run) the screen. */
+static void start(struct ui *ui, const struct ui_start *st)
+{
+	ui->then_open = st->then_open ? find_screen(st->then_open, NULL) : NULL;
+	if (st->sync_now && ui_sync(ui)) {
+		if (ui->then_open && ui_session_watch(ui, start_watch, NULL))
+			ui->then_open = NULL;
+		if (syncsvc_run_now(ui_sync(ui), false) == 0) {
+			log_info("ui", "sync started at start-up");
+			return;
+		}
+		ui_session_unwatch(ui, start_watch, NULL);
+	}
+	if (ui->then_open)
+		(void)push_screen(ui, ui->then_open);
+	ui->then_open = NULL;
+}
+
 int ui_main(const struct paths *paths, const struct config *cfg)
+{
+	return ui_main_with(paths, cfg, NULL);
+}
+
+int ui_main_with(const struct paths *paths, const struct config *cfg, const struct ui_start *st)
 {
 	struct ui *ui = calloc(1, sizeof(*ui));
 	char msg[256];
@@ -1194,6 +1232,8 @@ int ui_main(const struct paths *paths, const struct config *cfg)
 		fprintf(stderr, "loftdial: cannot open the home screen: %s\n", strerror(err));
 		goto out;
 	}
+	if (st)
+		start(ui, st);
 	loop_set_render(render, ui);
 	loop_on_signal(on_signal, ui);
 	err = loop_watch_stdin(on_stdin, ui);
