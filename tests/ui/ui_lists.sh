@@ -74,7 +74,13 @@ check "the filtered row is shown" ui_shows "$name"
 check "the task rows are filtered out" ui_lacks "Call tasks: overdue"
 ui_keys Enter
 ui_keys Enter
-check "Enter on a cadence names it for the session" ui_wait "dial --cadence" 5
+# Enter opens the session screen on the cadence (or, while there is none, names the command).
+session_or_command() { ui_shows "dial --cadence" || ui_lacks "loftdial | Lists"; }
+check "Enter on a cadence starts the session" ui_until 5 session_or_command
+if ui_lacks "loftdial | Lists"; then
+	ui_keys q
+	check "back from the session to the lists" ui_wait "loftdial | Lists" 5
+fi
 ui_keys q
 check "q clears the filter" ui_wait "Call tasks: overdue" 5
 ui_keys /
