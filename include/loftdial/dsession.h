@@ -217,7 +217,9 @@ int dsession_hold(struct dsession *d, bool on);
 int dsession_dtmf(struct dsession *d, const char *digits);
 /* Dials the last ended attempt's number again (the "dialled once" gate allows it). */
 int dsession_redial(struct dsession *d);
-/* Drops the recorded voicemail on the connected line. ENOTSUP while the pool cannot. */
+/* Drops the recorded voicemail on the connected line (pool_voicemail_drop): the rep is freed
+ * at once and the call is logged as a voicemail left. ENOENT when no line is connected,
+ * EINVAL when no voicemail file is set. */
 int dsession_voicemail_drop(struct dsession *d);
 
 /* The rep's wrap-up of the waiting call: logs it, then dials on or pauses. EALREADY when

@@ -1011,7 +1011,9 @@ int dsession_redial(struct dsession *d)
 
 int dsession_voicemail_drop(struct dsession *d)
 {
-	return d ? ENOTSUP : EINVAL;
+	/* The pool frees the rep at once and ends the record as a voicemail left, which listdial
+	 * logs without a wrap-up; the session has nothing more to do here. */
+	return d ? pool_voicemail_drop(d->pool) : EINVAL;
 }
 
 int dsession_wrapup(struct dsession *d, const char *disposition, const char *sentiment,

@@ -318,6 +318,9 @@ static void test_wrapup_flow(void **state)
 	assert_int_equal(s.pool.attempts, attempts_at_wrapup);
 	assert_int_equal(s.phase, DSESSION_WRAPUP);
 
+	/* No line is connected during the wrap-up: there is nothing to leave a voicemail on. */
+	assert_int_equal(dsession_voicemail_drop(cur), ENOENT);
+
 	/* Required and unknown names are refused; nothing is written. */
 	assert_int_equal(dsession_wrapup(cur, "", "Positive", "n", DSESSION_NEXT, why, sizeof(why)),
 	                 EINVAL);
