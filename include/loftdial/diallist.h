@@ -29,6 +29,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 #include "loftdial/contacts.h"
 #include "loftdial/gates.h"
 #include "loftdial/store.h"
@@ -101,6 +103,14 @@ struct diallist_opts {
 
 /* The list read, or err (with a line in msg) when a request failed for good. */
 typedef void(diallist_done_h)(int err, const char *msg, void *arg);
+
+/* The reply decoders (pure; exported for the fuzz target): an action record's ids, due time
+ * and skip (not a phone action, pending another activity) written into e, other fields left
+ * as they are; a task record's fields into e (zeroed first), EINVAL when it has no usable id.
+ * An id is read as sldecode_id() reads it (an integer in 1..2^53 or a string of digits),
+ * anything else as 0; text too long for its field is cut. */
+void diallist_decode_action(struct diallist_entry *e, const cJSON *a);
+int diallist_decode_task(struct diallist_entry *e, const cJSON *t);
 
 /* Parses "overdue,today" into bits. EINVAL for an unknown name or an empty list. */
 int diallist_buckets_parse(const char *s, unsigned *bits);

@@ -76,4 +76,22 @@ bool outsend_idle(const struct outsend *o);
 
 const char *outsend_ev_name(enum outsend_ev ev);
 
+/* The reply decoders (pure; exported for the fuzz target). */
+
+/* What a "call" item's body says about where to look. */
+struct outsend_ref {
+	int64_t person_id, action_id, task_id; /* 0: none */
+	char to[64], user_guid[64];
+};
+
+/* Reads a call body: EINVAL when it is not a JSON object with a person_id in 1..2^53. Other
+ * ids outside that range read as 0 (none); strings too long are cut. */
+int outsend_ref_parse(const char *body, struct outsend_ref *r);
+/* True when a 422 reply's errors say the action_id or task_id "has already been used". */
+bool outsend_already_used(const cJSON *json);
+/* The id of the call in a calls list (the "data" array) that is ref's: the one naming its
+ * action, or else one to its number, by its user, created at or after since_us (unix
+ * microseconds). 0 when none. */
+int64_t outsend_find_call(const cJSON *list, const struct outsend_ref *ref, int64_t since_us);
+
 #endif

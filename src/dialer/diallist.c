@@ -21,6 +21,7 @@
 #include "loftdial/log.h"
 #include "loftdial/loop.h"
 #include "loftdial/records.h"
+#include "loftdial/sldecode.h"
 #include "loftdial/slapi.h"
 #include "loftdial/slurl.h"
 #include "loftdial/text.h"
@@ -189,20 +190,24 @@ int diallist_opts_from_config(struct diallist_opts *o, const struct config *cfg,
 
 /* ---- small JSON readers ---- */
 
-/* obj[name].id (a reference), or 0. */
+/* obj[name].id (a reference), or 0. An id outside 1..2^53 is no id (a cast of 1e300 to an
+ * integer is undefined). */
 static int64_t ref_id(const cJSON *obj, const char *name)
 {
-	const cJSON *r = cJSON_GetObjectItemCaseSensitive(obj, name);
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
+	int64_t id = 0;
 
-	return cJSON_IsNumber(id) ? (int64_t)id->valuedouble : 0;
+	return cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(obj, name)) &&
+	                       sldecode_ref_id(obj, name, &id) == 0
+	               ? id
+	               : 0;
 }
 
+/* obj[name] as an id, or 0. */
 static int64_t num(const cJSON *obj, const char *name)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+	int64_t id = 0;
 
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+	return sldecode_id(cJSON_GetObjectItemCaseSensitive(obj, name), &id) == 0 ? id : 0;
 }
 
 static const char *str(const cJSON *obj, const char *name)
@@ -302,8 +307,7 @@ static int take_steps(struct diallist *dl, const cJSON *data)
 	return 0;
 }
 
-/* Fills an action entry from an action record. */
-static void action_fill(struct diallist_entry *e, const cJSON *a)
+void diallist_decode_action(struct diallist_entry *e, const cJSON *a)
 {
 	const char *status = str(a, "status"), *type = str(a, "type");
 
@@ -337,7 +341,7 @@ static int take_actions(struct diallist *dl, const cJSON *data)
 
 		if (!e)
 			return ENOMEM;
-		action_fill(e, a);
+		diallist_decode_action(e, a);
 	}
 	return 0;
 }
@@ -361,13 +365,20 @@ static int take_tasks(struct diallist *dl, const cJSON *data)
 		e = entry_add(dl);
 		if (!e)
 			return ENOMEM;
-		e->task_id = id;
-		e->person_id = ref_id(t, "person");
-		text_copy(e->due, sizeof(e->due),
-		          str(t, "due_at")[0] ? str(t, "due_at") : str(t, "due_date"));
-		text_copy(e->subject, sizeof(e->subject), str(t, "subject"));
+		diallist_decode_task(e, t);
 	}
 	return 0;
+}
+
+int diallist_decode_task(struct diallist_entry *e, const cJSON *t)
+{
+	memset(e, 0, sizeof(*e));
+	e->task_id = num(t, "id");
+	e->person_id = ref_id(t, "person");
+	text_copy(e->due, sizeof(e->due),
+	          str(t, "due_at")[0] ? str(t, "due_at") : str(t, "due_date"));
+	text_copy(e->subject, sizeof(e->subject), str(t, "subject"));
+	return e->task_id > 0 ? 0 : EINVAL;
 }
 
 /* Stores a page of people (one transaction). */
@@ -724,7 +735,7 @@ static void on_resp(int err, const struct slapi_resp *r, void *arg)
 		}
 		break;
 	case PH_ACTION_GET:
-		action_fill(&dl->e[dl->ai], data);
+		diallist_decode_action(&dl->e[dl->ai], data);
 		if (dl->e[dl->ai].skip == DIALLIST_DIAL)
 			dl->ph = PH_INSTR;
 		else

@@ -16,6 +16,7 @@
 #include "loftdial/outsend.h"
 #include "loftdial/storeretry.h"
 #include "loftdial/records.h"
+#include "loftdial/sldecode.h"
 #include "loftdial/text.h"
 
 #define CALLS_PATH "/v2/activities/calls"
@@ -35,12 +36,6 @@ struct settle {
 	char *why;
 };
 
-/* What a "call" item's body says about where to look. */
-struct callref {
-	int64_t person_id, action_id, task_id;
-	char to[64], user_guid[64];
-};
-
 struct outsend {
 	struct outsend_cfg cfg;
 	struct slapi *api;
@@ -52,7 +47,7 @@ struct outsend {
 	/* the item being worked */
 	enum phase phase;
 	struct outbox_item it;
-	struct callref ref;
+	struct outsend_ref ref;
 	bool landed;    /* the action or task says the call landed */
 	unsigned looks; /* failed looks in a row (backoff) */
 	struct slapi_op *op;
@@ -109,8 +104,15 @@ static uint64_t backoff(struct outsend *o, unsigned n)
 	return d / 2 + (o->rng >> 33) % (d / 2 + 1);
 }
 
-/* Reads the fields the looks need from a call body. EINVAL when it is not a call body. */
-static int parse_ref(const char *body, struct callref *r)
+/* A JSON number that is an id (1..2^53), or 0: a cast of 1e300 to an integer is undefined. */
+static int64_t id_of(const cJSON *v)
+{
+	int64_t id = 0;
+
+	return cJSON_IsNumber(v) && sldecode_id(v, &id) == 0 ? id : 0;
+}
+
+int outsend_ref_parse(const char *body, struct outsend_ref *r)
 {
 	cJSON *j = cJSON_Parse(body ? body : "");
 	const cJSON *v;
@@ -121,18 +123,13 @@ static int parse_ref(const char *body, struct callref *r)
 		err = EINVAL;
 		goto out;
 	}
-	v = cJSON_GetObjectItemCaseSensitive(j, "person_id");
-	if (!cJSON_IsNumber(v) || v->valuedouble < 1) {
+	r->person_id = id_of(cJSON_GetObjectItemCaseSensitive(j, "person_id"));
+	if (!r->person_id) {
 		err = EINVAL;
 		goto out;
 	}
-	r->person_id = (int64_t)v->valuedouble;
-	v = cJSON_GetObjectItemCaseSensitive(j, "action_id");
-	if (cJSON_IsNumber(v))
-		r->action_id = (int64_t)v->valuedouble;
-	v = cJSON_GetObjectItemCaseSensitive(j, "task_id");
-	if (cJSON_IsNumber(v))
-		r->task_id = (int64_t)v->valuedouble;
+	r->action_id = id_of(cJSON_GetObjectItemCaseSensitive(j, "action_id"));
+	r->task_id = id_of(cJSON_GetObjectItemCaseSensitive(j, "task_id"));
 	v = cJSON_GetObjectItemCaseSensitive(j, "to");
 	if (cJSON_IsString(v))
 		text_copy(r->to, sizeof(r->to), v->valuestring);
@@ -267,8 +264,7 @@ static void look_later(struct outsend *o, const char *why)
 	next_soon(o, d);
 }
 
-/* True when a 422 body says the action or task was already used. */
-static bool already_used(const cJSON *json)
+bool outsend_already_used(const cJSON *json)
 {
 	const cJSON *errs = cJSON_GetObjectItemCaseSensitive(json, "errors"), *f, *m;
 	const char *fields[] = {"action_id", "task_id"};
@@ -306,7 +302,7 @@ static void post_done(int err, const struct slapi_resp *r, void *arg)
 	if (!err) {
 		data = cJSON_GetObjectItemCaseSensitive(r->json, "data");
 		id = cJSON_GetObjectItemCaseSensitive(data, "id");
-		sent(o, cJSON_IsNumber(id) ? (int64_t)id->valuedouble : 0, r->body);
+		sent(o, id_of(id), r->body);
 		return;
 	}
 	text_printf(text, sizeof(text), "%s", r->msg ? r->msg : strerror(err));
@@ -319,7 +315,7 @@ static void post_done(int err, const struct slapi_resp *r, void *arg)
 		return;
 	}
 	if (r->status == 422) {
-		if (already_used(r->json)) {
+		if (outsend_already_used(r->json)) {
 			look(o, "422: the action or task was already used");
 			return;
 		}
@@ -365,11 +361,9 @@ static void post(struct outsend *o)
 	}
 }
 
-/* A call in a list answer that is ours: returns its id, or 0. */
-static int64_t find_call(struct outsend *o, const cJSON *list)
+int64_t outsend_find_call(const cJSON *list, const struct outsend_ref *ref, int64_t since_us)
 {
 	const cJSON *c;
-	int64_t since_us = (o->it.created_at - (int64_t)o->cfg.window_s) * 1000000;
 
 	cJSON_ArrayForEach(c, list)
 	{
@@ -380,25 +374,25 @@ static int64_t find_call(struct outsend *o, const cJSON *list)
 		const cJSON *created = cJSON_GetObjectItemCaseSensitive(c, "created_at");
 		const cJSON *user = cJSON_GetObjectItemCaseSensitive(c, "user");
 		const cJSON *guid = cJSON_GetObjectItemCaseSensitive(user, "guid");
-		int64_t us;
+		int64_t us, cid = id_of(id);
 
-		if (!cJSON_IsNumber(id))
+		if (!cid)
 			continue;
-		if (o->ref.action_id) {
-			if (cJSON_IsNumber(aid) && (int64_t)aid->valuedouble == o->ref.action_id)
-				return (int64_t)id->valuedouble;
+		if (ref->action_id) {
+			if (id_of(aid) == ref->action_id)
+				return cid;
 			continue;
 		}
 		/* No action: the same number, made since the item was. */
-		if (!cJSON_IsString(to) || strcmp(to->valuestring, o->ref.to))
+		if (!cJSON_IsString(to) || strcmp(to->valuestring, ref->to))
 			continue;
 		if (!cJSON_IsString(created) || records_parse_time(created->valuestring, &us) ||
 		    us < since_us)
 			continue;
-		if (o->ref.user_guid[0] && cJSON_IsString(guid) &&
-		    strcmp(guid->valuestring, o->ref.user_guid))
+		if (ref->user_guid[0] && cJSON_IsString(guid) &&
+		    strcmp(guid->valuestring, ref->user_guid))
 			continue;
-		return (int64_t)id->valuedouble;
+		return cid;
 	}
 	return 0;
 }
@@ -414,7 +408,8 @@ static void calls_done(int err, const struct slapi_resp *r, void *arg)
 		look_later(o, r->msg ? r->msg : strerror(err));
 		return;
 	}
-	rid = find_call(o, cJSON_GetObjectItemCaseSensitive(r->json, "data"));
+	rid = outsend_find_call(cJSON_GetObjectItemCaseSensitive(r->json, "data"), &o->ref,
+	                        (o->it.created_at - (int64_t)o->cfg.window_s) * 1000000);
 	if (rid) {
 		sent(o, rid, NULL);
 		return;
@@ -486,7 +481,7 @@ static void look(struct outsend *o, const char *why)
 	if (why)
 		tell(o, OUTSEND_LOOKING, 0, why);
 	o->landed = false;
-	if (parse_ref(o->it.body, &o->ref)) {
+	if (outsend_ref_parse(o->it.body, &o->ref)) {
 		failed(o, "the body is not a call (no person_id): cannot check Salesloft");
 		return;
 	}

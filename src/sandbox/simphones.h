@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 /* ---- behaviours (pure) ---- */
 
 enum simphone_kind {
@@ -118,6 +120,15 @@ int simphones_mix_of(const struct simphones_mix *m, const char *number,
  * call), the parameters from the seed, the number and the call's index. d advances. */
 int simphones_mix_deal(const struct simphones_mix *m, struct simphones_deal *d, const char *number,
                        struct simphone_behaviour *out);
+
+/* A mix from the JSON body of PUT /_sandbox/phones/mix (each kind's "percent", which GET adds,
+ * is taken and ignored); checked with simphones_mix_check. 0, or EINVAL with *field naming
+ * the key and *why the problem. */
+int simphones_mix_parse(const cJSON *j, struct simphones_mix *m, const char **field,
+                        const char **why);
+/* The mix as JSON in the shape PUT takes, each kind's share also in percent (NULL without
+ * memory). */
+cJSON *simphones_mix_json(const struct simphones_mix *m);
 
 /* ---- audio ---- */
 

@@ -284,6 +284,10 @@ static int mix_kind_parse(const cJSON *o, struct simphones_mix_kind *mk, const c
 			if (range_parse(it, &mk->greet_lo, &mk->greet_hi))
 				return EINVAL;
 			mk->has_greet = true;
+		} else if (!strcmp(it->string, "percent")) {
+			/* What GET adds (worked out from the shares): a mix read back is taken. */
+			if (!cJSON_IsNumber(it))
+				return EINVAL;
 		} else {
 			return EINVAL;
 		}
@@ -291,8 +295,8 @@ static int mix_kind_parse(const cJSON *o, struct simphones_mix_kind *mk, const c
 	return 0;
 }
 
-/* A mix from its JSON body; on error, *field and *why say what is wrong. */
-static int mix_parse(const cJSON *j, struct simphones_mix *m, const char **field, const char **why)
+int simphones_mix_parse(const cJSON *j, struct simphones_mix *m, const char **field,
+                        const char **why)
 {
 	const cJSON *it;
 
@@ -372,8 +376,7 @@ static void range_add(cJSON *o, const char *name, unsigned lo, unsigned hi)
 	cJSON_AddItemToArray(a, cJSON_CreateNumber(hi));
 }
 
-/* The mix as JSON, in the shape PUT takes, with each kind's share in percent. */
-static cJSON *mix_json(const struct simphones_mix *m)
+cJSON *simphones_mix_json(const struct simphones_mix *m)
 {
 	cJSON *o = cJSON_CreateObject(), *kinds;
 	double sum = 0;
@@ -411,7 +414,7 @@ static void reply_mix(struct sbx_req *req)
 	cJSON *o = cJSON_CreateObject();
 
 	if (o && simphones_get_mix(phones, &m))
-		cJSON_AddItemToObject(o, "mix", mix_json(&m));
+		cJSON_AddItemToObject(o, "mix", simphones_mix_json(&m));
 	else if (o)
 		cJSON_AddNullToObject(o, "mix");
 	if (!o) {
@@ -454,7 +457,7 @@ static void mix_set(struct sbx_req *req, void *arg)
 		return;
 	body = sbx_req_body(req, &len);
 	j = cJSON_ParseWithLength(body, len);
-	if (!j || mix_parse(j, &m, &field, &why) || simphones_set_mix(phones, &m)) {
+	if (!j || simphones_mix_parse(j, &m, &field, &why) || simphones_set_mix(phones, &m)) {
 		/* The field is a key of the request: shown, but never raw. */
 		text_sanitize(name, sizeof(name), field ? field : "mix", true);
 		cJSON_Delete(j);
