@@ -90,6 +90,11 @@ int outbox_mark_conflict(struct store *st, int64_t id, const char *error, const 
 /* failed → queued, attempts reset, due now (`loftdial outbox flush`). EALREADY otherwise. */
 int outbox_requeue(struct store *st, int64_t id);
 
+/* A queued or failed item gets a corrected body (`loftdial outbox fix`) and is queued, due
+ * now; a failed one has its attempts reset. Its last_error stays until the next try. EINVAL
+ * for an empty body, EALREADY in another state, ENOENT when absent. */
+int outbox_amend(struct store *st, int64_t id, const char *body);
+
 /* Deletes an item for good (`loftdial outbox drop`). EALREADY for an item in `sending` (its
  * fate is unknown: the sender settles it first), ENOENT when absent. */
 int outbox_drop(struct store *st, int64_t id);

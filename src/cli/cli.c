@@ -81,12 +81,15 @@ static const struct cli_cmd cmds[] = {
          "usage: loftdial outbox [list]\n"
          "       loftdial outbox flush [--timeout SECS]\n"
          "       loftdial outbox retry ID | drop ID\n"
+         "       loftdial outbox fix ID [--disposition NAME] [--sentiment NAME] [--notes T]\n"
          "  list   every item: state, key, attempts, next try, remote id, last error\n"
          "  flush  send what is queued (waiting retries too), after looking at items a\n"
          "         stopped run left in sending; ends when nothing is left to send, or after\n"
          "         SECS (default 120). Exit: 0 all sent, 4 some left queued or failed, 3 not\n"
          "         connected, 1 could not start.\n"
          "  retry  make a failed or waiting item due now\n"
+         "  fix    correct a failed or queued call record (names checked against the\n"
+         "         team's; \"\" removes a field) and make it due now\n"
          "  drop   delete an item for good (asks first on a terminal; not one in sending)\n"},
         {"demo", cmd_demo, "try loftdial on a sandbox org with simulated phones (no account)",
          "usage: loftdial demo [--people N] [--keep]\n"

@@ -1,10 +1,11 @@
 /*
- * `loftdial outbox list|flush|retry ID|drop ID`: the write-back queue by hand.
+ * `loftdial outbox list|flush|retry ID|fix ID|drop ID`: the write-back queue by hand.
  *
  * list prints every item; flush sends what is queued (waiting retries included) through the
  * outbox sender (outsend.h), looking first at items a stopped run left in `sending`, and
  * returns when nothing is left queued or sending, or when the time limit is reached; retry makes a
- * failed or waiting item due now; drop deletes an item for good, after a question when stdin is a
+ * failed or waiting item due now; fix corrects a call record's disposition, sentiment or notes
+ * (a 422 kept it) and queues it; drop deletes an item for good, after a question when stdin is a
  * terminal.
  */
 #include <errno.h>
@@ -16,6 +17,9 @@
 
 #include <re.h>
 
+#include <cjson/cJSON.h>
+
+#include "loftdial/callrec.h"
 #include "loftdial/cli.h"
 #include "loftdial/loop.h"
 #include "loftdial/outbox.h"
@@ -79,6 +83,79 @@ static int do_retry(struct store *st, int64_t id)
 		err = outbox_mark_retry(st, id, (int64_t)time(NULL), it.last_error);
 	else
 		err = EALREADY;
+	outbox_item_clear(&it);
+	return err;
+}
+
+/* What `fix` sets in a call record; NULL leaves a field as it is. */
+struct fix_args {
+	const char *disposition, *sentiment, *notes;
+};
+
+/* Sets one field of a call body; name (a team name) or text, "" removes it. */
+static int body_set(cJSON *body, const char *field, const char *value)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(body, field);
+	if (!value[0])
+		return 0;
+	return cJSON_AddStringToObject(body, field, value) ? 0 : ENOMEM;
+}
+
+/* Checks a name against the team's (as `loftdial sync` stored them) and keeps its spelling. */
+static int team_name(struct store *st, bool sentiment, const char *name, char *out, size_t n)
+{
+	char shown[120];
+
+	if (!name[0]) {
+		out[0] = '\0';
+		return 0;
+	}
+	if (callrec_team_name(st, sentiment, name, out, n) == 0)
+		return 0;
+	text_sanitize(shown, sizeof(shown), name, false);
+	fprintf(stderr,
+	        "loftdial outbox fix: the team has no call %s named '%s' (names come from "
+	        "loftdial sync call_dispositions call_sentiments)\n",
+	        sentiment ? "sentiment" : "disposition", shown);
+	return ENOENT;
+}
+
+/* Corrects a call record kept by a 422 (a required disposition, a name the team lacks) and
+ * queues it, due now. */
+static int do_fix(struct store *st, int64_t id, const struct fix_args *f)
+{
+	struct outbox_item it;
+	char dispo[CALLREC_NAME_MAX], senti[CALLREC_NAME_MAX];
+	cJSON *body = NULL;
+	char *text = NULL;
+	int err;
+
+	memset(&it, 0, sizeof(it));
+	err = outbox_get(st, id, &it);
+	if (err)
+		return err;
+	if (strcmp(it.kind, "call") || (it.state != OUTBOX_FAILED && it.state != OUTBOX_QUEUED)) {
+		err = EALREADY;
+		goto out;
+	}
+	body = cJSON_Parse(it.body ? it.body : "");
+	if (!cJSON_IsObject(body)) {
+		err = EBADMSG;
+		goto out;
+	}
+	if ((f->disposition && (team_name(st, false, f->disposition, dispo, sizeof(dispo)) ||
+	                        body_set(body, "disposition", dispo))) ||
+	    (f->sentiment && (team_name(st, true, f->sentiment, senti, sizeof(senti)) ||
+	                      body_set(body, "sentiment", senti))) ||
+	    (f->notes && body_set(body, "notes", f->notes))) {
+		err = ECANCELED;
+		goto out;
+	}
+	text = cJSON_PrintUnformatted(body);
+	err = text ? outbox_amend(st, id, text) : ENOMEM;
+out:
+	cJSON_free(text);
+	cJSON_Delete(body);
 	outbox_item_clear(&it);
 	return err;
 }
@@ -241,6 +318,7 @@ int cmd_outbox(struct cli_ctx *ctx, int argc, char **argv)
 	struct store *st = NULL;
 	const char *what = argc > 1 ? argv[1] : "list";
 	unsigned timeout_s = FLUSH_TIMEOUT_S;
+	struct fix_args fix = {NULL, NULL, NULL};
 	int64_t id = 0;
 	int err, k;
 
@@ -264,6 +342,19 @@ int cmd_outbox(struct cli_ctx *ctx, int argc, char **argv)
 	} else if (!strcmp(what, "retry") || !strcmp(what, "drop")) {
 		if (argc != 3 || parse_id(argv[2], &id))
 			return cli_usage(cli_find("outbox"));
+	} else if (!strcmp(what, "fix")) {
+		if (argc < 5 || parse_id(argv[2], &id))
+			return cli_usage(cli_find("outbox"));
+		for (k = 3; k < argc; k++) {
+			const char **slot = !strcmp(argv[k], "--disposition") ? &fix.disposition
+			                    : !strcmp(argv[k], "--sentiment") ? &fix.sentiment
+			                    : !strcmp(argv[k], "--notes")     ? &fix.notes
+			                                                      : NULL;
+
+			if (!slot || k + 1 >= argc || *slot)
+				return cli_usage(cli_find("outbox"));
+			*slot = argv[++k];
+		}
 	} else {
 		return cli_usage(cli_find("outbox"));
 	}
@@ -277,21 +368,29 @@ int cmd_outbox(struct cli_ctx *ctx, int argc, char **argv)
 		err = do_list(st);
 	else if (!strcmp(what, "retry"))
 		err = do_retry(st, id);
+	else if (!strcmp(what, "fix"))
+		err = do_fix(st, id, &fix);
 	else
 		err = do_drop(st, id);
 	store_close(st);
 	if (err == ECANCELED)
-		return CLI_OK;
+		return !strcmp(what, "fix") ? CLI_FAIL : CLI_OK;
 	if (err) {
 		fprintf(stderr, "loftdial outbox %s: %s\n", what,
-		        err == ENOENT     ? "no such item"
-		        : err == EALREADY ? "not possible in the item's state (see loftdial outbox "
-		                            "list; an item in sending is settled by flush)"
-		                          : strerror(err));
+		        err == ENOENT ? "no such item"
+		        : err == EALREADY
+		                ? "not possible in the item's state (see loftdial outbox "
+		                  "list; an item in sending is settled by flush; fix takes "
+		                  "a failed or queued call record)"
+		        : err == EBADMSG ? "the item's body is not a JSON object"
+		                         : strerror(err));
 		return CLI_FAIL;
 	}
 	if (strcmp(what, "list"))
 		printf("item %lld: %s\n", (long long)id,
-		       !strcmp(what, "retry") ? "due now" : "dropped");
+		       !strcmp(what, "retry") ? "due now"
+		       : !strcmp(what, "fix")
+		               ? "corrected, due now (loftdial outbox flush sends it)"
+		               : "dropped");
 	return CLI_OK;
 }

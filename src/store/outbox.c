@@ -384,6 +384,21 @@ int outbox_requeue(struct store *st, int64_t id)
 	return transition(st, id, &t, "outbox requeue");
 }
 
+/* A queued or failed item with a corrected body, queued and due now. */
+int outbox_amend(struct store *st, int64_t id, const char *body)
+{
+	const struct transition t = {
+	        .sql = "UPDATE outbox SET body = ?4, state = 'queued', attempts = CASE state WHEN "
+	               "'failed' THEN 0 ELSE attempts END, next_at = ?2, updated_at = ?2 "
+	               "WHERE id = ?1 AND state IN ('queued', 'failed')",
+	        .txt4 = body,
+	};
+
+	if (!body || !body[0])
+		return EINVAL;
+	return transition(st, id, &t, "outbox amend");
+}
+
 /* Deletes an item that is not on the wire. */
 int outbox_drop(struct store *st, int64_t id)
 {

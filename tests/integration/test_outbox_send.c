@@ -8,7 +8,9 @@
  * stored, its answer lost or later than loftdial's timeout); a 422 "already been used"
  * (looked at, found); an outage of every request
  * (a flush gives up and keeps the item; the next one sends it once); a 422 for a disposition
- * the team does not have (kept with its errors map, retry, drop); list, and bad usage.
+ * the team does not have (kept with its errors map, retry, drop); a 422 for the disposition the
+ * team requires (the record waits, is fixed with `outbox fix`, and is sent); list, and bad
+ * usage.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -455,13 +457,93 @@ static void test_422_kept_retry_drop(void **state)
 	assert_int_equal(outbox("drop", NULL), 2);
 }
 
+/* Runs loftdial with up to six arguments (NULL-terminated); the exit code, output in out. */
+static int ld(const char *a1, const char *a2, const char *a3, const char *a4, const char *a5,
+              const char *a6)
+{
+	char *argv[] = {(char *)tl_env("LOFTDIAL_BIN", "loftdial"),
+	                (char *)a1,
+	                (char *)a2,
+	                (char *)a3,
+	                (char *)a4,
+	                (char *)a5,
+	                (char *)a6,
+	                NULL};
+	char *env[] = {homeenv, urlenv, keyenv, NULL};
+	int rc;
+
+	out[0] = '\0';
+	rc = tl_run(argv, env, out, sizeof(out), 60000);
+	printf("$ loftdial %s %s %s %s -> %d\n%s", a1, a2 ? a2 : "", a3 ? a3 : "", a4 ? a4 : "", rc,
+	       out);
+	return rc;
+}
+
+/* The team requires a disposition: a record without one gets a 422 and waits (failed, its
+ * errors map kept); `outbox fix` refuses a name the team lacks, takes the team's spelling of
+ * one it has, and the next flush sends the record once, completing the task. */
+static void test_422_required_fixed_and_sent(void **state)
+{
+	long long task, person;
+	char body[512], err[1024], ids[32], path[96];
+	int64_t id, rid = 0;
+	int before;
+	cJSON *j = NULL;
+
+	(void)state;
+	assert_int_equal(
+	        sbxt_admin(&S, "POST", "/_sandbox/team", "{\"dispositions_required\":true}", NULL),
+	        200);
+	nth_of("/v2/tasks?task_type=call&current_state=scheduled&per_page=10", 1, "person", &task,
+	       &person);
+	before = calls_of(person, 0);
+	snprintf(body, sizeof(body),
+	         "{\"person_id\":%lld,\"task_id\":%lld,\"to\":\"+14155550113\",\"duration\":12,"
+	         "\"notes\":\"left a message with the assistant\"}",
+	         person, task);
+	id = queue("task:required", body, false);
+	assert_int_equal(outbox("flush", NULL), 4);
+	assert_int_equal(state_of(id, NULL, err, sizeof(err)), OUTBOX_FAILED);
+	assert_non_null(strstr(err, "\"disposition\":[\"can't be blank\"]"));
+	assert_int_equal(calls_of(person, 0), before);
+	/* The team's names, as a session or a sync stores them. */
+	assert_int_equal(ld("sync", "call_dispositions", "call_sentiments", NULL, NULL, NULL), 0);
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	assert_int_equal(ld("outbox", "fix", ids, "--disposition", "No Such Name", NULL), 1);
+	assert_non_null(strstr(out, "the team has no call disposition named 'No Such Name'"));
+	assert_int_equal(state_of(id, NULL, NULL, 0), OUTBOX_FAILED);
+	assert_int_equal(ld("outbox", "fix", ids, "--disposition", NULL, NULL), 2);
+	assert_int_equal(ld("outbox", "fix", ids, "--disposition", "meeting booked", NULL), 0);
+	assert_int_equal(state_of(id, NULL, NULL, 0), OUTBOX_QUEUED);
+	assert_int_equal(outbox("flush", NULL), 0);
+	assert_int_equal(state_of(id, &rid, NULL, 0), OUTBOX_SENT);
+	assert_int_equal(calls_of(person, 0), before + 1);
+	snprintf(path, sizeof(path), "/v2/activities/calls/%lld", (long long)rid);
+	assert_int_equal(sbxt_api(&S, KEY, "GET", path, NULL, &j), 200);
+	assert_string_equal(sbxt_str(sbxt_data(j), "disposition"), "Meeting Booked");
+	cJSON_Delete(j);
+	snprintf(path, sizeof(path), "/v2/tasks/%lld", task);
+	assert_int_equal(sbxt_api(&S, KEY, "GET", path, NULL, &j), 200);
+	assert_string_equal(sbxt_str(sbxt_data(j), "current_state"), "completed");
+	cJSON_Delete(j);
+	/* Sent: nothing more to fix. */
+	assert_int_equal(ld("outbox", "fix", ids, "--notes", "late", NULL), 1);
+	assert_int_equal(
+	        sbxt_admin(&S, "POST", "/_sandbox/team", "{\"dispositions_required\":false}", NULL),
+	        200);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_send_action_and_task), cmocka_unit_test(test_faults_on_post),
-	        cmocka_unit_test(test_lost_replies),         cmocka_unit_test(test_already_used),
-	        cmocka_unit_test(test_lost_reply_faults),    cmocka_unit_test(test_outage),
+	        cmocka_unit_test(test_send_action_and_task),
+	        cmocka_unit_test(test_faults_on_post),
+	        cmocka_unit_test(test_lost_replies),
+	        cmocka_unit_test(test_already_used),
+	        cmocka_unit_test(test_lost_reply_faults),
+	        cmocka_unit_test(test_outage),
 	        cmocka_unit_test(test_422_kept_retry_drop),
+	        cmocka_unit_test(test_422_required_fixed_and_sent),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

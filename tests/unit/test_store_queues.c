@@ -290,6 +290,32 @@ static void test_outbox_state_machine(void **state)
 	assert_int_equal(it.state, OUTBOX_QUEUED);
 	outbox_item_clear(&it);
 	assert_int_equal(outbox_get_by_key(fx->st, "uuid:2", &it), ENOENT);
+
+	/* Amend: a failed item gets its corrected body, its attempts reset, due now; a queued
+	 * one keeps its attempts; sent, sending and absent items are refused. */
+	assert_int_equal(outbox_amend(fx->st, id, NULL), EINVAL);
+	assert_int_equal(outbox_amend(fx->st, id, ""), EINVAL);
+	assert_int_equal(outbox_amend(fx->st, 999999, "{}"), ENOENT);
+	assert_int_equal(outbox_mark_sending(fx->st, id), 0);
+	assert_int_equal(outbox_amend(fx->st, id, "{\"a\":1}"), EALREADY);
+	assert_int_equal(outbox_mark_failed(fx->st, id, "422 disposition"), 0);
+	assert_int_equal(outbox_amend(fx->st, id, "{\"a\":2}"), 0);
+	assert_int_equal(outbox_next_due(fx->st, INT64_MAX, &it), 0);
+	assert_int_equal(it.id, id);
+	assert_string_equal(it.body, "{\"a\":2}");
+	assert_int_equal(it.attempts, 0);
+	outbox_item_clear(&it);
+	assert_int_equal(outbox_mark_sending(fx->st, id), 0);
+	assert_int_equal(outbox_mark_retry(fx->st, id, INT64_MAX, "later"), 0);
+	assert_int_equal(outbox_amend(fx->st, id, "{\"a\":3}"), 0);
+	assert_int_equal(outbox_get(fx->st, id, &it), 0);
+	assert_int_equal(it.attempts, 1);
+	assert_true(it.next_at < INT64_MAX);
+	assert_string_equal(it.body, "{\"a\":3}");
+	outbox_item_clear(&it);
+	assert_int_equal(outbox_mark_sending(fx->st, id), 0);
+	assert_int_equal(outbox_mark_sent(fx->st, id, 7, NULL), 0);
+	assert_int_equal(outbox_amend(fx->st, id, "{}"), EALREADY);
 }
 
 /* Oldest due first; ties broken by id. */
