@@ -70,7 +70,8 @@ struct screen_ops {
 	/* Runs an action (a global navigation one such as UI_ACT_DOWN, or the screen's own);
 	 * returns enum ui_react bits. Never draws. UI_ACT_BACK is offered here first: a screen
 	 * with a sub-view (a card over a list) returns UI_REDRAW to close it, UI_NONE lets the
-	 * manager close the screen. */
+	 * manager close the screen. UI_ACT_QUIT too: a screen with something live (a call) may
+	 * ask first and return UI_REDRAW; UI_NONE lets the TUI end. */
 	int (*key)(struct ui *ui, void *state, int action);
 	/* Every key before the keymap sees it (optional; for text fields): returns enum ui_react
 	 * bits when the screen took it, UI_PASS to let the keymap look it up. key is the
@@ -141,6 +142,13 @@ int ui_push_arg(struct ui *ui, const char *name, const void *arg, size_t len);
 const void *ui_open_arg(struct ui *ui, size_t *len);
 /* Something changed outside a key handler (timer, network): redraw in this loop turn. */
 void ui_dirty(struct ui *ui);
+/* Work a screen leaves running when it closes (a dial session hanging up its lines): the TUI,
+ * asked to end (q on the last screen, Q, SIGINT, SIGTERM, SIGHUP), closes every screen, then
+ * runs the loop on until each such work calls ui_linger_done() (the owner has freed it), or
+ * for at most a few seconds; freeh(obj) frees what is left then. ENOSPC when too many are
+ * waiting (free it at once), EINVAL for NULL. */
+int ui_linger(struct ui *ui, void *obj, void (*freeh)(void *obj));
+void ui_linger_done(struct ui *ui, void *obj);
 
 /* A scrolling list position, for screens that show rows: the first row shown and the
  * selected one. */

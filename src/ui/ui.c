@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <re.h>
+
 #include "loftdial/log.h"
 #include "loftdial/loop.h"
 #include "loftdial/text.h"
@@ -36,6 +38,10 @@
 #define UI_PROMPT_MAX   256
 #define UI_TEXT_MAX     4096
 #define UI_PASTE_GAP_MS 1000 /* a paste's keys come in one burst */
+#define UI_LINGER_MAX   4
+/* The longest the TUI waits, once asked to end, for work its screens left running (a dial
+ * session hanging up its lines) before it ends anyway. */
+#define UI_LINGER_MS 8000
 
 #define UI_SCREEN_PTR(n) &screen_##n,
 static const struct screen_ops *const screens[] = {UI_SCREENS(UI_SCREEN_PTR)};
@@ -65,6 +71,12 @@ static const struct keymap_action fixed_acts[] = {
 /* The themes T cycles through, in order. */
 static const char *const theme_cycle[] = {"default", "light", "high-contrast", "mono"};
 #define NCYCLE (sizeof(theme_cycle) / sizeof(theme_cycle[0]))
+
+/* Work a closed screen left to finish (ui_linger). */
+struct ui_linger_item {
+	void *obj;
+	void (*freeh)(void *obj);
+};
 
 struct frame {
 	const struct screen_ops *ops;
@@ -118,6 +130,11 @@ struct ui {
 	char tab_stem[UI_PROMPT_MAX];
 	int code;
 	const struct screen_ops *then_open; /* opened when the start's sync ends (ui_start) */
+
+	struct ui_linger_item linger[UI_LINGER_MAX];
+	unsigned nlinger;
+	bool quitting; /* every screen is closed; the loop ends once nothing lingers */
+	struct tmr linger_tmr;
 };
 
 /* ---- services for screens ---- */
@@ -316,6 +333,44 @@ void ui_dirty(struct ui *ui)
 {
 	if (ui->running)
 		loop_dirty();
+}
+
+int ui_linger(struct ui *ui, void *obj, void (*freeh)(void *obj))
+{
+	if (!obj || !freeh)
+		return EINVAL;
+	if (ui->nlinger >= UI_LINGER_MAX)
+		return ENOSPC;
+	ui->linger[ui->nlinger].obj = obj;
+	ui->linger[ui->nlinger].freeh = freeh;
+	ui->nlinger++;
+	return 0;
+}
+
+void ui_linger_done(struct ui *ui, void *obj)
+{
+	unsigned i;
+
+	for (i = 0; i < ui->nlinger; i++) {
+		if (ui->linger[i].obj == obj) {
+			ui->linger[i] = ui->linger[--ui->nlinger];
+			break;
+		}
+	}
+	if (ui->quitting && ui->nlinger == 0) {
+		tmr_cancel(&ui->linger_tmr);
+		loop_quit(ui->code);
+	}
+}
+
+/* Frees what still lingers (the deadline passed, or the loop ended). */
+static void linger_free_all(struct ui *ui)
+{
+	while (ui->nlinger > 0) {
+		struct ui_linger_item l = ui->linger[--ui->nlinger];
+
+		l.freeh(l.obj);
+	}
 }
 
 int ui_list_key(struct ui_list *l, int action, int rows)
@@ -670,17 +725,47 @@ static int push_screen(struct ui *ui, const struct screen_ops *ops)
 	return 0;
 }
 
+/* The linger deadline: end now, whatever is still hanging up. */
+static void linger_timeout(void *arg)
+{
+	struct ui *ui = arg;
+
+	log_warn("ui", "%u screen task(s) still ending after %d ms: leaving anyway", ui->nlinger,
+	         UI_LINGER_MS);
+	loop_quit(ui->code);
+}
+
+/* Ends the TUI: every screen is closed now; the loop ends at once, or when what the screens
+ * left running (ui_linger) is done, or at the deadline. */
+static void begin_quit(struct ui *ui, int code)
+{
+	if (ui->quitting) {
+		loop_quit(ui->code);
+		return;
+	}
+	ui->quitting = true;
+	ui->code = code;
+	while (ui->depth > 0)
+		close_top(ui);
+	if (ui->nlinger == 0) {
+		loop_quit(code);
+		return;
+	}
+	log_info("ui", "waiting for %u screen task(s) to end", ui->nlinger);
+	tmr_start(&ui->linger_tmr, UI_LINGER_MS, linger_timeout, ui);
+}
+
 /* Carries out what a handler returned. */
 static void react(struct ui *ui, int r)
 {
 	if (r & UI_QUIT) {
-		loop_quit(0);
+		begin_quit(ui, 0);
 		return;
 	}
 	if (r & UI_POP) {
 		close_top(ui);
 		if (ui->depth == 0) {
-			loop_quit(0);
+			begin_quit(ui, 0);
 			return;
 		}
 	}
@@ -738,6 +823,9 @@ static int run_action(struct ui *ui, int owner, int id)
 			return UI_REDRAW;
 		return UI_POP;
 	case UI_ACT_QUIT:
+		/* A screen with something live (a call) may ask first. */
+		if (top->ops->key && top->ops->key(ui, top->state, id) != UI_NONE)
+			return UI_REDRAW;
 		return UI_QUIT;
 	case UI_ACT_HELP:
 		return open_help(ui);
@@ -1077,8 +1165,7 @@ static void on_signal(int sig, void *arg)
 	struct ui *ui = arg;
 
 	log_info("ui", "signal %d: leaving the TUI", sig);
-	ui->code = 128 + sig;
-	loop_quit(128 + sig);
+	begin_quit(ui, 128 + sig);
 }
 
 /* `bind` mistakes in the config: logged, the first shown on the status line. */
@@ -1203,6 +1290,7 @@ int ui_main_with(const struct paths *paths, const struct config *cfg, const stru
 		goto out;
 	}
 	ui->running = true;
+	tmr_init(&ui->linger_tmr);
 	err = uisvc_new(&ui->svc, ui);
 	if (err) {
 		fprintf(stderr, "loftdial: cannot start the Salesloft session: %s\n",
@@ -1251,6 +1339,8 @@ int ui_main_with(const struct paths *paths, const struct config *cfg, const stru
 		code = ui->code;
 	while (ui->depth > 0)
 		close_top(ui);
+	tmr_cancel(&ui->linger_tmr);
+	linger_free_all(ui);
 	loop_set_render(NULL, NULL);
 	loop_watch_stdin(NULL, NULL);
 	loop_watch_winch(NULL, NULL);
@@ -1267,6 +1357,9 @@ out:
 	while (ui->depth > 0)
 		close_top(ui);
 	drop_pending_arg(ui);
+	if (ui->running)
+		tmr_cancel(&ui->linger_tmr);
+	linger_free_all(ui);
 	term_close();
 	uisvc_free(ui->svc);
 	loop_close();
