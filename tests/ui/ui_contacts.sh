@@ -57,7 +57,10 @@ for size in 80x24 120x40; do
 	check "$size: the card opens" ui_wait "Salesloft id"
 	check "$size: the card says what comes later" ui_shows "come with the dial session"
 	ui_keys d
-	check "$size: d on the card names the dial session" ui_wait "the dial session is not built yet"
+	check "$size: d on the card opens the dial session on the person" \
+		ui_wait "loftdial | Session"
+	ui_keys q
+	check "$size: q goes back to the card" ui_wait "Salesloft id"
 	ui_keys q
 	check "$size: q closes the card" ui_wait "1 contacts match 'override'"
 	ui_keys Escape
