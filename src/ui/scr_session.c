@@ -30,6 +30,7 @@
 #include "loftdial/tzone.h"
 
 #include "screen.h"
+#include "picker.h"
 #include "sessview.h"
 #include "uisvc.h"
 
@@ -176,24 +177,64 @@ static void core_done(void *arg)
 
 static void on_screen_note(struct session *s, const struct dsession_note *n);
 
-/* The call awaiting its wrap-up is logged with what the session pre-filled, and dialling goes
- * on. (The disposition picker takes this over.) */
+/* The picker's answer for the call awaiting its wrap-up: logged (then on or paused), or
+ * discarded. A refusal (a name the team lacks, a required field) keeps the picker open with
+ * the reason. The core outlives the screen, so it is the picker's argument. */
+static int on_picked(struct ui *ui, const struct picker_result *r, void *arg, char *why,
+                     size_t whyn)
+{
+	struct core *c = arg;
+
+	(void)ui;
+	if (!c->d || c->stopped)
+		return 0;
+	switch (r->action) {
+	case PICKER_LOG_NEXT:
+	case PICKER_LOG_PAUSE:
+		return dsession_wrapup(
+		        c->d, r->disposition[0] ? r->disposition : NULL,
+		        r->sentiment[0] ? r->sentiment : NULL, r->notes[0] ? r->notes : NULL,
+		        r->action == PICKER_LOG_NEXT ? DSESSION_NEXT : DSESSION_PAUSE, why, whyn);
+	case PICKER_DISCARD:
+		return dsession_discard(c->d);
+	case PICKER_CLOSED:
+		break;
+	}
+	return 0;
+}
+
+/* Opens the disposition picker on the call awaiting its wrap-up. */
 static int open_picker(struct session *s)
 {
-	const struct dsession_wrapup_snap *wu = &s->v.snap->wrapup;
-	char why[256] = "";
+	const struct dsession_snapshot *sn = s->v.snap;
+	const struct dsession_wrapup_snap *wu = &sn->wrapup;
+	struct picker_req *req;
 	int err;
 
 	if (!s->d || !wu->waiting)
 		return UI_NONE;
-	err = dsession_wrapup(s->d, wu->disposition[0] ? wu->disposition : NULL,
-	                      wu->sentiment[0] ? wu->sentiment : NULL, NULL, DSESSION_NEXT, why,
-	                      sizeof(why));
-	if (err)
-		ui_status(s->ui, THEME_WARNING, "the call cannot be logged yet: %s",
-		          why[0] ? why : strerror(err));
-	s->stale = true;
-	return UI_REDRAW;
+	req = calloc(1, sizeof(*req));
+	if (!req)
+		return UI_NONE;
+	if (wu->entry < s->v.nrows)
+		text_copy(req->who, sizeof(req->who), s->v.rows[wu->entry].name);
+	text_copy(req->number, sizeof(req->number), wu->a.e164[0] ? wu->a.e164 : wu->a.input);
+	if (wu->a.t_answer && wu->a.t_end > wu->a.t_answer)
+		req->duration_s = (unsigned)((wu->a.t_end - wu->a.t_answer) / 1000);
+	req->kind = CALLREC_CONNECTED;
+	text_copy(req->disposition, sizeof(req->disposition), wu->disposition);
+	text_copy(req->sentiment, sizeof(req->sentiment), wu->sentiment);
+	req->disposition_required = sn->dispositions_required;
+	req->sentiment_required = sn->sentiments_required;
+	req->done = on_picked;
+	req->arg = s->core;
+	err = picker_open(s->ui, req);
+	free(req);
+	if (err) {
+		ui_status(s->ui, THEME_ERROR, "the picker cannot open: %s", strerror(err));
+		return UI_REDRAW;
+	}
+	return UI_PUSH;
 }
 
 /* What the session tells: passed to the screen while it is open; once it closed, only the
@@ -235,7 +276,7 @@ static void on_screen_note(struct session *s, const struct dsession_note *n)
 			tick_start(s);
 		break;
 	case DSESSION_EV_WRAPUP:
-		ui_status(ui, THEME_WARNING, "the call ended: w logs it");
+		ui_status(ui, THEME_WARNING, "the call ended: w opens the disposition picker");
 		break;
 	case DSESSION_EV_RECORD:
 		if (n->rec && n->rec->kind == CALLREC_CONNECTED)

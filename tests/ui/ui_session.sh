@@ -150,7 +150,12 @@ check "80x24: the card of the person on the line" ui_wait "Dialling   $logged"
 ui_keys x
 check "80x24: hung up: the call waits for its wrap-up" ui_wait "L2 wrap-up" 20
 ui_keys w
-check "80x24: logged from the screen" ui_wait "logged" 20
+check "80x24: w opens the disposition picker" ui_wait "loftdial | Disposition" 10
+ui_keys Tab Tab
+ui_text "перезвонить во вторник"
+check "80x24: the note in Cyrillic is typed" ui_wait "перезвонить во вторник" 5
+ui_keys C-n
+check "80x24: C-n logs it and goes back to the session" ui_wait "loftdial | Session" 10
 check "80x24: dialling goes on" ui_until 30 lanes_ringing
 ui_keys q
 check "80x24: q with calls live asks first" ui_wait "q again hangs up"
@@ -163,6 +168,17 @@ check "80x24: quits" ui_until 20 test -s "$work/t80/after"
 check "80x24: exit status 0" test "$(cat "$work/t80/rc")" = 0
 check "80x24: stty -g equal before and after" cmp -s "$work/t80/before" "$work/t80/after"
 ui_stop
+
+note_logged() {
+	python3 - "$LOFTDIAL_HOME/loftdial.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+n = c.execute("SELECT count(*) FROM outbox WHERE kind = 'call' AND "
+              "json_extract(body, '$.notes') = 'перезвонить во вторник'").fetchone()[0]
+sys.exit(0 if n == 1 else 1)
+PY
+}
+check "the call's record has the note, once" note_logged
 
 # The TUI sends the outbox itself; what it had no time for before Q is sent now, so the next
 # list is the same on every run (without the call logged above, its action completed).
