@@ -5,8 +5,9 @@
  * "00 49 30 1234567", "415.555.0134 x12". A number without a country code is read in the
  * default country (its trunk prefix dropped, its international prefix understood); an
  * extension ("x123", "ext. 123", ";ext=123") is kept apart, to be sent as DTMF once the call
- * is connected. Anything else (letters, stray characters, impossible lengths, unknown country
- * codes) is refused with a short reason in plain words. Pure code: no I/O, no allocation.
+ * is connected. An RFC 3966 "tel:" prefix is read past. Anything else (letters, stray characters,
+ * impossible lengths, unknown country codes) is refused with a short reason in plain words. Pure
+ * code: no I/O, no allocation.
  */
 #ifndef LOFTDIAL_NUMBERS_H
 #define LOFTDIAL_NUMBERS_H

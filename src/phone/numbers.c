@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "loftdial/numbers.h"
 #include "loftdial/text.h"
@@ -334,6 +335,11 @@ int numbers_normalise(const char *text, const char *default_country, struct numb
 	}
 	while (*text == ' ' || *text == '\t')
 		text++;
+	/* A number copied from a link arrives as an RFC 3966 URI ("tel:+14155550134;ext=12"):
+	 * the scheme says nothing about the number, so it is read without it rather than
+	 * refused as letters (which would log a working number as a bad one). */
+	if (strncasecmp(text, "tel:", 4) == 0)
+		text += 4;
 	len = strlen(text);
 	while (len && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\r' ||
 	               text[len - 1] == '\n'))
