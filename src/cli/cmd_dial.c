@@ -77,6 +77,7 @@ struct dialrun {
 	/* A Salesloft list (--cadence, --tasks): the session, its sender, the drain at the end. */
 	struct dsession *ds;
 	struct outsend *os;
+	int send_lock; /* SYNCSESS_OUTBOX_LOCK while this run sends the outbox, else -1 */
 	struct tmr drain_tmr;
 	int64_t drain_end;
 	bool list_failed;
@@ -876,6 +877,17 @@ static int list_open(struct cli_ctx *ctx, struct dialrun *r, struct syncsess *ss
 		code = LIST_EMPTY;
 		goto out;
 	}
+	/* One sender per data folder: a TUI or `loftdial outbox flush` already sending would find
+	 * this run's record in `sending` and could post it a second time. */
+	err = syncsess_flock(ctx->paths.data_dir, SYNCSESS_OUTBOX_LOCK, &r->send_lock);
+	if (err) {
+		r->send_lock = -1;
+		fprintf(stderr, "loftdial dial: %s; it sends the records this run writes\n",
+		        err == EBUSY
+		                ? "another loftdial (the TUI, outbox flush) is sending the outbox"
+		                : "the outbox lock cannot be taken");
+		goto out;
+	}
 	err = outsend_new(&r->os, NULL, ss->api, ss->st, on_send, r);
 	if (!err)
 		err = outsend_start(r->os, false);
@@ -962,6 +974,8 @@ static int dial_list(struct cli_ctx *ctx, struct dialrun *r, const struct list_a
 out:
 	free(snap);
 	outsend_free(r->os);
+	syncsess_unlock(r->send_lock);
+	r->send_lock = -1;
 	dsession_free(r->ds);
 	r->ds = NULL;
 	syncsess_close(ss);
@@ -985,6 +999,7 @@ int cmd_dial(struct cli_ctx *ctx, int argc, char **argv)
 	int k, err, code;
 
 	memset(&r, 0, sizeof(r));
+	r.send_lock = -1;
 	memset(&list, 0, sizeof(list));
 	memset(&la, 0, sizeof(la));
 	memset(&ss, 0, sizeof(ss));

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 #include <dirent.h>
 
+#include "loftdial/syncsess.h"
 #include "phonetest.h"
 #include "synctest.h"
 
@@ -272,6 +273,51 @@ static void test_tasks(void **state)
 	run_list("--tasks", NULL);
 }
 
+/* Another loftdial (the TUI) holds the outbox lock: the dial run dials and writes its records
+ * but leaves sending them to that process, so no record is ever in two senders' hands; once
+ * the lock is free, outbox flush sends every record once. */
+static void test_sender_lock(void **state)
+{
+	struct st_home h;
+	int lock = -1, rc;
+	int64_t queued;
+	char now[32];
+	time_t t = time(NULL);
+	sqlite3 *db;
+
+	/* The call tasks test_tasks left because they were outside calling hours: ten hours on,
+	 * most of them are inside (the run must have something to dial). */
+	snprintf(now, sizeof(now), "%lld", (long long)(t + 10 * 3600));
+	setenv("LOFTDIAL_TEST_NOW", now, 1);
+	home(&h);
+	assert_int_equal(syncsess_flock(h.dir, SYNCSESS_OUTBOX_LOCK, &lock), 0);
+	rc = st_loftdial(&h, true, out, sizeof(out), RUN_MS, "dial", "--tasks", "--lines", "3",
+	                 "--json", "--talk", "1", "--disposition", "connected", "--sentiment",
+	                 "Positive", NULL);
+	syncsess_unlock(lock);
+	unsetenv("LOFTDIAL_TEST_NOW");
+	if (rc != 0)
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(rc, 0);
+	if (!strstr(out, "is sending the outbox"))
+		fprintf(stderr, "%s\n", out);
+	assert_non_null(strstr(out, "is sending the outbox"));
+	db = st_db(&h);
+	assert_non_null(db);
+	queued = st_int(db, "SELECT count(*) FROM outbox WHERE state = 'queued'");
+	assert_true(queued > 0);
+	assert_int_equal(st_int(db, "SELECT count(*) FROM outbox WHERE state = 'sent'"), 0);
+	sqlite3_close(db);
+	assert_int_equal(st_loftdial(&h, true, out, sizeof(out), RUN_MS, "outbox", "flush", NULL),
+	                 0);
+	db = st_db(&h);
+	assert_non_null(db);
+	assert_int_equal(st_int(db, "SELECT count(*) FROM outbox WHERE state = 'sent'"), queued);
+	assert_int_equal(st_int(db, "SELECT count(*) FROM outbox WHERE state != 'sent'"), 0);
+	sqlite3_close(db);
+	st_home_free(&h);
+}
+
 /* --ask: each connected call waits for the rep's wrap-up on stdin; an unknown disposition is
  * refused and asked again; the record carries the team's spelling, the sentiment and notes. */
 static void test_ask(void **state)
@@ -358,6 +404,7 @@ int main(void)
 	        cmocka_unit_test(test_cadence),
 	        cmocka_unit_test(test_tasks),
 	        cmocka_unit_test(test_ask),
+	        cmocka_unit_test(test_sender_lock),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
