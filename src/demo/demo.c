@@ -357,7 +357,9 @@ static int write_config(struct demo *d)
 	        "audio.source aubridge,nosrc\n"
 	        "audio.player aubridge,noplay\n"
 	        "engine.sip_port %u\n"
-	        "engine.ctrl_port %u\n",
+	        "engine.ctrl_port %u\n"
+	        "# A dial session starts on three parallel lines (- and + change it, 1 to 3).\n"
+	        "dial.lines 3\n",
 	        d->api, d->api, d->sip, d->sip_port, d->ctrl_port);
 	if (ferror(f))
 		err = EIO;
