@@ -150,6 +150,12 @@ void ui_dirty(struct ui *ui);
 int ui_linger(struct ui *ui, void *obj, void (*freeh)(void *obj));
 void ui_linger_done(struct ui *ui, void *obj);
 
+/* A ui that only draws: the built-in theme (in colour when color, after start_color()), UTF-8,
+ * no screens, store or loop; for programs that time a screen's layout alone (tests/bench).
+ * NULL when out of memory; free with ui_draw_only_free(). */
+struct ui *ui_draw_only(bool color);
+void ui_draw_only_free(struct ui *ui);
+
 /* A scrolling list position, for screens that show rows: the first row shown and the
  * selected one. */
 struct ui_list {

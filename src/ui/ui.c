@@ -470,6 +470,25 @@ static void apply_theme(struct ui *ui)
 	}
 }
 
+struct ui *ui_draw_only(bool color)
+{
+	struct ui *ui = calloc(1, sizeof(*ui));
+
+	if (!ui)
+		return NULL;
+	ui->color = color;
+	ui->utf8 = true;
+	theme_builtin(&ui->theme, !color);
+	text_copy(ui->theme_name, sizeof(ui->theme_name), "default");
+	apply_theme(ui);
+	return ui;
+}
+
+void ui_draw_only_free(struct ui *ui)
+{
+	free(ui);
+}
+
 /* Loads a theme by name (or path). Without colour every theme is drawn as mono. Problems
  * are status-line warnings; the built-in values stand in for what could not be read. */
 static void load_theme(struct ui *ui, const char *name)
