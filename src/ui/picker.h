@@ -3,13 +3,13 @@
  * Private to src/ui.
  *
  * A screen that has a call to log (the dial session when a connected call ends) fills a
- * struct picker_req and opens the picker with picker_open() from a key handler or a note
- * (then returns or sets UI_PUSH). The picker shows the call, the team's dispositions and
- * sentiments from the store (each on one key) and a notes editor. When the rep chooses, it
- * calls req.done with what was chosen; done returns 0 and the picker closes, or an errno value
- * and a sentence (a refusal from Salesloft's rules, a name the team lacks) that the picker
- * shows while it stays open, so nothing typed is lost. The picker itself refuses to log without
- * a disposition or a sentiment the request says the team requires.
+ * struct picker_req and opens the picker with picker_open(), then returns UI_PUSH from a key
+ * handler or, from anywhere else (a session's note), calls ui_react(ui, UI_PUSH). The picker shows
+ * the call, the team's dispositions and sentiments from the store (each on one key) and a notes
+ * editor. When the rep chooses, it calls req.done with what was chosen; done returns 0 and the
+ * picker closes, or an errno value and a sentence (a refusal from Salesloft's rules, a name the
+ * team lacks) that the picker shows while it stays open, so nothing typed is lost. The picker
+ * itself refuses to log without a disposition or a sentiment the request says the team requires.
  *
  * Opened without a request (`:picker`), it offers the last connected call in the store that
  * has no record yet (a wrap-up interrupted by a crash or a closed session) and logs it to the
@@ -62,7 +62,8 @@ struct picker_req {
 	void *arg; /* for done; must stay valid while the picker is open */
 };
 
-/* Asks the manager to open the picker on req (the caller returns UI_PUSH). 0, or ENOMEM. */
+/* Asks the manager to open the picker on req (the caller returns UI_PUSH, or calls
+ * ui_react(ui, UI_PUSH) outside a key handler). 0, or ENOMEM. */
 int picker_open(struct ui *ui, const struct picker_req *req);
 
 #endif

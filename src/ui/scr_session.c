@@ -10,7 +10,8 @@
  * no answer) comes from the pool's ENDED note as it happens. A 1 s timer runs only while a
  * call is live, so the elapsed times tick and an idle session stays idle. The card reads the
  * person's last calls from the store (callhist.h) when the person on it changes, not per
- * frame. When a connected call ends, the disposition picker opens (picker.h); its result is
+ * frame. When a connected call ends, the disposition picker opens at once (picker.h, pushed
+ * with ui_react since the session's note is no key handler; w opens it again); its result is
  * the session's wrap-up. Every string from Salesloft or the store is drawn through ui_text.
  */
 #include <errno.h>
@@ -276,7 +277,16 @@ static void on_screen_note(struct session *s, const struct dsession_note *n)
 			tick_start(s);
 		break;
 	case DSESSION_EV_WRAPUP:
-		ui_status(ui, THEME_WARNING, "the call ended: w opens the disposition picker");
+		/* The picker opens at once, on a fresh copy of the session (the wrap-up's call),
+		 * through the manager since this is no key handler; w opens it again if the rep
+		 * closes it. */
+		s->stale = true;
+		sync_view(s);
+		if (open_picker(s) == UI_PUSH)
+			ui_react(ui, UI_PUSH);
+		else
+			ui_status(ui, THEME_WARNING,
+			          "the call ended: w opens the disposition picker");
 		break;
 	case DSESSION_EV_RECORD:
 		if (n->rec && n->rec->kind == CALLREC_CONNECTED)

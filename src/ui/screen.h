@@ -6,7 +6,8 @@
  * once in UI_SCREENS below. The manager never looks inside a screen: it calls the ops. Key
  * handlers change the screen's state and return what to do (redraw, push, pop, quit); only
  * draw() writes to the terminal, and only from the manager's one render pass per loop turn.
- * Work that finishes later (a timer, a sync progress callback) calls ui_dirty().
+ * Work that finishes later (a timer, a sync progress callback) calls ui_dirty(), or
+ * ui_react() for a reaction such as a push.
  */
 #ifndef LOFTDIAL_UI_SCREEN_H
 #define LOFTDIAL_UI_SCREEN_H
@@ -140,6 +141,13 @@ int ui_push_arg(struct ui *ui, const char *name, const void *arg, size_t len);
 /* The argument of the screen being opened (inside open()) or else of the top screen; NULL
  * with *len 0 when it was pushed without one. len may be NULL. */
 const void *ui_open_arg(struct ui *ui, size_t *len);
+/* Asks, outside a key handler (a session's note, a timer), for what a key handler would
+ * return (enum ui_react bits: UI_PUSH after ui_push()/ui_push_arg()/picker_open(), UI_POP,
+ * ...): applied once, after the current handler and the jobs queued before it (loop_defer's
+ * queue), before the render pass. Reactions asked for in the same turn are applied together;
+ * the last screen asked for with ui_push*() is the one pushed. Nothing once the TUI is
+ * ending. */
+void ui_react(struct ui *ui, int r);
 /* Something changed outside a key handler (timer, network): redraw in this loop turn. */
 void ui_dirty(struct ui *ui);
 /* Work a screen leaves running when it closes (a dial session hanging up its lines): the TUI,

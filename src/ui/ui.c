@@ -110,6 +110,8 @@ struct ui {
 	size_t pending_len;
 	bool pending_has_arg;
 	struct frame *opening; /* the frame whose open() runs now */
+	int later;             /* ui_react()'s bits, applied by later_job */
+	struct loop_job later_job;
 
 	WINDOW *title, *body, *status;
 	int rows, cols;
@@ -327,6 +329,17 @@ const void *ui_open_arg(struct ui *ui, size_t *len)
 	if (len)
 		*len = f && f->arg ? f->arg_len : 0;
 	return f ? f->arg : NULL;
+}
+
+/* ui_react()'s job: the reactions asked for outside a key handler, applied together. */
+static void react_later(void *arg);
+
+void ui_react(struct ui *ui, int r)
+{
+	if (!ui->running || ui->quitting || r <= 0)
+		return;
+	ui->later |= r;
+	loop_defer(&ui->later_job, react_later, ui);
 }
 
 void ui_dirty(struct ui *ui)
@@ -800,6 +813,21 @@ static void react(struct ui *ui, int r)
 	}
 	if (r)
 		loop_dirty();
+}
+
+static void react_later(void *arg)
+{
+	struct ui *ui = arg;
+	int r = ui->later;
+
+	ui->later = 0;
+	/* A push asked for when the TUI was already ending is dropped with its argument. */
+	if (ui->quitting || ui->depth == 0) {
+		drop_pending_arg(ui);
+		ui->pending_push = NULL;
+		return;
+	}
+	react(ui, r);
 }
 
 /* ---- actions, the prompt and commands ---- */
@@ -1376,6 +1404,7 @@ out:
 	while (ui->depth > 0)
 		close_top(ui);
 	drop_pending_arg(ui);
+	loop_defer_cancel(&ui->later_job);
 	if (ui->running)
 		tmr_cancel(&ui->linger_tmr);
 	linger_free_all(ui);

@@ -3,7 +3,7 @@
 # engines: a cadence opened on 3 lines, every number held ringing (ring=held) so the frames
 # are the same on every run, golden captures while the three lanes ring (80x24, 120x40), one
 # person released: the lane shows the call connected and the other two lanes cancelled, the
-# call hung up and logged from the screen; the rep ending the session with calls live (q asks
+# call hung up, the disposition picker opening by itself, the call logged from it; the rep ending the session with calls live (q asks
 # first) and SIGTERM mid-call: every attempt closed, the engines' baresip processes gone, the
 # terminal's modes the same as before; the logged call in the sandbox exactly once.
 # The clocks are pinned (sandbox --now, LOFTDIAL_TEST_NOW) so local times hold.
@@ -148,9 +148,10 @@ check "80x24: L2 connected" ui_wait " L2 connected " 20
 check "80x24: the other legs cancelled" ui_until 20 cancelled_lanes 2
 check "80x24: the card of the person on the line" ui_wait "Dialling   $logged"
 ui_keys x
-check "80x24: hung up: the call waits for its wrap-up" ui_wait "L2 wrap-up" 20
-ui_keys w
-check "80x24: w opens the disposition picker" ui_wait "loftdial | Disposition" 10
+# The picker opens by itself when the connected call ends: no key is pressed.
+check "80x24: hung up: the disposition picker opens at once" \
+	ui_wait "loftdial | Disposition" 20
+check "80x24: the picker is on the call just ended" ui_wait "$logged" 5
 ui_keys Tab Tab
 ui_text "перезвонить во вторник"
 check "80x24: the note in Cyrillic is typed" ui_wait "перезвонить во вторник" 5
