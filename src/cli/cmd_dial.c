@@ -85,6 +85,18 @@ struct dialrun {
 };
 
 /* ISO 8601 UTC with milliseconds. */
+/* Prints one JSON event line and frees the object. cJSON escapes control characters, so the
+ * line is safe for any terminal. */
+static void print_json_line(cJSON *o)
+{
+	char *s = cJSON_PrintUnformatted(o);
+
+	if (s)
+		printf("%s\n", s);
+	free(s);
+	cJSON_Delete(o);
+}
+
 static void iso_time(int64_t ms, char *out, size_t n)
 {
 	time_t s = (time_t)(ms / 1000);
@@ -141,7 +153,6 @@ static void print_json(const struct pool_note *n)
 	const struct pool_attempt *a = n->a;
 	char ts[40];
 	cJSON *o = cJSON_CreateObject();
-	char *s;
 
 	if (!o)
 		return;
@@ -188,13 +199,7 @@ static void print_json(const struct pool_note *n)
 	}
 	if (n->text && *n->text)
 		cJSON_AddStringToObject(o, "text", n->text);
-	s = cJSON_PrintUnformatted(o);
-	if (s) {
-		/* cJSON escapes control characters, so the line is safe for any terminal. */
-		printf("%s\n", s);
-		free(s);
-	}
-	cJSON_Delete(o);
+	print_json_line(o);
 }
 
 /* Prints one event as text. */
@@ -468,7 +473,6 @@ static void print_refused(bool json, unsigned lineno, const char *why)
 	iso_time(now_unix_ms(), ts, sizeof(ts));
 	if (json) {
 		cJSON *o = cJSON_CreateObject();
-		char *s;
 
 		if (!o)
 			return;
@@ -476,11 +480,7 @@ static void print_refused(bool json, unsigned lineno, const char *why)
 		cJSON_AddStringToObject(o, "time", ts);
 		cJSON_AddNumberToObject(o, "file_line", lineno);
 		cJSON_AddStringToObject(o, "reason", why);
-		s = cJSON_PrintUnformatted(o);
-		if (s)
-			printf("%s\n", s);
-		free(s);
-		cJSON_Delete(o);
+		print_json_line(o);
 	} else {
 		printf("%s        %-10s line %u: %s; not dialled\n", ts + 11, "refused", lineno,
 		       why);
@@ -554,7 +554,6 @@ static void summary(const struct dialrun *r)
 
 	if (r->json) {
 		cJSON *j = cJSON_CreateObject(), *outs = cJSON_CreateObject();
-		char *s;
 
 		if (!j || !outs) {
 			cJSON_Delete(j);
@@ -576,11 +575,7 @@ static void summary(const struct dialrun *r)
 		cJSON_AddNumberToObject(j, "live_dropped", r->dropped);
 		cJSON_AddNumberToObject(j, "drops_measured", r->drops_measured);
 		cJSON_AddNumberToObject(j, "drop_max_ms", r->drop_max_ms);
-		s = cJSON_PrintUnformatted(j);
-		if (s)
-			printf("%s\n", s);
-		free(s);
-		cJSON_Delete(j);
+		print_json_line(j);
 		return;
 	}
 	printf("summary: %u attempt(s):", r->attempts);
@@ -632,7 +627,6 @@ static void print_entry(const struct dialrun *r, size_t i, const struct diallist
 	text_sanitize(reason, sizeof(reason), e->reason, false);
 	if (r->json) {
 		cJSON *o = cJSON_CreateObject();
-		char *js;
 
 		if (!o)
 			return;
@@ -649,11 +643,7 @@ static void print_entry(const struct dialrun *r, size_t i, const struct diallist
 		cJSON_AddStringToObject(o, "skip", diallist_skip_name(e->skip));
 		if (e->reason[0])
 			cJSON_AddStringToObject(o, "reason", reason);
-		js = cJSON_PrintUnformatted(o);
-		if (js)
-			printf("%s\n", js);
-		free(js);
-		cJSON_Delete(o);
+		print_json_line(o);
 		return;
 	}
 	if (e->skip == DIALLIST_DIAL)
@@ -678,7 +668,6 @@ static void print_record(const struct dialrun *r, const struct listdial_note *n)
 	text_sanitize(dispo, sizeof(dispo), n->disposition, false);
 	if (r->json) {
 		cJSON *o = cJSON_CreateObject();
-		char *js;
 
 		if (!o)
 			return;
@@ -694,11 +683,7 @@ static void print_record(const struct dialrun *r, const struct listdial_note *n)
 		cJSON_AddNumberToObject(o, "outbox_id", (double)n->outbox_id);
 		if (text[0])
 			cJSON_AddStringToObject(o, "text", text);
-		js = cJSON_PrintUnformatted(o);
-		if (js)
-			printf("%s\n", js);
-		free(js);
-		cJSON_Delete(o);
+		print_json_line(o);
 		return;
 	}
 	if (n->outbox_id)
@@ -717,18 +702,13 @@ static void print_skip(const struct dialrun *r, size_t i, const char *why)
 	text_sanitize(reason, sizeof(reason), why, false);
 	if (r->json) {
 		cJSON *o = cJSON_CreateObject();
-		char *js;
 
 		if (!o)
 			return;
 		cJSON_AddStringToObject(o, "event", "skipped");
 		cJSON_AddNumberToObject(o, "entry", (double)(i + 1));
 		cJSON_AddStringToObject(o, "reason", reason);
-		js = cJSON_PrintUnformatted(o);
-		if (js)
-			printf("%s\n", js);
-		free(js);
-		cJSON_Delete(o);
+		print_json_line(o);
 		return;
 	}
 	printf("entry %zu: skipped before dialling: %s\n", i + 1, reason);
