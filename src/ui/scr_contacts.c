@@ -122,6 +122,7 @@ static int dial_person(struct ui *ui, struct contacts *s)
 {
 	const struct contact *c;
 	struct dsession_target t;
+	int err;
 
 	if (s->list.sel >= s->list.count)
 		return UI_NONE;
@@ -134,10 +135,10 @@ static int dial_person(struct ui *ui, struct contacts *s)
 		          c->do_not_contact ? "marked do not contact" : "restricted from calls");
 		return UI_REDRAW;
 	}
-	if (ui_push_arg(ui, "session", &t, sizeof(t)) == 0)
+	err = ui_push_arg(ui, "session", &t, sizeof(t));
+	if (err == 0)
 		return UI_PUSH;
-	ui_status(ui, THEME_WARNING, "the dial session is not built yet: %s is not dialled",
-	          t.label);
+	ui_status(ui, THEME_ERROR, "the dial session cannot open: %s", strerror(err));
 	return UI_REDRAW;
 }
 

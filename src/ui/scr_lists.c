@@ -295,6 +295,7 @@ static int start_session(struct lists *s)
 {
 	struct dsession_target t;
 	const struct row *r;
+	int err;
 
 	if (s->list.sel >= s->list.count)
 		return UI_NONE;
@@ -310,18 +311,10 @@ static int start_session(struct lists *s)
 		ui_status(s->ui, THEME_WARNING, "nothing is due in %s", t.label);
 		return UI_REDRAW;
 	}
-	/* The session screen takes the target; until it exists the command line dials it. */
-	if (ui_push_arg(s->ui, "session", &t, sizeof(t)) == 0)
+	err = ui_push_arg(s->ui, "session", &t, sizeof(t));
+	if (err == 0)
 		return UI_PUSH;
-	if (t.tasks)
-		ui_status(s->ui, THEME_WARNING,
-		          "the dial session is not built yet: loftdial dial --tasks dials the call "
-		          "tasks (dial.task_buckets)");
-	else
-		ui_status(
-		        s->ui, THEME_WARNING,
-		        "the dial session is not built yet: loftdial dial --cadence %lld dials it",
-		        (long long)t.cadence_id);
+	ui_status(s->ui, THEME_ERROR, "the dial session cannot open: %s", strerror(err));
 	return UI_REDRAW;
 }
 
