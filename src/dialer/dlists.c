@@ -20,6 +20,7 @@
 #include "loftdial/loop.h"
 #include "loftdial/records.h"
 #include "loftdial/slapi.h"
+#include "loftdial/sldecode.h"
 #include "loftdial/slurl.h"
 #include "loftdial/text.h"
 #include "loftdial/usermap.h"
@@ -93,11 +94,12 @@ const char *dlists_reason(int err, long status)
 
 /* ---- small JSON readers ---- */
 
+/* obj[name] as an id (sldecode_id: never a cast of an out-of-range double), or 0. */
 static int64_t num(const cJSON *obj, const char *name)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+	int64_t id = 0;
 
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+	return sldecode_id(cJSON_GetObjectItemCaseSensitive(obj, name), &id) ? 0 : id;
 }
 
 /* obj[name].id (a reference), or 0. */

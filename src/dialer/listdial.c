@@ -16,6 +16,7 @@
 #include "loftdial/log.h"
 #include "loftdial/records.h"
 #include "loftdial/slapi.h"
+#include "loftdial/sldecode.h"
 #include "loftdial/text.h"
 #include "loftdial/usermap.h"
 
@@ -176,12 +177,11 @@ static void on_resp(int err, const struct slapi_resp *r, void *arg)
 		const cJSON *g = cJSON_GetObjectItemCaseSensitive(data, "guid");
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(data, "id");
 
-		if (!cJSON_IsString(g) || !cJSON_IsNumber(id)) {
+		if (!cJSON_IsString(g) || sldecode_id(id, &l->user_id)) {
 			fail(l, EBADMSG, "/v2/me has no guid and id");
 			return;
 		}
 		text_copy(l->guid, sizeof(l->guid), g->valuestring);
-		l->user_id = (int64_t)id->valuedouble;
 		l->step = ST_DISPOS;
 		break;
 	}
