@@ -416,9 +416,29 @@ void pt_peer_stop(struct pt_peer *p)
 
 /* ---- SIPp ---- */
 
-int pt_sipp_start(struct tl_proc *proc, const char *dir, const char *scenario, int port, int calls)
+/* True while something holds UDP port on 127.0.0.1 (bind answers EADDRINUSE). */
+static bool udp_port_taken(int port)
 {
-	char xml[800], ports[16], mcalls[16], log[800], mport[16];
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	bool taken;
+
+	if (fd < 0)
+		return false;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	taken = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno == EADDRINUSE;
+	close(fd);
+	return taken;
+}
+
+/* One SIPp start on the given ports: 1 listening, 0 exited before listening (a port was
+ * taken between the probe and SIPp's bind), -1 could not start. */
+static int sipp_try(struct tl_proc *proc, const char *dir, const char *scenario, int port,
+                    int calls)
+{
+	char xml[800], ports[16], mcalls[16], log[800], mport[16], out[800];
+	unsigned long long end;
+	int status;
 
 	snprintf(xml, sizeof(xml), "%s/tests/data/sipp/%s.xml", tl_env("LOFTDIAL_SRC", "."),
 	         scenario);
@@ -426,6 +446,7 @@ int pt_sipp_start(struct tl_proc *proc, const char *dir, const char *scenario, i
 	snprintf(mcalls, sizeof(mcalls), "%d", calls);
 	snprintf(mport, sizeof(mport), "%d", tl_free_port());
 	snprintf(log, sizeof(log), "%s/sipp-%s-%d.log", dir, scenario, port);
+	snprintf(out, sizeof(out), "%s/sipp-%s-%d.out", dir, scenario, port);
 	{
 		char *const argv[] = {"sipp",
 		                      "-sf",
@@ -448,18 +469,54 @@ int pt_sipp_start(struct tl_proc *proc, const char *dir, const char *scenario, i
 		                      "-error_file",
 		                      log,
 		                      NULL};
-		char out[800];
 
-		snprintf(out, sizeof(out), "%s/sipp-%s-%d.out", dir, scenario, port);
 		memset(proc, 0, sizeof(*proc));
 		proc->out_fd = -1;
 		proc->pid = spawn_logged(argv, dir, out);
 	}
 	if (proc->pid < 0)
 		return -1;
-	/* SIPp listens within a few ms; give it a moment without asserting on it */
-	pt_run_for(300);
-	return 0;
+	/* Ready means its SIP port is bound; an early exit means a port race lost (SIPp exits 254
+	 * when it cannot bind), which the caller answers with fresh ports. Under load SIPp can take
+	 * well over a second to start, so the deadline is generous. */
+	end = tl_now_ms() + 10000;
+	while (tl_now_ms() < end) {
+		if (waitpid(proc->pid, &status, WNOHANG) == proc->pid) {
+			fprintf(stderr, "sipp %s on port %d exited %d before listening (see %s)\n",
+			        scenario, port, WIFEXITED(status) ? WEXITSTATUS(status) : -1, out);
+			proc->pid = 0;
+			return 0;
+		}
+		if (udp_port_taken(port)) {
+			/* The media port is bound right after the SIP port. */
+			pt_run_for(100);
+			if (waitpid(proc->pid, &status, WNOHANG) == proc->pid) {
+				proc->pid = 0;
+				return 0;
+			}
+			return 1;
+		}
+		pt_run_for(20);
+	}
+	stop_child(proc->pid, SIGKILL, 500);
+	proc->pid = 0;
+	return -1;
+}
+
+int pt_sipp_start(struct tl_proc *proc, const char *dir, const char *scenario, int *port, int calls)
+{
+	int i, r;
+
+	for (i = 0; i < 5; i++) {
+		if (i > 0 || *port <= 0)
+			*port = tl_free_port();
+		if (*port <= 0)
+			return -1;
+		r = sipp_try(proc, dir, scenario, *port, calls);
+		if (r != 0)
+			return r > 0 ? 0 : -1;
+	}
+	return -1;
 }
 
 int pt_sipp_wait(struct tl_proc *proc, int timeout_ms)

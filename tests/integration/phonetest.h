@@ -69,9 +69,12 @@ void pt_peer_stop(struct pt_peer *p);
 
 /* ---- SIPp ---- */
 
-/* Starts sipp as a UAS with tests/data/sipp/<scenario>.xml on port, in dir (where the audio
- * files are), for at most calls calls. 0 or -1. */
-int pt_sipp_start(struct tl_proc *proc, const char *dir, const char *scenario, int port, int calls);
+/* Starts sipp as a UAS with tests/data/sipp/<scenario>.xml in dir (where the audio files are),
+ * for at most calls calls, and waits until it listens. *port is the SIP port to try first (0:
+ * choose one); a SIPp that exits before listening is started again on fresh ports, and *port
+ * says the one it listens on. 0 or -1. */
+int pt_sipp_start(struct tl_proc *proc, const char *dir, const char *scenario, int *port,
+                  int calls);
 /* Waits for sipp to finish (it exits after its calls); returns its exit code or -1. */
 int pt_sipp_wait(struct tl_proc *proc, int timeout_ms);
 

@@ -116,8 +116,11 @@ check "webhooks: served while the TUI runs" grep -q "serving webhooks on 127.0.0
 check "webhooks: the port answers HTTP" test "$(curl -s -o /dev/null -w '%{http_code}' \
 	-X POST "http://127.0.0.1:$port/" -d '{}')" != 000
 ui_stop
+# The TUI just closed a connection on this port, so it may sit in TIME_WAIT: SO_REUSEADDR lets the
+# holder take it anyway (it cannot take a port with a live listener, so the check stays real).
 python3 -c 'import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$port" &
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$port" &
 holder=$!
 listening() { ss -ltn "sport = :$port" | grep -q LISTEN; }
 check "webhooks: the address is taken" ui_until 10 listening
