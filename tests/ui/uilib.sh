@@ -12,7 +12,7 @@
 #   ui_wait_file PATH [SECS]  until PATH exists and is not empty
 #   ui_screen                 the pane's text now
 #   ui_resize W H             resize the window
-#   ui_stop                   kill the session's server
+#   ui_stop                   kill the session's server, wait for its processes to end
 #   check NAME CMD...         one TAP-like result line; ui_done prints the total and exits
 set -u
 
@@ -64,7 +64,7 @@ ui_start() {
 	shift 2
 	# Each session gets a server of its own: a new session never races a server that is
 	# still shutting down.
-	tmux -L "$sock" kill-server 2>/dev/null
+	ui_stop
 	ui_n=$((ui_n + 1))
 	sock=ldui$$x$ui_n
 	tmux -L "$sock" -f "$src/tests/ui/tmux.conf" new-session -d -x "$w" -y "$h" \
@@ -76,7 +76,34 @@ ui_keys() { tmux -L "$sock" send-keys "$@"; }
 ui_text() { tmux -L "$sock" send-keys -l "$1"; }
 ui_screen() { tmux -L "$sock" capture-pane -p 2>/dev/null; }
 ui_resize() { tmux -L "$sock" resize-window -x "$1" -y "$2"; }
-ui_stop() { tmux -L "$sock" kill-server 2>/dev/null; }
+# A process and its descendants, parents first.
+ui_tree() {
+	local c
+	echo "$1"
+	for c in $(pgrep -P "$1"); do ui_tree "$c"; done
+}
+
+# Alive and not a zombie waiting to be reaped.
+ui_alive() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	case $st in Z*) return 1 ;; esac
+	[ -n "$st" ]
+}
+
+# Kills the server, then waits (up to 30 s) until the program and everything it started are
+# gone: a TUI still shutting down (stopping engines, finishing a send) would otherwise still
+# hold its ports, locks and files while the test goes on or starts the next one.
+ui_stop() {
+	local pane p pids end
+	pane=$(tmux -L "$sock" display -p '#{pane_pid}' 2>/dev/null)
+	pids=$([ -n "$pane" ] && ui_tree "$pane")
+	tmux -L "$sock" kill-server 2>/dev/null
+	end=$((SECONDS + 30))
+	for p in $pids; do
+		while ui_alive "$p" && [ $SECONDS -lt $end ]; do sleep 0.05; done
+	done
+}
 
 # Polls until the condition holds or the deadline passes (default 10 s).
 ui_until() { # ui_until SECS CMD...
