@@ -108,7 +108,7 @@ struct dsession_entry {
 
 struct dsession_stats {
 	unsigned entries, waiting, skipped, done;
-	unsigned dials;      /* attempts that reached a line */
+	unsigned dials;      /* INVITEs sent (counted as each goes out) */
 	unsigned connects;   /* attempts the rep talked on */
 	double connect_rate; /* connects / dials (0 with no dials) */
 	double dials_per_hour;

@@ -405,8 +405,6 @@ static void attempt_ended(struct dsession *d, const struct pool_attempt *a)
 	x->attempt = a->id;
 	x->outcome = a->outcome;
 	d->last_ended = x;
-	if (a->line && a->outcome != CALL_OUT_FAILED)
-		d->st_.dials++;
 	if (a->connected) {
 		d->st_.connects++;
 		if (a->t_answer && a->t_end > a->t_answer)
@@ -430,6 +428,9 @@ static void on_pool(const struct pool_note *pn, void *arg)
 
 	switch (pn->ev) {
 	case POOL_EV_DIALING:
+		/* A dial counts when its INVITE goes out, not when it ends: the figure moves
+		 * with the lanes. */
+		d->st_.dials++;
 		if (pn->a && pn->a->user)
 			dent_of(pn->a->user)->line = pn->line;
 		break;

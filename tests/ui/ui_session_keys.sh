@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# The dial session's keys, each checked on the screen and on what really happened, against
+# the real sandbox, its simulated phones and real baresip engines (every number held ringing,
+# ring=held, so a call is answered when the test says): the line count (- and + within 1 to
+# dial.lines, the header follows, the bound says so); preview mode (p: the header says
+# preview, the card shows the next prospect, s skips that one, d dials it and only it, the
+# Dials figure counts the INVITE as it goes out); on the connected call: redial (r dials the
+# same number again, a second call in the sandbox, counted once more; d then goes on with the
+# next prospect, not that number); back to parallel (p: three lanes ring; - leaves a ringing
+# lane ringing); q q ends the session with every attempt closed.
+. "$(dirname "$0")/uilib.sh"
+ui_init
+
+now_iso=2026-01-15T17:00:00Z
+now_s=$(date -u -d "$now_iso" +%s)
+
+# Engine ports of their own, free (as ui_session.sh picks them): SIP P, P+10, P+20 and
+# control P+100..P+102.
+taken() { [ -n "$(ss -Htuan "( sport = :$1 )" 2>/dev/null)" ]; }
+for _ in $(seq 1 50); do
+	port=$((21000 + (RANDOM % 110) * 100))
+	busy=0
+	for p in $port $((port + 10)) $((port + 20)) $((port + 100)) $((port + 101)) $((port + 102)); do
+		taken "$p" && busy=1
+	done
+	[ $busy -eq 0 ] && break
+done
+
+export LOFTDIAL_HOME=$work/home
+mkdir -p "$LOFTDIAL_HOME"
+check "sandbox started" sbx_up --people 300 --rate-limit 0 --sip 127.0.0.1:0 --now "$now_iso"
+sip=$(sed -n 's/^phones ready sip=\([^ ]*\).*/\1/p' "$work/sbx.out")
+cat >"$LOFTDIAL_HOME/config" <<CONF
+sip.dialplan sip:{e164}@$sip
+audio.source aubridge,nosrc
+audio.player aubridge,noplay
+engine.local_ip 127.0.0.1
+engine.sip_port $port
+engine.ctrl_port $((port + 100))
+dial.lines 3
+dial.amd off
+dial.no_zone rep
+dial.stagger_ms 50
+log.level debug
+CONF
+key=ak_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+"$bin" connect --api-key "$key" >/dev/null 2>&1
+check "connected" test $? -eq 0
+"$bin" sync --quiet >/dev/null 2>&1
+check "synced" test $? -eq 0
+
+# behave DIGITS SPEC: the number's simulated phone answers the next calls so.
+behave() {
+	curl -s -o /dev/null -w '%{http_code}' -X PUT "$api/_sandbox/phones/+${1#+}" \
+		-d "{\"behaviour\":\"$2\"}"
+}
+# Every phone of every person rings until the test releases it.
+python3 - "$LOFTDIAL_HOME/loftdial.db" "$api" <<'PY'
+import json, sqlite3, sys, urllib.request
+db, api = sys.argv[1], sys.argv[2]
+c = sqlite3.connect(db)
+nums = set()
+for row in c.execute("SELECT phone, mobile_phone, home_phone FROM sl_people"):
+    for n in row:
+        d = "".join(ch for ch in (n or "") if ch in "0123456789")
+        if len(d) >= 3:
+            nums.add(d)
+c.close()
+for d in sorted(nums):
+    req = urllib.request.Request(api + "/_sandbox/phones/+" + d, method="PUT",
+                                 data=json.dumps({"behaviour": "human ring=held"}).encode())
+    urllib.request.urlopen(req).read()
+PY
+check "every number held" test $? -eq 0
+
+held() { curl -s "$api/_sandbox/phones" | python3 -c 'import json,sys; print(json.load(sys.stdin)["stats"]["held"])'; }
+held_is() { [ "$(held)" = "$1" ]; }
+release() { curl -s -o /dev/null -w '%{http_code}' -X POST "$api/_sandbox/phones/release" \
+	-d "{\"numbers\":[\"$1\"],\"gap_ms\":0}"; }
+# The answered calls the sandbox kept for a number.
+calls_to() {
+	curl -s "$api/_sandbox/phones/calls?number=$1" |
+		python3 -c 'import json,sys; print(len(json.load(sys.stdin)["calls"]))'
+}
+calls_to_is() { [ "$(calls_to "$1")" = "$2" ]; }
+# The number on a lane (L1, L2...) and the one the card dials (preview: the next).
+lane_number() { ui_screen | grep -E "^ $1 " | grep -oE '\+[0-9]{6,}' | head -1; }
+card_number() { ui_screen | sed -n 's/^ Dialling   \(+[0-9]*\) .*/\1/p' | head -1; }
+card_is() { [ "$(card_number)" = "$1" ]; }
+card_not() { local n; n=$(card_number); [ -n "$n" ] && [ "$n" != "$1" ]; }
+lane_is() { ui_screen | grep -qE "^ $1 $2 .*\\$3"; }
+lanes_ringing() { [ "$(ui_screen | grep -cE '^ L[1-9] ringing ')" = "$1" ]; }
+dials_are() { ui_screen | grep -qE "^ Dials $1 "; }
+# The queue row of a number: its status column.
+row_of() { ui_screen | grep -F -- "$1" | grep -vE '^ (L[1-9]|Dialling|Phones) ' | head -1; }
+row_says() { row_of "$1" | grep -qF -- "$2"; }
+# The store's attempts to a number.
+attempts_to() {
+	python3 - "$LOFTDIAL_HOME/loftdial.db" "$1" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(c.execute("SELECT count(*) FROM dial_attempts WHERE number = ?", (sys.argv[2],)).fetchone()[0])
+PY
+}
+attempts_closed() {
+	python3 - "$LOFTDIAL_HOME/loftdial.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+n, open_ = c.execute("SELECT count(*), sum(ended_at_ms IS NULL OR coalesce(outcome, '') = '') "
+                     "FROM dial_attempts").fetchone()
+print("# attempts %d, still open %d" % (n, open_ or 0))
+sys.exit(0 if n > 0 and not open_ else 1)
+PY
+}
+engine_pids() { sed -n 's/.*started baresip, pid \([0-9]*\),.*/\1/p' "$LOFTDIAL_HOME/loftdial.log"; }
+engines_gone() {
+	local p
+	for p in $(engine_pids); do
+		kill -0 "$p" 2>/dev/null && return 1
+	done
+	return 0
+}
+# hang_up_and_log: x on the connected call, the picker opens by itself, C-n logs it.
+hang_up_and_log() {
+	ui_keys x
+	ui_wait "loftdial | Disposition" 20 || return 1
+	ui_keys C-n
+	ui_wait "loftdial | Session" 10
+}
+
+ui_start 120 40 LOFTDIAL_TEST_NOW=$now_s "$bin"
+check "the TUI starts" ui_wait "loftdial | Home" 20
+ui_keys :
+ui_text session
+ui_keys Enter
+check "the session screen opens" ui_wait "No list to dial"
+ui_keys /
+ui_text "cadence 1200"
+ui_keys Enter
+check "the list is read" ui_wait "Space starts" 30
+
+# --- the line count: 1 to dial.lines, the header follows.
+check "the header: 3 lines, ready" ui_wait "  3 lines  ready"
+ui_keys -
+check "- : 2 lines" ui_wait "  2 lines  ready"
+ui_keys -
+check "- : 1 line" ui_wait "  1 line  ready"
+ui_keys -
+check "- at 1: still 1 line" ui_wait "  1 line  ready"
+ui_keys + =
+check "+ = : 3 lines" ui_wait "  3 lines  ready"
+ui_keys +
+check "+ at dial.lines: the bound is said" ui_wait "lines: 1 to 3"
+check "+ at dial.lines: still 3 lines" ui_shows "  3 lines  ready"
+
+# --- preview: one at a time, the next prospect's card first.
+ui_keys p
+check "p: the header says preview" ui_wait "  preview  ready"
+ui_keys Space
+check "Space: dialling in preview" ui_wait "  preview  dialing"
+check "the card shows the next prospect" ui_until 10 card_not ""
+first=$(card_number)
+echo "# preview shows $first"
+check "nothing is dialled before d" test "$(held)" = 0
+ui_keys s
+check "s skips the prospect shown" ui_until 10 row_says "$first" "skipped: skipped by rep"
+check "the card moves to the next prospect" ui_until 10 card_not "$first"
+second=$(card_number)
+echo "# preview shows $second"
+ui_keys d
+check "d: L1 rings the number shown" ui_until 20 lane_is L1 ringing "$second"
+check "d: one call in the sandbox, held" ui_until 10 held_is 1
+check "Dials counts the INVITE at once (1)" ui_until 10 dials_are 1
+check "the skipped prospect was not dialled" test "$(attempts_to "$first")" = 0
+check "released: L1 connected" test "$(release "$second")" = 200
+check "L1 connected" ui_wait " L1 connected " 20
+check "the card is the person on the line" ui_until 10 card_is "$second"
+
+check "x, the picker, C-n: back to the session" hang_up_and_log
+check "the call ended in the sandbox" ui_until 20 calls_to_is "$second" 1
+
+# --- redial: the same number again, once more in the figures and the sandbox.
+ui_keys r
+check "r: L1 rings the same number" ui_until 20 lane_is L1 ringing "$second"
+check "r: one call held in the sandbox" ui_until 10 held_is 1
+check "Dials 2" ui_until 10 dials_are 2
+check "released: L1 connected again" test "$(release "$second")" = 200
+check "L1 connected again" ui_wait " L1 connected " 20
+check "x, the picker, C-n: logged" hang_up_and_log
+check "the sandbox had two calls to it" ui_until 20 calls_to_is "$second" 2
+check "the store has two attempts to it" ui_until 10 test "$(attempts_to "$second")" = 2
+check "the preview goes on to the next prospect" ui_until 10 card_not "$second"
+third=$(card_number)
+echo "# preview shows $third"
+ui_keys d
+check "d: L1 rings the next number, not the redialled one" ui_until 20 lane_is L1 ringing "$third"
+check "Dials 3" ui_until 10 dials_are 3
+check "released: L1 connected" test "$(release "$third")" = 200
+check "L1 connected" ui_wait " L1 connected " 20
+check "x, the picker, C-n: logged" hang_up_and_log
+check "no third call to the redialled number" test "$(attempts_to "$second")" = 2
+
+# --- back to parallel: three lanes ring; fewer lines never end a live call.
+ui_keys p
+check "p: the header says 3 lines" ui_wait "  3 lines  dialing"
+check "three lanes ring" ui_until 30 lanes_ringing 3
+check "three calls held in the sandbox" ui_until 10 held_is 3
+check "Dials 6" ui_until 10 dials_are 6
+ui_keys -
+check "- while three ring: 2 lines in the header" ui_wait "  2 lines  dialing"
+check "- while three ring: L3 still rings" lanes_ringing 3
+check "- while three ring: the sandbox still holds three" held_is 3
+
+ui_keys q
+check "q with calls live asks first" ui_wait "q again hangs up"
+ui_keys q
+check "the second q ends the session" ui_wait "loftdial | Home" 20
+check "every attempt closed" ui_until 20 attempts_closed
+check "the engines' baresip processes are gone" ui_until 20 engines_gone
+ui_stop
+ui_done
