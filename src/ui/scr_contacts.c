@@ -34,7 +34,8 @@ struct contacts {
 	struct contact *rows;
 	struct ui_list list;
 	char query[256];
-	bool card; /* the card of the selected row is open */
+	bool card;      /* the card of the selected row is open */
+	bool card_only; /* opened on one person's card (from Calls): back closes the screen */
 	int rows_shown;
 };
 
@@ -82,7 +83,7 @@ static int run_search(struct ui *ui, struct contacts *s, const char *text)
 	text_copy(s->query, sizeof(s->query), text);
 	s->list.count = s->list.sel = s->list.top = 0;
 	s->list.follow = false;
-	s->card = false;
+	s->card = s->card_only = false;
 	if (!st || !text[0])
 		return UI_REDRAW;
 	err = contacts_search(st, text, CONTACTS_MAX, add_row, s);
@@ -95,6 +96,10 @@ static int run_search(struct ui *ui, struct contacts *s, const char *text)
 static int contacts_open(struct ui *ui, void **state)
 {
 	struct contacts *s = calloc(1, sizeof(*s));
+	const void *arg;
+	size_t len;
+	int64_t id;
+	int err;
 
 	if (!s)
 		return ENOMEM;
@@ -104,6 +109,19 @@ static int contacts_open(struct ui *ui, void **state)
 		return ENOMEM;
 	}
 	s->rows_shown = 1;
+	/* Pushed with a person's id (the Calls screen's Enter): that person's card. */
+	arg = ui_open_arg(ui, &len);
+	if (arg && len == sizeof(id)) {
+		memcpy(&id, arg, sizeof(id));
+		err = ui_store(ui) ? contacts_get(ui_store(ui), id, &s->rows[0]) : ENOENT;
+		if (err) {
+			ui_status(ui, THEME_WARNING, "person %lld is not in the local store%s",
+			          (long long)id, err == ENOENT ? " (sync the people first)" : "");
+		} else {
+			s->list.count = 1;
+			s->card = s->card_only = true;
+		}
+	}
 	*state = s;
 	return 0;
 }
@@ -150,6 +168,8 @@ static int contacts_key(struct ui *ui, void *state, int action)
 		return dial_person(ui, s);
 	if (s->card) {
 		if (action == UI_ACT_BACK) {
+			if (s->card_only)
+				return UI_NONE; /* back to the screen that opened the card */
 			s->card = false;
 			return UI_REDRAW;
 		}

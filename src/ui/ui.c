@@ -566,35 +566,69 @@ static void layout(struct ui *ui)
 			ui->stack[i].ops->resize(ui, ui->stack[i].state, LINES - 2, COLS);
 }
 
-/* The title bar: where we are on the left, how to get elsewhere on the right. */
-static void draw_title(struct ui *ui)
+/* The title bar's right part, the keys that open the screens and help, in one of three forms
+ * from widest to narrowest: two spaces between entries, one space, one space without the
+ * entry of the screen shown (the left part names it). */
+static void title_keys(struct ui *ui, const struct frame *top, int form, char *out, size_t n)
 {
-	const struct frame *top = &ui->stack[ui->depth - 1];
-	char right[256] = "", kn[KEYMAP_NAME_MAX];
+	char kn[KEYMAP_NAME_MAX];
+	const char *gap = form == 0 ? "  " : " ";
 	size_t i, len = 0;
-	int keys[1], rw;
+	int keys[1];
 
-	werase(ui->title);
+	text_copy(out, n, " ");
+	len = strlen(out);
 	for (i = 0; i < NSCREENS; i++) {
 		const struct keymap_action *a = &ui->global_acts[NFIXED + i];
 
+		if (form == 2 && screens[i] == top->ops)
+			continue;
 		if (keymap_keys_of(ui->km, top->scope, KEYMAP_GLOBAL, a->id, keys, 1) == 0)
 			continue;
 		keymap_key_name(keys[0], kn, sizeof(kn));
-		if (text_printf(right + len, sizeof(right) - len, " %s %s ", kn, screens[i]->title))
+		if (text_printf(out + len, n - len, "%s %s%s", kn, screens[i]->title, gap))
 			break;
-		len = strlen(right);
+		len = strlen(out);
 	}
 	if (keymap_keys_of(ui->km, top->scope, KEYMAP_GLOBAL, UI_ACT_HELP, keys, 1)) {
 		keymap_key_name(keys[0], kn, sizeof(kn));
-		text_printf(right + len, sizeof(right) - len, " %s Help ", kn);
+		text_printf(out + len, n - len, "%s Help ", kn);
 	}
-	/* The screen keys may take all but the room " loftdial | Contacts" needs. */
+}
+
+/* The title bar: where we are on the left, how to get elsewhere on the right. The widest form
+ * of the keys that fits beside the longest screen title is used on every screen, so the bar
+ * does not change its spacing from screen to screen; when even the narrowest does not fit, the
+ * left part drops "loftdial |", then the keys are cut with an ellipsis. Never wraps. */
+static void draw_title(struct ui *ui)
+{
+	const struct frame *top = &ui->stack[ui->depth - 1];
+	char right[512], left[128];
+	int form, lw, rw, widest = 0;
+	size_t i;
+
+	for (i = 0; i < NSCREENS; i++) {
+		text_printf(left, sizeof(left), " loftdial | %s", screens[i]->title);
+		if ((int)twidth_str(left) > widest)
+			widest = (int)twidth_str(left);
+	}
+	werase(ui->title);
+	text_printf(left, sizeof(left), " loftdial | %s", top->ops->title);
+	for (form = 0; form < 3; form++) {
+		title_keys(ui, top, form, right, sizeof(right));
+		if (widest + (int)twidth_str(right) <= ui->cols ||
+		    (form == 2 && (int)twidth_str(left) + (int)twidth_str(right) <= ui->cols))
+			break;
+	}
+	if (form == 3)
+		text_printf(left, sizeof(left), " %s", top->ops->title);
+	lw = (int)twidth_str(left);
 	rw = (int)twidth_str(right);
-	if (rw > ui->cols - 24)
-		rw = ui->cols - 24;
-	ui_textf(ui, ui->title, 0, 0, ui->cols - rw, true, " loftdial | %s", top->ops->title);
-	ui_text(ui, ui->title, 0, ui->cols - rw, rw, right, true);
+	if (rw > ui->cols - lw)
+		rw = ui->cols - lw > 0 ? ui->cols - lw : 0;
+	ui_text(ui, ui->title, 0, 0, ui->cols - rw, left, true);
+	if (rw > 0)
+		ui_text(ui, ui->title, 0, ui->cols - rw, rw, right, true);
 	wnoutrefresh(ui->title);
 }
 

@@ -1,0 +1,3 @@
+# The Calls screen's history (src/store/calllog.c): dial attempts, the outbox's call records
+# matched to them, and synced calls, newest first, with filters and the change stamp.
+ld_unit_test(test_store_calllog ld_store)
