@@ -75,8 +75,12 @@ static const struct cli_cmd cmds[] = {
          "  While connected, type on stdin: h hang up, m/u mute/unmute, hold, resume,\n"
          "  d DIGITS (DTMF), r redial, q stop. A line that is too long or has control\n"
          "  characters or invalid UTF-8 is refused (the reason names the byte), never cut.\n"
-         "  Exit: 0 every line dialled, 4 some line refused or never dialled, 1 no call\n"
-         "  could be placed (or nothing to dial), 2 bad options, 130 interrupted.\n"},
+         "  Every number passes the gates when read and again right before its INVITE:\n"
+         "  calling hours in its zone (the store's person with that number, else its area\n"
+         "  or country code, else dial.no_zone), do-not-contact, parked numbers, once per\n"
+         "  run. A refused number is printed as skipped, with why, and never dialled.\n"
+         "  Exit: 0 every line dialled, 4 some line refused, skipped or never dialled, 1 no\n"
+         "  call could be placed (or nothing to dial), 2 bad options, 130 interrupted.\n"},
         {"outbox", cmd_outbox, "list, send, retry or drop the call records waiting to be logged",
          "usage: loftdial outbox [list]\n"
          "       loftdial outbox flush [--timeout SECS]\n"

@@ -5,7 +5,9 @@
  * Each line of FILE is a phone number (normalised to E.164 in phone.default_country) or a full
  * sip:/sips: URI; blank lines and lines starting with '#' are skipped (dialfile.h). The whole
  * file is read and checked before any engine starts: a line that is too long, has control
- * characters or invalid UTF-8 is refused with the reason and dialled from in no way. Every
+ * characters or invalid UTF-8 is refused with the reason and dialled from in no way. The
+ * numbers run (numdial.h) checks the gates for every number as it is read and again right
+ * before its INVITE; a refused number is printed as skipped and never dialled. Every
  * pool event is printed as one line (with --json, one JSON object per line: attempt, number,
  * event, time, outcome, SIP code, ...), then a summary. Attempts are saved to the store as
  * they end. While a call is connected, commands can be typed on stdin: h (hang up), m / u
@@ -38,6 +40,8 @@
 #include "loftdial/cli.h"
 #include "loftdial/dialfile.h"
 #include "loftdial/dsession.h"
+#include "loftdial/gates.h"
+#include "loftdial/numdial.h"
 #include "loftdial/outsend.h"
 #include "loftdial/syncsess.h"
 #include "loftdial/log.h"
@@ -49,25 +53,26 @@
 
 #define START_DEADLINE_MS 20000
 
-/* The checked lines of the numbers file, read before anything starts. */
+/* The numbers file as it is read: each checked line goes to the run (and its gates). */
 struct dial_list {
-	char **line;
-	unsigned n, cap;
+	struct numdial *nd;
+	unsigned n;       /* lines the reader let through */
 	unsigned refused; /* lines refused by the reader */
 	bool json;
 };
 
 struct dialrun {
 	struct pool *pool;
+	struct numdial *nd; /* a numbers file: the gates, the pool, the attempts saved */
 	struct store *st;
 	bool json;
 	bool any_up;
 	bool interrupted;
 	int rc;
-	char session[64];
 	unsigned count[CALL_OUT_FAILED + 1];
 	unsigned attempts, dropped, drops_measured;
 	unsigned refused; /* lines of the file refused before dialling */
+	unsigned skipped; /* numbers the gates refused (when read or before the INVITE) */
 	unsigned never;   /* attempts never dialled (unusable numbers, the dial refused) */
 	unsigned placed;  /* attempts that reached the far end (not network, not failed) */
 	double drop_max_ms, drop_sum_ms;
@@ -133,18 +138,6 @@ static const char *amd_name(enum amd_result r)
 static const char *shown_number(const struct pool_attempt *a)
 {
 	return a->e164[0] ? a->e164 : (a->uri[0] ? a->uri : a->input);
-}
-
-/* Saves an ended attempt (best effort: a dial run does not fail on the database). */
-static void persist(struct dialrun *r, const struct pool_attempt *a)
-{
-	int err;
-
-	if (!r->st)
-		return;
-	err = pool_attempt_save(r->st, r->session, a);
-	if (err)
-		log_warn("dial", "could not save attempt %u: %s", a->id, strerror(err));
 }
 
 /* Prints one event as a JSON object on one line. */
@@ -308,19 +301,54 @@ static void pool_note_seen(struct dialrun *r, const struct pool_note *n)
 	}
 }
 
-/* Every pool note of a numbers file: print it, count it, save ended attempts, stop when
- * done. */
-static void on_pool(const struct pool_note *n, void *arg)
+/* Prints a number the gates refused (it is not dialled), as its own event. */
+static void print_gate_skip(bool json, const struct numdial_skip *sk)
+{
+	char ts[40], number[DIALPLAN_URI_MAX + 1], reason[300], zone[200];
+
+	iso_time(now_unix_ms(), ts, sizeof(ts));
+	text_sanitize(number, sizeof(number), sk->number[0] ? sk->number : sk->input, false);
+	text_sanitize(reason, sizeof(reason), sk->reason, false);
+	text_sanitize(zone, sizeof(zone), sk->zone, false);
+	if (json) {
+		cJSON *o = cJSON_CreateObject();
+
+		if (!o)
+			return;
+		cJSON_AddStringToObject(o, "event", "skipped");
+		cJSON_AddStringToObject(o, "time", ts);
+		cJSON_AddNumberToObject(o, "file_line", sk->file_line);
+		cJSON_AddStringToObject(o, "number", number);
+		cJSON_AddStringToObject(o, "input", sk->input);
+		cJSON_AddStringToObject(o, "gate", gates_why_name(sk->why));
+		cJSON_AddStringToObject(o, "reason", reason);
+		if (zone[0])
+			cJSON_AddStringToObject(o, "zone", zone);
+		if (sk->person_id)
+			cJSON_AddNumberToObject(o, "person_id", (double)sk->person_id);
+		cJSON_AddStringToObject(o, "checked", sk->at_dial ? "before_invite" : "when_read");
+		print_json_line(o);
+	} else {
+		printf("%s        %-10s line %u %s: %s; not dialled\n", ts + 11, "skipped",
+		       sk->file_line, number, reason);
+	}
+	fflush(stdout);
+}
+
+/* Every note of a numbers run: print it, count it, stop when done. */
+static void on_numdial(const struct numdial_note *n, void *arg)
 {
 	struct dialrun *r = arg;
 
-	pool_note_seen(r, n);
-	switch (n->ev) {
-	case POOL_EV_ENDED:
-		persist(r, n->a);
-		break;
+	if (n->ev == NUMDIAL_EV_SKIPPED) {
+		r->skipped++;
+		print_gate_skip(r->json, n->skip);
+		return;
+	}
+	pool_note_seen(r, n->pool);
+	switch (n->pool->ev) {
 	case POOL_EV_IDLE:
-		pool_stop(r->pool);
+		numdial_stop(r->nd);
 		break;
 	case POOL_EV_STOPPED:
 		loop_quit(r->rc);
@@ -330,13 +358,13 @@ static void on_pool(const struct pool_note *n, void *arg)
 	}
 }
 
-/* Stops the run: the session's (hangs up, records, engines) or the pool's. */
+/* Stops the run: the session's (hangs up, records, engines) or the numbers run's. */
 static void run_stop(struct dialrun *r)
 {
 	if (r->ds)
 		dsession_stop(r->ds);
 	else
-		pool_stop(r->pool);
+		numdial_stop(r->nd);
 }
 
 /* No engine came up in time: give up. */
@@ -418,7 +446,7 @@ static void command(struct dialrun *r, char *line)
 	else if (!strncmp(line, "d ", 2))
 		err = r->ds ? dsession_dtmf(r->ds, line + 2) : pool_dtmf(r->pool, line + 2);
 	else if (!strcmp(line, "r"))
-		err = r->ds ? dsession_redial(r->ds) : pool_redial(r->pool);
+		err = r->ds ? dsession_redial(r->ds) : numdial_redial(r->nd);
 	else if (!strcmp(line, "q"))
 		run_stop(r);
 	else if (r->ds && (!strcmp(line, "w") || !strncmp(line, "w ", 2)))
@@ -488,40 +516,22 @@ static void print_refused(bool json, unsigned lineno, const char *why)
 	fflush(stdout);
 }
 
-/* dialfile_read's handler: keeps a dialable line, reports a refused one. */
+/* dialfile_read's handler: gives a dialable line to the run (which checks its gates),
+ * reports a refused one. */
 static int take_line(unsigned lineno, const char *text, const char *refused, void *arg)
 {
 	struct dial_list *l = arg;
+	int err;
 
 	if (refused) {
 		l->refused++;
 		print_refused(l->json, lineno, refused);
 		return 0;
 	}
-	if (l->n == l->cap) {
-		unsigned cap = l->cap ? l->cap * 2 : 64;
-		char **nl = realloc(l->line, cap * sizeof(*nl));
-
-		if (!nl)
-			return ENOMEM;
-		l->line = nl;
-		l->cap = cap;
-	}
-	l->line[l->n] = strdup(text);
-	if (!l->line[l->n])
-		return ENOMEM;
-	l->n++;
-	return 0;
-}
-
-static void list_free(struct dial_list *l)
-{
-	unsigned i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->line[i]);
-	free(l->line);
-	memset(l, 0, sizeof(*l));
+	err = numdial_add(l->nd, text, lineno);
+	if (!err)
+		l->n++;
+	return err;
 }
 
 /* Reads and checks the whole numbers file; 0, or an errno value after a message. */
@@ -567,6 +577,7 @@ static void summary(const struct dialrun *r)
 		cJSON_AddStringToObject(j, "time", ts);
 		cJSON_AddNumberToObject(j, "attempts", r->attempts);
 		cJSON_AddNumberToObject(j, "refused", r->refused);
+		cJSON_AddNumberToObject(j, "skipped", r->skipped);
 		cJSON_AddNumberToObject(j, "never_dialled", r->never);
 		cJSON_AddNumberToObject(j, "placed", r->placed);
 		for (o = CALL_OUT_CONNECTED; o <= CALL_OUT_FAILED; o++)
@@ -581,6 +592,8 @@ static void summary(const struct dialrun *r)
 	printf("summary: %u attempt(s):", r->attempts);
 	if (r->refused)
 		printf(" refused %u line(s) of the file;", r->refused);
+	if (r->skipped)
+		printf(" skipped %u number(s) by the gates;", r->skipped);
 	for (o = CALL_OUT_CONNECTED; o <= CALL_OUT_FAILED; o++)
 		if (r->count[o])
 			printf(" %s %u", call_outcome_name(o), r->count[o]);
@@ -604,11 +617,12 @@ static int outcome_code(const struct dialrun *r)
 		        r->never);
 		return CLI_FAIL;
 	}
-	if (r->refused || r->never) {
+	if (r->refused || r->never || r->skipped) {
 		fprintf(stderr,
-		        "loftdial dial: %u line(s) of the file refused and %u number(s) never "
-		        "dialled; the others were dialled\n",
-		        r->refused, r->never);
+		        "loftdial dial: %u line(s) of the file refused, %u number(s) skipped by "
+		        "the "
+		        "gates and %u number(s) never dialled; the others were dialled\n",
+		        r->refused, r->skipped, r->never);
 		return CLI_PARTIAL;
 	}
 	return CLI_OK;
@@ -964,23 +978,103 @@ out:
 	return code;
 }
 
+/* `dial --numbers FILE`: the whole file is read and every line checked (its bytes, then the
+ * gates) before any engine starts, so a missing file or nothing to dial now ends the run
+ * first; the gates run again right before each INVITE (numdial.h). */
+static int dial_numbers(struct cli_ctx *ctx, struct dialrun *r, const char *numbers, unsigned lines,
+                        unsigned talk)
+{
+	struct dial_list list;
+	struct numdial_opts no;
+	char why[256] = "";
+	int err, code = CLI_FAIL;
+
+	memset(&list, 0, sizeof(list));
+	err = loop_init();
+	if (err) {
+		fprintf(stderr, "loftdial dial: cannot start the event loop: %s\n", strerror(err));
+		return CLI_FAIL;
+	}
+	/* The store says who must not be called and which numbers are parked: no store, no
+	 * dialling. */
+	err = store_open(&r->st, ctx->paths.db_file);
+	if (err) {
+		fprintf(stderr,
+		        "loftdial dial: the database cannot be opened (%s), so do-not-contact and "
+		        "parked numbers cannot be checked; nothing dialled (see the log)\n",
+		        strerror(err));
+		r->st = NULL;
+		goto out;
+	}
+	memset(&no, 0, sizeof(no));
+	no.lines = lines;
+	no.talk_s = talk;
+	no.data_dir = ctx->paths.data_dir;
+	/* Test-only: the clock the gates start from (unix seconds), so a test can dial inside
+	 * calling hours whenever it runs (docs/dialing.md). */
+	if (getenv("LOFTDIAL_TEST_NOW"))
+		no.now = (time_t)strtoll(getenv("LOFTDIAL_TEST_NOW"), NULL, 10);
+	err = numdial_new(&r->nd, r->st, ctx->cfg, &no, on_numdial, r, why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "loftdial dial: cannot dial: %s\n", why[0] ? why : strerror(err));
+		goto out;
+	}
+	list.nd = r->nd;
+	list.json = r->json;
+	if (load_numbers(&list, numbers))
+		goto out;
+	r->refused = list.refused;
+	if (!list.n) {
+		fprintf(stderr, "loftdial dial: nothing to dial in %s (%u line(s) refused)\n",
+		        numbers, list.refused);
+		goto out;
+	}
+	if (!numdial_waiting(r->nd)) {
+		fprintf(stderr,
+		        "loftdial dial: nothing to dial in %s now: the gates refused every number "
+		        "(see above)\n",
+		        numbers);
+		goto out;
+	}
+	err = numdial_start(r->nd, why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "loftdial dial: cannot dial: %s\n", why[0] ? why : strerror(err));
+		goto out;
+	}
+	r->pool = numdial_pool(r->nd);
+	log_info("dial", "%u line(s) to dial, %u refused by the reader, on %u phone line(s)",
+	         list.n, list.refused, lines);
+	if (strcmp(numbers, "-") && stdin_watchable())
+		loop_watch_stdin(stdin_readable, r);
+	tmr_start(&r->start_tmr, START_DEADLINE_MS, start_deadline, r);
+	loop_on_signal(on_signal, r);
+	err = loop_run();
+	tmr_cancel(&r->start_tmr);
+	loop_watch_stdin(NULL, NULL);
+	summary(r);
+	code = err ? err : outcome_code(r);
+out:
+	numdial_free(r->nd);
+	r->nd = NULL;
+	r->pool = NULL;
+	store_close(r->st);
+	r->st = NULL;
+	loop_close();
+	return code;
+}
+
 int cmd_dial(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct dialrun r;
-	struct dial_list list;
-	struct pool_opts po;
-	struct phone_opts ph;
 	const char *numbers = NULL;
 	struct list_args la;
 	struct syncsess ss;
 	bool list_mode;
-	unsigned lines = (unsigned)config_int(ctx->cfg, "dial.lines"), talk = 0, i;
-	char why[256] = "";
-	int k, err, code;
+	unsigned lines = (unsigned)config_int(ctx->cfg, "dial.lines"), talk = 0;
+	int k;
 
 	memset(&r, 0, sizeof(r));
 	r.send_lock = -1;
-	memset(&list, 0, sizeof(list));
 	memset(&la, 0, sizeof(la));
 	memset(&ss, 0, sizeof(ss));
 	tmr_init(&r.start_tmr);
@@ -1051,65 +1145,5 @@ int cmd_dial(struct cli_ctx *ctx, int argc, char **argv)
 		                       "commands");
 	if (list_mode)
 		return dial_list(ctx, &r, &la, &ss, lines, talk);
-	/* The whole file is read and checked first: a missing file or nothing to dial ends the
-	 * run before any engine starts, and a refused line is known before the first dial. */
-	list.json = r.json;
-	if (load_numbers(&list, numbers)) {
-		list_free(&list);
-		return CLI_FAIL;
-	}
-	r.refused = list.refused;
-	if (!list.n) {
-		fprintf(stderr, "loftdial dial: nothing to dial in %s (%u line(s) refused)\n",
-		        numbers, list.refused);
-		list_free(&list);
-		return CLI_FAIL;
-	}
-	pool_opts_from_config(&po, ctx->cfg, talk);
-	phone_opts_from_config(&ph, ctx->cfg, ctx->paths.data_dir, lines);
-	snprintf(r.session, sizeof(r.session), "dial-%lld-%d", (long long)now_unix_ms(),
-	         (int)getpid());
-	err = loop_init();
-	if (err) {
-		fprintf(stderr, "loftdial dial: cannot start the event loop: %s\n", strerror(err));
-		list_free(&list);
-		return CLI_FAIL;
-	}
-	err = pool_new(&r.pool, &po, &ph, on_pool, &r, why, sizeof(why));
-	if (err) {
-		fprintf(stderr, "loftdial dial: cannot dial: %s\n", why[0] ? why : strerror(err));
-		list_free(&list);
-		loop_close();
-		return CLI_FAIL;
-	}
-	for (i = 0; i < list.n; i++) {
-		/* The reader checked each line as pool_add does; a refusal here is a bug, and the
-		 * line is still not dialled. */
-		err = pool_add(r.pool, list.line[i], NULL);
-		if (err) {
-			r.refused++;
-			log_error("dial", "pool_add refused a checked line: %s", strerror(err));
-		}
-	}
-	log_info("dial", "session %s: %u line(s) to dial, %u refused, on %u phone line(s)",
-	         r.session, list.n, r.refused, lines);
-	list_free(&list);
-	if (store_open(&r.st, ctx->paths.db_file))
-		fprintf(stderr,
-		        "loftdial dial: the database cannot be opened; attempts will not be "
-		        "saved (see the log)\n");
-	pool_start(r.pool);
-	if (strcmp(numbers, "-") && stdin_watchable())
-		loop_watch_stdin(stdin_readable, &r);
-	tmr_start(&r.start_tmr, START_DEADLINE_MS, start_deadline, &r);
-	loop_on_signal(on_signal, &r);
-	err = loop_run();
-	tmr_cancel(&r.start_tmr);
-	loop_watch_stdin(NULL, NULL);
-	summary(&r);
-	pool_free(r.pool);
-	store_close(r.st);
-	loop_close();
-	code = err ? err : outcome_code(&r);
-	return code;
+	return dial_numbers(ctx, &r, numbers, lines, talk);
 }

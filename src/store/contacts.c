@@ -375,3 +375,32 @@ int contacts_reindex(struct store *st)
 	}
 	return store_commit(st);
 }
+
+/* Finds live contacts with a phone whose digits end in the last seven of digits. */
+int contacts_by_phone(struct store *st, const char *digits, size_t limit, contacts_each_h *cb,
+                      void *arg)
+{
+	static const struct tier tier = {TIER_SQL("contacts_fts"), FTS_EXACT};
+	struct found f = {0};
+	char match[40];
+	size_t len, i;
+	int err;
+
+	if (!st || !digits || !cb)
+		return EINVAL;
+	len = strlen(digits);
+	if (len < 7 || len > 15 || strspn(digits, "0123456789") != len)
+		return 0;
+	if (limit == 0)
+		return 0;
+	/* The index keeps the last seven digits of every phone as a token of the phones column,
+	 * so this finds the number however it was written ("(415) 555-0134", "+1 415..."). */
+	text_printf(match, sizeof(match), "phones : \"%s\"", digits + len - 7);
+	err = search_tier(st, &tier, match, limit, &f);
+	/* Done with every statement before calling back, so the callback may use the store. */
+	for (i = 0; i < f.n && !err; i++)
+		err = cb(&f.hits[i], arg);
+	free(f.hits);
+	free(f.ids);
+	return err;
+}

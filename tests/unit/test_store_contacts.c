@@ -516,6 +516,56 @@ static void test_get(void **state)
 	free(big);
 }
 
+/* contacts_by_phone: hostile and short digits find nobody; a number is found however each of
+ * the person's phones was written (by its last seven digits; the caller confirms); deleted
+ * people are not found; the limit and a callback's stop hold. */
+static void test_by_phone(void **state)
+{
+	struct store *st = *state;
+	static const struct {
+		const char *digits;
+		int hits;
+	} cases[] = {
+	        {"", 0},
+	        {"123456", 0},           /* fewer than seven digits */
+	        {"1234567890123456", 0}, /* more than fifteen */
+	        {"14155550134\"", 0},    /* not digits only */
+	        {"4155550134*", 0},
+	        {"14155550134", 2}, /* Ann's phone, Bob's mobile */
+	        {"4155550134", 2},
+	        {"12125550134", 2},  /* the same last seven: candidates, not matches */
+	        {"442079460958", 1}, /* Cy's home phone written nationally */
+	        {"14155559999", 0},
+	};
+	struct hits h;
+	size_t i;
+
+	put(st, STORE_PEOPLE, "{\"id\":1,\"first_name\":\"Ann\",\"phone\":\"(415) 555-0134\"}");
+	put(st, STORE_PEOPLE,
+	    "{\"id\":2,\"first_name\":\"Bob\",\"mobile_phone\":\"+1 415.555.0134\"}");
+	put(st, STORE_PEOPLE, "{\"id\":3,\"first_name\":\"Cy\",\"home_phone\":\"020 7946 0958\"}");
+	put(st, STORE_PEOPLE, "{\"id\":4,\"first_name\":\"Di\",\"phone\":\"+14155550134\"}");
+	assert_int_equal(records_delete(st, STORE_PEOPLE, 4), 0);
+	assert_int_equal(contacts_by_phone(NULL, "14155550134", 5, hit_cb, &h), EINVAL);
+	assert_int_equal(contacts_by_phone(st, NULL, 5, hit_cb, &h), EINVAL);
+	assert_int_equal(contacts_by_phone(st, "14155550134", 5, NULL, &h), EINVAL);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&h, 0, sizeof(h));
+		h.st = st;
+		assert_int_equal(contacts_by_phone(st, cases[i].digits, 5, hit_cb, &h), 0);
+		if (h.n != cases[i].hits)
+			fail_msg("'%s': %d hits, want %d", cases[i].digits, h.n, cases[i].hits);
+	}
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(contacts_by_phone(st, "14155550134", 1, hit_cb, &h), 0);
+	assert_int_equal(h.n, 1);
+	assert_int_equal(h.ids[0], 1);
+	memset(&h, 0, sizeof(h));
+	h.stop_after = 1;
+	assert_int_equal(contacts_by_phone(st, "14155550134", 5, hit_cb, &h), 99);
+	assert_int_equal(h.n, 1);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -528,6 +578,7 @@ int main(void)
 	        T(test_get),
 	        T(test_search_tiers),
 	        T(test_search_hostile_finds),
+	        T(test_by_phone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,351 @@
+/*
+ * test_dial_numbers: the gates of `loftdial dial --numbers FILE`, the real program through real
+ * baresip engines against a spawned sandbox's simulated phones, on a pinned clock
+ * (LOFTDIAL_TEST_NOW) so every case holds at any wall-clock hour.
+ *
+ * A number outside calling hours in its own zone (from its digits) is refused before any
+ * INVITE: the run says why, and the simulated phones saw no call for it, while a number inside
+ * hours is dialled. When every number is refused, no engine starts. Numbers the store knows
+ * (a person marked do-not-contact, one whose restrictions forbid calls, one whose own zone is
+ * outside hours whatever the area code says) and a parked number are refused with the gate
+ * named. A number in hours when the file is read but not by the time a line frees up is
+ * refused right before its INVITE.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <cmocka.h>
+#include <dirent.h>
+
+#include "loftdial/attempts.h"
+#include "loftdial/records.h"
+#include "loftdial/store.h"
+#include "phonetest.h"
+#include "synctest.h"
+
+#define OUT_MAX (256 * 1024)
+#define RUN_MS  120000
+
+/* 2026-01-14 17:00 UTC: 09:00 in Los Angeles, 17:00 in London, 02:00 (the 15th) in Tokyo. */
+#define AT_1700Z "1768410000"
+/* 2026-01-14 07:00 UTC: 23:00 (the 13th) in Los Angeles, 02:00 in New York. */
+#define AT_0700Z "1768374000"
+/* 2026-01-15 04:59:57 UTC: 20:59:57 in Los Angeles (3 s before its hours close), 18:59:57 in
+ * Honolulu. */
+#define LA_CLOSING "1768453197"
+
+static struct sbxt sbx;
+static int sip_base, ctrl_base, phones_port;
+static char out[OUT_MAX];
+
+/* A wav of the recordings the build made: the rep's microphone. */
+static int find_wav(char *path, size_t n)
+{
+	char dir[600];
+	DIR *d;
+	struct dirent *de;
+	int rc = -1;
+
+	snprintf(dir, sizeof(dir), "%s/recordings/human", tl_env("LOFTDIAL_BUILD", "."));
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (strstr(de->d_name, ".wav")) {
+			int w = snprintf(path, n, "%s/%s", dir, de->d_name);
+
+			rc = w >= 0 && (size_t)w < n ? 0 : -1;
+			break;
+		}
+	closedir(d);
+	return rc;
+}
+
+static int setup(void **state)
+{
+	char port[40];
+	const char *extra[] = {"--people", "50", "--rate-limit", "0", "--sip", port, NULL};
+
+	/* Lines 1-2 use sip_base+10..20; the simulated phones take the third slot. */
+	if (pt_port_block(3, &sip_base, &ctrl_base))
+		return -1;
+	phones_port = sip_base + 30;
+	snprintf(port, sizeof(port), "127.0.0.1:%d", phones_port);
+	if (sbxt_start(&sbx, extra))
+		return -1;
+	setenv("LOFTDIAL_TEST_RING_TIMEOUT_MS", "3000", 1);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	unsetenv("LOFTDIAL_TEST_NOW");
+	unsetenv("LOFTDIAL_TEST_RING_TIMEOUT_MS");
+	return sbxt_stop(&sbx) == 0 ? 0 : -1;
+}
+
+/* Makes a home whose engines call the simulated phones, and its numbers file. */
+static void home(struct st_home *h, const char *numbers, char *file, size_t n)
+{
+	char cfg[2048], wav[700];
+	FILE *f;
+
+	assert_int_equal(find_wav(wav, sizeof(wav)), 0);
+	snprintf(cfg, sizeof(cfg),
+	         "engine.local_ip 127.0.0.1\nengine.sip_port %d\nengine.ctrl_port %d\n"
+	         "sip.dialplan sip:{e164}@127.0.0.1:%d\naudio.source aufile,%s\n"
+	         "audio.player aubridge,noplay\ndial.amd off\ndial.stagger_ms 100\n"
+	         "log.level debug\n",
+	         sip_base, ctrl_base, phones_port, wav);
+	assert_int_equal(st_home_new(h, &sbx, cfg), 0);
+	snprintf(file, n, "%s/numbers.txt", h->dir);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fputs(numbers, f);
+	fclose(f);
+}
+
+/* INVITEs the simulated phones received so far (every number). */
+static int phone_invites(void)
+{
+	cJSON *o = NULL;
+	int n;
+
+	assert_int_equal(sbxt_admin(&sbx, "GET", "/_sandbox/phones", NULL, &o), 200);
+	n = (int)sbxt_num(cJSON_GetObjectItemCaseSensitive(o, "stats"), "invites");
+	cJSON_Delete(o);
+	assert_true(n >= 0);
+	return n;
+}
+
+/* Answered calls the simulated phones kept for number (each skipped number here ends in 01,
+ * a person who answers: had it been dialled, its call would be listed). */
+static int phone_calls(const char *number)
+{
+	char path[200];
+	cJSON *o = NULL;
+	int n;
+
+	snprintf(path, sizeof(path), "/_sandbox/phones/calls?number=%s", number);
+	assert_int_equal(sbxt_admin(&sbx, "GET", path, NULL, &o), 200);
+	n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "calls"));
+	cJSON_Delete(o);
+	return n;
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* The JSON event of the output with this event name and number (NULL when none); the caller
+ * frees it. */
+static cJSON *event_for(const char *ev, const char *number)
+{
+	const char *p = out;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		cJSON *o = p[0] == '{' ? cJSON_ParseWithLength(p, len) : NULL;
+
+		if (o && !strcmp(jstr(o, "event"), ev) && !strcmp(jstr(o, "number"), number))
+			return o;
+		cJSON_Delete(o);
+		p += len + (nl ? 1 : 0);
+	}
+	return NULL;
+}
+
+/* Checks the skipped event of number: its gate, when it was checked; no INVITE reached the
+ * phones. */
+static void assert_skipped(const char *number, const char *gate, const char *checked)
+{
+	cJSON *o = event_for("skipped", number), *d;
+
+	if (!o)
+		fail_msg("%s not skipped; output:\n%s", number, out);
+	assert_string_equal(jstr(o, "gate"), gate);
+	assert_string_equal(jstr(o, "checked"), checked);
+	assert_true(jstr(o, "reason")[0] != '\0');
+	cJSON_Delete(o);
+	d = event_for("dialing", number);
+	assert_null(d);
+	assert_int_equal(phone_calls(number), 0);
+}
+
+/* Checks that number was dialled and ended with outcome, and that the phones had its call
+ * when it was answered. */
+static void assert_dialled(const char *number, const char *outcome)
+{
+	cJSON *o = event_for("ended", number);
+
+	if (!o)
+		fail_msg("%s not dialled; output:\n%s", number, out);
+	assert_string_equal(jstr(o, "outcome"), outcome);
+	cJSON_Delete(o);
+	assert_null(event_for("skipped", number));
+	if (!strcmp(outcome, "connected"))
+		assert_true(phone_calls(number) >= 1);
+}
+
+/* Calling hours in the number's own zone: at 17:00 UTC Los Angeles (09:00) is dialled, Tokyo
+ * (02:00) is refused when the file is read, and its phone never rings. The dialled attempt is
+ * saved with the zone it was judged in and its local time. */
+static void test_hours_by_zone(void **state)
+{
+	struct st_home h;
+	char file[700];
+	sqlite3 *db;
+	int rc, invites = phone_invites();
+
+	home(&h, "+1 415 555 0101\n+81 3 5555 0101\n", file, sizeof(file));
+	setenv("LOFTDIAL_TEST_NOW", AT_1700Z, 1);
+	rc = st_loftdial(&h, false, out, sizeof(out), RUN_MS, "dial", "--numbers", file, "--lines",
+	                 "1", "--talk", "1", "--json", NULL);
+	if (rc != 4)
+		fail_msg("exit %d; output:\n%s", rc, out);
+	assert_skipped("+81355550101", "hours", "when_read");
+	assert_dialled("+14155550101", "connected");
+	assert_int_equal(phone_invites() - invites, 1);
+	assert_non_null(strstr(out, "\"zone\":\"Asia/Tokyo\""));
+	assert_non_null(strstr(out, "\"skipped\":1"));
+	db = st_db(&h);
+	assert_non_null(db);
+	assert_int_equal(st_int(db, "SELECT count(*) FROM dial_attempts WHERE number = "
+	                            "'+14155550101' AND zone = 'America/Los_Angeles' AND "
+	                            "local_min = 540"),
+	                 1);
+	assert_int_equal(st_int(db, "SELECT count(*) FROM dial_attempts"), 1);
+	sqlite3_close(db);
+	st_home_free(&h);
+}
+
+/* Every number outside hours: nothing is dialled, no engine starts, no summary, exit 1; the
+ * text output names each number and why. */
+static void test_all_outside_hours(void **state)
+{
+	struct st_home h;
+	char file[700];
+	int rc, invites = phone_invites();
+
+	home(&h, "+1 415 555 0201\n# New York\n+1 212 555 0201\n", file, sizeof(file));
+	setenv("LOFTDIAL_TEST_NOW", AT_0700Z, 1);
+	rc = st_loftdial(&h, false, out, sizeof(out), RUN_MS, "dial", "--numbers", file, NULL);
+	if (rc != 1)
+		fail_msg("exit %d; output:\n%s", rc, out);
+	assert_non_null(strstr(out, "line 1 +14155550201: outside calling hours: 23:00"));
+	assert_non_null(strstr(out, "line 3 +12125550201: outside calling hours: 02:00"));
+	assert_non_null(strstr(out, "the gates refused every number"));
+	assert_null(strstr(out, " dialing "));
+	assert_null(strstr(out, "summary"));
+	assert_int_equal(phone_calls("+14155550201"), 0);
+	assert_int_equal(phone_calls("+12125550201"), 0);
+	assert_int_equal(phone_invites(), invites);
+	st_home_free(&h);
+}
+
+/* Puts one person into the home's store. */
+static void put_person(struct store *st, const char *json)
+{
+	cJSON *rec = cJSON_Parse(json);
+
+	assert_non_null(rec);
+	assert_int_equal(records_upsert(st, STORE_PEOPLE, rec, 0), 0);
+	cJSON_Delete(rec);
+}
+
+/* What the store knows about a number: a do-not-contact person (written as Salesloft has it,
+ * not in E.164), a person whose restrictions forbid calls (by their mobile), a person in Tokyo
+ * with a Los Angeles number, and a number parked after three invalid outcomes are each refused
+ * with their gate; a number the store does not know is dialled in its own zone. */
+static void test_store_gates(void **state)
+{
+	struct st_home h;
+	char file[700], db_path[700];
+	struct store *st;
+	struct attempt a;
+	int i, rc, invites = phone_invites();
+
+	home(&h, "+14155550301\n+14155550401\n+14155550501\n+14155550601\n+14155550701\n", file,
+	     sizeof(file));
+	snprintf(db_path, sizeof(db_path), "%s/loftdial.db", h.dir);
+	assert_int_equal(store_open(&st, db_path), 0);
+	put_person(st, "{\"id\":9001,\"first_name\":\"Dee\",\"phone\":\"(415) 555-0301\","
+	               "\"do_not_contact\":true,\"locale\":\"US/Pacific\"}");
+	put_person(st, "{\"id\":9002,\"first_name\":\"Ray\",\"mobile_phone\":\"415.555.0401\","
+	               "\"contact_restrictions\":[\"call\"],\"locale\":\"US/Pacific\"}");
+	put_person(st, "{\"id\":9003,\"first_name\":\"Yu\",\"phone\":\"+1 415 555 0501\","
+	               "\"locale\":\"Asia/Tokyo\"}");
+	/* Someone else whose number only shares the last seven digits: not the same number. */
+	put_person(st, "{\"id\":9004,\"first_name\":\"Al\",\"phone\":\"+1 212 555 0701\","
+	               "\"do_not_contact\":true}");
+	for (i = 0; i < 3; i++) {
+		memset(&a, 0, sizeof(a));
+		snprintf(a.session_id, sizeof(a.session_id), "earlier");
+		snprintf(a.number, sizeof(a.number), "+14155550601");
+		a.started_at_ms = a.ended_at_ms = (int64_t)time(NULL) * 1000 - 3600000;
+		snprintf(a.outcome, sizeof(a.outcome), "invalid_number");
+		assert_int_equal(attempts_insert(st, &a), 0);
+	}
+	store_close(st);
+	setenv("LOFTDIAL_TEST_NOW", AT_1700Z, 1);
+	rc = st_loftdial(&h, false, out, sizeof(out), RUN_MS, "dial", "--numbers", file, "--talk",
+	                 "1", "--json", NULL);
+	if (rc != 4)
+		fail_msg("exit %d; output:\n%s", rc, out);
+	assert_skipped("+14155550301", "dnc", "when_read");
+	assert_skipped("+14155550401", "restricted", "when_read");
+	assert_skipped("+14155550501", "hours", "when_read");
+	assert_skipped("+14155550601", "parked", "when_read");
+	assert_dialled("+14155550701", "connected");
+	assert_int_equal(phone_invites() - invites, 1);
+	assert_non_null(strstr(out, "\"person_id\":9001"));
+	assert_non_null(strstr(out, "\"zone\":\"Asia/Tokyo\",\"person_id\":9003"));
+	st_home_free(&h);
+}
+
+/* The clock moves between the queue and the INVITE: on one line, Honolulu rings out first (3 s
+ * to the ring timeout) while Los Angeles, in hours when the file was read at 20:59:57, waits;
+ * when the line frees up its hours have closed, and it is refused right before its INVITE. */
+static void test_recheck_before_invite(void **state)
+{
+	struct st_home h;
+	char file[700];
+	int rc, invites = phone_invites();
+
+	home(&h, "+1 808 555 0804\n+1 415 555 0801\n", file, sizeof(file));
+	setenv("LOFTDIAL_TEST_NOW", LA_CLOSING, 1);
+	rc = st_loftdial(&h, false, out, sizeof(out), RUN_MS, "dial", "--numbers", file, "--lines",
+	                 "1", "--json", NULL);
+	if (rc != 4)
+		fail_msg("exit %d; output:\n%s", rc, out);
+	assert_dialled("+18085550804", "no_answer");
+	assert_skipped("+14155550801", "hours", "before_invite");
+	assert_int_equal(phone_invites() - invites, 1);
+	assert_non_null(strstr(out, "outside calling hours: 21:0"));
+	st_home_free(&h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_hours_by_zone),
+	        cmocka_unit_test(test_all_outside_hours),
+	        cmocka_unit_test(test_store_gates),
+	        cmocka_unit_test(test_recheck_before_invite),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
