@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <re.h>
@@ -89,6 +90,7 @@ struct call {
 	/* Media. */
 	bool media;
 	uint8_t pt; /* 0 PCMU, 8 PCMA */
+	int te_pt;  /* the telephone-event payload type agreed, -1 none */
 	struct sa raddr;
 	uint64_t t0;   /* loop ms when media started */
 	uint64_t sent; /* frames sent */
@@ -255,7 +257,8 @@ static void media_start(struct call *call, enum simphones_class cls, unsigned le
 /* Reads the remote SDP offer: address and the first G.711 format we share. */
 static int offer_apply(struct call *call, const struct sip_msg *msg)
 {
-	const struct sdp_format *fmt;
+	const struct sdp_format *fmt = NULL;
+	struct le *le;
 	int err;
 
 	if (!mbuf_get_left(msg->mb))
@@ -263,10 +266,20 @@ static int offer_apply(struct call *call, const struct sip_msg *msg)
 	err = sdp_decode(call->sdp, msg->mb, true);
 	if (err)
 		return err;
-	fmt = sdp_media_rformat(call->sdpm, NULL);
+	/* The first G.711 format of the offer that we share (telephone-event is no audio). */
+	for (le = list_head(sdp_media_format_lst(call->sdpm, false)); le; le = le->next) {
+		const struct sdp_format *f = le->data;
+
+		if (f->sup && (!strcasecmp(f->name, "PCMU") || !strcasecmp(f->name, "PCMA"))) {
+			fmt = f;
+			break;
+		}
+	}
 	if (!fmt || !sa_isset(sdp_media_raddr(call->sdpm), SA_ALL))
 		return ENOENT;
 	call->pt = (uint8_t)fmt->pt;
+	fmt = sdp_media_rformat(call->sdpm, "telephone-event");
+	call->te_pt = fmt ? fmt->pt : -1;
 	call->raddr = *sdp_media_raddr(call->sdpm);
 	return 0;
 }
@@ -276,9 +289,16 @@ static int offer_h(struct mbuf **descp, const struct sip_msg *msg, void *arg)
 {
 	struct call *call = arg;
 	int err = offer_apply(call, msg);
+	enum sdp_dir dir;
 
 	if (err)
 		return err;
+	/* A caller that only sends (a=sendonly), or neither sends nor receives, has put us on
+	 * hold. libre keeps the remote direction from our side: its sendonly is our recvonly. */
+	dir = sdp_media_rdir(call->sdpm);
+	heard_hold(call->heard, dir == SDP_RECVONLY || dir == SDP_INACTIVE);
+	log_info(MOD, "call %u to %s: re-INVITE (%s)", call->id, call->number,
+	         dir == SDP_RECVONLY || dir == SDP_INACTIVE ? "on hold" : "resumed");
 	return sdp_encode(descp, call->sdp, false);
 }
 
@@ -411,7 +431,9 @@ static void on_rtp(const struct sa *src, const struct rtp_header *hdr, struct mb
 	struct call *call = arg;
 
 	(void)src;
-	if (call->heard && hdr)
+	if (call->heard && hdr && call->te_pt >= 0 && hdr->pt == call->te_pt)
+		heard_dtmf(call->heard, hdr->ts, mbuf_buf(mb), mbuf_get_left(mb));
+	else if (call->heard && hdr)
 		heard_rtp(call->heard, hdr->pt, hdr->ssrc, hdr->ts, mbuf_buf(mb), mbuf_get_left(mb),
 		          tmr_jiffies());
 }
@@ -445,6 +467,10 @@ static int media_alloc(struct call *call, const struct sip_msg *msg)
 	if (!err)
 		err = sdp_format_add(NULL, call->sdpm, false, "8", "PCMA", 8000, 1, NULL, NULL,
 		                     NULL, false, NULL);
+	/* DTMF as RFC 4733 events, so a caller's keys reach the phone (baresip's sndcode). */
+	if (!err)
+		err = sdp_format_add(NULL, call->sdpm, false, "101", "telephone-event", 8000, 1,
+		                     NULL, NULL, NULL, false, "0-15");
 	if (!err)
 		err = sdp_media_set_lattr(call->sdpm, true, "ptime", "%u", FRAME_MS);
 	if (!err)
@@ -549,6 +575,7 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 	}
 	call->sp = sp;
 	call->id = ++sp->next_id;
+	call->te_pt = -1;
 	call->b = b;
 	call->state = CALL_RINGING;
 	text_copy(call->number, sizeof(call->number), shown);

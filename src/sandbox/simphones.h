@@ -225,6 +225,9 @@ int simphones_release(struct simphones *sp, const char *const *numbers, size_t n
 /* What a phone heard: every answered call keeps the caller's audio (at most 2 minutes) on a
  * timeline whose sample 0 is the answer; the last 32 ended calls (and every live one) are kept.
  * Tests read it to check the message a callee got, and when. */
+/* Digits of DTMF kept per call; more are dropped. */
+#define SIMPHONES_DTMF_MAX 64
+
 struct simphones_heard_info {
 	unsigned id;              /* the phones' call number (1, 2, ... since open) */
 	char number[64];          /* as dialled, sanitised */
@@ -236,6 +239,9 @@ struct simphones_heard_info {
 	unsigned audio_ms;        /* length of the audio kept (the last packet's end) */
 	uint64_t packets;         /* audio packets received */
 	bool live;
+	char dtmf[SIMPHONES_DTMF_MAX + 1]; /* the RFC 4733 digits received, in order */
+	bool on_hold;   /* the caller's last offer put the call on hold (sendonly, inactive) */
+	unsigned holds; /* times the caller put it on hold */
 };
 
 /* Calls kept (oldest first), and the i-th one's facts. 0, EINVAL or ENOENT. */

@@ -9,7 +9,9 @@
  * later packets follow their RTP timestamps from there, so arrival jitter does not smear the
  * audio. A new SSRC, or a timestamp that strays more than HEARD_REANCHOR samples from the
  * arrival time (a source switched by the caller), anchors the stream again. Gaps are G.711
- * silence. DTMF events and other payload types are not audio and are skipped.
+ * silence. Other payload types are not audio and are skipped, but DTMF (RFC 4733
+ * telephone-events, the payload type the answer offered) is kept as the digits pressed, and a
+ * re-INVITE's direction as the call's hold state, so a test can see what the caller's keys did.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,6 +38,8 @@ struct heard {
 	bool anchored;
 	uint32_t ssrc, ts0;
 	size_t pos0;
+	bool ev_seen;   /* a telephone-event came; ev_ts is its timestamp */
+	uint32_t ev_ts; /* one key press: every packet of an event has its start's timestamp */
 };
 
 struct heard_log {
@@ -167,6 +171,34 @@ void heard_rtp(struct heard *h, uint8_t pt, uint32_t ssrc, uint32_t ts, const ui
 	memcpy(h->buf + pos, payload, len);
 	h->info.audio_ms = (unsigned)(h->n / (HEARD_RATE / 1000));
 	h->info.packets++;
+}
+
+void heard_dtmf(struct heard *h, uint32_t ts, const uint8_t *payload, size_t len)
+{
+	static const char keys[] = "0123456789*#ABCD";
+	size_t n;
+
+	/* Event codes above 15 are tones and line events, not keys. */
+	if (!h || !payload || len < 4 || payload[0] > 15)
+		return;
+	if (h->ev_seen && ts == h->ev_ts)
+		return;
+	h->ev_seen = true;
+	h->ev_ts = ts;
+	n = strlen(h->info.dtmf);
+	if (n < SIMPHONES_DTMF_MAX) {
+		h->info.dtmf[n] = keys[payload[0]];
+		h->info.dtmf[n + 1] = '\0';
+	}
+}
+
+void heard_hold(struct heard *h, bool on)
+{
+	if (!h)
+		return;
+	if (on && !h->info.on_hold)
+		h->info.holds++;
+	h->info.on_hold = on;
 }
 
 void heard_end(struct heard_log *l, struct heard *h, int64_t unix_ms)

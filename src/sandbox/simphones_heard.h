@@ -6,6 +6,7 @@
 #ifndef LOFTDIAL_SIMPHONES_HEARD_H
 #define LOFTDIAL_SIMPHONES_HEARD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,11 @@ struct heard *heard_start(struct heard_log *l, unsigned id, const char *number,
 /* One RTP packet from the caller, arrived at loop_ms (NULL h is fine). */
 void heard_rtp(struct heard *h, uint8_t pt, uint32_t ssrc, uint32_t ts, const uint8_t *payload,
                size_t len, uint64_t loop_ms);
+/* One RFC 4733 telephone-event packet from the caller: its digit is kept once per event (the
+ * event's RTP timestamp tells a new key press from the same one's updates and resends). */
+void heard_dtmf(struct heard *h, uint32_t ts, const uint8_t *payload, size_t len);
+/* The caller's offer put the call on hold (true) or took it off (false). */
+void heard_hold(struct heard *h, bool on);
 /* The call ended: h stays readable until the log drops it. */
 void heard_end(struct heard_log *l, struct heard *h, int64_t unix_ms);
 

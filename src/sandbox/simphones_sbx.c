@@ -595,6 +595,9 @@ static void calls_show(struct sbx_req *req, void *arg)
 		cJSON_AddNumberToObject(c, "audio_ms", h.audio_ms);
 		cJSON_AddNumberToObject(c, "packets", (double)h.packets);
 		cJSON_AddBoolToObject(c, "live", h.live);
+		cJSON_AddStringToObject(c, "dtmf", h.dtmf);
+		cJSON_AddBoolToObject(c, "on_hold", h.on_hold);
+		cJSON_AddNumberToObject(c, "holds", h.holds);
 		cJSON_AddItemToArray(arr, c);
 	}
 	sbx_reply_cjson(req, 200, o);

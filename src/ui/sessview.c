@@ -28,7 +28,7 @@
 #define TALL_ROWS    34  /* from here the card has a band of its own below the queue */
 #define CARD_ROWS    14  /* that band's height */
 #define SPLIT_COLS   100 /* from here the card's notes sit beside its details */
-#define LANE_STATE_W 13
+#define LANE_STATE_W 16  /* the longest state, "connected, muted", whole */
 #define NUMBER_W     15
 
 int sessview_init(struct sessview *v, struct store *st)

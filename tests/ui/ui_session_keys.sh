@@ -4,7 +4,10 @@
 # ring=held, so a call is answered when the test says): the line count (- and + within 1 to
 # dial.lines, the header follows, the bound says so); preview mode (p: the header says
 # preview, the card shows the next prospect, s skips that one, d dials it and only it, the
-# Dials figure counts the INVITE as it goes out); on the connected call: redial (r dials the
+# Dials figure counts the INVITE as it goes out); on the connected call: mute (the lane says
+# "connected, muted", the phone hears silence instead of the rep's sine, then the sine again),
+# hold (the lane says "on hold", the phone saw the hold re-INVITE, then the resume) and DTMF
+# (the digits typed reach the phone as RFC 4733 events); redial (r dials the
 # same number again, a second call in the sandbox, counted once more; d then goes on with the
 # next prospect, not that number); back to parallel (p: three lanes ring; - leaves a ringing
 # lane ringing); q q ends the session with every attempt closed.
@@ -26,13 +29,26 @@ for _ in $(seq 1 50); do
 	[ $busy -eq 0 ] && break
 done
 
+# The rep's "microphone": a 440 Hz sine long enough for the whole test (8 kHz, as G.711 needs;
+# baresip's ausine runs at 48 kHz only).
+python3 - "$work/sine.wav" <<'PY'
+import math, struct, sys, wave
+w = wave.open(sys.argv[1], "wb")
+w.setnchannels(1)
+w.setsampwidth(2)
+w.setframerate(8000)
+one = b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / 8000)))
+              for i in range(8000))
+w.writeframes(one * 240)
+w.close()
+PY
 export LOFTDIAL_HOME=$work/home
 mkdir -p "$LOFTDIAL_HOME"
 check "sandbox started" sbx_up --people 300 --rate-limit 0 --sip 127.0.0.1:0 --now "$now_iso"
 sip=$(sed -n 's/^phones ready sip=\([^ ]*\).*/\1/p' "$work/sbx.out")
 cat >"$LOFTDIAL_HOME/config" <<CONF
 sip.dialplan sip:{e164}@$sip
-audio.source aubridge,nosrc
+audio.source aufile,$work/sine.wav
 audio.player aubridge,noplay
 engine.local_ip 127.0.0.1
 engine.sip_port $port
@@ -94,6 +110,29 @@ dials_are() { ui_screen | grep -qE "^ Dials $1 "; }
 # The queue row of a number: its status column.
 row_of() { ui_screen | grep -F -- "$1" | grep -vE '^ (L[1-9]|Dialling|Phones) ' | head -1; }
 row_says() { row_of "$1" | grep -qF -- "$2"; }
+# phone_call DIGITS KEY: a field of the newest call the sandbox kept for a number.
+phone_call() {
+	curl -s "$api/_sandbox/phones/calls?number=$1" |
+		python3 -c 'import json,sys; c=json.load(sys.stdin)["calls"]; print(json.dumps(c[-1][sys.argv[1]]) if c else "")' "$2"
+}
+phone_call_is() { [ "$(phone_call "$1" "$2")" = "$3" ]; }
+# level DIGITS: the RMS of the last 300 ms the number's newest call heard from loftdial (the
+# rep's source is a 440 Hz sine: loud unless muted).
+level() {
+	local id
+	id=$(phone_call "$1" id)
+	[ -n "$id" ] || return 1
+	curl -s "$api/_sandbox/phones/calls/$id/audio" | python3 -c '
+import io, math, struct, sys, wave
+w = wave.open(io.BytesIO(sys.stdin.buffer.read()))
+n = w.getnframes()
+k = min(n, 2400)
+w.setpos(n - k)
+s = struct.unpack("<%dh" % k, w.readframes(k))
+print(int(math.sqrt(sum(x * x for x in s) / k)) if k else 0)'
+}
+loud() { local l; l=$(level "$1") && [ "$l" -gt 1000 ]; }
+quiet() { local l; l=$(level "$1") && [ "$l" -lt 100 ]; }
 # The store's attempts to a number.
 attempts_to() {
 	python3 - "$LOFTDIAL_HOME/loftdial.db" "$1" <<'PY'
@@ -175,6 +214,25 @@ check "the skipped prospect was not dialled" test "$(attempts_to "$first")" = 0
 check "released: L1 connected" test "$(release "$second")" = 200
 check "L1 connected" ui_wait " L1 connected " 20
 check "the card is the person on the line" ui_until 10 card_is "$second"
+
+# --- mute, hold and DTMF on the connected call: the lane says so and the phone hears it.
+check "the phone hears the rep (the sine)" ui_until 20 loud "$second"
+ui_keys m
+
+check "m: the lane says muted" ui_wait " L1 connected, muted " 10
+check "m: the phone hears silence" ui_until 20 quiet "$second"
+ui_keys m
+check "m again: the lane says connected" ui_wait " L1 connected " 10
+check "m again: the phone hears the rep again" ui_until 20 loud "$second"
+ui_keys h
+check "h: the lane says on hold" ui_wait " L1 on hold " 10
+check "h: the phone was put on hold (re-INVITE)" ui_until 20 phone_call_is "$second" on_hold true
+ui_keys h
+check "h again: the lane says connected" ui_wait " L1 connected " 10
+check "h again: the phone is off hold" ui_until 20 phone_call_is "$second" on_hold false
+check "h: one hold in all" phone_call_is "$second" holds 1
+ui_text "12#"
+check "digits: the phone got the DTMF 1 2 #" ui_until 20 phone_call_is "$second" dtmf '"12#"'
 
 check "x, the picker, C-n: back to the session" hang_up_and_log
 check "the call ended in the sandbox" ui_until 20 calls_to_is "$second" 1
