@@ -6,12 +6,13 @@
  * added and again right before its INVITE, through the pool's pre_dial hook, because the clock
  * moves while the list is dialled. The gates are gates.h's: the calling hours in the number's
  * zone (the zone of the person the store knows with that number, else the zones its country
- * and area code say (phonetz.h), else dial.no_zone: skip, or the rep's zone; a SIP URI has no
- * number and so no zone of its own), do-not-contact, contact restrictions and skip tags of a
- * person the store has with that number, the number parked after repeated bad outcomes, and
- * once per run (dial.redial, or the rep's redial, allows another). A line that cannot be read
- * as a number at all passes through to the pool, which records it as never dialled (invalid).
- * A refused number is never dialled: the face is told why (NUMDIAL_EV_SKIPPED).
+ * and area code say (phonetz.h), else dial.no_zone: skip, or the rep's zone; a SIP URI is
+ * the +number its user part spells, and without one has no number and so no zone of its own),
+ * do-not-contact, contact restrictions and skip tags of a person the store has with that number,
+ * the number parked after repeated bad outcomes, and once per run (dial.redial, or the rep's
+ * redial, allows another). A line that cannot be read as a number at all passes through to the
+ * pool, which records it as never dialled (invalid). A refused number is never dialled: the face is
+ * told why (NUMDIAL_EV_SKIPPED).
  *
  * Every ended attempt is saved in the store (dial_attempts) with the person, the zone and the
  * local minute it was dialled at, so `loftdial report` can show the calls kept within hours.

@@ -161,6 +161,10 @@ static int check_entry(struct numdial *nd, struct nent *x)
 		if (err)
 			return err;
 	}
+	if (k.v.why == GATES_NO_ZONE && !x->is_e164)
+		text_copy(k.v.text, sizeof(k.v.text),
+		          "no time zone: a SIP URI without a +number has none (dial.no_zone rep "
+		          "judges it in the rep's zone)");
 	x->v = k.v;
 	x->person_id = k.person_id;
 	return 0;
@@ -248,6 +252,8 @@ static void save_attempt(struct numdial *nd, const struct pool_attempt *a)
 	int err;
 
 	pool_attempt_row(&rec, nd->session, a);
+	if (x && x->is_e164)
+		text_copy(rec.number, sizeof(rec.number), x->number); /* parked by the number */
 	if (x) {
 		rec.person_id = x->person_id;
 		if (x->v.why == GATES_OK && x->v.zone[0] && a->line) {
@@ -349,6 +355,29 @@ void numdial_free(struct numdial *nd)
 	free(nd);
 }
 
+/* The E.164 number a SIP URI's user part spells ("sip:+14155550134@carrier;user=phone"), so
+ * the number has a zone and a person; false for any other user part (a name, no '+'). */
+static bool uri_number(const char *uri, char *e164, size_t n)
+{
+	const char *user = strchr(uri, ':');
+	char digits[NUMBERS_E164_MAX + 2];
+	struct number num;
+	size_t len;
+
+	if (!user || user[1] != '+')
+		return false;
+	user++;
+	len = strcspn(user, "@;");
+	if (user[len] != '@' || len < 8 || len >= sizeof(digits) ||
+	    strspn(user + 1, "0123456789") != len - 1)
+		return false;
+	memcpy(digits, user, len);
+	digits[len] = '\0';
+	if (numbers_normalise(digits, "", &num, NULL, 0))
+		return false;
+	return !text_copy(e164, n, num.e164);
+}
+
 int numdial_add(struct numdial *nd, const char *line, unsigned file_line)
 {
 	struct dial_target t;
@@ -376,7 +405,7 @@ int numdial_add(struct numdial *nd, const char *line, unsigned file_line)
 	}
 	x->file_line = file_line;
 	if (!dialplan_target(line, nd->po.country, nd->po.dialplan, &t, NULL, 0)) {
-		x->is_e164 = t.e164[0] != '\0';
+		x->is_e164 = t.e164[0] != '\0' || uri_number(t.uri, t.e164, sizeof(t.e164));
 		text_copy(x->number, sizeof(x->number), x->is_e164 ? t.e164 : t.uri);
 	}
 	nd->ents[nd->n++] = x;
