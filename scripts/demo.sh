@@ -75,12 +75,15 @@ sip=$(sed -n 's/^phones ready sip=\([^ ]*\).*/\1/p' "$demo/sandbox.out")
 echo "api $api, phones sip:<number>@$sip"
 
 # The sandbox stands in for both Salesloft hosts; the dial plan sends calls to its phones.
-# No sound card is assumed: the connected line keeps baresip's silent device.
+# No sound card is assumed: the connected line keeps baresip's silent device. The engines
+# bind loopback, where the phones are (on a host, or in a network namespace, with no other
+# address baresip would otherwise find no address to call from).
 mkdir -p "$LOFTDIAL_HOME"
 cat >"$LOFTDIAL_HOME/config" <<CONF
 salesloft.api_url $api
 salesloft.accounts_url $api
 sip.dialplan sip:{e164}@$sip
+engine.local_ip 127.0.0.1
 audio.source aubridge,nosrc
 audio.player aubridge,noplay
 CONF
