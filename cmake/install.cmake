@@ -99,8 +99,9 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 # sandbox's phones are libre/librem code playing the recordings installed here.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
 	"libc6 (>= 2.34), libncursesw6 (>= 6), libtinfo6 (>= 6), libcurl4 (>= 7.88), libcjson1 (>= 1.7.15), libsqlite3-0 (>= 3.40), libre0 (>= 1.1.0), librem0 (>= 0.6.0), baresip-core (>= 1.0.0)")
-# sox converts audio files into recorded messages (loftdial voicemail record --from).
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "sox")
+# sox converts audio files into recorded messages (loftdial voicemail record --from);
+# espeak-ng speaks the identification message from dial.ident_name and dial.ident_callback.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "sox, espeak-ng")
 # The long description under the summary line (CPack indents it and marks the blank line;
 # lines stay under 80 columns, as Debian asks).
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "loftdial keeps a local SQLite copy of a Salesloft org current

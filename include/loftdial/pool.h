@@ -60,11 +60,15 @@ struct pool_opts {
 	enum pool_machine machine;
 	const char *voicemail_file; /* for POOL_MACHINE_VOICEMAIL and pool_voicemail_drop() */
 	const char *ident_file;     /* played to a dropped live answer; NULL or "" = none */
-	unsigned vm_wait_ms;        /* the longest wait for the beep before the message plays
-	                             * anyway (0: 30000) */
-	const char *country;        /* default country for numbers */
-	const char *dialplan;       /* sip.dialplan template */
-	bool auto_resume;           /* go on dialling once a connected call ends */
+	/* Without ident_file: the identification message is spoken from these (identmsg.h),
+	 * rendered before the first dial into ident_dir (NULL: the phone's dir). A bad name or
+	 * number fails pool_new with the reason. */
+	const char *ident_name, *ident_callback, *ident_dir;
+	unsigned vm_wait_ms;  /* the longest wait for the beep before the message plays
+	                       * anyway (0: 30000) */
+	const char *country;  /* default country for numbers */
+	const char *dialplan; /* sip.dialplan template */
+	bool auto_resume;     /* go on dialling once a connected call ends */
 	/* Called when a line takes a queued line, right before its INVITE (user is pool_add's
 	 * tag): non-zero skips it (nothing is dialled and no attempt is made; why is logged and
 	 * the caller keeps its own account of the skip). NULL: every line is dialled. */

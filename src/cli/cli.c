@@ -125,7 +125,15 @@ static const struct cli_cmd cmds[] = {
          "               voicemail (dial.voicemail_file): says which key to set\n"
          "  --force      replace FILE if it exists\n"
          "  Exit: 0 written, 1 failed (nothing written), 2 bad usage, 130 interrupted\n"
-         "  before the recording started.\n"},
+         "  before the recording started.\n"
+         "usage: loftdial voicemail ident [--play]\n"
+         "  Speaks the identification message from dial.ident_name and\n"
+         "  dial.ident_callback (espeak-ng, offline) into the data folder, as a dial\n"
+         "  session does when dial.ident_file is empty; prints its text, path and\n"
+         "  length. Made once per text: the same text reuses the file.\n"
+         "  --play       also play it here (sox's play, the default audio output)\n"
+         "  Exit: 0 made (or already made), 1 not configured, refused or failed, 2 bad\n"
+         "  usage.\n"},
 };
 
 static const size_t ncmds = sizeof(cmds) / sizeof(cmds[0]);

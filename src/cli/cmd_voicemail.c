@@ -7,16 +7,22 @@
  * FILE is written only when the message is whole (through FILE.part, renamed), never over an
  * existing file without --force. The message says which config key plays it
  * (dial.voicemail_file, or dial.ident_file with --ident) and how to set it.
+ *
+ * `loftdial voicemail ident [--play]`: the identification message loftdial speaks itself from
+ * dial.ident_name and dial.ident_callback (identmsg.h), rendered (or found in the cache) the
+ * way a dial session makes it, its path and length printed, and played locally with --play.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "loftdial/cli.h"
 #include "loftdial/engine.h"
+#include "loftdial/identmsg.h"
 #include "loftdial/loop.h"
 #include "loftdial/phone.h"
 #include "loftdial/text.h"
@@ -154,6 +160,93 @@ static int record(struct cli_ctx *ctx, const char *file, bool ident, unsigned se
 	return CLI_OK;
 }
 
+/* Plays file on this machine's default audio output with sox's play, and waits for it. */
+static int play_local(const char *file)
+{
+	char *const argv[] = {"play", "-q", (char *)file, NULL};
+	int status = 0;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return errno;
+	if (pid == 0) {
+		execvp("play", argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+		fprintf(stderr,
+		        "loftdial voicemail: play is not installed (Debian: apt-get install "
+		        "sox)\n");
+		return ENOENT;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "loftdial voicemail: play could not play the message (is there an "
+		                "audio output here?)\n");
+		return EIO;
+	}
+	return 0;
+}
+
+/* `voicemail ident [--play]`: renders the spoken identification message, says where it is. */
+static int ident_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *file = config_str(ctx->cfg, "dial.ident_file");
+	char text[IDENTMSG_TEXT_MAX], path[IDENTMSG_PATH_MAX], why[600] = "", shown[700];
+	bool play = false, cached = false;
+	unsigned ms = 0;
+	int i, err;
+
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--play")) {
+			play = true;
+		} else {
+			fprintf(stderr,
+			        "loftdial voicemail: ident takes only --play, not '%.40s'\n",
+			        argv[i]);
+			return usage();
+		}
+	}
+	err = identmsg_text(config_str(ctx->cfg, "dial.ident_name"),
+	                    config_str(ctx->cfg, "dial.ident_callback"), text, sizeof(text), why,
+	                    sizeof(why));
+	if (err == ENOENT) {
+		fprintf(stderr, "loftdial voicemail: dial.ident_name and dial.ident_callback are "
+		                "empty: set both, e.g.\n"
+		                "  loftdial config set dial.ident_name 'Dana Reyes, Acme'\n"
+		                "  loftdial config set dial.ident_callback '+1 415 555 0123'\n");
+		return CLI_FAIL;
+	}
+	if (err) {
+		text_sanitize(shown, sizeof(shown), why, false);
+		fprintf(stderr, "loftdial voicemail: %s\n", shown);
+		return CLI_FAIL;
+	}
+	err = identmsg_render(ctx->paths.data_dir, text, path, sizeof(path), &cached, &ms, why,
+	                      sizeof(why));
+	if (err) {
+		text_sanitize(shown, sizeof(shown), why, false);
+		fprintf(stderr, "loftdial voicemail: %s\n", shown);
+		return CLI_FAIL;
+	}
+	text_sanitize(shown, sizeof(shown), text, false);
+	printf("text: %s\n", shown);
+	text_sanitize(shown, sizeof(shown), path, false);
+	printf("%s (%u.%u s, 8 kHz mono 16-bit WAV, %s)\n", shown, ms / 1000, ms % 1000 / 100,
+	       cached ? "already made" : "made now");
+	if (file && *file) {
+		text_sanitize(shown, sizeof(shown), file, false);
+		printf("note: dial.ident_file is set (%s): lines play that file, not this one\n",
+		       shown);
+	}
+	if (play && play_local(path))
+		return CLI_FAIL;
+	return CLI_OK;
+}
+
 int cmd_voicemail(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *file = NULL, *from = NULL;
@@ -163,6 +256,8 @@ int cmd_voicemail(struct cli_ctx *ctx, int argc, char **argv)
 	struct stat st;
 	int i, err;
 
+	if (argc >= 2 && !strcmp(argv[1], "ident"))
+		return ident_cmd(ctx, argc, argv);
 	if (argc < 2 || strcmp(argv[1], "record")) {
 		if (argc >= 2)
 			fprintf(stderr, "loftdial voicemail: no subcommand '%.40s'\n", argv[1]);

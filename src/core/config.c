@@ -121,6 +121,12 @@ static const struct config_key keys[] = {
 	 "8 kHz mono WAV left as a voicemail when dial.machine is voicemail."},
 	{"dial.ident_file", CONFIG_STR, "", 0, 0, NULL, false,
 	 "8 kHz mono WAV played to a person who answers while the rep is on another call."},
+	{"dial.ident_name", CONFIG_STR, "", 0, 0, NULL, false,
+	 "The caller's name in the identification message loftdial speaks itself when "
+	 "dial.ident_file is empty (with dial.ident_callback)."},
+	{"dial.ident_callback", CONFIG_STR, "", 0, 0, NULL, false,
+	 "The callback number, spoken digit by digit, in the identification message loftdial "
+	 "speaks itself when dial.ident_file is empty (with dial.ident_name)."},
 	{"dial.abandon_limit", CONFIG_INT, "3", 0, 100, NULL, false,
 	 "Ceiling, in percent, of dropped live answers among live answers (30 days, per rep and "
 	 "per campaign); a dial session lowers its line count as the share nears it (0: off)."},

@@ -20,6 +20,7 @@
 
 #include "loftdial/log.h"
 #include "loftdial/engine.h"
+#include "loftdial/identmsg.h"
 #include "loftdial/loop.h"
 #include "loftdial/pool.h"
 #include "loftdial/text.h"
@@ -80,6 +81,10 @@ struct leg {
 struct pool {
 	struct pool_opts o;
 	char vm_file[1024], ident_file[1024], country[8], dialplan[DIALPLAN_URI_MAX + 1];
+	/* The spoken identification message while it renders (no dial starts meanwhile, so no
+	 * one who answers meets silence), and why there is none when it could not be made. */
+	struct identmsg *ident_job;
+	char ident_why[256];
 	struct phone *phone;
 	pool_h *h;
 	void *arg;
@@ -944,7 +949,7 @@ static void pump(void *arg)
 		}
 		return;
 	}
-	if (p->winner || p->wrapup || p->paused)
+	if (p->winner || p->wrapup || p->paused || p->ident_job)
 		return;
 	while (p->queued) {
 		struct leg *g = NULL;
@@ -984,9 +989,75 @@ static void pump_soon(struct pool *p)
 		loop_defer(&p->pump_job, pump, p);
 }
 
+/* Says, once the pool has started with more than one line, that a dropped live answer will
+ * get no identification message, and why. */
+static void ident_missing(struct pool *p)
+{
+	char msg[512];
+
+	if (p->nlines < 2 || p->ident_file[0] || p->ident_job)
+		return;
+	if (p->ident_why[0])
+		text_printf(msg, sizeof(msg),
+		            "no identification message (%s): a person who answers while the rep is "
+		            "on another line is hung up on without a word",
+		            p->ident_why);
+	else
+		text_copy(msg, sizeof(msg),
+		          "no identification message (dial.ident_file, or dial.ident_name and "
+		          "dial.ident_callback): a person who answers while the rep is on another "
+		          "line is hung up on without a word");
+	log_warn("pool", "%s", msg);
+	tell(p, POOL_EV_WARNING, NULL, 0, msg);
+}
+
+/* The spoken identification message is ready (or could not be made): dialling may start. */
+static void ident_ready(int err, const char *path, const char *why, void *arg)
+{
+	struct pool *p = arg;
+
+	identmsg_free(p->ident_job);
+	p->ident_job = NULL;
+	if (err) {
+		text_printf(p->ident_why, sizeof(p->ident_why), "cannot speak it: %s", why);
+		if (p->started)
+			ident_missing(p);
+	} else {
+		text_copy(p->ident_file, sizeof(p->ident_file), path);
+		log_info("pool", "identification message: %s", path);
+	}
+	if (p->started)
+		pump_soon(p);
+}
+
+/* Without a recorded identification message, the one spoken from the name and callback
+ * number: the cached file at once, or a render on the loop that holds the first dial. */
+static void ident_prepare(struct pool *p, const char *text, const char *dir)
+{
+	char why[256] = "";
+	int err;
+
+	if (!text[0])
+		return;
+	if (!dir || !*dir) {
+		text_copy(p->ident_why, sizeof(p->ident_why), "cannot speak it: no data folder");
+		return;
+	}
+	if (identmsg_cached(dir, text, p->ident_file, sizeof(p->ident_file), NULL)) {
+		log_info("pool", "identification message: %s (already made)", p->ident_file);
+		return;
+	}
+	p->ident_file[0] = '\0';
+	err = identmsg_start(&p->ident_job, dir, text, ident_ready, p, why, sizeof(why));
+	if (err)
+		text_printf(p->ident_why, sizeof(p->ident_why), "cannot speak it: %s",
+		            why[0] ? why : strerror(err));
+}
+
 int pool_new(struct pool **pp, const struct pool_opts *o, const struct phone_opts *po, pool_h *h,
              void *arg, char *why, size_t whyn)
 {
+	char ident_text[IDENTMSG_TEXT_MAX] = "";
 	struct pool *p;
 	unsigned i;
 	int err;
@@ -1012,6 +1083,14 @@ int pool_new(struct pool **pp, const struct pool_opts *o, const struct phone_opt
 		            "dial.machine is voicemail but dial.voicemail_file is empty");
 		return EINVAL;
 	}
+	if (!o->ident_file || !*o->ident_file) {
+		/* A name or number that cannot be spoken is a config mistake to fix now, not a
+		 * silence discovered when someone answers. */
+		err = identmsg_text(o->ident_name, o->ident_callback, ident_text,
+		                    sizeof(ident_text), why, whyn);
+		if (err && err != ENOENT)
+			return err;
+	}
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return ENOMEM;
@@ -1026,6 +1105,7 @@ int pool_new(struct pool **pp, const struct pool_opts *o, const struct phone_opt
 	p->o.ident_file = p->ident_file;
 	p->o.country = p->country;
 	p->o.dialplan = p->dialplan;
+	p->o.ident_name = p->o.ident_callback = p->o.ident_dir = NULL; /* not kept: cfg's strings */
 	p->nlines = po->lines;
 	p->active = po->lines;
 	list_init(&p->queue);
@@ -1059,6 +1139,7 @@ int pool_new(struct pool **pp, const struct pool_opts *o, const struct phone_opt
 		free(p);
 		return err;
 	}
+	ident_prepare(p, ident_text, o->ident_dir ? o->ident_dir : po->dir);
 	*pp = p;
 	return 0;
 }
@@ -1092,14 +1173,7 @@ void pool_start(struct pool *p)
 	if (!p || p->started)
 		return;
 	p->started = true;
-	if (p->nlines > 1 && !p->ident_file[0]) {
-		static const char msg[] =
-		        "no identification message (dial.ident_file): a person who answers while "
-		        "the rep is on another line is hung up on without a word";
-
-		log_warn("pool", "%s", msg);
-		tell(p, POOL_EV_WARNING, NULL, 0, msg);
-	}
+	ident_missing(p);
 	pump_soon(p);
 }
 
@@ -1193,6 +1267,7 @@ void pool_free(struct pool *p)
 		free(lb->a);
 		free(lb);
 	}
+	identmsg_free(p->ident_job);
 	phone_free(p->phone);
 	free(p);
 }

@@ -32,6 +32,8 @@ void pool_opts_from_config(struct pool_opts *o, const struct config *cfg, unsign
 	                                        : POOL_MACHINE_HANGUP;
 	o->voicemail_file = config_str(cfg, "dial.voicemail_file");
 	o->ident_file = config_str(cfg, "dial.ident_file");
+	o->ident_name = config_str(cfg, "dial.ident_name");
+	o->ident_callback = config_str(cfg, "dial.ident_callback");
 	o->country = config_str(cfg, "phone.default_country");
 	o->dialplan = config_str(cfg, "sip.dialplan");
 	o->auto_resume = true;
