@@ -53,7 +53,8 @@ int identmsg_render(const char *dir, const char *text, char *out, size_t n, bool
 
 struct identmsg;
 
-/* The render has ended: err 0 and the file's path, or err with why. */
+/* The render has ended: err 0 and the file's path, or err with why. path and why belong to
+ * the render: copy them before identmsg_free. */
 typedef void(identmsg_h)(int err, const char *path, const char *why, void *arg);
 
 /* Starts rendering the text on the loop; h is called once, from the loop, never from inside

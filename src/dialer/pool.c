@@ -1016,16 +1016,17 @@ static void ident_ready(int err, const char *path, const char *why, void *arg)
 {
 	struct pool *p = arg;
 
+	/* path and why live in the job: kept before it is freed. */
+	if (err)
+		text_printf(p->ident_why, sizeof(p->ident_why), "cannot speak it: %s", why);
+	else
+		text_copy(p->ident_file, sizeof(p->ident_file), path);
 	identmsg_free(p->ident_job);
 	p->ident_job = NULL;
-	if (err) {
-		text_printf(p->ident_why, sizeof(p->ident_why), "cannot speak it: %s", why);
-		if (p->started)
-			ident_missing(p);
-	} else {
-		text_copy(p->ident_file, sizeof(p->ident_file), path);
-		log_info("pool", "identification message: %s", path);
-	}
+	if (!err)
+		log_info("pool", "identification message: %s", p->ident_file);
+	else if (p->started)
+		ident_missing(p);
 	if (p->started)
 		pump_soon(p);
 }
