@@ -38,6 +38,11 @@ char *text_dupn(const char *s, size_t len);
  * NUL, *p moves past it); NULL when only blanks are left. For line-oriented config files. */
 char *text_word(char **p);
 
+/* True when every blank-separated word of filter occurs somewhere in hay, ignoring ASCII case
+ * (an empty filter matches everything). The filter-as-you-type rule of the TUI's lists; words
+ * are cut at 127 bytes. */
+bool text_has_words(const char *hay, const char *filter);
+
 /* Constant-time comparison of two byte strings of the same length. */
 bool text_equal_ct(const void *a, const void *b, size_t len);
 

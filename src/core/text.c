@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "loftdial/text.h"
 
@@ -210,6 +211,34 @@ char *text_dupn(const char *s, size_t len)
 		memcpy(d, s, len);
 	d[len] = '\0';
 	return d;
+}
+
+/* True when word (n bytes) occurs in s, ignoring ASCII case. */
+static bool has_word(const char *s, const char *word, size_t n)
+{
+	for (; *s; s++)
+		if (!strncasecmp(s, word, n))
+			return true;
+	return !n;
+}
+
+bool text_has_words(const char *hay, const char *filter)
+{
+	const char *p = filter;
+
+	while (*p) {
+		size_t n;
+
+		while (*p == ' ')
+			p++;
+		n = strcspn(p, " ");
+		if (!n)
+			break;
+		if (!has_word(hay, p, n < 127 ? n : 127))
+			return false;
+		p += n;
+	}
+	return true;
 }
 
 bool text_equal_ct(const void *a, const void *b, size_t len)

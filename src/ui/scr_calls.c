@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <re.h>
@@ -112,43 +111,16 @@ static void when_text(int64_t at, bool wide, char *out, size_t n)
 }
 
 /* True when word appears in s, ASCII letters in any case. */
-static bool contains(const char *s, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (; *s; s++)
-		if (!strncasecmp(s, word, n))
-			return true;
-	return !n;
-}
-
 /* True when every blank-separated word of the filter appears in the row's text. */
 static bool matches(const struct calllog *c, const char *filter)
 {
-	char hay[1400], when[32], w[128];
-	const char *p = filter;
+	char hay[1400], when[32];
 
 	when_text(c->at, true, when, sizeof(when));
 	text_printf(hay, sizeof(hay), "%s|%s|%s|%s|%s|%s|%s|%s", when, c->person, c->number,
 	            outcome_label(c->outcome, c->live), c->disposition, c->sentiment, c->state,
 	            c->notes);
-	while (*p) {
-		size_t n;
-
-		while (*p == ' ')
-			p++;
-		n = strcspn(p, " ");
-		if (!n)
-			break;
-		if (n >= sizeof(w))
-			n = sizeof(w) - 1;
-		memcpy(w, p, n);
-		w[n] = '\0';
-		if (!contains(hay, w))
-			return false;
-		p += n;
-	}
-	return true;
+	return text_has_words(hay, filter);
 }
 
 /* Rebuilds the filtered view, keeping the selected call when it is still shown. */

@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <re.h>
@@ -72,40 +71,6 @@ struct lists {
 };
 
 /* True when word appears in s, ASCII letters in any case (other bytes exactly). */
-static bool contains(const char *s, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (; *s; s++)
-		if (!strncasecmp(s, word, n))
-			return true;
-	return !n;
-}
-
-/* True when every blank-separated word of filter appears in label (any ASCII case). */
-static bool matches(const char *label, const char *filter)
-{
-	char w[128];
-	const char *p = filter;
-
-	while (*p) {
-		size_t n;
-
-		while (*p == ' ')
-			p++;
-		n = strcspn(p, " ");
-		if (!n)
-			break;
-		if (n >= sizeof(w))
-			n = sizeof(w) - 1;
-		memcpy(w, p, n);
-		w[n] = '\0';
-		if (!contains(label, w))
-			return false;
-		p += n;
-	}
-	return true;
-}
 
 /* Rebuilds the filtered view, keeping the selected row when it is still shown. */
 static void refilter(struct lists *s)
@@ -115,7 +80,7 @@ static void refilter(struct lists *s)
 	if (s->list.sel < s->list.count)
 		keep = s->view[s->list.sel];
 	for (i = 0; i < s->nrows; i++)
-		if (matches(s->rows[i].label, s->filter))
+		if (text_has_words(s->rows[i].label, s->filter))
 			s->view[n++] = i;
 	s->list.count = n;
 	s->list.sel = 0;

@@ -155,6 +155,25 @@ static void test_word(void **state)
 	assert_null(text_word(&p));
 }
 
+/* text_has_words: every word somewhere, any ASCII case, blanks around and between ignored. */
+static void test_has_words(void **state)
+{
+	char long_word[300];
+
+	assert_true(text_has_words("Acme Corp|Ada Lovelace", ""));
+	assert_true(text_has_words("Acme Corp|Ada Lovelace", "   "));
+	assert_true(text_has_words("Acme Corp|Ada Lovelace", "ada"));
+	assert_true(text_has_words("Acme Corp|Ada Lovelace", "  LOVE  acme "));
+	assert_false(text_has_words("Acme Corp|Ada Lovelace", "ada grace"));
+	assert_false(text_has_words("", "x"));
+	assert_true(text_has_words("Иван Петров", "Петров"));
+	/* A word longer than 127 bytes is matched on its first 127. */
+	memset(long_word, 'a', sizeof(long_word) - 1);
+	long_word[sizeof(long_word) - 1] = '\0';
+	assert_true(text_has_words(long_word + 100, long_word));
+	assert_false(text_has_words("aaa", long_word));
+}
+
 /* text_sanitize_lines keeps line breaks (CR LF and CR become one newline); the rest is
  * text_sanitize's work. */
 static void test_sanitize_lines(void **state)
@@ -183,7 +202,7 @@ int main(void)
 	        cmocka_unit_test(test_sanitize_table), cmocka_unit_test(test_sanitize_edges),
 	        cmocka_unit_test(test_is_clean),       cmocka_unit_test(test_copy_printf),
 	        cmocka_unit_test(test_dupn_ct),        cmocka_unit_test(test_word),
-	        cmocka_unit_test(test_sanitize_lines),
+	        cmocka_unit_test(test_sanitize_lines), cmocka_unit_test(test_has_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
