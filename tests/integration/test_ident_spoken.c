@@ -8,7 +8,8 @@
  * with AMD humans_only; one is connected, the other hears speech (not silence) within 2 s of
  * answering, for about the message's length, and the record says it was played.
  *
- * Also: a name that is not allowed fails pool_new with the key named, before any engine runs.
+ * Also: a name that is not allowed fails pool_new with the key named, before any engine runs;
+ * when espeak-ng cannot run, the pool warns with the reason and dials on without a message.
  */
 #include <errno.h>
 #include <math.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -301,11 +303,83 @@ static void test_spoken_on_double_answer(void **state)
 	pt_pool_finish(&T);
 }
 
+/* Waits for a pool note of a kind. */
+struct wait_note {
+	struct pt_pool *t;
+	enum pool_ev ev;
+};
+
+static bool has_note(void *arg)
+{
+	struct wait_note *w = arg;
+
+	return pt_pool_count(w->t, w->ev, 0) > 0;
+}
+
+/* The program's full path from the directories of path, or NULL. */
+static const char *find_in_path(const char *prog, const char *path, char *out, size_t n)
+{
+	char dirs[4096], *save = NULL, *d;
+
+	snprintf(dirs, sizeof(dirs), "%s", path);
+	for (d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		snprintf(out, n, "%s/%s", d, prog);
+		if (access(out, X_OK) == 0)
+			return out;
+	}
+	return NULL;
+}
+
+/* espeak-ng cannot run: the pool says why there is no message, and dials on without it. */
+static void test_cannot_speak_warns(void **state)
+{
+	static struct pt_pool T;
+	char empty[700], saved[4096], prog[1024];
+	const char *path = getenv("PATH");
+	const struct pt_note *w;
+	struct wait_note wn = {&T, POOL_EV_WARNING};
+	struct pool_opts po;
+	struct phone_opts ph;
+	int sb, cb;
+
+	(void)state;
+	snprintf(saved, sizeof(saved), "%s", path ? path : "/usr/bin:/bin");
+	snprintf(empty, sizeof(empty), "%s/nothing-here", root);
+	assert_int_equal(mkdir(empty, 0700), 0);
+	behaviour("+13125550771", "human ring=300 lead=100 greet=300");
+	assert_int_equal(pt_port_block(2, &sb, &cb), 0);
+	pt_pool_defaults(&po, &ph, root, 2, sb, cb, NULL);
+	ph.baresip = find_in_path("baresip", saved, prog, sizeof(prog));
+	assert_non_null(ph.baresip); /* by its path: the engines start with the PATH below */
+	po.dialplan = dialplan;
+	po.ident_name = NAME;
+	po.ident_callback = "312 555 0100";
+	po.ident_dir = root;
+	/* The render's child is forked inside pool_new, with this PATH. */
+	setenv("PATH", empty, 1);
+	assert_int_equal(pt_pool_start(&T, &po, &ph), 0);
+	setenv("PATH", saved, 1);
+	assert_true(pt_pool_wait_up(&T, 2, PT_WAIT_MS));
+	assert_int_equal(pool_add(T.pool, "+13125550771", NULL), 0);
+	pool_start(T.pool);
+	assert_true(pt_run_until(has_note, &wn, PT_WAIT_MS));
+	w = pt_pool_last(&T, POOL_EV_WARNING);
+	print_message("warning: %s\n", w->text);
+	assert_non_null(strstr(w->text, "no identification message (cannot speak it: espeak-ng "
+	                                "is not installed"));
+	/* It dials on without the message. */
+	wn.ev = POOL_EV_DIALING;
+	assert_true(pt_run_until(has_note, &wn, PT_WAIT_MS));
+	assert_int_equal(pt_pool_count(&T, POOL_EV_WARNING, 0), 1);
+	pt_pool_finish(&T);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_bad_name_refused),
 	        cmocka_unit_test(test_spoken_on_double_answer),
+	        cmocka_unit_test(test_cannot_speak_warns),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
