@@ -137,7 +137,9 @@ typedef void(pool_h)(const struct pool_note *n, void *arg);
  * country, account...). */
 int pool_new(struct pool **pp, const struct pool_opts *o, const struct phone_opts *po, pool_h *h,
              void *arg, char *why, size_t whyn);
-/* Stops dialling, hangs every leg up, then stops the engines: POOL_EV_STOPPED follows. */
+/* Stops dialling, hangs every leg up, then stops the engines: POOL_EV_STOPPED follows. A person
+ * still being screened (AMD humans_only) is a live answer dropped: they hear the identification
+ * message first, when there is one, and the record says so. */
 void pool_stop(struct pool *p);
 /* Frees the pool and its phone (engines still running are killed). NULL is fine. */
 void pool_free(struct pool *p);

@@ -636,6 +636,9 @@ static void settle(struct leg *g, const struct call *c)
 			          "identification message");
 		else if (g->why == WHY_UNKNOWN)
 			text_copy(a->reason, sizeof(a->reason), why_text(WHY_UNKNOWN));
+		else if (g->why == WHY_STOP)
+			text_copy(a->reason, sizeof(a->reason),
+			          "the dialler stopped while screening: live answer dropped");
 		else if (g->why == WHY_DROPPED || g->why == WHY_LOST || p->winner)
 			text_copy(a->reason, sizeof(a->reason), why_text(WHY_DROPPED));
 		else
@@ -1230,9 +1233,18 @@ void pool_stop(struct pool *p)
 		free(le->data);
 	}
 	p->queued = 0;
-	for (i = 0; i < p->nlines; i++)
-		if (p->legs[i].a)
-			leg_hangup(&p->legs[i], WHY_STOP);
+	for (i = 0; i < p->nlines; i++) {
+		struct leg *g = &p->legs[i];
+
+		if (!g->a)
+			continue;
+		/* Someone answered and was still being screened (never the rep's): stopping
+		 * drops a live answer, who hears the identification message like any other. */
+		if (g->a->t_answer && !g->a->connected && !g->voicemail)
+			drop_live(g, WHY_STOP);
+		else
+			leg_hangup(g, WHY_STOP);
+	}
 	pump_soon(p);
 }
 

@@ -16,6 +16,8 @@
  * - Two people answer in the same instant (held calls released together) on two lines with AMD
  *   humans_only: one is connected, the other hears the identification message within 2 s of
  *   answering and the record says it was played.
+ * - The rep stops the pool while a person who answered is still screened: a live answer
+ *   dropped, with the identification message, like the second answer above.
  */
 #include <errno.h>
 #include <math.h>
@@ -470,6 +472,64 @@ static void test_ident_on_double_answer(void **state)
 	pt_pool_finish(&T);
 }
 
+/* Runs the loop until line 1 screens an answer (AMD listening). */
+static bool is_screening(void *arg)
+{
+	struct pool_snapshot *snap = calloc(1, sizeof(*snap));
+	bool yes;
+
+	assert_non_null(snap);
+	pool_snapshot(((struct pt_pool *)arg)->pool, snap);
+	yes = snap->lines[0].phase == POOL_LINE_SCREENING;
+	free(snap);
+	return yes;
+}
+
+/* The rep stops while a person who answered is still being screened (AMD humans_only): that
+ * is a live answer dropped, so they hear the identification message and the record says so
+ * (it was hung up on without a word, and not counted as dropped). */
+static void test_ident_on_stop_while_screening(void **state)
+{
+	static struct pt_pool T;
+	static const char num[] = "+13125550761";
+	char body[512], req[256];
+	const struct pool_attempt *a;
+	unsigned one = 1;
+	struct heard h;
+	long on;
+
+	(void)state;
+	/* Three seconds of quiet before "hello": AMD listens that long before it can tell. */
+	behaviour(num, "human ring=held lead=3000 greet=300");
+	start_pool(&T, 1, POOL_AMD_HUMANS_ONLY, POOL_MACHINE_HANGUP, true);
+	assert_int_equal(pool_add(T.pool, num, NULL), 0);
+	pool_start(T.pool);
+	assert_true(pt_run_until(held_is, &one, PT_WAIT_MS));
+	snprintf(req, sizeof(req), "{\"numbers\":[\"%s\"],\"gap_ms\":0}", num);
+	assert_int_equal(admin("POST", "/_sandbox/phones/release", req, body, sizeof(body)), 200);
+	assert_true(pt_run_until(is_screening, &T, PT_WAIT_MS));
+	pool_stop(T.pool);
+	assert_true(pt_pool_wait_ended(&T, 1, PT_WAIT_MS));
+	a = &T.ended[0];
+	print_message("%s: %s (%s)%s%s\n", a->e164, call_outcome_name(a->outcome), a->reason,
+	              a->live_dropped ? " live dropped" : "", a->ident_played ? " ident played" : "");
+	assert_false(a->connected);
+	assert_true(a->live_dropped);
+	assert_true(a->ident_played);
+	assert_int_equal(a->outcome, CALL_OUT_CANCELLED);
+	assert_string_equal(a->reason, "live answer dropped: identification message played");
+	assert_int_equal(pt_pool_count(&T, POOL_EV_IDENT, a->id), 1);
+	heard_get(num, &h);
+	on = onset_ms(&h);
+	printf("FIGURE a person screened when the rep stopped heard the identification message "
+	       "%ld ms after answering\n",
+	       on);
+	assert_true(on >= 0 && on <= 3000);
+	assert_signature(&h, on, 659, 988);
+	free(h.pcm);
+	pt_pool_finish(&T);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +537,7 @@ int main(void)
 	        cmocka_unit_test(test_connect_unknown_frees_rep),
 	        cmocka_unit_test(test_rep_drop),
 	        cmocka_unit_test(test_ident_on_double_answer),
+	        cmocka_unit_test(test_ident_on_stop_while_screening),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
