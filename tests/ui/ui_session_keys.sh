@@ -9,7 +9,9 @@
 # hold (the lane says "on hold", the phone saw the hold re-INVITE, then the resume) and DTMF
 # (the digits typed reach the phone as RFC 4733 events); redial (r dials the
 # same number again, a second call in the sandbox, counted once more; d then goes on with the
-# next prospect, not that number); back to parallel (p: three lanes ring; - leaves a ringing
+# next prospect, not that number); voicemail drop (a machine answers, v leaves the recorded
+# message after its beep: the phone heard it, no picker, the attempt is a voicemail logged with
+# the voicemail disposition); back to parallel (p: three lanes ring; - leaves a ringing
 # lane ringing); q q ends the session with every attempt closed.
 . "$(dirname "$0")/uilib.sh"
 ui_init
@@ -31,7 +33,7 @@ done
 
 # The rep's "microphone": a 440 Hz sine long enough for the whole test (8 kHz, as G.711 needs;
 # baresip's ausine runs at 48 kHz only).
-python3 - "$work/sine.wav" <<'PY'
+python3 - "$work/sine.wav" "$work/vm.wav" <<'PY'
 import math, struct, sys, wave
 w = wave.open(sys.argv[1], "wb")
 w.setnchannels(1)
@@ -40,6 +42,14 @@ w.setframerate(8000)
 one = b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / 8000)))
               for i in range(8000))
 w.writeframes(one * 240)
+w.close()
+# The recorded voicemail: 2 s of 660 Hz, told apart from the rep's 440 Hz in what the phone got.
+w = wave.open(sys.argv[2], "wb")
+w.setnchannels(1)
+w.setsampwidth(2)
+w.setframerate(8000)
+w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 660 * i / 8000)))
+                       for i in range(16000)))
 w.close()
 PY
 export LOFTDIAL_HOME=$work/home
@@ -55,6 +65,7 @@ engine.sip_port $port
 engine.ctrl_port $((port + 100))
 dial.lines 3
 dial.amd off
+dial.voicemail_file $work/vm.wav
 dial.no_zone rep
 dial.stagger_ms 50
 log.level debug
@@ -133,6 +144,52 @@ print(int(math.sqrt(sum(x * x for x in s) / k)) if k else 0)'
 }
 loud() { local l; l=$(level "$1") && [ "$l" -gt 1000 ]; }
 quiet() { local l; l=$(level "$1") && [ "$l" -lt 100 ]; }
+# message_heard DIGITS: after the greeting and its beep, the newest call to the number heard the
+# recorded message (660 Hz holds most of the energy; the rep's 440 Hz does not).
+message_heard() {
+	local id g
+	id=$(phone_call "$1" id)
+	g=$(phone_call "$1" greeting_ms)
+	[ -n "$id" ] && [ -n "$g" ] || return 1
+	curl -s "$api/_sandbox/phones/calls/$id/audio" | python3 -c '
+import io, math, struct, sys, wave
+w = wave.open(io.BytesIO(sys.stdin.buffer.read()))
+n = w.getnframes()
+s = struct.unpack("<%dh" % n, w.readframes(n))[int(sys.argv[1]) * 8 + 400:]
+if len(s) < 8000:
+    sys.exit(1)
+def share(hz):
+    c = 2 * math.cos(2 * math.pi * hz / 8000)
+    s1 = s2 = 0.0
+    for x in s:
+        s1, s2 = x + c * s1 - s2, s1
+    total = sum(float(x) * x for x in s)
+    return 2 * (s1 * s1 + s2 * s2 - c * s1 * s2) / (total * len(s)) if total else 0
+a, b = share(660), share(440)
+print("# after the greeting: 660 Hz share %.2f, 440 Hz share %.2f" % (a, b))
+sys.exit(0 if a > 0.5 and b < 0.1 else 1)' "$g"
+}
+# outcome_of DIGITS: the outcome and reason of the store's last attempt to a number.
+outcome_of() {
+	python3 - "$LOFTDIAL_HOME/loftdial.db" "$1" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+r = c.execute("SELECT outcome, reason FROM dial_attempts WHERE number = ? ORDER BY id DESC LIMIT 1",
+              (sys.argv[2],)).fetchone()
+print("%s: %s" % r if r else "")
+PY
+}
+# vm_logged DIGITS: one call record for the number in the outbox, with the voicemail disposition.
+vm_logged() {
+	python3 - "$LOFTDIAL_HOME/loftdial.db" "$1" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+rows = c.execute("SELECT json_extract(body, '$.disposition') FROM outbox WHERE kind = 'call' AND "
+                 "json_extract(body, '$.to') = ?", (sys.argv[2],)).fetchall()
+print("# outbox records to %s: %s" % (sys.argv[2], rows))
+sys.exit(0 if rows == [("Left Voicemail",)] else 1)
+PY
+}
 # The store's attempts to a number.
 attempts_to() {
 	python3 - "$LOFTDIAL_HOME/loftdial.db" "$1" <<'PY'
@@ -250,13 +307,24 @@ check "the store has two attempts to it" ui_until 10 test "$(attempts_to "$secon
 check "the preview goes on to the next prospect" ui_until 10 card_not "$second"
 third=$(card_number)
 echo "# preview shows $third"
+
+# --- voicemail drop: a machine answers (AMD off: the rep gets it), v leaves the recording after
+# the beep and frees the rep (no picker); logged as a voicemail.
+check "the next number answers as a machine" test "$(behave "$third" "voicemail ring=held greet=4s")" = 200
 ui_keys d
 check "d: L1 rings the next number, not the redialled one" ui_until 20 lane_is L1 ringing "$third"
 check "Dials 3" ui_until 10 dials_are 3
-check "released: L1 connected" test "$(release "$third")" = 200
-check "L1 connected" ui_wait " L1 connected " 20
-check "x, the picker, C-n: logged" hang_up_and_log
 check "no third call to the redialled number" test "$(attempts_to "$second")" = 2
+check "released: L1 connected" test "$(release "$third")" = 200
+check "L1 connected to the machine" ui_wait " L1 connected " 20
+ui_keys v
+check "v: the lane says voicemail drop" ui_wait " L1 voicemail drop " 10
+check "the message played to its end: voicemail left" ui_wait "voicemail: voicemail left" 60
+check "no picker: the rep stays on the session" ui_shows "loftdial | Session"
+check "the phone heard the message after its greeting and beep" ui_until 10 message_heard "$third"
+check "the attempt is a voicemail in the store" \
+	test "$(outcome_of "$third")" = "voicemail: voicemail left"
+check "the call is logged with the voicemail disposition, once" ui_until 10 vm_logged "$third"
 
 # --- back to parallel: three lanes ring; fewer lines never end a live call.
 ui_keys p
