@@ -512,7 +512,8 @@ static void test_ident_on_stop_while_screening(void **state)
 	assert_true(pt_pool_wait_ended(&T, 1, PT_WAIT_MS));
 	a = &T.ended[0];
 	print_message("%s: %s (%s)%s%s\n", a->e164, call_outcome_name(a->outcome), a->reason,
-	              a->live_dropped ? " live dropped" : "", a->ident_played ? " ident played" : "");
+	              a->live_dropped ? " live dropped" : "",
+	              a->ident_played ? " ident played" : "");
 	assert_false(a->connected);
 	assert_true(a->live_dropped);
 	assert_true(a->ident_played);
