@@ -34,6 +34,7 @@ struct uisvc {
 	struct outsend *send; /* NULL while down or while another process sends */
 	int send_lock;        /* the outbox lock while send runs, else -1 */
 	bool send_busy;       /* another process held the outbox lock when last tried */
+	int64_t held_id;      /* the record the status line said was held back, or 0 */
 	struct tmr outbox_tmr;
 	bool watching; /* on_outbox is an outbox watcher of ui_store */
 	struct watcher watch[UI_SESSION_WATCH_MAX];
@@ -59,14 +60,28 @@ static void on_sync(const struct syncsvc_note *n, void *arg)
 	ui_dirty(s->ui);
 }
 
-/* The sender's notes go to the watchers as they are. */
+/* The sender's notes go to the watchers as they are. A record that did not reach Salesloft
+ * (its fate unknown, or back in the queue) is said on the status line once, so the rep knows
+ * the call is kept and the session goes on; its landing is said too. */
 static void on_send(const struct outsend_note *n, void *arg)
 {
 	struct uisvc *s = arg;
 	struct ui_session_note note = {.ev = UI_SESSION_SEND, .send = n};
 
-	if (n->ev == OUTSEND_STOPPED)
+	if (n->ev == OUTSEND_STOPPED) {
 		ui_status(s->ui, THEME_ERROR, "outbox: nothing more is sent: %s", n->text);
+	} else if ((n->ev == OUTSEND_LOOKING || n->ev == OUTSEND_RETRY) && !s->held_id) {
+		s->held_id = n->id;
+		ui_status(s->ui, THEME_WARNING,
+		          "Salesloft did not take a call log: it waits in the outbox and is sent "
+		          "again until it lands (%s)",
+		          n->text);
+	} else if ((n->ev == OUTSEND_SENT || n->ev == OUTSEND_CONFLICT) && n->id == s->held_id) {
+		s->held_id = 0;
+		ui_status(s->ui, THEME_OK, "outbox: the call log held back reached Salesloft");
+	} else if (n->ev == OUTSEND_FAILED && n->id == s->held_id) {
+		s->held_id = 0;
+	}
 	tell(s, &note);
 	ui_dirty(s->ui);
 }
