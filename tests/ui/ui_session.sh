@@ -14,17 +14,9 @@ ui_init
 now_iso=2026-01-15T17:00:00Z
 now_s=$(date -u -d "$now_iso" +%s)
 
-# Engine ports of their own, below the ephemeral range and free (as the demo test picks them):
-# three lines use SIP ports P, P+10, P+20 and control ports P+100..P+102.
-taken() { [ -n "$(ss -Htuan "( sport = :$1 )" 2>/dev/null)" ]; }
-for _ in $(seq 1 50); do
-	port=$((21000 + (RANDOM % 110) * 100))
-	busy=0
-	for p in $port $((port + 10)) $((port + 20)) $((port + 100)) $((port + 101)) $((port + 102)); do
-		taken "$p" && busy=1
-	done
-	[ $busy -eq 0 ] && break
-done
+# Engine ports of their own, free and reserved while the test runs (uilib.sh): three lines use
+# SIP ports P, P+10, P+20 and control ports P+100..P+102.
+check "a free engine port block" ui_engine_ports 3
 
 export LOFTDIAL_HOME=$work/home
 mkdir -p "$LOFTDIAL_HOME"

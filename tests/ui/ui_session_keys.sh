@@ -19,17 +19,9 @@ ui_init
 now_iso=2026-01-15T17:00:00Z
 now_s=$(date -u -d "$now_iso" +%s)
 
-# Engine ports of their own, free (as ui_session.sh picks them): SIP P, P+10, P+20 and
-# control P+100..P+102.
-taken() { [ -n "$(ss -Htuan "( sport = :$1 )" 2>/dev/null)" ]; }
-for _ in $(seq 1 50); do
-	port=$((21000 + (RANDOM % 110) * 100))
-	busy=0
-	for p in $port $((port + 10)) $((port + 20)) $((port + 100)) $((port + 101)) $((port + 102)); do
-		taken "$p" && busy=1
-	done
-	[ $busy -eq 0 ] && break
-done
+# Engine ports of their own, free and reserved while the test runs (uilib.sh): SIP P, P+10,
+# P+20 and control P+100..P+102.
+check "a free engine port block" ui_engine_ports 3
 
 # The rep's "microphone": a 440 Hz sine long enough for the whole test (8 kHz, as G.711 needs;
 # baresip's ausine runs at 48 kHz only).
@@ -144,8 +136,9 @@ print(int(math.sqrt(sum(x * x for x in s) / k)) if k else 0)'
 }
 loud() { local l; l=$(level "$1") && [ "$l" -gt 1000 ]; }
 quiet() { local l; l=$(level "$1") && [ "$l" -lt 100 ]; }
-# message_heard DIGITS: after the greeting and its beep, the newest call to the number heard the
-# recorded message (660 Hz holds most of the energy; the rep's 440 Hz does not).
+# message_heard DIGITS: the newest call to the number heard the recorded message (660 Hz) to its
+# end, the last thing before the call ended, and none of it before its greeting and beep were
+# over (whenever v was pressed; the rep's 440 Hz may come before).
 message_heard() {
 	local id g
 	id=$(phone_call "$1" id)
@@ -155,19 +148,23 @@ message_heard() {
 import io, math, struct, sys, wave
 w = wave.open(io.BytesIO(sys.stdin.buffer.read()))
 n = w.getnframes()
-s = struct.unpack("<%dh" % n, w.readframes(n))[int(sys.argv[1]) * 8 + 400:]
-if len(s) < 8000:
-    sys.exit(1)
-def share(hz):
+s = struct.unpack("<%dh" % n, w.readframes(n))
+g = int(sys.argv[1]) * 8
+def share(x, hz):
     c = 2 * math.cos(2 * math.pi * hz / 8000)
     s1 = s2 = 0.0
-    for x in s:
-        s1, s2 = x + c * s1 - s2, s1
-    total = sum(float(x) * x for x in s)
-    return 2 * (s1 * s1 + s2 * s2 - c * s1 * s2) / (total * len(s)) if total else 0
-a, b = share(660), share(440)
-print("# after the greeting: 660 Hz share %.2f, 440 Hz share %.2f" % (a, b))
-sys.exit(0 if a > 0.5 and b < 0.1 else 1)' "$g"
+    for v in x:
+        s1, s2 = v + c * s1 - s2, s1
+    total = sum(float(v) * v for v in x)
+    return 2 * (s1 * s1 + s2 * s2 - c * s1 * s2) / (total * len(x)) if total else 0
+if n < g + 16000:
+    sys.exit(1)
+end = s[n - 12800:n - 800]
+before = s[max(0, g - 16000):g]
+a, b, c = share(end, 660), share(end, 440), share(before, 660)
+print("# the last 1.5 s: 660 Hz share %.2f, 440 Hz %.2f; before the beep ended: 660 Hz %.2f"
+      % (a, b, c))
+sys.exit(0 if a > 0.5 and b < 0.1 and c < 0.1 else 1)' "$g"
 }
 # outcome_of DIGITS: the outcome and reason of the store's last attempt to a number.
 outcome_of() {

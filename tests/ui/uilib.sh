@@ -14,6 +14,7 @@
 #   ui_resize W H             resize the window
 #   ui_stop                   kill the session's server, wait for its processes to end
 #   check NAME CMD...         one TAP-like result line; ui_done prints the total and exits
+#   ui_engine_ports LINES     a free block of engine ports, reserved for the test (sets port)
 set -u
 
 bin=${LOFTDIAL_BIN:?}
@@ -155,4 +156,29 @@ sbx_up() {
 	ui_until 30 grep -q '^sandbox ready api=' "$work/sbx.out" || return 1
 	api=$(sed -n 's/^sandbox ready api=//p' "$work/sbx.out")
 	export LOFTDIAL_API_URL=$api LOFTDIAL_ACCOUNTS_URL=$api
+}
+
+# ui_engine_ports LINES: sets port to a base P below the ephemeral range such that the engines'
+# SIP ports P, P+10, ... and control ports P+100, P+101, ... are free, and reserves the block
+# for this test's life (a lock on /tmp/ldui-ports-P.lock, held by an open descriptor), so two
+# tests started at the same instant never pick the same block. 1 when none is found.
+ui_engine_ports() {
+	local n=$1 i busy
+	for _ in $(seq 1 200); do
+		port=$((21000 + (RANDOM % 110) * 100))
+		exec {ui_ports_fd}>"/tmp/ldui-ports-$port.lock" || continue
+		if ! flock -n "$ui_ports_fd"; then
+			exec {ui_ports_fd}>&-
+			continue
+		fi
+		busy=0
+		for i in $(seq 0 $((n - 1))); do
+			if [ -n "$(ss -Htuan "( sport = :$((port + 10 * i)) or sport = :$((port + 100 + i)) )" 2>/dev/null)" ]; then
+				busy=1
+			fi
+		done
+		[ $busy -eq 0 ] && return 0
+		exec {ui_ports_fd}>&-
+	done
+	return 1
 }
