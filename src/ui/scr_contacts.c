@@ -13,14 +13,19 @@
 #include <string.h>
 #include <time.h>
 
+#include "loftdial/callhist.h"
 #include "loftdial/contacts.h"
 #include "loftdial/dsession.h"
+#include "loftdial/personcad.h"
 #include "loftdial/text.h"
 #include "loftdial/tzone.h"
 
 #include "screen.h"
 
 #define CONTACTS_MAX 200 /* rows kept per search */
+#define CARD_CADS    8   /* cadences read for the card */
+#define CARD_CALLS   10  /* recent calls read for the card */
+#define CARD_VALUE_X 14  /* the column where the card's values start */
 
 enum contacts_action {
 	CONTACTS_DIAL = UI_ACT_SCREEN,
@@ -37,6 +42,11 @@ struct contacts {
 	bool card;      /* the card of the selected row is open */
 	bool card_only; /* opened on one person's card (from Calls): back closes the screen */
 	int rows_shown;
+	/* What the open card shows beyond the row: read from the store when it opens. */
+	struct personcad cads[CARD_CADS];
+	int ncads;
+	struct callhist calls[CARD_CALLS];
+	int ncalls;
 };
 
 /* The person's local time as "HH:MM" (their zone, else their offset, else the account's
@@ -93,6 +103,8 @@ static int run_search(struct ui *ui, struct contacts *s, const char *text)
 	return UI_REDRAW;
 }
 
+static void card_load(struct ui *ui, struct contacts *s);
+
 static int contacts_open(struct ui *ui, void **state)
 {
 	struct contacts *s = calloc(1, sizeof(*s));
@@ -120,6 +132,7 @@ static int contacts_open(struct ui *ui, void **state)
 		} else {
 			s->list.count = 1;
 			s->card = s->card_only = true;
+			card_load(ui, s);
 		}
 	}
 	*state = s;
@@ -160,6 +173,46 @@ static int dial_person(struct ui *ui, struct contacts *s)
 	return UI_REDRAW;
 }
 
+static int add_cad(const struct personcad *m, void *arg)
+{
+	struct contacts *s = arg;
+
+	if (s->ncads >= CARD_CADS)
+		return 1;
+	s->cads[s->ncads++] = *m;
+	return 0;
+}
+
+static int add_call(const struct callhist *c, void *arg)
+{
+	struct contacts *s = arg;
+
+	if (s->ncalls >= CARD_CALLS)
+		return 1;
+	s->calls[s->ncalls++] = *c;
+	return 0;
+}
+
+/* Reads the selected person's cadences and recent calls for the card, once as it opens (the
+ * card never reads the store while it draws). A failure is said on the status line and the
+ * card shows what it has. */
+static void card_load(struct ui *ui, struct contacts *s)
+{
+	struct store *st = ui_store(ui);
+	int64_t id = s->rows[s->list.sel].id;
+	int err;
+
+	s->ncads = s->ncalls = 0;
+	if (!st)
+		return;
+	err = personcad_list(st, id, CARD_CADS, add_cad, s);
+	if (err && err != 1)
+		ui_status(ui, THEME_ERROR, "cadences of this person: %s", strerror(err));
+	err = callhist_person(st, id, CARD_CALLS, add_call, s);
+	if (err && err != 1)
+		ui_status(ui, THEME_ERROR, "calls of this person: %s", strerror(err));
+}
+
 static int contacts_key(struct ui *ui, void *state, int action)
 {
 	struct contacts *s = state;
@@ -179,6 +232,7 @@ static int contacts_key(struct ui *ui, void *state, int action)
 		if (s->list.count == 0)
 			return UI_NONE;
 		s->card = true;
+		card_load(ui, s);
 		return UI_REDRAW;
 	}
 	return ui_list_key(&s->list, action, s->rows_shown);
@@ -210,11 +264,98 @@ static bool json_list_empty(const char *s)
 	return !s[0] || !strcmp(s, "[]");
 }
 
+/* A section label of the card in the label column. */
+static void card_label(struct ui *ui, WINDOW *w, int y, const char *label)
+{
+	wattron(w, ui_attr(ui, THEME_MUTED));
+	ui_text(ui, w, y, 1, CARD_VALUE_X - 2, label, false);
+	wattroff(w, ui_attr(ui, THEME_MUTED));
+}
+
+/* One cadence of the card: its name, then the current step (or the state off the cadence),
+ * each in its own columns by display width. */
+static void draw_cadence(struct ui *ui, WINDOW *w, int y, int vw, const struct personcad *m)
+{
+	int nw = vw * 2 / 5, x = CARD_VALUE_X;
+	char name[280];
+
+	if (m->cadence[0])
+		text_copy(name, sizeof(name), m->cadence);
+	else
+		text_printf(name, sizeof(name), "cadence %lld", (long long)m->cadence_id);
+	ui_text(ui, w, y, x, nw, name, true);
+	x += nw + 1;
+	if (!m->on_cadence)
+		ui_textf(ui, w, y, x, vw - nw - 1, false, "%s", m->state[0] ? m->state : "off");
+	else if (m->step_id)
+		ui_textf(ui, w, y, x, vw - nw - 1, false, "%s (%s)",
+		         m->step_name[0] ? m->step_name : "step", m->state);
+	else
+		ui_textf(ui, w, y, x, vw - nw - 1, false, "no step left (%s)", m->state);
+}
+
+/* One recent call: when, the disposition (and the outbox state until it is sent), the
+ * duration and the note, in columns by display width. */
+static void draw_call(struct ui *ui, WINDOW *w, int y, int vw, const struct callhist *c)
+{
+	time_t at = (time_t)c->at;
+	struct tm tm;
+	char when[32] = "", disp[160];
+	int x = CARD_VALUE_X, dw = vw >= 80 ? 20 : 12;
+
+	if (c->at > 0 && localtime_r(&at, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+	ui_text(ui, w, y, x, 16, when, true);
+	x += 17;
+	if (c->state[0] && strcmp(c->state, "sent"))
+		text_printf(disp, sizeof(disp), "%s, %s", c->disposition[0] ? c->disposition : "-",
+		            c->state);
+	else
+		text_copy(disp, sizeof(disp), c->disposition[0] ? c->disposition : "-");
+	ui_text(ui, w, y, x, dw, disp, true);
+	x += dw + 1;
+	ui_textf(ui, w, y, x, 6, true, "%lld:%02lld", (long long)(c->duration_s / 60),
+	         (long long)(c->duration_s % 60));
+	x += 7;
+	if (CARD_VALUE_X + vw > x)
+		ui_text(ui, w, y, x, CARD_VALUE_X + vw - x, c->notes, false);
+}
+
+/* The card's cadences and recent calls from y down to the row above the last, each list
+ * cut to share the rows left; "none" for an empty list. */
+static void draw_card_lists(struct ui *ui, struct contacts *s, WINDOW *w, int y, int rows, int cols)
+{
+	int avail = rows - 1 - y, vw = cols - CARD_VALUE_X - 1;
+	int want_c = s->ncads > 0 ? s->ncads : 1, want_k = s->ncalls > 0 ? s->ncalls : 1;
+	int nc, nk, i;
+
+	if (avail < 2 || vw < 20)
+		return;
+	if (avail > want_c + want_k) {
+		y++; /* room for a gap */
+		avail--;
+	}
+	nk = want_k < avail / 2 ? want_k : avail / 2;
+	nc = want_c < avail - nk ? want_c : avail - nk;
+	nk = want_k < avail - nc ? want_k : avail - nc;
+	card_label(ui, w, y, "Cadences");
+	if (s->ncads == 0)
+		ui_text(ui, w, y++, CARD_VALUE_X, vw, "none", false);
+	for (i = 0; i < s->ncads && i < nc; i++)
+		draw_cadence(ui, w, y++, vw, &s->cads[i]);
+	card_label(ui, w, y, "Recent calls");
+	if (s->ncalls == 0)
+		ui_text(ui, w, y++, CARD_VALUE_X, vw, "none", false);
+	for (i = 0; i < s->ncalls && i < nk; i++)
+		draw_call(ui, w, y++, vw, &s->calls[i]);
+}
+
 /* The card of one contact. */
-static void draw_card(struct ui *ui, const struct contact *c, WINDOW *w, int rows, int cols)
+static void draw_card(struct ui *ui, struct contacts *s, const struct contact *c, WINDOW *w,
+                      int rows, int cols)
 {
 	char name[512], lt[16], phones[256];
-	int y = 0, x = 14, vw = cols - 15;
+	int y = 0, x = CARD_VALUE_X, vw = cols - CARD_VALUE_X - 1;
 
 	name_of(c, name, sizeof(name));
 	local_time(c, lt, sizeof(lt));
@@ -257,14 +398,10 @@ static void draw_card(struct ui *ui, const struct contact *c, WINDOW *w, int row
 	ROW("Tags", "%s", json_list_empty(c->tags) ? "none" : c->tags);
 	ROW("Salesloft id", "%lld", (long long)c->id);
 #undef ROW
-	y++;
+	draw_card_lists(ui, s, w, y, rows, cols);
 	wattron(w, ui_attr(ui, THEME_MUTED));
-	if (y < rows)
-		ui_text(ui, w, y++, 1, cols - 2,
-		        "Cadences and recent calls come with the dial session.", false);
-	if (y < rows)
-		ui_text(ui, w, y, 1, cols - 2,
-		        "d dials this person; q or Esc goes back to the list.", false);
+	ui_text(ui, w, rows - 1, 1, cols - 2,
+	        "d dials this person; q or Esc goes back to the list.", false);
 	wattroff(w, ui_attr(ui, THEME_MUTED));
 }
 
@@ -275,7 +412,7 @@ static void contacts_draw(struct ui *ui, void *state, WINDOW *w, int rows, int c
 	size_t i;
 
 	if (s->card && s->list.sel < s->list.count) {
-		draw_card(ui, &s->rows[s->list.sel], w, rows, cols);
+		draw_card(ui, s, &s->rows[s->list.sel], w, rows, cols);
 		return;
 	}
 	if (!s->query[0]) {

@@ -1,0 +1,3 @@
+# A person's cadences and the current step in each, for the contact card
+# (src/store/personcad.c).
+ld_unit_test(test_store_personcad ld_store)
