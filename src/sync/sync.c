@@ -4,8 +4,10 @@
  * Each selected object is a task with at most one request in flight: list pages (cursor or
  * page numbers), then, for incremental cursor runs, the ids[] sweep. Every answer is applied
  * in one store transaction together with the task's syncstate, so what is committed is
- * always a consistent "rows up to here + where to continue" pair. A task that fails stops
- * with its message in syncstate.last_error; the others go on.
+ * always a consistent "rows up to here + where to continue" pair. A page or sweep answer that
+ * meets another process's write lock (EBUSY) is kept and written again from a loop timer
+ * (storeretry.h), so the loop never waits on the lock and the run does not fail for it. A
+ * task that fails stops with its message in syncstate.last_error; the others go on.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -72,6 +74,9 @@ struct task {
 	bool holding, held_done;
 	struct cursor_pos held_next;
 	unsigned held_marked;
+	/* A sweep answer waiting to be stored the same way: which ids of the batch Salesloft
+	 * still has (NULL when none is held). */
+	bool *sweep_seen;
 	struct storeretry *retry;
 };
 
@@ -269,12 +274,14 @@ static int finish_full(const struct task *t, struct syncstate *ns, const struct 
 	return 0;
 }
 
-/* Lets go of the page held for storing. */
+/* Lets go of the page or the sweep answer held for storing. */
 static void release_held(struct task *t)
 {
 	if (t->holding)
 		sldecode_page_free(&t->held);
 	t->holding = false;
+	free(t->sweep_seen);
+	t->sweep_seen = NULL;
 }
 
 /* One attempt at storing the held page, its position and the state in one transaction.
@@ -466,6 +473,68 @@ static bool in_batch(const struct task *t, int64_t id)
 	return false;
 }
 
+/* One attempt at storing the held sweep answer: the ids of the batch Salesloft no longer
+ * has are marked deleted and the sweep's position kept, in one transaction. Works on a copy
+ * of the state, so a failed attempt (EBUSY: tried again later) changes nothing. */
+static int sweep_write(struct store *st, void *arg)
+{
+	struct task *t = arg;
+	struct syncstate ns = t->state;
+	unsigned marked = 0;
+	size_t i;
+	int err;
+
+	err = store_begin(st);
+	if (err)
+		return err;
+	for (i = 0; !err && i < t->nbatch; i++) {
+		if (t->sweep_seen[i])
+			continue;
+		err = records_delete(st, t->def->obj, t->batch[i]);
+		if (err == ENOENT)
+			err = 0;
+		else if (!err)
+			marked++;
+	}
+	if (!err) {
+		ns.sweep_after_id = t->batch[t->nbatch - 1];
+		err = syncstate_put(st, t->def->obj, &ns);
+	}
+	if (!err)
+		err = store_commit(st);
+	if (err) {
+		store_rollback(st);
+		return err;
+	}
+	t->state = ns;
+	t->held_marked = marked;
+	return 0;
+}
+
+/* The held sweep answer is stored (or could not be): count it and ask for the next batch. */
+static void sweep_written(int err, void *arg)
+{
+	struct task *t = arg;
+	unsigned marked = t->held_marked;
+	char msg[300];
+
+	release_held(t);
+	t->held_marked = 0;
+	if (err) {
+		snprintf(msg, sizeof(msg), "cannot store the sweep result: %s%s", strerror(err),
+		         err == EBUSY ? " (another process kept the database locked); try again"
+		                      : "");
+		task_fail(t, err, msg);
+		return;
+	}
+	if (marked)
+		log_info("sync", "%s: ids sweep found %u deleted", t->pr->name, marked);
+	t->pr->swept += t->nbatch;
+	t->pr->deleted += marked;
+	notify(t->s);
+	task_next(t);
+}
+
 static void on_sweep(int err, const struct slapi_resp *resp, void *arg)
 {
 	struct task *t = arg;
@@ -473,9 +542,7 @@ static void on_sweep(int err, const struct slapi_resp *resp, void *arg)
 	struct sldecode_page pg;
 	bool *seen = NULL;
 	const cJSON *rec;
-	unsigned marked = 0;
 	size_t i;
-	char msg[300];
 
 	t->op = NULL;
 	if (err) {
@@ -513,37 +580,12 @@ static void on_sweep(int err, const struct slapi_resp *resp, void *arg)
 			if (t->batch[i] == id)
 				seen[i] = true;
 	}
-	err = store_begin(st);
-	for (i = 0; !err && i < t->nbatch; i++) {
-		if (seen[i])
-			continue;
-		err = records_delete(st, t->def->obj, t->batch[i]);
-		if (err == ENOENT)
-			err = 0;
-		else if (!err)
-			marked++;
-	}
-	if (!err) {
-		t->state.sweep_after_id = t->batch[t->nbatch - 1];
-		err = syncstate_put(st, t->def->obj, &t->state);
-	}
-	if (!err)
-		err = store_commit(st);
-	free(seen);
 	sldecode_page_free(&pg);
-	if (err) {
-		store_rollback(st);
-		(void)syncstate_get(st, t->def->obj, &t->state);
-		snprintf(msg, sizeof(msg), "cannot store the sweep result: %s", strerror(err));
-		task_fail(t, err, msg);
-		return;
-	}
-	if (marked)
-		log_info("sync", "%s: ids sweep found %u deleted", t->pr->name, marked);
-	t->pr->swept += t->nbatch;
-	t->pr->deleted += marked;
-	notify(t->s);
-	task_next(t);
+	/* The answer is kept until it is stored: another process may hold the write lock. */
+	t->sweep_seen = seen;
+	err = storeretry_run(&t->retry, st, sweep_write, sweep_written, t, BUSY_GIVE_UP_MS);
+	if (err != EINPROGRESS)
+		sweep_written(err, t);
 }
 
 static void task_next(struct task *t)

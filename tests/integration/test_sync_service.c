@@ -4,7 +4,8 @@
  * asked for by hand, one run at a time (EALREADY in this process, EBUSY and a skipped poll
  * while another holder has the sync lock), stopping a run, not connected, pages written again
  * from the loop while another process holds the database's write lock (a short busy timeout,
- * as the TUI sets), and the webhook receiver beside it (stored events applied at start,
+ * as the TUI sets), the ids[] sweep's answer likewise while a second process holds the lock,
+ * and the webhook receiver beside it (stored events applied at start,
  * deliveries answered on the same loop).
  */
 #include <errno.h>
@@ -15,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <re.h>
@@ -23,6 +26,7 @@
 #include "loftdial/httpc.h"
 #include "loftdial/loop.h"
 #include "loftdial/records.h"
+#include "loftdial/sync.h"
 #include "loftdial/syncsess.h"
 #include "loftdial/syncsvc.h"
 #include "loftdial/whevents.h"
@@ -356,6 +360,153 @@ static void test_busy_database(void **state)
 	assert_int_equal(store_set_busy_timeout(ss.st, STORE_BUSY_DEFAULT_MS), 0);
 }
 
+/* ---- the ids[] sweep meets another process's write lock ---- */
+
+static int to_child[2] = {-1, -1}, from_child[2] = {-1, -1};
+static bool sweep_locked, sweep_done;
+static int sweep_rc = -1;
+static unsigned ticks_locked;
+static struct sync *sweep_run;
+static struct tmr tick_tmr;
+
+/* The second process: takes the write lock when told ('L', answers 'l'), commits when told
+ * ('C'), then exits. */
+static void lock_holder(const char *path)
+{
+	struct store *o = NULL;
+	char c = 0;
+	int rc = 1;
+
+	/* Only the parent writes to_child and reads from_child: with those ends closed here, a
+	 * parent that dies leaves this process a read that ends instead of one that waits. */
+	close(to_child[1]);
+	close(from_child[0]);
+	if (read(to_child[0], &c, 1) != 1 || c != 'L')
+		_exit(2);
+	if (store_open(&o, path) || store_begin(o) ||
+	    store_meta_set(o, "test.sweep_lock", "held") != 0)
+		_exit(3);
+	if (write(from_child[1], "l", 1) != 1)
+		_exit(4);
+	if (read(to_child[0], &c, 1) == 1 && c == 'C' && store_commit(o) == 0)
+		rc = 0;
+	store_close(o);
+	_exit(rc);
+}
+
+static void tick(void *arg)
+{
+	if (sweep_locked)
+		ticks_locked++;
+	tmr_start(&tick_tmr, 10, tick, NULL);
+}
+
+static void release_child(void *arg)
+{
+	sweep_locked = false;
+	assert_int_equal(write(to_child[1], "C", 1), 1);
+}
+
+/* Once people reach the sweep, the second process takes the write lock (before the first
+ * batch's answer can be written) and keeps it for 1.5 s. */
+static void sweep_progress(void *arg)
+{
+	struct tmr *rel = arg;
+	const struct sync_obj_progress *p;
+	size_t n;
+	char c = 0;
+
+	p = sync_progress(sweep_run, &n);
+	if (sweep_locked || ticks_locked || n != 1 || p[0].phase != SYNC_SWEEPING)
+		return;
+	assert_int_equal(write(to_child[1], "L", 1), 1);
+	assert_int_equal(read(from_child[0], &c, 1), 1);
+	assert_int_equal(c, 'l');
+	sweep_locked = true;
+	tmr_start(rel, 1500, release_child, NULL);
+}
+
+static void sweep_finished(int rc, void *arg)
+{
+	sweep_rc = rc;
+	sweep_done = true;
+}
+
+static bool sweep_ended(void *arg)
+{
+	return sweep_done;
+}
+
+/* Two people deleted in Salesloft; an incremental run's ids[] sweep finds them while a second
+ * process holds the write lock: the answer is kept and written once the lock is free (the
+ * loop turning meanwhile), the run ends well and both are marked deleted. Without the retry
+ * the sweep failed with EBUSY. */
+static void test_busy_sweep(void **state)
+{
+	struct sync_opts o = {.ids_sweep = true};
+	const struct sync_obj_progress *p;
+	int64_t ids[200], gone[2];
+	size_t got = 0, n;
+	static struct tmr rel; /* static: a failed assert leaves this frame, not the timer */
+	char path[128];
+	pid_t pid;
+	int status = 0, i;
+
+	assert_int_equal(records_live_ids(ss.st, STORE_PEOPLE, 0, ids, 200, &got), 0);
+	assert_true(got >= 160);
+	gone[0] = ids[5];
+	gone[1] = ids[150]; /* in the second batch */
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/_sandbox/records/people/%lld", (long long)gone[i]);
+		long st = sbxt_admin(&sbx, "DELETE", path, NULL, NULL);
+		assert_true(st == 200 || st == 204);
+	}
+	assert_int_equal(pipe(to_child), 0);
+	assert_int_equal(pipe(from_child), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		lock_holder(db);
+	close(to_child[0]);
+	close(from_child[1]);
+	assert_int_equal(store_set_busy_timeout(ss.st, 20), 0);
+	o.objs[STORE_PEOPLE] = true;
+	tmr_init(&rel);
+	tmr_init(&tick_tmr);
+	tmr_start(&tick_tmr, 10, tick, NULL);
+	assert_int_equal(
+	        sync_start(&sweep_run, ss.api, ss.st, &o, sweep_progress, sweep_finished, &rel), 0);
+	assert_true(run_until(sweep_ended, NULL, WAIT_MS));
+	tmr_cancel(&rel);
+	tmr_cancel(&tick_tmr);
+	p = sync_progress(sweep_run, &n);
+	assert_int_equal(n, 1);
+	assert_false(p[0].full);
+	assert_string_equal(p[0].error, "");
+	assert_int_equal(sweep_rc, 0);
+	assert_int_equal(p[0].deleted, 2);
+	assert_true(p[0].swept >= got);
+	/* The lock was held, and the loop kept turning under it. */
+	assert_true(ticks_locked >= 3);
+	sync_free(sweep_run);
+	sweep_run = NULL;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	close(to_child[1]);
+	close(from_child[0]);
+	for (i = 0; i < 2; i++) {
+		struct store *chk = ss.st;
+		int64_t live[2] = {0};
+		size_t k = 0;
+
+		/* A deleted person is no longer among the live ids. */
+		assert_int_equal(records_live_ids(chk, STORE_PEOPLE, gone[i] - 1, live, 1, &k), 0);
+		assert_true(k == 0 || live[0] != gone[i]);
+	}
+	assert_int_equal(store_set_busy_timeout(ss.st, STORE_BUSY_DEFAULT_MS), 0);
+}
+
 /* ---- webhooks beside the polls ---- */
 
 static long hook_status;
@@ -430,7 +581,7 @@ int main(void)
 	        cmocka_unit_test(test_opts_and_args), cmocka_unit_test(test_polls),
 	        cmocka_unit_test(test_single_flight), cmocka_unit_test(test_stop),
 	        cmocka_unit_test(test_not_connected), cmocka_unit_test(test_busy_database),
-	        cmocka_unit_test(test_webhooks),
+	        cmocka_unit_test(test_busy_sweep),    cmocka_unit_test(test_webhooks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
