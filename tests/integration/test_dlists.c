@@ -451,7 +451,10 @@ static void test_rate_limited_waits(void **state)
 	assert_true(done);
 	assert_int_equal(done_err, 0);
 	fprintf(stderr, "blocked for %llu ms after a 429\n", (unsigned long long)seen);
-	assert_true(seen > 0 && seen <= 2100);
+	/* The block lasts until the window the 429 names ends: anything from 0 to 2 s, so a sample
+	 * can miss it (and did, on a loaded machine); it only bounds the wait from above. That the
+	 * 429 was taken as one is st.throttled below; the block itself is pacing's unit test. */
+	assert_true(seen <= 2100);
 	slapi_stats(s2.api, &st);
 	assert_int_equal(st.blocked_ms, 0);
 	assert_int_equal(st.throttled, 1);
