@@ -10,7 +10,7 @@
  * outside hours whatever the area code says) and a parked number are refused with the gate
  * named. A number in hours when the file is read but not by the time a line frees up is
  * refused right before its INVITE. A SIP URI is judged by the +number in its user part, and
- * without one has no zone.
+ * without one has no zone. The rep's redial goes past the once-per-run gate.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -370,12 +371,56 @@ static void test_sip_uris(void **state)
 	st_home_free(&h);
 }
 
+/* The rep's redial (r on stdin) dials the last ended number again past the once-per-run gate:
+ * the busy number is dialled a second time once the connected call is hung up (h). */
+static void test_redial(void **state)
+{
+	struct st_home h;
+	struct tl_proc p;
+	char file[700], line[4096];
+	unsigned busy = 0, connected = 0, skipped = 0;
+	int in = -1, st, invites = phone_invites();
+	bool done = false;
+
+	home(&h, "+14155551003\n+14155551001\n", file, sizeof(file));
+	setenv("LOFTDIAL_TEST_NOW", AT_1700Z, 1);
+	assert_int_equal(st_spawn(&h, false, &p, &in, "dial", "--numbers", file, "--lines", "1",
+	                          "--json", NULL),
+	                 0);
+	while (tl_wait_line(&p, "", RUN_MS, line, sizeof(line)) == 0) {
+		cJSON *o = line[0] == '{' ? cJSON_Parse(line) : NULL;
+		const char *ev = jstr(o, "event");
+
+		if (!strcmp(ev, "connected"))
+			assert_true(write(in, "r\nh\n", 4) == 4);
+		else if (!strcmp(ev, "ended"))
+			busy += !strcmp(jstr(o, "number"), "+14155551003") &&
+			        !strcmp(jstr(o, "outcome"), "busy");
+		else if (!strcmp(ev, "skipped"))
+			skipped++;
+		connected += !strcmp(ev, "ended") && !strcmp(jstr(o, "outcome"), "connected");
+		done = !strcmp(ev, "summary");
+		cJSON_Delete(o);
+		if (done)
+			break;
+	}
+	close(in);
+	st = st_wait_exit(&p, 30000);
+	assert_true(done);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_int_equal(connected, 1);
+	assert_int_equal(busy, 2);
+	assert_int_equal(skipped, 0);
+	assert_int_equal(phone_invites() - invites, 3);
+	st_home_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_hours_by_zone), cmocka_unit_test(test_all_outside_hours),
 	        cmocka_unit_test(test_store_gates),   cmocka_unit_test(test_recheck_before_invite),
-	        cmocka_unit_test(test_sip_uris),
+	        cmocka_unit_test(test_sip_uris),      cmocka_unit_test(test_redial),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
