@@ -16,20 +16,11 @@ check() { # check NAME CONDITION...
 	if "$@"; then echo "ok - $name"; else echo "not ok - $name"; fails=$((fails + 1)); fi
 }
 absent() { ! grep -q "$1" "$2"; }
-# Engine ports of their own (other tests run at the same time use the defaults' range).
-# Below Linux's ephemeral range (32768..), and checked free: three lines use SIP ports P, P+10,
-# P+20 and control ports P+100.. (a port taken by another test made an engine exit at start).
-taken() { # taken PORT: something listens or is bound there (TCP or UDP)
-	[ -n "$(ss -Htuan "( sport = :$1 )" 2>/dev/null)" ]
-}
-for _ in $(seq 1 50); do
-	port=$((21000 + (RANDOM % 110) * 100))
-	busy=0
-	for p in $port $((port + 10)) $((port + 20)) $((port + 100)) $((port + 101)) $((port + 102)); do
-		taken "$p" && busy=1
-	done
-	[ $busy -eq 0 ] && break
-done
+# Engine ports of their own (other tests run at the same time use the defaults' range),
+# reserved for this test and free: three lines use SIP ports P, P+10, P+20 and control ports
+# P+100.. (a port taken by another test made an engine exit at start).
+. "$src/tests/lib/ports.sh"
+port_engine_block 3 || exit 1
 LOFTDIAL_DEMO_PORT=$port LOFTDIAL_DEMO_BIN=$build bash "$src/scripts/demo.sh" --people 200 >"$out" 2>&1
 check "demo exits 0" test $? -eq 0
 preview=$(sed -n '/a few contacts/,/== loftdial dial/p' "$out")

@@ -89,8 +89,8 @@ void pt_run_for(unsigned ms);
 
 /* ---- ports ---- */
 
-/* Finds bases such that sip_base + 10*i (and +1) and ctrl_base + i are free for i = 1..lines.
- * 0 or -1. */
+/* Finds bases such that sip_base + 10*i (and +1) and ctrl_base + i are free for i = 1..lines
+ * (1..9), and reserves them for the rest of the process (tl_port_reserve). 0 or -1. */
 int pt_port_block(unsigned lines, int *sip_base, int *ctrl_base);
 
 /* ---- pool harness ---- */

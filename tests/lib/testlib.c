@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,24 +75,99 @@ static int bind_port(int type, int port)
 	return r ? -1 : ntohs(sa.sin_port);
 }
 
-int tl_free_port(void)
+/* The reservations this process holds: one locked file per port, kept open until it ends. */
+#define RESERVED_MAX 512
+static int reserved_fd[RESERVED_MAX];
+static unsigned nreserved;
+
+/* Locks the file named after port in TL_PORT_DIR; true when this process now holds it (or
+ * already did). The kernel drops a flock when its holder ends, however it ends, so nothing is
+ * ever left reserved by a test that crashed. */
+static bool reserve_one(int port)
+{
+	char path[64];
+	int fd;
+
+	if (nreserved >= RESERVED_MAX)
+		return false;
+	if (mkdir(TL_PORT_DIR, 0777) < 0 && errno != EEXIST)
+		return false;
+	/* Other users' tests share the folder: let them lock the files too. */
+	(void)chmod(TL_PORT_DIR, 01777);
+	snprintf(path, sizeof(path), "%s/%d", TL_PORT_DIR, port);
+	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return false;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return false;
+	}
+	reserved_fd[nreserved++] = fd;
+	return true;
+}
+
+/* Gives back the newest reservations down to count left. */
+static void release_to(unsigned left)
+{
+	while (nreserved > left)
+		close(reserved_fd[--nreserved]);
+}
+
+bool tl_port_reserve(const int *ports, unsigned n)
+{
+	unsigned i, before = nreserved;
+
+	for (i = 0; i < n; i++)
+		if (!reserve_one(ports[i]))
+			break;
+	if (i == n)
+		return true;
+	/* All or nothing: give back what this call took. */
+	release_to(before);
+	return false;
+}
+
+void tl_port_release_last(unsigned n)
+{
+	release_to(n <= nreserved ? nreserved - n : 0);
+}
+
+bool tl_port_is_free(int type, int port)
+{
+	return bind_port(type, port) == port;
+}
+
+void tl_seed(void)
 {
 	static bool seeded;
-	int i;
 
 	/* Tests run in parallel: without a per-process seed they would all try the same
-	 * ports in the same order and collide between the probe and the bind. */
+	 * ports in the same order. */
 	if (!seeded) {
 		srand((unsigned)getpid() ^ (unsigned)tl_now_ms());
 		seeded = true;
 	}
-	for (i = 0; i < 200; i++) {
-		/* Stay below the kernel's ephemeral range so clients do not take it meanwhile. */
-		int port = 20000 + (int)((unsigned)rand() % 10000) * 2 + (getpid() % 2);
+}
 
-		if (bind_port(SOCK_STREAM, port) == port && bind_port(SOCK_DGRAM, port) == port &&
-		    bind_port(SOCK_STREAM, port + 1) == port + 1)
+int tl_free_port(void)
+{
+	int i;
+
+	tl_seed();
+	for (i = 0; i < 400; i++) {
+		/* Below the kernel's ephemeral range (32768 and up), so no client's connection
+		 * takes the port between this probe and the bind. */
+		int port = TL_PORT_MIN +
+		           (int)((unsigned)rand() % ((TL_PORT_MAX - TL_PORT_MIN) / 2)) * 2;
+		int both[2] = {port, port + 1};
+
+		/* Reserved first, then probed: a port another test holds is never probed. */
+		if (!tl_port_reserve(both, 2))
+			continue;
+		if (tl_port_is_free(SOCK_STREAM, port) && tl_port_is_free(SOCK_DGRAM, port) &&
+		    tl_port_is_free(SOCK_STREAM, port + 1))
 			return port;
+		tl_port_release_last(2);
 	}
 	return -1;
 }

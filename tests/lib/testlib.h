@@ -23,8 +23,26 @@ const char *tl_env(const char *name, const char *def);
 int tl_tmpdir(char *out, size_t n, const char *prefix);
 /* Removes a folder tree. */
 int tl_rmrf(const char *dir);
-/* A TCP port on 127.0.0.1 that was free a moment ago, with port+1 free too. */
+/* Ports for the servers tests start. A port handed out is reserved for the rest of the
+ * process (a lock on a file named after it in TL_PORT_DIR, which the kernel drops when the
+ * process ends): tests running at the same time, C or shell (tests/ui/uilib.sh ui_ports),
+ * never get the same port, even while it is not bound yet. TL_PORT_MIN..TL_PORT_MAX is below
+ * the kernel's ephemeral range, so no client connection takes a port between probe and bind. */
+#define TL_PORT_DIR "/tmp/loftdial-test-ports"
+#define TL_PORT_MIN 20000
+#define TL_PORT_MAX 32000
+
+/* A port on 127.0.0.1 that was free a moment ago (TCP and UDP), with port+1 free too (TCP);
+ * both reserved. -1 when none was found. */
 int tl_free_port(void);
+/* Reserves ports[0..n-1] for this process: all of them, or none (false). */
+bool tl_port_reserve(const int *ports, unsigned n);
+/* Gives back the n newest reservations (ports reserved, then found busy). */
+void tl_port_release_last(unsigned n);
+/* Whether a socket of type (SOCK_STREAM, SOCK_DGRAM) can bind 127.0.0.1:port now. */
+bool tl_port_is_free(int type, int port);
+/* Seeds rand() once per process (tests running together draw different ports). */
+void tl_seed(void);
 /* Starts argv[0] with argv; env entries ("K=V") are added to the environment. stdout and
  * stderr both come back through out_fd, and are copied to logpath when given. */
 int tl_spawn(struct tl_proc *p, char *const argv[], char *const env[], const char *logpath);
