@@ -98,22 +98,22 @@ for size in 80x24 120x40; do
 	ui_keys /
 	ui_text "zal"
 	check "$size: as you type" ui_wait "match 'zal'" 5
-	check "$size: the zalgo row" ui_shows "Zalgo"
+	check "$size: the zalgo row" ui_wait "Zalgo"
 	ui_keys Enter
 	search a
 	check "$size: many rows keep their columns" columns_ok "$w"
 	for q in title clear tables control format break override colour html csi zalgo; do
 		search "$q"
-		check "$size: '$q' found" ui_shows "1 contacts match '$q'"
+		check "$size: '$q' found" ui_wait "1 contacts match '$q'"
 		check "$size: '$q' keeps the columns" columns_ok "$w"
 	done
 	check "$size: no escape changed the pane title" \
 		test "$(tmux -L "$sock" display -p '#{pane_title}')" = "$title"
 	search override
-	check "$size: the RTL override is neutralised" ui_shows "?gnp.exe"
+	check "$size: the RTL override is neutralised" ui_wait "?gnp.exe"
 	ui_keys Enter
 	check "$size: the card opens" ui_wait "Salesloft id"
-	check "$size: the card lists the cadences" ui_shows "Cadences"
+	check "$size: the card lists the cadences" ui_wait "Cadences"
 	ui_keys d
 	check "$size: d on the card opens the dial session on the person" \
 		ui_wait "loftdial | Session"
@@ -125,10 +125,10 @@ for size in 80x24 120x40; do
 	search "$first $last"
 	ui_keys Enter
 	check "$size: $first's card" ui_wait "Salesloft id"
-	check "$size: the cadence" ui_shows "$cadence"
+	check "$size: the cadence" ui_wait "$cadence"
 	check "$size: its current step" ui_screen_has_step
-	check "$size: the recent call" ui_shows "Connected"
-	check "$size: its note, sanitized" ui_shows "Wants the pricing"
+	check "$size: the recent call" ui_wait "Connected"
+	check "$size: its note, sanitized" ui_wait "Wants the pricing"
 	check "$size: no escape in the note" ui_lacks $'\e[31m'
 	check "$size: card golden" card_golden "contacts_card_$size"
 	ui_keys q

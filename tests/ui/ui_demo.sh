@@ -28,8 +28,8 @@ demo --people 300
 check "home first, syncing" ui_wait "loftdial | " 30
 check "lands on the lists" ui_wait "loftdial | Lists" 60
 check "the lists are read" ui_wait "Due now, read at" 30
-check "the sandbox's cadences are listed" ui_shows "Inbound Demo Requests"
-check "the task lists are there" ui_shows "Call tasks: overdue"
+check "the sandbox's cadences are listed" ui_wait "Inbound Demo Requests"
+check "the task lists are there" ui_wait "Call tasks: overdue"
 lpid=$(ld_pid)
 kids=$(children "$lpid")
 sbx=$(pgrep -P "$lpid" -f loftdial-sandbox)

@@ -58,7 +58,7 @@ check "a reading shows the spinner" ui_wait "reading the lists from Salesloft" 5
 first=$(ui_screen | sed -n 2p)
 frame_moved() { [ "$(ui_screen | sed -n 2p)" != "$first" ]; }
 check "the spinner turns" ui_until 5 frame_moved
-check "the old view stays while reading" ui_shows "showing the lists read at"
+check "the old view stays while reading" ui_wait "showing the lists read at"
 ui_keys '?'
 check "help opens while reading" ui_wait "Keys on Lists" 5
 ui_keys q
@@ -71,8 +71,8 @@ word=${name%% *}
 ui_keys /
 ui_text "$word"
 check "filter as you type" ui_wait "lists match '$word'" 5
-check "the filtered row is shown" ui_shows "$name"
-check "the task rows are filtered out" ui_lacks "Call tasks: overdue"
+check "the filtered row is shown" ui_wait "$name"
+check "the task rows are filtered out" ui_wait_gone "Call tasks: overdue"
 ui_keys Enter
 ui_keys Enter
 # Enter opens the session screen on the cadence (or, while there is none, names the command).
@@ -101,21 +101,21 @@ check "counts still match" counts_ok
 faults POST '{"error_5xx":100}'
 ui_keys r
 check "a 5xx says why" ui_wait "Salesloft error:" 10
-check "the last view stays" ui_shows "showing the lists read at"
+check "the last view stays" ui_wait "showing the lists read at"
 ui_screen >"$work/failed.screen"
 faults DELETE
 check "its rows stay, counts and all" \
 	python3 "$src/tests/ui/lists_expect.py" "$api" "$key" <"$work/failed.screen"
 ui_keys r
 check "a good reading clears the error" ui_wait "Due now, read at" 10
-check "no error left" ui_lacks "Salesloft error"
+check "no error left" ui_wait_gone "Salesloft error"
 
 # The sandbox gone: the network.
 kill "$sbx_pid" && wait "$sbx_pid" 2>/dev/null
 sbx_pid=
 ui_keys r
 check "the sandbox gone says network" ui_wait "network:" 10
-check "the rows stay" ui_shows "Call tasks: overdue"
+check "the rows stay" ui_wait "Call tasks: overdue"
 ui_keys q
 check "q leaves the screen" ui_wait "loftdial | Home" 5
 ui_stop

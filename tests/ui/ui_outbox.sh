@@ -58,7 +58,7 @@ is_state() { [ "$(state_of "$1")" = "$2" ]; }
 before1=$(calls_of "$person1")
 ui_start 80 24 "$bin"
 check "home drawn" ui_wait "call_sentiments" 20
-check "the outbox is empty" ui_shows "0 pending, 0 sending, 0 failed"
+check "the outbox is empty" ui_wait "0 pending, 0 sending, 0 failed"
 # Queued by another process while the TUI runs: the poll sees it and the TUI sends it.
 queue "task:$task1" "{\"person_id\":$person1,\"task_id\":$task1,\"disposition\":\"Connected\",\"to\":\"+15550100001\"}"
 check "the TUI sends a record queued elsewhere" ui_wait "0 failed, 0 conflict, 1 sent" 20

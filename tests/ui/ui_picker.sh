@@ -50,7 +50,7 @@ for size in 120x40 80x24; do
 	open_picker
 	check "$size: the picker opens on the call" ui_wait "ended without a record"
 	check "$size: the team's rule is read" ui_wait "Disposition (required)"
-	check "$size: the hostile name is drawn clean" ui_shows "Evil Red?lrt"
+	check "$size: the hostile name is drawn clean" ui_wait "Evil Red?lrt"
 	check "$size: picker golden" ui_golden "picker_$size"
 	[ "$size" = 120x40 ] && ui_stop
 done
@@ -58,7 +58,7 @@ done
 # Logging without the required disposition is refused, says why, and keeps the picker.
 ui_keys Enter
 check "a missing disposition is refused" ui_wait "The team requires a disposition: choose one"
-check "the picker stays open" ui_shows "loftdial | Disposition"
+check "the picker stays open" ui_wait "loftdial | Disposition"
 ui_keys 2
 check "2 picks the second disposition" ui_wait ">2"
 ui_keys 4
@@ -88,7 +88,7 @@ if not ok:
 sys.exit(0 if ok else 1)' "$ar"
 }
 check "the notes are laid out by display width" notes_by_width
-check "the byte count follows" ui_shows "Notes  185/4095 bytes"
+check "the byte count follows" ui_wait "Notes  185/4095 bytes"
 
 # A bracketed paste: its escape sequences are dropped, its line break kept, and the Esc in it
 # does not leave the notes.
@@ -96,8 +96,8 @@ ui_keys Enter
 tmux -L "$sock" set-buffer -b ldp "$(printf 'pasted \033[2J\033]0;owned\007text\nsecond line')"
 tmux -L "$sock" paste-buffer -p -b ldp
 check "a paste lands as text" ui_wait "pasted text"
-check "with its line break" ui_shows " | second line"
-check "the notes keep the focus" ui_shows "C-n log   C-x discard"
+check "with its line break" ui_wait " | second line"
+check "the notes keep the focus" ui_wait "C-n log   C-x discard"
 check "the pane title never changed" test "$(tmux -L "$sock" display -p '#{pane_title}')" = "$title"
 
 # Discarding asks first; n keeps the call and what was typed.
@@ -105,7 +105,7 @@ ui_keys C-x
 check "C-x asks before discarding" ui_wait "Discard this call? Nothing is logged."
 ui_keys n
 check "n keeps the call" ui_wait_gone "Discard this call?"
-check "the notes are kept" ui_shows " | second line"
+check "the notes are kept" ui_wait " | second line"
 
 ui_keys C-n
 check "C-n logs and closes the picker" ui_wait "logged the call to"
@@ -148,13 +148,13 @@ esc_leaves() {
 	ui_shows "Enter log   C-x discard"
 }
 check "a paste without its end marker ends at a pause" ui_until 15 esc_leaves
-check "its text is in the notes" ui_shows " | abc"
+check "its text is in the notes" ui_wait " | abc"
 # A paste past the notes' cap keeps what fits and says so.
 ui_keys Tab Tab
 tmux -L "$sock" set-buffer -b big "$(head -c 5000 /dev/zero | tr '\0' x)"
 tmux -L "$sock" paste-buffer -p -b big
 check "an oversized paste says the notes are full" ui_wait "The notes are full (4095 bytes at most)"
-check "and keeps what fits" ui_shows "Notes  4095/4095 bytes"
+check "and keeps what fits" ui_wait "Notes  4095/4095 bytes"
 ui_keys Escape
 check "Esc leaves the notes" ui_wait "Enter log   C-x discard"
 ui_keys Escape

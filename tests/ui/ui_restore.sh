@@ -19,6 +19,8 @@ echo RESTORED
 exec sleep 600
 RUN
 
+alt_off() { test "$(tmux -L "$sock" display -p '#{alternate_on}')" = 0; }
+
 # one NAME HOW: starts loftdial, waits for its first frame, ends it by HOW, checks.
 one() {
 	local name=$1 how=$2 w="$work/$1"
@@ -34,10 +36,9 @@ one() {
 	esac
 	ui_until 20 test -s "$w/after"
 	check "$name: stty -g equal before and after" cmp -s "$w/before" "$w/after"
-	check "$name: alternate screen left" \
-		test "$(tmux -L "$sock" display -p '#{alternate_on}')" = 0
-	ui_wait RESTORED 5
-	check "$name: the shell's screen is back" ui_shows RESTORED
+	# tmux reads the pane's last output after the program has ended: wait for it.
+	check "$name: alternate screen left" ui_until 10 alt_off
+	check "$name: the shell's screen is back" ui_wait RESTORED
 	echo "# $name: exit status $(cat "$w/rc" 2>/dev/null)"
 	ui_stop
 }
@@ -59,5 +60,5 @@ ui_start 80 24 env TERM=no-such-terminal bash "$work/run.sh" "$work/badterm" "$b
 ui_until 20 test -s "$work/badterm/after"
 check "unknown TERM: exits 1" test "$(cat "$work/badterm/rc")" = 1
 check "unknown TERM: stty -g equal" cmp -s "$work/badterm/before" "$work/badterm/after"
-check "unknown TERM: says why" ui_shows "cannot start the terminal UI"
+check "unknown TERM: says why" ui_wait "cannot start the terminal UI"
 ui_done

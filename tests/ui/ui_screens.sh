@@ -87,7 +87,7 @@ check "T cycles to the next theme" ui_wait "theme light"
 ui_stop
 ui_start 80 24 NO_COLOR=1 "$bin"
 check "NO_COLOR: drawn" ui_wait "call_sentiments" 20
-check "NO_COLOR: the mono theme" ui_shows "theme mono"
+check "NO_COLOR: the mono theme" ui_wait "theme mono"
 tmux -L "$sock" capture-pane -p -e >"$work/nocolour.txt"
 check "NO_COLOR: no colour escape at all" \
 	bash -c "! grep -qE $'\e\\\\[([0-9;]*;)?(3[0-8]|4[0-8]|9[0-7]|10[0-7])(;|m)' '$work/nocolour.txt'"
@@ -95,12 +95,12 @@ check "NO_COLOR: attributes still used" grep -qE $'\e\\[[0-9;]*7' "$work/nocolou
 ui_stop
 ui_start 80 24 TERM=xterm-mono "$bin"
 check "a terminal without colours: drawn" ui_wait "call_sentiments" 20
-check "a terminal without colours: the mono theme" ui_shows "theme mono"
+check "a terminal without colours: the mono theme" ui_wait "theme mono"
 ui_stop
 printf 'color title dark blue\ncolor ok green default\n' >"$work/broken.theme"
 printf 'ui.theme %s\n' "$work/broken.theme" >>"$LOFTDIAL_HOME/config"
 ui_start 80 24 "$bin"
 check "broken theme: still drawn" ui_wait "call_sentiments" 20
-check "broken theme: file:line warning" ui_shows "broken.theme:1: unknown color 'dark'"
+check "broken theme: file:line warning" ui_wait "broken.theme:1: unknown color 'dark'"
 ui_stop
 ui_done

@@ -12,20 +12,20 @@ printf 'bind home z refresh\nbind home Hyper-x sync\n' >>"$work/home/config"
 
 ui_start 80 24 "$bin"
 check "first frame" ui_wait "loftdial | Home" 20
-check "not connected is said" ui_shows "not connected: run loftdial connect"
-check "a bind mistake is a file:line warning" ui_shows "config:"
-check "the warning names the key" ui_shows "unknown key 'Hyper-x'"
+check "not connected is said" ui_wait "not connected: run loftdial connect"
+check "a bind mistake is a file:line warning" ui_wait "config:"
+check "the warning names the key" ui_wait "unknown key 'Hyper-x'"
 
 ui_keys '?'
 check "help opens" ui_wait "Keys on Home"
-check "help shows the user's binding" ui_shows "r z              refresh"
+check "help shows the user's binding" ui_wait "r z              refresh"
 # Help gets the screen it describes as its argument (ui_push_arg); asked again from a screen
 # opened over it, it opens anew on that screen's keys.
 ui_keys 5
 check "a screen opens over help" ui_wait "loftdial | Log"
 ui_keys '?'
 check "help asked again describes the new screen" ui_wait "The end of loftdial's own log file"
-check "help reopened no longer shows Home's keys" ui_lacks "Keys on Home"
+check "help reopened no longer shows Home's keys" ui_wait_gone "Keys on Home"
 ui_keys q
 check "q goes back to Home" ui_wait "loftdial | Home"
 ui_keys :
@@ -58,7 +58,7 @@ check "an unknown command says so" ui_wait "unknown command 'frobnicate'"
 
 ui_resize 60 20
 check "too small says how big it must be" ui_wait "loftdial needs at least 80x24"
-check "too small says the size" ui_shows "this window is 60x20"
+check "too small says the size" ui_wait "this window is 60x20"
 ui_resize 100 30
 check "resize back draws the screen" ui_wait "loftdial | Home"
 check "the new width is used" ui_until 5 bash -c \

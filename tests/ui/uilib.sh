@@ -19,6 +19,8 @@ set -u
 
 bin=${LOFTDIAL_BIN:?}
 src=${LOFTDIAL_SRC:?}
+# port_engine_block and port_reserve: ports no other test gets meanwhile.
+. "$src/tests/lib/ports.sh"
 fails=0
 total=0
 
@@ -106,11 +108,15 @@ ui_stop() {
 	done
 }
 
-# Polls until the condition holds or the deadline passes (default 10 s).
+# Polls until the condition holds or the deadline passes (default 10 s). Every deadline is
+# stretched by UI_DEADLINE_SCALE (3 unless set): a deadline only bounds the wait for something
+# that must come, it costs nothing when it comes, and an ASan build on a loaded 2-core machine
+# can take several times as long as a quiet debug run. No test asserts that something does
+# not happen within a deadline.
 ui_until() { # ui_until SECS CMD...
 	local secs=$1
 	shift
-	local end=$((SECONDS + secs))
+	local end=$((SECONDS + secs * ${UI_DEADLINE_SCALE:-3}))
 	while ! "$@"; do
 		[ $SECONDS -ge $end ] && return 1
 		sleep 0.05
@@ -132,19 +138,29 @@ ui_normalise() {
 		-e 's/ +$//'
 }
 
-# ui_golden NAME: compares the normalised screen with tests/ui/golden/NAME.screen; with
-# LOFTDIAL_UPDATE_GOLDEN=1 it writes the file instead.
+# ui_golden NAME [FILTER...]: compares the normalised screen (further filtered through FILTER,
+# a command reading stdin, when given) with tests/ui/golden/NAME.screen; with
+# LOFTDIAL_UPDATE_GOLDEN=1 it writes the file instead. The waits before a golden look for one
+# piece of text, and the rest of the frame can still be on its way (tmux takes a frame in
+# several reads, a status message may be replaced): so the capture is compared again until it
+# matches or the deadline passes, and only the last capture's difference is printed.
 ui_golden() {
 	local name=$1 file="$src/tests/ui/golden/$1.screen"
-	ui_screen | ui_normalise >"$work/$name.screen"
-	if [ "${LOFTDIAL_UPDATE_GOLDEN:-0}" = 1 ]; then
-		cp "$work/$name.screen" "$file"
-		return 0
-	fi
-	if ! diff -u "$file" "$work/$name.screen"; then
-		return 1
-	fi
-	return 0
+	local end=$((SECONDS + 10 * ${UI_DEADLINE_SCALE:-3}))
+	shift
+	[ $# -gt 0 ] || set -- cat
+	while :; do
+		ui_screen | ui_normalise | "$@" >"$work/$name.screen"
+		if [ "${LOFTDIAL_UPDATE_GOLDEN:-0}" = 1 ]; then
+			cp "$work/$name.screen" "$file"
+			return 0
+		fi
+		cmp -s "$file" "$work/$name.screen" && return 0
+		[ $SECONDS -ge $end ] && break
+		sleep 0.1
+	done
+	diff -u "$file" "$work/$name.screen"
+	return 1
 }
 
 # sbx_up [ARGS...]: starts loftdial-sandbox on a free port; sets api. Then connect and sync
@@ -159,26 +175,7 @@ sbx_up() {
 }
 
 # ui_engine_ports LINES: sets port to a base P below the ephemeral range such that the engines'
-# SIP ports P, P+10, ... and control ports P+100, P+101, ... are free, and reserves the block
-# for this test's life (a lock on /tmp/ldui-ports-P.lock, held by an open descriptor), so two
-# tests started at the same instant never pick the same block. 1 when none is found.
-ui_engine_ports() {
-	local n=$1 i busy
-	for _ in $(seq 1 200); do
-		port=$((21000 + (RANDOM % 110) * 100))
-		exec {ui_ports_fd}>"/tmp/ldui-ports-$port.lock" || continue
-		if ! flock -n "$ui_ports_fd"; then
-			exec {ui_ports_fd}>&-
-			continue
-		fi
-		busy=0
-		for i in $(seq 0 $((n - 1))); do
-			if [ -n "$(ss -Htuan "( sport = :$((port + 10 * i)) or sport = :$((port + 100 + i)) )" 2>/dev/null)" ]; then
-				busy=1
-			fi
-		done
-		[ $busy -eq 0 ] && return 0
-		exec {ui_ports_fd}>&-
-	done
-	return 1
-}
+# SIP ports P, P+10, ... and control ports P+100, P+101, ... are free, each reserved for this
+# test's life the way the C tests reserve theirs (port_engine_block, tests/lib/ports.sh), so no
+# two tests running together, shell or C, pick the same port. 1 when none is found.
+ui_engine_ports() { port_engine_block "$1"; }
