@@ -129,7 +129,7 @@ check "webhooks: taken address: drawn" ui_wait "call_sentiments" 20
 # The warning goes to the status line and the log (a later message may replace the first).
 warned() { grep -q "webhooks: cannot listen on 127.0.0.1:$port" "$LOFTDIAL_HOME/loftdial.log"; }
 check "webhooks: a taken address is a warning" ui_until 20 warned
-check "webhooks: still syncing by polls" ui_shows "every 60 s"
+check "webhooks: still syncing by polls" ui_wait "every 60 s"
 ui_stop
 kill "$holder"
 wait "$holder" 2>/dev/null

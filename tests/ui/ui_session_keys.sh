@@ -244,7 +244,7 @@ ui_keys + =
 check "+ = : 3 lines" ui_wait "  3 lines  ready"
 ui_keys +
 check "+ at dial.lines: the bound is said" ui_wait "lines: 1 to 3"
-check "+ at dial.lines: still 3 lines" ui_shows "  3 lines  ready"
+check "+ at dial.lines: still 3 lines" ui_wait "  3 lines  ready"
 
 # --- preview: one at a time, the next prospect's card first.
 ui_keys p
@@ -317,7 +317,7 @@ check "L1 connected to the machine" ui_wait " L1 connected " 20
 ui_keys v
 check "v: the lane says voicemail drop" ui_wait " L1 voicemail drop " 10
 check "the message played to its end: voicemail left" ui_wait "voicemail: voicemail left" 60
-check "no picker: the rep stays on the session" ui_shows "loftdial | Session"
+check "no picker: the rep stays on the session" ui_wait "loftdial | Session"
 check "the phone heard the message after its greeting and beep" ui_until 10 message_heard "$third"
 check "the attempt is a voicemail in the store" \
 	test "$(outcome_of "$third")" = "voicemail: voicemail left"
