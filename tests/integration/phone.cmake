@@ -18,6 +18,7 @@ target_sources(bench_dial_soak PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration/p
 target_include_directories(bench_dial_soak PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration)
 # The dial pool and AMD against loftdial-sandbox's simulated phones (recorded speech).
 ld_phone_test(test_phone_simphones)
+target_sources(test_phone_simphones PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration/phonesbx.c)
 add_dependencies(test_phone_simphones recordings)
 # The pool's snapshot accessor (lines, phases, queue) that the TUI draws from.
 ld_phone_test(test_pool_snapshot)

@@ -34,89 +34,28 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
-#include "loftdial/text.h"
+#include "phonesbx.h"
 #include "phonetest.h"
 
-static char root[600], dialplan[128], sbx_log[800], api[128];
+static char root[600];
 static struct pt_audio audio;
-static struct tl_proc sbx;
-static int sip_port;
-
-/* Waits until the sandbox log has a line containing needle. */
-static bool log_has(void *arg)
-{
-	char buf[65536];
-	FILE *f = fopen(sbx_log, "r");
-	size_t n;
-
-	if (!f)
-		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return strstr(buf, arg) != NULL;
-}
+static struct psbx sbx;
 
 static int setup(void **state)
 {
-	const char *bin = getenv("LOFTDIAL_SANDBOX_BIN"), *build = getenv("LOFTDIAL_BUILD");
-	char cmd[2000], rec[700];
-	char *argv[] = {"sh", "-c", cmd, NULL};
-	char *env[] = {rec, NULL};
-
-	if (!bin || !build || tl_tmpdir(root, sizeof(root), "phone-simphones") || pt_loop_init() ||
+	if (tl_tmpdir(root, sizeof(root), "phone-simphones") || pt_loop_init() ||
 	    pt_audio_make(&audio, root))
 		return -1;
-	sip_port = tl_free_port();
-	snprintf(rec, sizeof(rec), "LOFTDIAL_RECORDINGS=%s/recordings", build);
-	snprintf(sbx_log, sizeof(sbx_log), "%s/sandbox.log", root);
-	snprintf(cmd, sizeof(cmd),
-	         "exec '%s' --listen 127.0.0.1:0 --sip 127.0.0.1:%d --people 5 --verbose > '%s' "
-	         "2>&1",
-	         bin, sip_port, sbx_log);
-	if (tl_spawn(&sbx, argv, env, NULL))
-		return -1;
-	if (!pt_run_until(log_has, "phones ready sip=", PT_WAIT_MS)) {
-		fprintf(stderr, "the simulated phones did not start (see %s)\n", sbx_log);
-		return -1;
-	}
-	if (!pt_run_until(log_has, "sandbox ready api=", PT_WAIT_MS))
-		return -1;
-	{
-		char buf[65536];
-		FILE *f = fopen(sbx_log, "r");
-		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-		const char *p;
-
-		if (f)
-			fclose(f);
-		buf[n] = '\0';
-		p = strstr(buf, "sandbox ready api=");
-		if (!p)
-			return -1;
-		text_copy(api, sizeof(api), p + strlen("sandbox ready api="));
-		api[strcspn(api, "\r\n")] = '\0';
-	}
-	snprintf(dialplan, sizeof(dialplan), "sip:{e164}@127.0.0.1:%d", sip_port);
-	return 0;
+	return psbx_start(&sbx, root, 5);
 }
 
-/* Calls the sandbox's admin API with curl; returns the HTTP status, the body into out. */
+/* Calls the sandbox's admin API; returns the HTTP status, the body into out. */
 static int admin(const char *method, const char *path, const char *body, char *out, size_t n)
 {
-	char url[256], *nl;
-	char *argv[] = {
-	        "curl",          "-s",         "-w", "\n%{http_code}", "-X", (char *)method, url,
-	        "--data-binary", (char *)body, NULL};
+	int status = psbx_admin(&sbx, method, path, body, out, n);
 
-	snprintf(url, sizeof(url), "%s%s", api, path);
-	if (!body)
-		argv[7] = NULL;
-	assert_int_equal(tl_run(argv, NULL, out, n, 10000), 0);
-	nl = strrchr(out, '\n');
-	assert_non_null(nl);
-	*nl = '\0';
-	return atoi(nl + 1);
+	assert_true(status >= 0);
+	return status;
 }
 
 /* A counter of GET /_sandbox/phones ("answered", "held", ...). */
@@ -137,8 +76,7 @@ static unsigned phone_stat(const char *name)
 
 static int teardown(void **state)
 {
-	if (sbx.pid > 0)
-		tl_stop(&sbx, SIGTERM, 3000);
+	psbx_stop(&sbx);
 	pt_loop_close();
 	tl_rmrf(root);
 	return 0;
@@ -154,7 +92,7 @@ static void start_pool(struct pt_pool *t, unsigned lines, enum pool_amd amd,
 
 	assert_int_equal(pt_port_block(lines, &sb, &cb), 0);
 	pt_pool_defaults(&po, &ph, root, lines, sb, cb, audio.long_);
-	po.dialplan = dialplan;
+	po.dialplan = sbx.dialplan;
 	po.amd = amd;
 	po.machine = machine;
 	po.voicemail_file = audio.short_;
@@ -387,7 +325,7 @@ static void test_mix_by_call(void **state)
 	printf("FIGURE mix by call: 10 dials, pickup %u/10 (asked 60%%)\n",
 	       count[CALL_OUT_CONNECTED]);
 	/* The greeting lengths: every human clip played was picked near 300-600 ms. */
-	f = fopen(sbx_log, "r");
+	f = fopen(sbx.log, "r");
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {
 		const char *p = strstr(line, "answered (human, greeting ");

@@ -34,33 +34,17 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
-#include "loftdial/text.h"
+#include "phonesbx.h"
 #include "phonetest.h"
 
-static char root[600], dialplan[128], sbx_log[800], api[128];
+static char root[600];
 static char vm_wav[700], ident_wav[700];
 static struct pt_audio audio;
-static struct tl_proc sbx;
-static int sip_port;
+static struct psbx sbx;
 
 /* The signatures: the voicemail is 523 Hz then 784 Hz, the identification message 659 Hz then
  * 988 Hz, 400 ms each, then 1.2 s of a third tone (the "words"). */
 #define SIG_MS 400
-
-/* Waits until the sandbox log has a line containing needle. */
-static bool log_has(void *arg)
-{
-	char buf[65536];
-	FILE *f = fopen(sbx_log, "r");
-	size_t n;
-
-	if (!f)
-		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return strstr(buf, arg) != NULL;
-}
 
 static int run_cmd(char *const argv[])
 {
@@ -85,14 +69,8 @@ static int make_message(const char *path, const char *f1, const char *f2, const 
 
 static int setup(void **state)
 {
-	const char *bin = getenv("LOFTDIAL_SANDBOX_BIN"), *build = getenv("LOFTDIAL_BUILD");
-	char cmd[2000], rec[700];
-	char *argv[] = {"sh", "-c", cmd, NULL};
-	char *env[] = {rec, NULL};
-	const char *p;
-
 	(void)state;
-	if (!bin || !build || tl_tmpdir(root, sizeof(root), "vmdrop") || pt_loop_init() ||
+	if (tl_tmpdir(root, sizeof(root), "vmdrop") || pt_loop_init() ||
 	    pt_audio_make(&audio, root))
 		return -1;
 	snprintf(vm_wav, sizeof(vm_wav), "%s/vm.wav", root);
@@ -100,64 +78,25 @@ static int setup(void **state)
 	if (make_message(vm_wav, "523", "784", "600") ||
 	    make_message(ident_wav, "659", "988", "600"))
 		return -1;
-	sip_port = tl_free_port();
-	snprintf(rec, sizeof(rec), "LOFTDIAL_RECORDINGS=%s/recordings", build);
-	snprintf(sbx_log, sizeof(sbx_log), "%s/sandbox.log", root);
-	snprintf(cmd, sizeof(cmd),
-	         "exec '%s' --listen 127.0.0.1:0 --sip 127.0.0.1:%d --people 5 --verbose > '%s' "
-	         "2>&1",
-	         bin, sip_port, sbx_log);
-	if (tl_spawn(&sbx, argv, env, NULL))
-		return -1;
-	if (!pt_run_until(log_has, "phones ready sip=", PT_WAIT_MS) ||
-	    !pt_run_until(log_has, "sandbox ready api=", PT_WAIT_MS)) {
-		fprintf(stderr, "the sandbox did not start (see %s)\n", sbx_log);
-		return -1;
-	}
-	{
-		char buf[65536];
-		FILE *f = fopen(sbx_log, "r");
-		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-
-		if (f)
-			fclose(f);
-		buf[n] = '\0';
-		p = strstr(buf, "sandbox ready api=");
-		if (!p)
-			return -1;
-		text_copy(api, sizeof(api), p + strlen("sandbox ready api="));
-		api[strcspn(api, "\r\n")] = '\0';
-	}
-	snprintf(dialplan, sizeof(dialplan), "sip:{e164}@127.0.0.1:%d", sip_port);
-	return 0;
+	return psbx_start(&sbx, root, 5);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	if (sbx.pid > 0)
-		tl_stop(&sbx, SIGTERM, 3000);
+	psbx_stop(&sbx);
 	pt_loop_close();
 	tl_rmrf(root);
 	return 0;
 }
 
-/* Calls the sandbox's admin API with curl; returns the HTTP status, the body into out. */
+/* Calls the sandbox's admin API; returns the HTTP status, the body into out. */
 static int admin(const char *method, const char *path, const char *body, char *out, size_t n)
 {
-	char url[256], *nl;
-	char *argv[] = {
-	        "curl",          "-s",         "-w", "\n%{http_code}", "-X", (char *)method, url,
-	        "--data-binary", (char *)body, NULL};
+	int status = psbx_admin(&sbx, method, path, body, out, n);
 
-	snprintf(url, sizeof(url), "%s%s", api, path);
-	if (!body)
-		argv[7] = NULL;
-	assert_int_equal(tl_run(argv, NULL, out, n, 10000), 0);
-	nl = strrchr(out, '\n');
-	assert_non_null(nl);
-	*nl = '\0';
-	return atoi(nl + 1);
+	assert_true(status >= 0);
+	return status;
 }
 
 static void behaviour(const char *number, const char *spec)
@@ -196,7 +135,7 @@ static void heard_get(const char *number, struct heard *h)
 	        cJSON_GetObjectItemCaseSensitive(last, "greeting_ms"));
 	cJSON_Delete(j);
 	snprintf(file, sizeof(file), "%s/heard-%u.wav", root, h->id);
-	snprintf(url, sizeof(url), "%s/_sandbox/phones/calls/%u/audio", api, h->id);
+	snprintf(url, sizeof(url), "%s/_sandbox/phones/calls/%u/audio", sbx.api, h->id);
 	assert_int_equal(tl_run(argv, NULL, out, sizeof(out), 10000), 0);
 	f = fopen(file, "rb");
 	assert_non_null(f);
@@ -271,7 +210,7 @@ static void start_pool(struct pt_pool *t, unsigned lines, enum pool_amd amd,
 	assert_int_equal(pt_port_block(lines, &sb, &cb), 0);
 	/* The rep's headset is the silent dummy: whatever a phone hears came from the pool. */
 	pt_pool_defaults(&po, &ph, root, lines, sb, cb, NULL);
-	po.dialplan = dialplan;
+	po.dialplan = sbx.dialplan;
 	po.amd = amd;
 	po.machine = machine;
 	po.voicemail_file = vm_wav;
