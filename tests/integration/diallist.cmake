@@ -9,7 +9,8 @@ ld_c_test(integration test_dial_lists ld_dialer ld_phone PkgConfig::CURL PkgConf
 	PkgConfig::SQLITE m)
 target_sources(test_dial_lists PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration/sbxtest.c
 	${CMAKE_CURRENT_SOURCE_DIR}/integration/synctest.c
-	${CMAKE_CURRENT_SOURCE_DIR}/integration/phonetest.c)
+	${CMAKE_CURRENT_SOURCE_DIR}/integration/phonetest.c
+	${CMAKE_CURRENT_SOURCE_DIR}/integration/listdialtest.c)
 target_include_directories(test_dial_lists PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration)
 add_dependencies(test_dial_lists recordings)
 set_tests_properties(integration/test_dial_lists PROPERTIES LABELS "integration;phone")

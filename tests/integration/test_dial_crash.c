@@ -29,10 +29,8 @@
 
 #include <cjson/cJSON.h>
 #include <cmocka.h>
-#include <dirent.h>
 
-#include "phonetest.h"
-#include "synctest.h"
+#include "listdialtest.h"
 
 #define OUT_MAX (512 * 1024)
 #define RUN_MS  240000
@@ -42,8 +40,7 @@
 #define TIME_SCALE     20
 #define OUTAGE_MS      (600000 / TIME_SCALE)
 
-static struct sbxt sbx;
-static int sip_base, ctrl_base, phones_port;
+static struct ldt T;
 static char out[OUT_MAX];
 
 static const char mix_people[] = "{\"seed\":4,\"order\":\"call\",\"kinds\":{\"human\":{"
@@ -54,86 +51,17 @@ static const char mix_all[] = "{\"seed\":3,\"order\":\"call\",\"kinds\":{"
                               "\"busy\":{\"share\":20},\"invalid\":{\"share\":15},"
                               "\"no-answer\":{\"share\":20}}}";
 
-/* A wav of the recordings the build made: the rep's microphone. */
-static int find_wav(char *path, size_t n)
-{
-	char dir[600];
-	DIR *d;
-	struct dirent *de;
-	int rc = -1;
-
-	snprintf(dir, sizeof(dir), "%s/recordings/human", tl_env("LOFTDIAL_BUILD", "."));
-	d = opendir(dir);
-	if (!d)
-		return -1;
-	while ((de = readdir(d)) != NULL)
-		if (strstr(de->d_name, ".wav")) {
-			int w = snprintf(path, n, "%s/%s", dir, de->d_name);
-			rc = w >= 0 && (size_t)w < n ? 0 : -1;
-			break;
-		}
-	closedir(d);
-	return rc;
-}
-
 static int setup(void **state)
 {
-	char port[40], now[32];
-	const char *extra[] = {"--people", "300", "--rate-limit", "0", "--sip", port, NULL};
-	time_t t = time(NULL);
-
 	(void)state;
-	if (pt_port_block(4, &sip_base, &ctrl_base))
-		return -1;
-	phones_port = sip_base + 40;
-	snprintf(port, sizeof(port), "127.0.0.1:%d", phones_port);
-	if (sbxt_start(&sbx, extra))
-		return -1;
-	/* The list's and the gates' clock: today at 17:00 UTC, inside calling hours from London
-	 * to the US west coast, whenever the test runs. */
-	t -= t % 86400;
-	snprintf(now, sizeof(now), "%lld", (long long)(t + 17 * 3600));
-	setenv("LOFTDIAL_TEST_NOW", now, 1);
-	setenv("LOFTDIAL_TEST_RING_TIMEOUT_MS", "2000", 1);
-	return 0;
+	return ldt_setup(&T, NULL);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	unsetenv("LOFTDIAL_TEST_NOW");
-	unsetenv("LOFTDIAL_TEST_RING_TIMEOUT_MS");
 	unsetenv("LOFTDIAL_TEST_OUTBOX_BACKOFF_MS");
-	return sbxt_stop(&sbx) == 0 ? 0 : -1;
-}
-
-/* A home whose engines call the simulated phones. */
-static void home(struct st_home *h)
-{
-	char cfg[2048], wav[700];
-
-	assert_int_equal(find_wav(wav, sizeof(wav)), 0);
-	snprintf(cfg, sizeof(cfg),
-	         "engine.local_ip 127.0.0.1\nengine.sip_port %d\nengine.ctrl_port %d\n"
-	         "sip.dialplan sip:{e164}@127.0.0.1:%d\naudio.source aufile,%s\n"
-	         "audio.player aubridge,noplay\ndial.amd off\ndial.stagger_ms 100\n"
-	         "dial.no_zone rep\nlog.level debug\n",
-	         sip_base, ctrl_base, phones_port, wav);
-	assert_int_equal(st_home_new(h, &sbx, cfg), 0);
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double jnum(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -1;
+	return ldt_teardown(&T);
 }
 
 /* The sandbox's clock now (ISO 8601), the start of "calls made by this test". */
@@ -141,8 +69,8 @@ static void sandbox_now(char *iso, size_t n)
 {
 	cJSON *c = NULL;
 
-	assert_int_equal(sbxt_admin(&sbx, "GET", "/_sandbox/counters", NULL, &c), 200);
-	snprintf(iso, n, "%s", jstr(c, "now"));
+	assert_int_equal(sbxt_admin(&T.sbx, "GET", "/_sandbox/counters", NULL, &c), 200);
+	snprintf(iso, n, "%s", sbxt_str(c, "now"));
 	cJSON_Delete(c);
 	assert_true(iso[0] != '\0');
 }
@@ -171,7 +99,7 @@ static cJSON *calls_since(const char *t0)
 		snprintf(path, sizeof(path),
 		         "/v2/activities/calls?per_page=100&page=%d&created_at%%5Bgte%%5D=%s", page,
 		         enc);
-		assert_int_equal(sbxt_api(&sbx, SBXT_API_KEY, "GET", path, NULL, &o), 200);
+		assert_int_equal(sbxt_api(&T.sbx, SBXT_API_KEY, "GET", path, NULL, &o), 200);
 		cJSON_ArrayForEach(c, sbxt_data(o))
 		        cJSON_AddItemToArray(all, cJSON_Duplicate(c, true));
 		more = cJSON_IsNumber(cJSON_GetObjectItem(
@@ -214,9 +142,9 @@ static unsigned check_exactly_once(struct st_home *h, const char *t0)
 		int64_t id = sqlite3_column_int64(q, 0), rid = sqlite3_column_int64(q, 2);
 		const char *state = (const char *)sqlite3_column_text(q, 1);
 		cJSON *body = cJSON_Parse((const char *)sqlite3_column_text(q, 3));
-		int64_t person = (int64_t)jnum(body, "person_id");
-		int64_t action = (int64_t)jnum(body, "action_id");
-		int64_t task = (int64_t)jnum(body, "task_id");
+		int64_t person = (int64_t)sbxt_num(body, "person_id");
+		int64_t action = (int64_t)sbxt_num(body, "action_id");
+		int64_t task = (int64_t)sbxt_num(body, "task_id");
 		unsigned seen = 0;
 		char path[80];
 
@@ -226,8 +154,9 @@ static unsigned check_exactly_once(struct st_home *h, const char *t0)
 		assert_true(rid > 0);
 		cJSON_ArrayForEach(c, calls)
 		{
-			int64_t cid = (int64_t)jnum(c, "id");
-			int64_t who = (int64_t)jnum(cJSON_GetObjectItem(c, "called_person"), "id");
+			int64_t cid = (int64_t)sbxt_num(c, "id");
+			int64_t who =
+			        (int64_t)sbxt_num(cJSON_GetObjectItem(c, "called_person"), "id");
 
 			if (cid == rid) {
 				seen++;
@@ -240,15 +169,16 @@ static unsigned check_exactly_once(struct st_home *h, const char *t0)
 		matched++;
 		if (action > 0) {
 			snprintf(path, sizeof(path), "/v2/actions/%lld", (long long)action);
-			assert_int_equal(sbxt_api(&sbx, SBXT_API_KEY, "GET", path, NULL, NULL),
+			assert_int_equal(sbxt_api(&T.sbx, SBXT_API_KEY, "GET", path, NULL, NULL),
 			                 404);
 		} else {
 			cJSON *t = NULL;
 
 			assert_true(task > 0);
 			snprintf(path, sizeof(path), "/v2/tasks/%lld", (long long)task);
-			assert_int_equal(sbxt_api(&sbx, SBXT_API_KEY, "GET", path, NULL, &t), 200);
-			assert_string_equal(jstr(sbxt_data(t), "current_state"), "completed");
+			assert_int_equal(sbxt_api(&T.sbx, SBXT_API_KEY, "GET", path, NULL, &t),
+			                 200);
+			assert_string_equal(sbxt_str(sbxt_data(t), "current_state"), "completed");
 			cJSON_Delete(t);
 		}
 		cJSON_Delete(body);
@@ -269,8 +199,8 @@ static long fired(const char *kind)
 	cJSON *f = NULL;
 	long v;
 
-	assert_int_equal(sbxt_admin(&sbx, "GET", "/_sandbox/faults", NULL, &f), 200);
-	v = (long)jnum(cJSON_GetObjectItem(f, "fired"), kind);
+	assert_int_equal(sbxt_admin(&T.sbx, "GET", "/_sandbox/faults", NULL, &f), 200);
+	v = (long)sbxt_num(cJSON_GetObjectItem(f, "fired"), kind);
 	cJSON_Delete(f);
 	return v;
 }
@@ -285,7 +215,7 @@ static void pause_ms(long ms)
 /* Holds the answer of the next call POST for 10 minutes: the call is stored, loftdial waits. */
 static void hold_next_post_reply(void)
 {
-	assert_int_equal(sbxt_admin(&sbx, "POST", "/_sandbox/faults",
+	assert_int_equal(sbxt_admin(&T.sbx, "POST", "/_sandbox/faults",
 	                            "{\"late_reply\":100,\"late_reply_ms\":600000,\"requests\":1,"
 	                            "\"path_prefix\":\"/v2/activities/calls\"}",
 	                            NULL),
@@ -315,7 +245,7 @@ static void kill_in_window(struct st_home *h, struct tl_proc *p, int64_t item)
 	assert_int_equal(kill(p->pid, SIGKILL), 0);
 	st = st_wait_exit(p, 10000);
 	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
-	sbxt_admin(&sbx, "DELETE", "/_sandbox/faults", NULL, NULL);
+	sbxt_admin(&T.sbx, "DELETE", "/_sandbox/faults", NULL, NULL);
 }
 
 /* --cadence --ask: the rep's wrap-up is given, the record committed, its POST stored by the
@@ -331,8 +261,8 @@ static void test_kill9_after_wrapup_then_flush(void **state)
 	cJSON *calls;
 
 	(void)state;
-	assert_int_equal(sbxt_admin(&sbx, "PUT", "/_sandbox/phones/mix", mix_people, NULL), 200);
-	home(&h);
+	assert_int_equal(sbxt_admin(&T.sbx, "PUT", "/_sandbox/phones/mix", mix_people, NULL), 200);
+	assert_int_equal(ldt_home(&T, &h), 0);
 	sandbox_now(t0, sizeof(t0));
 	hold_next_post_reply();
 	assert_int_equal(st_spawn(&h, true, &p, &in, "dial", "--cadence", "1201", "--lines", "1",
@@ -340,16 +270,16 @@ static void test_kill9_after_wrapup_then_flush(void **state)
 	                 0);
 	while (!item && tl_wait_line(&p, "", RUN_MS, line, sizeof(line)) == 0) {
 		cJSON *o = line[0] == '{' ? cJSON_Parse(line) : NULL;
-		const char *ev = jstr(o, "event");
+		const char *ev = sbxt_str(o, "event");
 
 		if (!strcmp(ev, "ask")) {
 			assert_true(write(in, "w Meeting Booked | Positive | before the crash\n",
 			                  47) == 47);
-		} else if (!strcmp(ev, "record") && jnum(o, "outbox_id") > 0) {
-			assert_string_equal(jstr(o, "kind"), "connected");
-			item = (int64_t)jnum(o, "outbox_id");
-			person = (int64_t)jnum(o, "person_id");
-			action = (int64_t)jnum(o, "action_id");
+		} else if (!strcmp(ev, "record") && sbxt_num(o, "outbox_id") > 0) {
+			assert_string_equal(sbxt_str(o, "kind"), "connected");
+			item = (int64_t)sbxt_num(o, "outbox_id");
+			person = (int64_t)sbxt_num(o, "person_id");
+			action = (int64_t)sbxt_num(o, "action_id");
 		}
 		cJSON_Delete(o);
 	}
@@ -369,7 +299,8 @@ static void test_kill9_after_wrapup_then_flush(void **state)
 	assert_int_equal(check_exactly_once(&h, t0), 1);
 	/* The rep's words reached Salesloft. */
 	calls = calls_since(t0);
-	assert_string_equal(jstr(cJSON_GetArrayItem(calls, 0), "disposition"), "Meeting Booked");
+	assert_string_equal(sbxt_str(cJSON_GetArrayItem(calls, 0), "disposition"),
+	                    "Meeting Booked");
 	cJSON_Delete(calls);
 	st_home_free(&h);
 }
@@ -388,8 +319,8 @@ static void test_kill9_then_new_run(void **state)
 	sqlite3 *db;
 
 	(void)state;
-	assert_int_equal(sbxt_admin(&sbx, "PUT", "/_sandbox/phones/mix", mix_all, NULL), 200);
-	home(&h);
+	assert_int_equal(sbxt_admin(&T.sbx, "PUT", "/_sandbox/phones/mix", mix_all, NULL), 200);
+	assert_int_equal(ldt_home(&T, &h), 0);
 	sandbox_now(t0, sizeof(t0));
 	hold_next_post_reply();
 	assert_int_equal(st_spawn(&h, true, &p, &in, "dial", "--cadence", "1200", "--lines", "3",
@@ -400,8 +331,8 @@ static void test_kill9_then_new_run(void **state)
 	while (!item && tl_wait_line(&p, "\"event\":\"record\"", RUN_MS, line, sizeof(line)) == 0) {
 		cJSON *o = cJSON_Parse(line);
 
-		if (jnum(o, "outbox_id") > 0)
-			item = (int64_t)jnum(o, "outbox_id");
+		if (sbxt_num(o, "outbox_id") > 0)
+			item = (int64_t)sbxt_num(o, "outbox_id");
 		cJSON_Delete(o);
 	}
 	assert_true(item > 0);
@@ -444,10 +375,10 @@ static void test_outage_10_minutes(void **state)
 
 	(void)state;
 	setenv("LOFTDIAL_TEST_OUTBOX_BACKOFF_MS", BACKOFF_SCALED, 1);
-	assert_int_equal(sbxt_admin(&sbx, "PUT", "/_sandbox/phones/mix", mix_all, NULL), 200);
-	home(&h);
+	assert_int_equal(sbxt_admin(&T.sbx, "PUT", "/_sandbox/phones/mix", mix_all, NULL), 200);
+	assert_int_equal(ldt_home(&T, &h), 0);
 	sandbox_now(t0, sizeof(t0));
-	logged = st_counter(&sbx, "calls_logged");
+	logged = st_counter(&T.sbx, "calls_logged");
 	assert_int_equal(st_spawn(&h, true, &p, &in, "dial", "--tasks", "--lines", "3", "--json",
 	                          "--talk", "1", "--disposition", "connected", "--sentiment",
 	                          "Positive", NULL),
@@ -455,7 +386,7 @@ static void test_outage_10_minutes(void **state)
 	close(in);
 	/* The list is read: the outage starts before the first call. */
 	assert_int_equal(tl_wait_line(&p, "\"event\":\"entry\"", RUN_MS, line, sizeof(line)), 0);
-	assert_int_equal(sbxt_admin(&sbx, "POST", "/_sandbox/faults",
+	assert_int_equal(sbxt_admin(&T.sbx, "POST", "/_sandbox/faults",
 	                            "{\"error_5xx\":75,\"drop\":25,\"path_prefix\":\"/v2/\"}",
 	                            NULL),
 	                 200);
@@ -470,7 +401,7 @@ static void test_outage_10_minutes(void **state)
 	assert_int_equal(items(db, "failed"), 0);
 	sqlite3_close(db);
 	/* The admin API is outside the outage: no call was logged. */
-	assert_true(st_counter(&sbx, "calls_logged") == logged);
+	assert_true(st_counter(&T.sbx, "calls_logged") == logged);
 	/* A flush started in the outage rides it out. */
 	{
 		char *argv[] = {(char *)tl_env("LOFTDIAL_BIN", "loftdial"),
@@ -489,7 +420,7 @@ static void test_outage_10_minutes(void **state)
 		(void)tl_wait_line(&f, "\x01", 200, NULL, 0);
 	}
 	refused = fired("error_5xx") + fired("drop");
-	assert_int_equal(sbxt_admin(&sbx, "DELETE", "/_sandbox/faults", NULL, NULL), 200);
+	assert_int_equal(sbxt_admin(&T.sbx, "DELETE", "/_sandbox/faults", NULL, NULL), 200);
 	closed = tl_now_ms();
 	st = st_wait_exit(&f, 120000);
 	done = tl_now_ms();

@@ -20,107 +20,29 @@
 
 #include <cjson/cJSON.h>
 #include <cmocka.h>
-#include <dirent.h>
 
 #include "loftdial/syncsess.h"
-#include "phonetest.h"
-#include "synctest.h"
+#include "listdialtest.h"
 
 #define OUT_MAX (512 * 1024)
 #define RUN_MS  240000
 
-static struct sbxt sbx;
-static int sip_base, ctrl_base, phones_port;
+static struct ldt T;
 static char out[OUT_MAX];
-
-/* A wav of the recordings the build made: the rep's microphone. */
-static int find_wav(char *path, size_t n)
-{
-	char dir[600];
-	DIR *d;
-	struct dirent *de;
-	int rc = -1;
-
-	snprintf(dir, sizeof(dir), "%s/recordings/human", tl_env("LOFTDIAL_BUILD", "."));
-	d = opendir(dir);
-	if (!d)
-		return -1;
-	while ((de = readdir(d)) != NULL)
-		if (strstr(de->d_name, ".wav")) {
-			/* A path that does not fit is a failure, not a cut name. */
-			int w = snprintf(path, n, "%s/%s", dir, de->d_name);
-			rc = w >= 0 && (size_t)w < n ? 0 : -1;
-			break;
-		}
-	closedir(d);
-	return rc;
-}
 
 static int setup(void **state)
 {
-	char port[40], now[32];
-	const char *extra[] = {"--people", "300", "--rate-limit", "0", "--sip", port, NULL};
-	time_t t = time(NULL);
-
-	/* Lines 1-3 use sip_base+10..30; the simulated phones take the fourth slot. */
-	if (pt_port_block(4, &sip_base, &ctrl_base))
-		return -1;
-	phones_port = sip_base + 40;
-	snprintf(port, sizeof(port), "127.0.0.1:%d", phones_port);
-	if (sbxt_start(&sbx, extra))
-		return -1;
 	/* Answers and ring-outs come fast; people, machines and the rest dealt by call. */
-	if (sbxt_admin(&sbx, "PUT", "/_sandbox/phones/mix",
-	               "{\"seed\":3,\"order\":\"call\",\"kinds\":{"
-	               "\"human\":{\"share\":30,\"ring_ms\":300,\"greeting_ms\":[300,800]},"
-	               "\"voicemail\":{\"share\":15,\"ring_ms\":300},"
-	               "\"busy\":{\"share\":20},\"invalid\":{\"share\":15},"
-	               "\"no-answer\":{\"share\":20}}}",
-	               NULL) != 200)
-		return st_setup_failed(&sbx);
-	/* The list's and the gates' clock: today at 17:00 UTC, inside calling hours from
-	 * London to the US west coast, whenever the test runs. */
-	t -= t % 86400;
-	snprintf(now, sizeof(now), "%lld", (long long)(t + 17 * 3600));
-	setenv("LOFTDIAL_TEST_NOW", now, 1);
-	setenv("LOFTDIAL_TEST_RING_TIMEOUT_MS", "2000", 1);
-	return 0;
+	return ldt_setup(&T, "{\"seed\":3,\"order\":\"call\",\"kinds\":{"
+	                     "\"human\":{\"share\":30,\"ring_ms\":300,\"greeting_ms\":[300,800]},"
+	                     "\"voicemail\":{\"share\":15,\"ring_ms\":300},"
+	                     "\"busy\":{\"share\":20},\"invalid\":{\"share\":15},"
+	                     "\"no-answer\":{\"share\":20}}}");
 }
 
 static int teardown(void **state)
 {
-	unsetenv("LOFTDIAL_TEST_NOW");
-	unsetenv("LOFTDIAL_TEST_RING_TIMEOUT_MS");
-	return sbxt_stop(&sbx) == 0 ? 0 : -1;
-}
-
-/* Makes a home whose engines call the simulated phones. */
-static void home(struct st_home *h)
-{
-	char cfg[2048], wav[700];
-
-	assert_int_equal(find_wav(wav, sizeof(wav)), 0);
-	snprintf(cfg, sizeof(cfg),
-	         "engine.local_ip 127.0.0.1\nengine.sip_port %d\nengine.ctrl_port %d\n"
-	         "sip.dialplan sip:{e164}@127.0.0.1:%d\naudio.source aufile,%s\n"
-	         "audio.player aubridge,noplay\ndial.amd off\ndial.stagger_ms 100\n"
-	         "dial.no_zone rep\nlog.level debug\n",
-	         sip_base, ctrl_base, phones_port, wav);
-	assert_int_equal(st_home_new(h, &sbx, cfg), 0);
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double jnum(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -1;
+	return ldt_teardown(&T);
 }
 
 /* Counts the sandbox's calls for person that name action (or, with action 0, any). */
@@ -132,7 +54,7 @@ static int calls_for(int64_t person, int64_t action)
 
 	snprintf(path, sizeof(path), "/v2/activities/calls?person_id=%lld&per_page=100",
 	         (long long)person);
-	assert_int_equal(sbxt_api(&sbx, SBXT_API_KEY, "GET", path, NULL, &o), 200);
+	assert_int_equal(sbxt_api(&T.sbx, SBXT_API_KEY, "GET", path, NULL, &o), 200);
 	cJSON_ArrayForEach(c, sbxt_data(o))
 	{
 		const cJSON *a = cJSON_GetObjectItem(c, "action");
@@ -155,7 +77,7 @@ static void run_list(const char *what, const char *id)
 	sqlite3 *db;
 	cJSON *summary = NULL;
 
-	home(&h);
+	assert_int_equal(ldt_home(&T, &h), 0);
 	/* The team's names come live from the sandbox when the session starts. */
 	if (id)
 		rc = st_loftdial(&h, true, out, sizeof(out), RUN_MS, "dial", what, id, "--lines",
@@ -172,33 +94,33 @@ static void run_list(const char *what, const char *id)
 	assert_non_null(db);
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		cJSON *o = line[0] == '{' ? cJSON_Parse(line) : NULL;
-		const char *ev = jstr(o, "event");
+		const char *ev = sbxt_str(o, "event");
 
 		if (!o)
 			continue;
 		if (!strcmp(ev, "entry")) {
 			entries++;
-			dialable += !strcmp(jstr(o, "skip"), "dial");
-			if (strcmp(jstr(o, "skip"), "dial"))
-				assert_true(jstr(o, "reason")[0] != '\0');
+			dialable += !strcmp(sbxt_str(o, "skip"), "dial");
+			if (strcmp(sbxt_str(o, "skip"), "dial"))
+				assert_true(sbxt_str(o, "reason")[0] != '\0');
 		} else if (!strcmp(ev, "ended")) {
 			assert_true(nended < 256);
-			ended_ids[nended++] = (unsigned)jnum(o, "attempt");
+			ended_ids[nended++] = (unsigned)sbxt_num(o, "attempt");
 			ended++;
-			connected += !strcmp(jstr(o, "outcome"), "connected");
+			connected += !strcmp(sbxt_str(o, "outcome"), "connected");
 		} else if (!strcmp(ev, "record")) {
-			int64_t item = (int64_t)jnum(o, "outbox_id");
-			int64_t action = (int64_t)jnum(o, "action_id");
-			int64_t task = (int64_t)jnum(o, "task_id");
-			int64_t person = (int64_t)jnum(o, "person_id");
+			int64_t item = (int64_t)sbxt_num(o, "outbox_id");
+			int64_t action = (int64_t)sbxt_num(o, "action_id");
+			int64_t task = (int64_t)sbxt_num(o, "task_id");
+			int64_t person = (int64_t)sbxt_num(o, "person_id");
 			char sql[300], key[64];
 
 			assert_true(nrec < 256);
-			recorded[nrec++] = (unsigned)jnum(o, "attempt");
+			recorded[nrec++] = (unsigned)sbxt_num(o, "attempt");
 			records++;
 			assert_true((action > 0) != (task > 0));
 			if (item <= 0) {
-				assert_string_equal(jstr(o, "kind"), "not_logged");
+				assert_string_equal(sbxt_str(o, "kind"), "not_logged");
 				cJSON_Delete(o);
 				continue;
 			}
@@ -218,14 +140,15 @@ static void run_list(const char *what, const char *id)
 				assert_int_equal(calls_for(person, action), 1);
 				snprintf(path, sizeof(path), "/v2/actions/%lld", (long long)action);
 				assert_int_equal(
-				        sbxt_api(&sbx, SBXT_API_KEY, "GET", path, NULL, NULL), 404);
+				        sbxt_api(&T.sbx, SBXT_API_KEY, "GET", path, NULL, NULL),
+				        404);
 			} else {
 				char path[80];
 				cJSON *t = NULL;
 
 				snprintf(path, sizeof(path), "/v2/tasks/%lld", (long long)task);
 				assert_int_equal(
-				        sbxt_api(&sbx, SBXT_API_KEY, "GET", path, NULL, &t), 200);
+				        sbxt_api(&T.sbx, SBXT_API_KEY, "GET", path, NULL, &t), 200);
 				assert_string_equal(sbxt_str(sbxt_data(t), "current_state"),
 				                    "completed");
 				cJSON_Delete(t);
@@ -253,9 +176,9 @@ static void run_list(const char *what, const char *id)
 	}
 	assert_true(written >= 1);
 	assert_non_null(summary);
-	assert_int_equal(jnum(summary, "written"), written);
-	assert_int_equal(jnum(summary, "outbox_queued"), 0);
-	assert_int_equal(jnum(summary, "outbox_failed"), 0);
+	assert_int_equal(sbxt_num(summary, "written"), written);
+	assert_int_equal(sbxt_num(summary, "outbox_queued"), 0);
+	assert_int_equal(sbxt_num(summary, "outbox_failed"), 0);
 	/* Every attempt is in the store too. */
 	assert_int_equal(st_int(db, "SELECT count(*) FROM dial_attempts"), ended);
 	cJSON_Delete(summary);
@@ -289,7 +212,7 @@ static void test_sender_lock(void **state)
 	 * most of them are inside (the run must have something to dial). */
 	snprintf(now, sizeof(now), "%lld", (long long)(t + 10 * 3600));
 	setenv("LOFTDIAL_TEST_NOW", now, 1);
-	home(&h);
+	assert_int_equal(ldt_home(&T, &h), 0);
 	assert_int_equal(syncsess_flock(h.dir, SYNCSESS_OUTBOX_LOCK, &lock), 0);
 	rc = st_loftdial(&h, true, out, sizeof(out), RUN_MS, "dial", "--tasks", "--lines", "3",
 	                 "--json", "--talk", "1", "--disposition", "connected", "--sentiment",
@@ -331,18 +254,18 @@ static void test_ask(void **state)
 	int64_t person = 0, action = 0;
 
 	/* Everyone answers: every dialled entry is a connected call. */
-	assert_int_equal(sbxt_admin(&sbx, "PUT", "/_sandbox/phones/mix",
+	assert_int_equal(sbxt_admin(&T.sbx, "PUT", "/_sandbox/phones/mix",
 	                            "{\"seed\":4,\"order\":\"call\",\"kinds\":{\"human\":{"
 	                            "\"share\":1,\"ring_ms\":300,\"greeting_ms\":[300,800]}}}",
 	                            NULL),
 	                 200);
-	home(&h);
+	assert_int_equal(ldt_home(&T, &h), 0);
 	assert_int_equal(st_spawn(&h, true, &p, &in, "dial", "--cadence", "1201", "--lines", "1",
 	                          "--json", "--talk", "1", "--ask", NULL),
 	                 0);
 	while (!done && tl_wait_line(&p, "", RUN_MS, line, sizeof(line)) == 0) {
 		cJSON *o = line[0] == '{' ? cJSON_Parse(line) : NULL;
-		const char *ev = jstr(o, "event");
+		const char *ev = sbxt_str(o, "event");
 
 		if (strstr(line, "no call disposition named 'Nope'")) {
 			refused++;
@@ -356,12 +279,12 @@ static void test_ask(void **state)
 			else
 				assert_true(write(in, "w Meeting Booked | Positive | again\n",
 				                  36) == 36);
-		} else if (!strcmp(ev, "record") && !strcmp(jstr(o, "kind"), "connected")) {
-			assert_string_equal(jstr(o, "disposition"), "Meeting Booked");
-			assert_true(jnum(o, "outbox_id") > 0);
+		} else if (!strcmp(ev, "record") && !strcmp(sbxt_str(o, "kind"), "connected")) {
+			assert_string_equal(sbxt_str(o, "disposition"), "Meeting Booked");
+			assert_true(sbxt_num(o, "outbox_id") > 0);
 			if (!connected_records++) {
-				person = (int64_t)jnum(o, "person_id");
-				action = (int64_t)jnum(o, "action_id");
+				person = (int64_t)sbxt_num(o, "person_id");
+				action = (int64_t)sbxt_num(o, "action_id");
 			}
 		} else if (!strcmp(ev, "records")) {
 			done = true;
@@ -382,7 +305,7 @@ static void test_ask(void **state)
 
 		snprintf(path, sizeof(path), "/v2/activities/calls?person_id=%lld&per_page=100",
 		         (long long)person);
-		assert_int_equal(sbxt_api(&sbx, SBXT_API_KEY, "GET", path, NULL, &o), 200);
+		assert_int_equal(sbxt_api(&T.sbx, SBXT_API_KEY, "GET", path, NULL, &o), 200);
 		cJSON_ArrayForEach(c, sbxt_data(o))
 		{
 			const cJSON *a = cJSON_GetObjectItem(c, "action");

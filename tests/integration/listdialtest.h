@@ -1,0 +1,31 @@
+/*
+ * listdialtest: what the headless list-dial tests share (test_dial_lists, test_dial_crash):
+ * a sandbox with 300 people, no rate limit and its simulated phones; engine ports for three
+ * lines and the phones' port in one reserved block; the list's and the gates' clock pinned to
+ * today at 17:00 UTC (inside calling hours from London to the US west coast, whenever the test
+ * runs) and a 2 s ring timeout; and a home whose engines call the phones with one of the
+ * build's recorded voices as the rep's microphone.
+ */
+#ifndef LOFTDIAL_LISTDIALTEST_H
+#define LOFTDIAL_LISTDIALTEST_H
+
+#include <stddef.h>
+
+#include "synctest.h"
+
+struct ldt {
+	struct sbxt sbx;
+	int sip_base, ctrl_base; /* lines 1-3 */
+	int phones_port;         /* the fourth slot of the block */
+};
+
+/* Starts the sandbox and pins the clock; mix (a PUT /_sandbox/phones/mix body) when not NULL.
+ * 0 or -1 (the sandbox stopped). */
+int ldt_setup(struct ldt *t, const char *mix);
+/* Unsets what ldt_setup set and stops the sandbox: 0, or -1 when it did not exit cleanly. */
+int ldt_teardown(struct ldt *t);
+/* A home whose engines call the phones (AMD off, 100 ms stagger, no zone dialled in the rep's
+ * hours, debug log). 0 or -1. */
+int ldt_home(const struct ldt *t, struct st_home *h);
+
+#endif
