@@ -138,7 +138,7 @@ static void test_nine_lines_one_answers(void **state)
 	       "(hangups written after %.2f ms)\n",
 	       drop->ms, drop->send_ms);
 	/* carol saw all eight calls end (CANCEL reached her, or the INVITE never did) */
-	(void)pt_run_until(at_least, &c, 3000);
+	(void)pt_run_until(at_least, &c, PT_WAIT_MS);
 	assert_true(carol.incoming == carol.closed);
 }
 
