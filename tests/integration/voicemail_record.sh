@@ -78,13 +78,15 @@ check "--seconds 0: exit 2" test $rc -eq 2
 check "help" grep -q "usage: loftdial voicemail record FILE" <<<"$("$bin" voicemail --help 2>&1)"
 
 # ---- recorded through baresip ----
-taken() { [ -n "$(ss -Htuan "( sport = :$1 )" 2>/dev/null)" ]; }
-for _ in $(seq 50); do
+# Engine ports reserved for this test (tests/lib/ports.sh) and free.
+. "${LOFTDIAL_SRC:?}/tests/lib/ports.sh"
+for _ in $(seq 200); do
 	port=$((23000 + (RANDOM % 90) * 100))
+	ports=($((port + 10)) $((port + 11)) $((port + 20)) $((port + 21)) $((port + 51)) $((port + 52)))
+	port_reserve "${ports[@]}" || continue
 	ok=1
-	for p in $((port + 10)) $((port + 11)) $((port + 20)) $((port + 21)) $((port + 51)) \
-		$((port + 52)); do
-		taken $p && ok=0
+	for p in "${ports[@]}"; do
+		port_taken "$p" && ok=0
 	done
 	[ $ok = 1 ] && break
 done
@@ -105,7 +107,9 @@ check "recorded: 8 kHz mono 16-bit" test "$(info r "$home/rec.wav")/$(info c "$h
 len=$(info D "$home/rec.wav")
 echo "# recorded ${len}s of a 3 s source"
 check "recorded: about the source's length" ge "$len" 2.8
-check "recorded: not much more" ge 3.6 "$len"
+# Ended by the source's end, not by the 60 s cap: a loaded machine notices the end late
+# (3.7 s recorded once), so the bound is loose.
+check "recorded: not much more" ge 6 "$len"
 # Where the first tone starts in the recording (the call's set-up time comes first).
 on=$(python3 - "$home/rec.wav" <<'EOF'
 import struct, sys, wave
