@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "loftdial/call.h"
+#include "loftdial/outbox.h"
 #include "loftdial/store.h"
 
 struct config;
@@ -108,5 +109,12 @@ int callrec_body(const struct callrec *r, char **json);
 /* Enqueues r in the outbox as kind "call" (see the key above). EEXIST when that work is
  * already queued or sent (*id is set to it); id may be NULL. */
 int callrec_enqueue(struct store *st, const struct callrec *r, int64_t *id);
+
+/* Whether a call record for the person still waits in the outbox: queued, sending (its fate
+ * unknown until the sender looks) or failed (kept for the rep to fix). Dialling that person
+ * again before it lands would call them twice for one step, and for the same action or task
+ * the new record could not even be queued. 0 with the oldest such item's id and state (either
+ * may be NULL), ENOENT when none waits, EINVAL for no store or a person id <= 0. */
+int callrec_waiting(struct store *st, int64_t person_id, int64_t *id, enum outbox_state *state);
 
 #endif

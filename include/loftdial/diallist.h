@@ -15,8 +15,9 @@
  * person missing from the store, or stored longer ago than the list allows, is fetched with
  * `ids[]` (one request per 100) and stored. The number is the first of the person's phones in
  * the configured order (direct, mobile, home); the direct phone's extension is kept to be
- * dialled as DTMF after connect. Then every entry goes through the gates (gates.h). Entries
- * that may not be dialled stay in the list with their reason.
+ * dialled as DTMF after connect. A person with a call record still waiting in the outbox (an
+ * earlier run's, not yet sent) is skipped; then every entry goes through the gates (gates.h).
+ * Entries that may not be dialled stay in the list with their reason.
  *
  * Everything runs on the loop through the Salesloft client (slapi.h); the done handler runs
  * once, from the loop.
@@ -61,6 +62,7 @@ enum diallist_skip {
 	DIALLIST_DUPLICATE, /* the person is already in the list */
 	DIALLIST_NO_PERSON, /* the person could not be read */
 	DIALLIST_GATE,      /* a gate refused (gate says which) */
+	DIALLIST_OUTBOX,    /* a call record for the person still waits in the outbox */
 };
 
 #define DIALLIST_INSTR_MAX 1024
@@ -134,6 +136,12 @@ size_t diallist_count(const struct diallist *dl);
 const struct diallist_entry *diallist_entry(const struct diallist *dl, size_t i);
 /* Requests sent to build it (figures for the report and tests). */
 unsigned diallist_requests(const struct diallist *dl);
+
+/* Whether the person may not be dialled because a call record for them still waits in the
+ * outbox (callrec_waiting): 0 with the reason in words ("a call is waiting in the outbox
+ * (item 12, sending)"), ENOENT when nothing waits, another errno value when the store cannot
+ * be read. */
+int diallist_outbox_check(struct store *st, int64_t person_id, char *reason, size_t n);
 
 const char *diallist_skip_name(enum diallist_skip s);
 const char *diallist_phone_name(enum diallist_phone p);

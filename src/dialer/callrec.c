@@ -276,3 +276,40 @@ int callrec_enqueue(struct store *st, const struct callrec *r, int64_t *id)
 	free(body);
 	return err;
 }
+
+int callrec_waiting(struct store *st, int64_t person_id, int64_t *id, enum outbox_state *state)
+{
+	sqlite3_stmt *s = NULL;
+	int err, rc;
+
+	if (!st || person_id <= 0)
+		return EINVAL;
+	/* The person is read from the body callrec_body() wrote: the outbox keeps no column for
+	 * it, and the items not yet sent are few, so the state index narrows the scan. */
+	err = store_stmt(st,
+	                 "SELECT id, state FROM outbox WHERE kind = 'call' "
+	                 "AND state IN ('queued','sending','failed') "
+	                 "AND json_valid(body) AND json_extract(body, '$.person_id') = ?1 "
+	                 "ORDER BY id LIMIT 1",
+	                 &s);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, person_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(s, 1);
+		enum outbox_state os = OUTBOX_QUEUED;
+
+		if (id)
+			*id = sqlite3_column_int64(s, 0);
+		if (t)
+			outbox_state_parse((const char *)t, &os);
+		if (state)
+			*state = os;
+		err = 0;
+	} else {
+		err = rc == SQLITE_DONE ? ENOENT : EIO;
+	}
+	store_stmt_end(s);
+	return err;
+}

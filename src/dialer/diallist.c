@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 
+#include "loftdial/callrec.h"
 #include "loftdial/config.h"
 #include "loftdial/diallist.h"
 #include "loftdial/log.h"
@@ -67,10 +68,31 @@ static void next(struct diallist *dl);
 
 const char *diallist_skip_name(enum diallist_skip s)
 {
-	static const char *const names[] = {"dial",     "pending",   "not-phone", "gone",
-	                                    "mirrored", "duplicate", "no-person", "gate"};
+	static const char *const names[] = {"dial",      "pending",  "not-phone",
+	                                    "gone",      "mirrored", "duplicate",
+	                                    "no-person", "gate",     "outbox"};
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+int diallist_outbox_check(struct store *st, int64_t person_id, char *reason, size_t n)
+{
+	enum outbox_state state = OUTBOX_QUEUED;
+	int64_t id = 0;
+	int err = callrec_waiting(st, person_id, &id, &state);
+
+	if (err)
+		return err;
+	if (state == OUTBOX_FAILED)
+		text_printf(
+		        reason, n,
+		        "a call is waiting in the outbox (item %lld, failed: fix or drop it with "
+		        "loftdial outbox)",
+		        (long long)id);
+	else
+		text_printf(reason, n, "a call is waiting in the outbox (item %lld, %s)",
+		            (long long)id, outbox_state_name(state));
+	return 0;
 }
 
 const char *diallist_phone_name(enum diallist_phone p)
@@ -538,6 +560,15 @@ static int join(struct diallist *dl)
 		}
 		last_calls(dl->st, e);
 		pick_phone(dl, e);
+		/* A call of an earlier run not yet logged (killed, Salesloft down): its action or
+		 * task still looks due, but the person was called for it already. */
+		err = diallist_outbox_check(dl->st, e->person_id, e->reason, sizeof(e->reason));
+		if (!err) {
+			e->skip = DIALLIST_OUTBOX;
+			continue;
+		}
+		if (err != ENOENT)
+			return err;
 		gates_subject_from_contact(&s, &e->c, e->number);
 		err = gates_check(dl->g, &s, dl->o.now, &e->gate);
 		if (err)

@@ -61,6 +61,7 @@ struct dent {
 	bool inpool;    /* queued in the pool, not yet taken by a line */
 	bool redial_ok; /* the rep asked to dial it again */
 	bool told;      /* a late skip was told */
+	bool outbox;    /* skipped late because a call for the person waits in the outbox */
 };
 
 struct dsession {
@@ -289,7 +290,7 @@ static void tell_late_skips(struct dsession *d)
 		if (x->state != DSESSION_ENTRY_SKIPPED || x->told || x->e.skip != DIALLIST_DIAL)
 			continue;
 		x->told = true;
-		x->e.skip = DIALLIST_GATE;
+		x->e.skip = x->outbox ? DIALLIST_OUTBOX : DIALLIST_GATE;
 		text_copy(x->e.reason, sizeof(x->e.reason), x->reason);
 		memset(&n, 0, sizeof(n));
 		n.ev = DSESSION_EV_SKIPPED;
@@ -349,6 +350,26 @@ static int pre_dial(void *user, const char *line, char *why, size_t whyn, void *
 		/* Held back, not skipped: it waits for the next turn. */
 		text_copy(why, whyn, "the session is paused");
 		return EAGAIN;
+	}
+	/* A call for the person written to the outbox since the list was read (another loftdial
+	 * on the same data folder): not again before it lands. The session's own records for
+	 * this entry do not hold back a redial or a next attempt the rep asked for. */
+	if (!x->attempts && !x->redial_ok) {
+		err = diallist_outbox_check(d->st, x->e.person_id, x->reason, sizeof(x->reason));
+		if (!err) {
+			x->state = DSESSION_ENTRY_SKIPPED;
+			x->outbox = true;
+			text_copy(why, whyn, x->reason);
+			return EPERM;
+		}
+		x->reason[0] = '\0';
+		if (err != ENOENT) {
+			x->state = DSESSION_ENTRY_SKIPPED;
+			text_printf(x->reason, sizeof(x->reason),
+			            "the outbox could not be checked: %s", strerror(err));
+			text_copy(why, whyn, x->reason);
+			return err;
+		}
 	}
 	gates_subject_from_contact(&s, &x->e.c, x->e.number);
 	err = gates_check(listdial_gates(d->ld), &s, gate_now(d), &v);

@@ -19,6 +19,7 @@
 
 #include "loftdial/callrec.h"
 #include "loftdial/config.h"
+#include "loftdial/diallist.h"
 #include "loftdial/outbox.h"
 #include "loftdial/records.h"
 #include "loftdial/text.h"
@@ -281,6 +282,70 @@ static void test_store(void **state)
 	assert_int_equal(callrec_enqueue(fx->st, &r, NULL), EINVAL);
 }
 
+/* What waits in the outbox for a person: queued, sending and failed call items hold the person
+ * back, sent and conflict ones do not, nor items of another kind or a body not JSON. */
+static void test_waiting(void **state)
+{
+	struct storetest *fx = *state;
+	struct callrec r;
+	enum outbox_state os = OUTBOX_SENT;
+	int64_t a = 0, b = 0, id = 0;
+	char why[160];
+
+	/* Edge cases first. */
+	assert_int_equal(callrec_waiting(NULL, 5, &id, &os), EINVAL);
+	assert_int_equal(callrec_waiting(fx->st, 0, &id, &os), EINVAL);
+	assert_int_equal(callrec_waiting(fx->st, -3, NULL, NULL), EINVAL);
+	assert_int_equal(callrec_waiting(fx->st, 5, &id, &os), ENOENT);
+	assert_int_equal(diallist_outbox_check(fx->st, 5, why, sizeof(why)), ENOENT);
+	/* Not a call, and a body that is not JSON: nobody is held back by them. */
+	assert_int_equal(outbox_enqueue(fx->st, "note", "note:1", "{\"person_id\":5}", NULL), 0);
+	assert_int_equal(outbox_enqueue(fx->st, "call", "odd:1", "person_id 5", NULL), 0);
+	assert_int_equal(callrec_waiting(fx->st, 5, NULL, NULL), ENOENT);
+
+	memset(&r, 0, sizeof(r));
+	r.person_id = 5;
+	r.to = "+15550101";
+	r.action_id = 77;
+	assert_int_equal(callrec_enqueue(fx->st, &r, &a), 0);
+	r.person_id = 4503599627370497; /* 2^52 + 1: an id beyond 32 bits reads back exactly */
+	r.action_id = 0;
+	r.task_id = 78;
+	assert_int_equal(callrec_enqueue(fx->st, &r, &b), 0);
+	/* Queued. */
+	assert_int_equal(callrec_waiting(fx->st, 5, &id, &os), 0);
+	assert_int_equal(id, a);
+	assert_int_equal(os, OUTBOX_QUEUED);
+	assert_int_equal(diallist_outbox_check(fx->st, 5, why, sizeof(why)), 0);
+	assert_string_equal(why, "a call is waiting in the outbox (item 3, queued)");
+	assert_int_equal(callrec_waiting(fx->st, 4503599627370497, &id, NULL), 0);
+	assert_int_equal(id, b);
+	assert_int_equal(callrec_waiting(fx->st, 4503599627370496, NULL, NULL), ENOENT);
+	assert_int_equal(callrec_waiting(fx->st, 6, NULL, NULL), ENOENT);
+	/* Sending: its fate unknown. */
+	assert_int_equal(outbox_mark_sending(fx->st, a), 0);
+	assert_int_equal(callrec_waiting(fx->st, 5, NULL, &os), 0);
+	assert_int_equal(os, OUTBOX_SENDING);
+	/* Failed: kept for the rep, still a call not logged. */
+	assert_int_equal(outbox_mark_failed(fx->st, a, "422"), 0);
+	assert_int_equal(diallist_outbox_check(fx->st, 5, why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "a call is waiting in the outbox (item 3, failed"));
+	/* Sent or in conflict: landed, the person may be dialled. */
+	assert_int_equal(outbox_requeue(fx->st, a), 0);
+	assert_int_equal(outbox_mark_sent(fx->st, a, 991, NULL), 0);
+	assert_int_equal(callrec_waiting(fx->st, 5, NULL, NULL), ENOENT);
+	assert_int_equal(outbox_mark_conflict(fx->st, b, "used", NULL), 0);
+	assert_int_equal(callrec_waiting(fx->st, 4503599627370497, NULL, NULL), ENOENT);
+	/* A reason too long for its buffer is cut, not overrun. */
+	r.person_id = 5;
+	r.task_id = 79;
+	assert_int_equal(callrec_enqueue(fx->st, &r, NULL), 0);
+	memset(why, 'x', sizeof(why));
+	assert_int_equal(diallist_outbox_check(fx->st, 5, why, 10), 0);
+	assert_int_equal(strlen(why), 9);
+	assert_int_equal(why[10], 'x');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +353,7 @@ int main(void)
 	        cmocka_unit_test(test_resolve),
 	        cmocka_unit_test(test_body),
 	        cmocka_unit_test_setup_teardown(test_store, setup, storetest_teardown),
+	        cmocka_unit_test_setup_teardown(test_waiting, setup, storetest_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
