@@ -4,7 +4,8 @@
  *
  * A session has a target (a cadence's due phone actions, the rep's call tasks, or one person
  * from the store), reads its list through listdial.h (the rep, the team's names, the gates),
- * starts the engines and the dial pool (pool.h) from the config, and feeds the pool one entry
+ * starts the engines and the dial pool (pool.h) from the config (the voicemail message is the
+ * cadence's own recording when it has one, vmfile.h), and feeds the pool one entry
  * at a time as lines free up, so the line count, the mode, a pause and a skip take effect at
  * once. The gates run again right before each INVITE (the clock moves while a list is dialled;
  * a number is not dialled twice in a session). Every ended attempt is saved (dial_attempts,
@@ -31,6 +32,7 @@
 #include "loftdial/diallist.h"
 #include "loftdial/listdial.h"
 #include "loftdial/pool.h"
+#include "loftdial/vmfile.h"
 
 struct config;
 struct slapi;
@@ -133,6 +135,8 @@ struct dsession_wrapup_snap {
 	char sentiment[CALLREC_NAME_MAX];
 };
 
+#define DSESSION_VM_FILE_MAX 1024
+
 struct dsession_snapshot {
 	enum dsession_phase phase;
 	enum dsession_mode mode;
@@ -141,6 +145,10 @@ struct dsession_snapshot {
 	uint64_t changes;
 	struct pool_snapshot pool;
 	struct dsession_stats stats;
+	/* The voicemail message machines get (vmfile.h): the cadence's own recording or
+	 * dial.voicemail_file; "" and VMFILE_NONE when there is none. */
+	char voicemail_file[DSESSION_VM_FILE_MAX];
+	enum vmfile_source voicemail_source;
 	unsigned lines_rep;    /* the line count the rep set */
 	unsigned lines_active; /* in force (line control may have lowered it) */
 	unsigned lines_max;    /* engines running: the most lines the session can have */

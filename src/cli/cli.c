@@ -115,8 +115,12 @@ static const struct cli_cmd cmds[] = {
          "  prospect's zone (must be zero), dials with no zone known.\n"
          "  Exit: 0 ok, 1 the store or the config could not be read, 2 bad usage.\n"},
         {"voicemail", cmd_voicemail, "record the voicemail or identification message lines play",
-         "usage: loftdial voicemail record FILE [--from IN] [--ident] [--seconds N] [--force]\n"
+         "usage: loftdial voicemail record FILE|--cadence ID [--from IN] [--ident]\n"
+         "                                [--seconds N] [--force]\n"
          "  Writes FILE in the format the engine plays (8 kHz mono 16-bit WAV).\n"
+         "  --cadence ID the cadence's own voicemail instead of FILE (DATA/voicemail/\n"
+         "               cadence-ID.wav): its dial sessions play it, not\n"
+         "               dial.voicemail_file\n"
          "  --from IN    convert IN (any audio sox reads) instead of recording (needs sox)\n"
          "  without it   record the headset (audio.source) through baresip: speak after\n"
          "               'recording', then Enter or Ctrl-C; at most N seconds (default 60,\n"

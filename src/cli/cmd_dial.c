@@ -673,6 +673,32 @@ static void print_entry(const struct dialrun *r, size_t i, const struct diallist
 		       (long long)e->person_id, diallist_skip_name(e->skip), reason);
 }
 
+/* Prints the voicemail message in force: the cadence's own recording or dial.voicemail_file. */
+static void print_voicemail(const struct dialrun *r, const struct dsession_snapshot *snap)
+{
+	char file[600];
+
+	if (snap->voicemail_source == VMFILE_NONE)
+		return;
+	text_sanitize(file, sizeof(file), snap->voicemail_file, false);
+	if (r->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		if (!o)
+			return;
+		cJSON_AddStringToObject(o, "event", "voicemail_file");
+		cJSON_AddStringToObject(o, "file", file);
+		cJSON_AddStringToObject(o, "source", vmfile_source_name(snap->voicemail_source));
+		print_json_line(o);
+		return;
+	}
+	if (snap->voicemail_source == VMFILE_CADENCE)
+		printf("voicemail: %s (cadence %lld's own recording)\n", file,
+		       (long long)snap->target.cadence_id);
+	else
+		printf("voicemail: %s (dial.voicemail_file)\n", file);
+}
+
 /* Prints a record written (or not) for an ended attempt. */
 static void print_record(const struct dialrun *r, const struct listdial_note *n)
 {
@@ -865,6 +891,7 @@ static int list_open(struct cli_ctx *ctx, struct dialrun *r, struct syncsess *ss
 		printf("list: %u entr%s, %u to dial, %u skipped\n", snap->stats.entries,
 		       snap->stats.entries == 1 ? "y" : "ies", snap->stats.waiting,
 		       snap->stats.skipped);
+	print_voicemail(r, snap);
 	fflush(stdout);
 	if (!snap->stats.waiting) {
 		fprintf(stderr, "loftdial dial: nothing to dial in this list now\n");

@@ -1,12 +1,14 @@
 /*
- * `loftdial voicemail record FILE [--from IN] [--ident] [--seconds N] [--force]`: makes a
- * recorded message in the one format the engine plays (vmrec.h), so a rep can make one over
- * SSH: converted from an audio file with sox (--from), or recorded from the rep's headset
+ * `loftdial voicemail record FILE|--cadence ID [--from IN] [--ident] [--seconds N] [--force]`:
+ * makes a recorded message in the one format the engine plays (vmrec.h), so a rep can make one
+ * over SSH: converted from an audio file with sox (--from), or recorded from the rep's headset
  * (audio.source) through baresip until Enter, Ctrl-C, the source's end or --seconds.
  *
  * FILE is written only when the message is whole (through FILE.part, renamed), never over an
  * existing file without --force. The message says which config key plays it
- * (dial.voicemail_file, or dial.ident_file with --ident) and how to set it.
+ * (dial.voicemail_file, or dial.ident_file with --ident) and how to set it. With --cadence the
+ * file is the cadence's own recording under the data folder (vmfile.h), which that cadence's
+ * dial sessions play instead of dial.voicemail_file: no key to set.
  *
  * `loftdial voicemail ident [--play]`: the identification message loftdial speaks itself from
  * dial.ident_name and dial.ident_callback (identmsg.h), rendered (or found in the cache) the
@@ -26,6 +28,7 @@
 #include "loftdial/loop.h"
 #include "loftdial/phone.h"
 #include "loftdial/text.h"
+#include "loftdial/vmfile.h"
 #include "loftdial/vmrec.h"
 
 #define SECONDS_DEFAULT 60
@@ -42,15 +45,21 @@ static int usage(void)
 	return cli_usage(cli_find("voicemail"));
 }
 
-/* The key that plays this kind of message, and the next step. */
-static void say_next(const char *file, bool ident, unsigned ms)
+/* The key that plays this kind of message, and the next step; a cadence's recording needs
+ * none (cadence > 0). */
+static void say_next(const char *file, bool ident, int64_t cadence, unsigned ms)
 {
 	char shown[600];
 
 	text_sanitize(shown, sizeof(shown), file, false);
 	printf("wrote %s (%u.%u s, 8 kHz mono 16-bit WAV)\n", shown, ms / 1000, ms % 1000 / 100);
-	printf("to use it: loftdial config set %s %s\n",
-	       ident ? "dial.ident_file" : "dial.voicemail_file", shown);
+	if (cadence > 0)
+		printf("dial sessions of cadence %lld leave it on machines instead of "
+		       "dial.voicemail_file\n",
+		       (long long)cadence);
+	else
+		printf("to use it: loftdial config set %s %s\n",
+		       ident ? "dial.ident_file" : "dial.voicemail_file", shown);
 }
 
 static void rec_note(enum vmrec_ev ev, int err, const char *why, void *arg)
@@ -95,7 +104,7 @@ static void on_signal(int sig, void *arg)
 }
 
 /* Records the headset through baresip into file. */
-static int record(struct cli_ctx *ctx, const char *file, bool ident, unsigned secs)
+static int record(struct cli_ctx *ctx, const char *file, bool ident, int64_t cadence, unsigned secs)
 {
 	struct vmrec_opts o;
 	struct recrun r;
@@ -156,7 +165,7 @@ static int record(struct cli_ctx *ctx, const char *file, bool ident, unsigned se
 		        r.why[0] ? r.why : strerror(r.err));
 		return r.interrupted && r.err == ECANCELED ? CLI_INTERRUPT : CLI_FAIL;
 	}
-	say_next(file, ident, ms);
+	say_next(file, ident, cadence, ms);
 	return CLI_OK;
 }
 
@@ -252,7 +261,8 @@ int cmd_voicemail(struct cli_ctx *ctx, int argc, char **argv)
 	const char *file = NULL, *from = NULL;
 	bool ident = false, force = false;
 	unsigned secs = SECONDS_DEFAULT, ms = 0;
-	char why[512] = "";
+	int64_t cadence = 0;
+	char why[512] = "", path[1024];
 	struct stat st;
 	int i, err;
 
@@ -266,6 +276,18 @@ int cmd_voicemail(struct cli_ctx *ctx, int argc, char **argv)
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--from") && i + 1 < argc) {
 			from = argv[++i];
+		} else if (!strcmp(argv[i], "--cadence") && i + 1 < argc) {
+			char *end;
+			long long v = strtoll(argv[++i], &end, 10);
+
+			if (*end || end == argv[i] || v <= 0) {
+				fprintf(stderr,
+				        "loftdial voicemail: --cadence takes a cadence id, "
+				        "not '%.32s'\n",
+				        argv[i]);
+				return CLI_USAGE;
+			}
+			cadence = (int64_t)v;
 		} else if (!strcmp(argv[i], "--ident")) {
 			ident = true;
 		} else if (!strcmp(argv[i], "--force")) {
@@ -290,8 +312,27 @@ int cmd_voicemail(struct cli_ctx *ctx, int argc, char **argv)
 			return usage();
 		}
 	}
+	if (cadence > 0) {
+		if (file || ident) {
+			fprintf(stderr, "loftdial voicemail: --cadence writes the cadence's own "
+			                "recording: no FILE, no --ident\n");
+			return usage();
+		}
+		err = vmfile_cadence_path(ctx->paths.data_dir, cadence, path, sizeof(path));
+		if (!err)
+			err = vmfile_dir_make(ctx->paths.data_dir);
+		if (err) {
+			fprintf(stderr,
+			        "loftdial voicemail: cannot make the folder for the cadences' "
+			        "recordings in the data folder: %s\n",
+			        strerror(err));
+			return CLI_FAIL;
+		}
+		file = path;
+	}
 	if (!file || !*file) {
-		fprintf(stderr, "loftdial voicemail: record needs the FILE to write\n");
+		fprintf(stderr, "loftdial voicemail: record needs the FILE to write (or --cadence "
+		                "ID)\n");
 		return usage();
 	}
 	if (!force && stat(file, &st) == 0) {
@@ -299,7 +340,7 @@ int cmd_voicemail(struct cli_ctx *ctx, int argc, char **argv)
 		return CLI_FAIL;
 	}
 	if (!from)
-		return record(ctx, file, ident, secs);
+		return record(ctx, file, ident, cadence, secs);
 	err = vmrec_convert(from, file, why, sizeof(why));
 	if (!err)
 		err = vmrec_check(file, &ms, why, sizeof(why));
@@ -310,6 +351,6 @@ int cmd_voicemail(struct cli_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "loftdial voicemail: %s; nothing was written\n", shown);
 		return CLI_FAIL;
 	}
-	say_next(file, ident, ms);
+	say_next(file, ident, cadence, ms);
 	return CLI_OK;
 }

@@ -98,6 +98,8 @@ struct dsession {
 	bool refreshing; /* listdial_refresh in flight */
 	struct tmr ref_tmr;
 	char session[64], campaign[64];
+	char vm_file[DSESSION_VM_FILE_MAX]; /* the voicemail message in force ("" none) */
+	enum vmfile_source vm_source;
 	char why[256];
 	uint64_t changes;
 };
@@ -817,6 +819,13 @@ int dsession_new(struct dsession **dp, struct slapi *api, struct store *st,
 		d->lines_max = PHONE_LINES_MAX;
 
 	pool_opts_from_config(&po, cfg, o->talk_s);
+	/* A cadence's own recording, else dial.voicemail_file: chosen once, for the session. */
+	d->vm_source = vmfile_choose(d->data_dir, t->cadence_id, po.voicemail_file, d->vm_file,
+	                             sizeof(d->vm_file));
+	po.voicemail_file = d->vm_file;
+	if (d->vm_source != VMFILE_NONE)
+		log_info("dsession", "voicemail message: %s (%s)", d->vm_file,
+		         vmfile_source_name(d->vm_source));
 	/* The session decides when dialling goes on after a connected call. */
 	po.auto_resume = false;
 	po.pre_dial = pre_dial;
@@ -1194,6 +1203,8 @@ void dsession_snapshot(const struct dsession *d, struct dsession_snapshot *out)
 	pool_snapshot(d->pool, &out->pool);
 	stats_of(d, &out->pool, &out->stats);
 	out->lines_rep = d->lines_rep;
+	text_copy(out->voicemail_file, sizeof(out->voicemail_file), d->vm_file);
+	out->voicemail_source = d->vm_source;
 	out->lines_active = d->lines_active;
 	out->lines_max = d->lines_max;
 	out->lines_lowered = d->lines_active < d->lines_rep;

@@ -16,3 +16,14 @@ target_sources(test_vm_logged PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration/sb
 target_include_directories(test_vm_logged PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration)
 add_dependencies(test_vm_logged recordings)
 set_tests_properties(integration/test_vm_logged PROPERTIES LABELS "integration;phone")
+
+# A cadence's own voicemail (loftdial voicemail record --cadence): its sessions play it, others
+# the default; checked on the audio the sandbox's machines received.
+ld_c_test(integration test_vm_cadence ld_dialer ld_phone PkgConfig::CURL PkgConfig::CJSON
+	PkgConfig::SQLITE m)
+target_sources(test_vm_cadence PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration/sbxtest.c
+	${CMAKE_CURRENT_SOURCE_DIR}/integration/synctest.c
+	${CMAKE_CURRENT_SOURCE_DIR}/integration/phonetest.c)
+target_include_directories(test_vm_cadence PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration)
+add_dependencies(test_vm_cadence recordings)
+set_tests_properties(integration/test_vm_cadence PROPERTIES LABELS "integration;phone")

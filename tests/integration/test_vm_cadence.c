@@ -1,0 +1,321 @@
+/*
+ * test_vm_cadence: a cadence's own voicemail, checked on what the machines actually got.
+ * `loftdial voicemail record --cadence 1201 --from IN` converts a message (an 880 Hz tone,
+ * given at 16 kHz stereo) into the data folder; the default, dial.voicemail_file, is a 523 Hz
+ * tone. Against a real sandbox whose simulated phones all answer as voicemail, with real
+ * baresip engines, dial.amd humans_only and dial.machine voicemail:
+ *  - `loftdial dial --cadence 1201` says it plays the cadence's recording, and every machine
+ *    it reached heard the 880 Hz message after its greeting and beep;
+ *  - `loftdial dial --cadence 1200` (no recording of its own) says it plays the default, and
+ *    every machine it reached heard the 523 Hz one.
+ * The command's refusals come first: FILE with --cadence, a bad id, an existing recording
+ * without --force.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <cmocka.h>
+
+#include "phonetest.h"
+#include "synctest.h"
+
+#define OUT_MAX  (512 * 1024)
+#define RUN_MS   240000
+#define HZ_CAD   880.0
+#define HZ_DEF   523.0
+#define WINDOW_S 8000 /* one second of samples */
+
+static struct sbxt sbx;
+static int sip_base, ctrl_base, phones_port;
+static char out[OUT_MAX], def_wav[700], cad_src[700], dir[600];
+
+static int sox_tone(const char *path, const char *rate, const char *chans, const char *hz)
+{
+	char cmd[1200];
+
+	snprintf(cmd, sizeof(cmd),
+	         "sox -n -r %s -c %s -b 16 -e signed-integer '%s' synth 1.5 sine %s vol 0.5", rate,
+	         chans, path, hz);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int setup(void **state)
+{
+	char port[40], now[32];
+	const char *extra[] = {"--people", "300", "--rate-limit", "0", "--sip", port, NULL};
+	time_t t = time(NULL);
+
+	(void)state;
+	if (pt_port_block(4, &sip_base, &ctrl_base) || tl_tmpdir(dir, sizeof(dir), "vmcadence"))
+		return -1;
+	snprintf(def_wav, sizeof(def_wav), "%s/default.wav", dir);
+	snprintf(cad_src, sizeof(cad_src), "%s/cadence-src.wav", dir);
+	if (sox_tone(def_wav, "8000", "1", "523") || sox_tone(cad_src, "16000", "2", "880"))
+		return -1;
+	phones_port = sip_base + 40;
+	snprintf(port, sizeof(port), "127.0.0.1:%d", phones_port);
+	if (sbxt_start(&sbx, extra))
+		return -1;
+	/* Every call reaches a machine with a shortish greeting (3.4-6 s, beep included). */
+	if (sbxt_admin(&sbx, "PUT", "/_sandbox/phones/mix",
+	               "{\"seed\":7,\"order\":\"call\",\"kinds\":{"
+	               "\"voicemail\":{\"share\":1,\"ring_ms\":300,\"greeting_ms\":[3400,6000]}}}",
+	               NULL) != 200)
+		return st_setup_failed(&sbx);
+	t -= t % 86400;
+	snprintf(now, sizeof(now), "%lld", (long long)(t + 17 * 3600));
+	setenv("LOFTDIAL_TEST_NOW", now, 1);
+	setenv("LOFTDIAL_TEST_RING_TIMEOUT_MS", "2000", 1);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unsetenv("LOFTDIAL_TEST_NOW");
+	unsetenv("LOFTDIAL_TEST_RING_TIMEOUT_MS");
+	tl_rmrf(dir);
+	return sbxt_stop(&sbx) == 0 ? 0 : -1;
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static double jnum(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+/* Share of the energy of pcm[0, n) at hz (Goertzel against the total). */
+static double tone_share(const int16_t *pcm, size_t n, double hz)
+{
+	double w = 2 * M_PI * hz / 8000, c = 2 * cos(w), s1 = 0, s2 = 0, total = 0, power;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double s0 = pcm[i] + c * s1 - s2;
+
+		s2 = s1;
+		s1 = s0;
+		total += (double)pcm[i] * pcm[i];
+	}
+	power = s1 * s1 + s2 * s2 - c * s1 * s2;
+	return total > 0 ? 2 * power / (total * n) : 0;
+}
+
+/* The first 20 ms frame louder than -30 dBFS, in samples from the answer; -1 when none. */
+static long onset(const int16_t *pcm, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i + 160 <= n; i += 160) {
+		double e = 0;
+
+		for (k = 0; k < 160; k++)
+			e += (double)pcm[i + k] * pcm[i + k];
+		if (sqrt(e / 160) > 32768 * 0.0316)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* What a call of the simulated phones heard: the message's tone, found after the greeting.
+ * Returns the share of hz in the second after the onset (plus 100 ms). */
+static double heard_share(unsigned id, double greeting_ms, double hz)
+{
+	char url[300];
+	struct sbxt_resp r;
+	const int16_t *pcm;
+	size_t n;
+	long on;
+	double share;
+
+	snprintf(url, sizeof(url), "%s/_sandbox/phones/calls/%u/audio", sbx.base, id);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(sbxt_http(&r, "GET", url, NULL, NULL), 0);
+	assert_int_equal(r.status, 200);
+	assert_true(r.len > 44);
+	assert_memory_equal(r.body, "RIFF", 4);
+	/* The samples are 16-bit aligned in the body after the 44-byte header. */
+	pcm = (const int16_t *)(const void *)(r.body + 44);
+	n = (r.len - 44) / 2;
+	on = onset(pcm, n);
+	assert_true(on >= 0);
+	/* Never over the greeting or its beep. */
+	assert_true(on / 8 >= (long)greeting_ms);
+	assert_true((size_t)on + 800 + WINDOW_S <= n);
+	share = tone_share(pcm + on + 800, WINDOW_S, hz);
+	print_message("call %u: greeting %.0f ms, message from %ld ms, %.0f Hz share %.2f\n", id,
+	              greeting_ms, on / 8, hz, share);
+	sbxt_resp_free(&r);
+	return share;
+}
+
+/* Every call the phones answered after call id `after` heard hz: how many; *last gets the
+ * highest id. */
+static unsigned check_heard(unsigned after, double hz, unsigned *last)
+{
+	cJSON *calls = NULL, *c;
+	unsigned n = 0;
+
+	assert_int_equal(sbxt_admin(&sbx, "GET", "/_sandbox/phones/calls", NULL, &calls), 200);
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(calls, "calls"))
+	{
+		unsigned id = (unsigned)jnum(c, "id");
+
+		if (id <= after)
+			continue;
+		assert_true(heard_share(id, jnum(c, "greeting_ms"), hz) > 0.8);
+		if (id > *last)
+			*last = id;
+		n++;
+	}
+	cJSON_Delete(calls);
+	return n;
+}
+
+/* A whole file in a malloc'd buffer. */
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long len;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	assert_true(len > 44);
+	rewind(f);
+	buf = malloc((size_t)len);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	*n = (size_t)len;
+	return buf;
+}
+
+/* Runs a cadence: the voicemail event says which file (and source), every ended call left
+ * it. Returns the calls ended. */
+static unsigned run_cadence(struct st_home *h, const char *cadence, const char *source,
+                            const char *file_end)
+{
+	char *line, *save = NULL;
+	unsigned ended = 0, left = 0, told = 0;
+	int rc;
+
+	rc = st_loftdial(h, true, out, sizeof(out), RUN_MS, "dial", "--cadence", cadence, "--lines",
+	                 "3", "--json", NULL);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(rc, 0);
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		cJSON *o = line[0] == '{' ? cJSON_Parse(line) : NULL;
+		const char *ev = jstr(o, "event");
+
+		if (!strcmp(ev, "voicemail_file")) {
+			const char *f = jstr(o, "file");
+			size_t fl = strlen(f), el = strlen(file_end);
+
+			told++;
+			assert_string_equal(jstr(o, "source"), source);
+			assert_true(fl >= el && !strcmp(f + fl - el, file_end));
+		} else if (!strcmp(ev, "ended")) {
+			ended++;
+			left += !strcmp(jstr(o, "reason"), "voicemail left");
+		}
+		cJSON_Delete(o);
+	}
+	assert_int_equal(told, 1);
+	assert_true(ended >= 1);
+	assert_int_equal(left, ended);
+	return ended;
+}
+
+static void test_cadence_message(void **state)
+{
+	struct st_home h;
+	char cfg[2048], cad_file[1024], *p, *before, *after;
+	size_t nbefore, nafter;
+	unsigned ended_a, ended_b, heard_a, heard_b, last = 0;
+	int rc;
+
+	(void)state;
+	snprintf(cfg, sizeof(cfg),
+	         "engine.local_ip 127.0.0.1\nengine.sip_port %d\nengine.ctrl_port %d\n"
+	         "sip.dialplan sip:{e164}@127.0.0.1:%d\naudio.source aubridge,nosrc\n"
+	         "audio.player aubridge,noplay\ndial.amd humans_only\ndial.machine voicemail\n"
+	         "dial.voicemail_file %s\ndial.stagger_ms 100\ndial.no_zone rep\n"
+	         "log.level debug\n",
+	         sip_base, ctrl_base, phones_port, def_wav);
+	assert_int_equal(st_home_new(&h, &sbx, cfg), 0);
+
+	/* Refusals: nothing written. */
+	rc = st_loftdial(&h, false, out, sizeof(out), 20000, "voicemail", "record", "--cadence",
+	                 "1201", def_wav, "--from", cad_src, NULL);
+	assert_int_equal(rc, 2);
+	rc = st_loftdial(&h, false, out, sizeof(out), 20000, "voicemail", "record", "--cadence",
+	                 "12x", "--from", cad_src, NULL);
+	assert_int_equal(rc, 2);
+
+	/* The cadence's own message, converted into the data folder. */
+	rc = st_loftdial(&h, false, out, sizeof(out), 20000, "voicemail", "record", "--cadence",
+	                 "1201", "--from", cad_src, NULL);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "dial sessions of cadence 1201 leave it on machines"));
+	p = strstr(out, "wrote ");
+	assert_non_null(p);
+	snprintf(cad_file, sizeof(cad_file), "%s", p + 6);
+	cad_file[strcspn(cad_file, " ")] = '\0';
+	assert_non_null(strstr(cad_file, "/voicemail/cadence-1201.wav"));
+	assert_int_equal(access(cad_file, R_OK), 0);
+	/* Kept unless --force: the other tone is refused and the file stays as it was. */
+	before = slurp(cad_file, &nbefore);
+	rc = st_loftdial(&h, false, out, sizeof(out), 20000, "voicemail", "record", "--cadence",
+	                 "1201", "--from", def_wav, NULL);
+	assert_int_equal(rc, 1);
+	after = slurp(cad_file, &nafter);
+	assert_int_equal(nafter, nbefore);
+	assert_memory_equal(after, before, nbefore);
+	free(before);
+	free(after);
+
+	/* The cadence with a recording plays it. */
+	ended_a = run_cadence(&h, "1201", "cadence", "/voicemail/cadence-1201.wav");
+	heard_a = check_heard(0, HZ_CAD, &last);
+	/* One without plays the default. */
+	ended_b = run_cadence(&h, "1200", "default", "/default.wav");
+	heard_b = check_heard(last, HZ_DEF, &last);
+	printf("FIGURE cadence 1201 (own recording, 880 Hz): %u calls, %u heard it; cadence 1200 "
+	       "(dial.voicemail_file, 523 Hz): %u calls, %u heard it\n",
+	       ended_a, heard_a, ended_b, heard_b);
+	assert_int_equal(heard_a, ended_a);
+	assert_int_equal(heard_b, ended_b);
+	st_home_free(&h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_cadence_message),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
