@@ -7,7 +7,16 @@
  * kept per rep and per campaign; each must stay under the ceiling. The meter steers by a
  * model: a win (a connected live answer) drops on average k x (lines - 1) other live answers,
  * the people who picked up on the other lines before the cancel reached them. k is learnt from
- * what the meter sees (drops per win per extra line), starting from a prior. For each tally it
+ * what the meter sees (drops per win per extra line), starting from a prior.
+ *
+ * The prior (the cold start: a fresh install, a new rep or campaign, no tallies) is k = 0.008,
+ * about a 25% pickup with a 0.5 s drop window, or 10% with about 1.2 s: a middle list, neither
+ * the best case nor the worst. With the default 3% ceiling it opens at 1 + (0.027 / 0.973) /
+ * 0.008 = 4.47 lines (dithered 4 and 5), whatever dial.lines is above that: not nine lines into
+ * a pickup rate nobody knows, not one line either. The prior weighs as 40 wins at that opening
+ * count (exposure 40 x 3.47), so after 40 wins of the meter's own the estimate is half data;
+ * the first drops bring the count down at once whatever the prior (the share term below), so
+ * the weight only sets how fast the count climbs on a clean record. For each tally it
  * works out how many drops per win the next live answers (`horizon`, or `horizon_share` of those
  * in the window when that is more) may bring so that the share
  * ends at `target` x ceiling, and turns that into a line count: as the share nears the ceiling
@@ -28,8 +37,8 @@ struct abandon_cfg {
 	unsigned max_lines;   /* never above: dial.lines */
 	double horizon;       /* live answers over which the share is steered, at least (50) */
 	double horizon_share; /* or this share of the live answers in the window (0.5) */
-	double k_prior;       /* drops per win per extra line assumed before data (0.005) */
-	double prior_wins;    /* the prior's weight, in wins at max_lines (40) */
+	double k_prior;       /* drops per win per extra line assumed before data (0.008) */
+	double prior_wins;    /* the prior's weight, in wins at the opening count (40) */
 };
 
 struct abandon_tally {
@@ -39,14 +48,17 @@ struct abandon_tally {
 
 struct abandon_meter {
 	struct abandon_cfg cfg;
-	unsigned lines;  /* the count in force */
-	double exposure; /* sum over the wins seen of (lines - 1) */
-	double drops;    /* drops seen */
-	double k;        /* the current estimate of drops per win per extra line */
-	double want;     /* the (fractional) line count of the last decision */
-	double acc;      /* dithering remainder */
-	double share;    /* the worse raw share at the last decision */
-	bool based;      /* base_* hold the last tally seen */
+	unsigned lines;        /* the count in force */
+	double exposure;       /* sum over the wins seen of (lines - 1) */
+	double drops;          /* drops seen */
+	double k;              /* the current estimate of drops per win per extra line */
+	double want;           /* the (fractional) line count of the last decision */
+	double acc;            /* dithering remainder */
+	double share;          /* the worse raw share at the last decision */
+	double open;           /* the fractional count the prior opens with (no history) */
+	double prior_exposure; /* the prior's weight: prior_wins x (open - 1), at least prior_wins
+	                        */
+	bool based;            /* base_* hold the last tally seen */
 	int64_t base_live, base_dropped;
 };
 
@@ -54,7 +66,7 @@ struct abandon_meter {
 void abandon_cfg_default(struct abandon_cfg *c, unsigned ceiling_pct, unsigned max_lines);
 /* dropped / live; 0 when there were no live answers or t is NULL. */
 double abandon_share(const struct abandon_tally *t);
-/* Starts at the line count the prior allows with no history. */
+/* Starts at the line count the prior allows with no history (m->open, dithered). */
 void abandon_init(struct abandon_meter *m, const struct abandon_cfg *c);
 /* Learns from the tallies' change since the last call and returns the line count to use from
  * now on. Either tally may be NULL; the per-rep and per-campaign limits both apply. */

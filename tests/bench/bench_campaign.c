@@ -35,12 +35,14 @@ struct sim_cfg {
 	bool control;
 	unsigned long dials;
 	uint64_t seed;
+	double k_prior, prior_wins; /* > 0: instead of abandon_cfg_default's */
 };
 
 struct sim_res {
 	unsigned long dials, live, dropped;
 	double hours, line_hours; /* line_hours: lines allowed x time, for the mean */
 	unsigned min_lines;
+	unsigned first_lines; /* the meter's count before any live answer */
 };
 
 struct line {
@@ -85,8 +87,15 @@ static void simulate(const struct sim_cfg *c, struct sim_res *r)
 	memset(r, 0, sizeof(*r));
 	memset(ln, 0, sizeof(ln));
 	abandon_cfg_default(&ac, c->ceiling_pct, c->lines);
+	if (c->k_prior > 0)
+		ac.k_prior = c->k_prior;
+	if (c->prior_wins > 0)
+		ac.prior_wins = c->prior_wins;
 	abandon_init(&m, &ac);
-	r->min_lines = c->lines;
+	if (c->control)
+		allowed = m.lines;
+	r->first_lines = allowed;
+	r->min_lines = allowed;
 	while (r->dials < c->dials) {
 		double next = NEVER;
 		int who = -1;
@@ -163,13 +172,58 @@ static void simulate(const struct sim_cfg *c, struct sim_res *r)
 	r->dropped = (unsigned long)t.dropped;
 }
 
+/* The cold start: many short campaigns (a fresh install's first days), each from no history,
+ * per pickup and window: the control-on pool's dials per hour against control off (mean over
+ * the seeds), its pooled abandonment share, how many campaigns ended over the ceiling, and the
+ * line count the meter opens with. */
+static void cold_start(struct sim_cfg c, const double *windows, size_t nwin, unsigned seeds)
+{
+	static const double pickups[] = {0.10, 0.25};
+	size_t pi, wi;
+
+	printf("\ncold start: %u campaigns of %lu dials each, from no history (prior k %.4f, "
+	       "weight %.0f wins)\n",
+	       seeds, c.dials, c.k_prior, c.prior_wins);
+	printf("%-7s %-7s | %9s %9s %6s | %8s %9s %6s\n", "pickup", "window", "off d/h", "on d/h",
+	       "ratio", "abandon", "over 3%", "opens");
+	for (pi = 0; pi < sizeof(pickups) / sizeof(pickups[0]); pi++) {
+		for (wi = 0; wi < nwin; wi++) {
+			double off_rate = 0, on_rate = 0;
+			unsigned long live = 0, dropped = 0;
+			unsigned over = 0, first = 0, k;
+
+			c.pickup = pickups[pi];
+			c.window = windows[wi];
+			for (k = 0; k < seeds; k++) {
+				struct sim_res off, on;
+
+				c.seed = 1000 + k * 7919ULL;
+				c.control = false;
+				simulate(&c, &off);
+				c.control = true;
+				simulate(&c, &on);
+				off_rate += off.dials / off.hours;
+				on_rate += on.dials / on.hours;
+				live += on.live;
+				dropped += on.dropped;
+				over += on.live && 100.0 * on.dropped / on.live > c.ceiling_pct;
+				first = on.first_lines;
+			}
+			printf("%5.0f%%  %5.2fs | %9.0f %9.0f %5.0f%% | %7.2f%% %5u/%-3u | %6u\n",
+			       c.pickup * 100, c.window, off_rate / seeds, on_rate / seeds,
+			       100 * on_rate / off_rate, live ? 100.0 * dropped / live : 0, over,
+			       seeds, first);
+		}
+	}
+}
+
 /* Reads the value after a flag, or exits with the usage. */
 static const char *arg_of(int argc, char **argv, int *i)
 {
 	if (*i + 1 >= argc) {
 		fprintf(stderr, "usage: bench_campaign [--dials N] [--seed S] [--lines N] "
-		                "[--window SECONDS] "
-		                "[--talk MIN MAX]\n");
+		                "[--window SECONDS] [--talk MIN MAX] [--cold DIALS] [--runs N] "
+		                "[--k-prior K] [--prior-wins W]\n");
 		exit(2);
 	}
 	return argv[++*i];
@@ -196,6 +250,8 @@ int main(int argc, char **argv)
 	        .seed = 20261206,
 	};
 	bool all_met = true;
+	unsigned long cold = 0;
+	unsigned runs = 100;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -210,12 +266,34 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--window")) {
 			windows[0] = strtod(arg_of(argc, argv, &i), NULL);
 			nwin = 1;
+		} else if (!strcmp(argv[i], "--cold")) {
+			cold = strtoul(arg_of(argc, argv, &i), NULL, 10);
+		} else if (!strcmp(argv[i], "--runs")) {
+			runs = (unsigned)strtoul(arg_of(argc, argv, &i), NULL, 10);
+			if (runs < 1)
+				arg_of(0, argv, &i);
+		} else if (!strcmp(argv[i], "--k-prior")) {
+			c.k_prior = strtod(arg_of(argc, argv, &i), NULL);
+		} else if (!strcmp(argv[i], "--prior-wins")) {
+			c.prior_wins = strtod(arg_of(argc, argv, &i), NULL);
 		} else if (!strcmp(argv[i], "--talk")) {
 			c.talk_min = strtod(arg_of(argc, argv, &i), NULL);
 			c.talk_max = strtod(arg_of(argc, argv, &i), NULL);
 		} else {
 			arg_of(0, argv, &i);
 		}
+	}
+	if (cold) {
+		struct abandon_cfg ac;
+
+		abandon_cfg_default(&ac, c.ceiling_pct, c.lines);
+		if (c.k_prior <= 0)
+			c.k_prior = ac.k_prior;
+		if (c.prior_wins <= 0)
+			c.prior_wins = ac.prior_wins;
+		c.dials = cold;
+		cold_start(c, windows, nwin, runs);
+		return 0;
 	}
 	printf("bench_campaign (a): %lu dials per run on %u lines, virtual clock\n", c.dials,
 	       c.lines);

@@ -1,5 +1,6 @@
 /*
- * Unit tests for the abandonment meter (abandon.h): the share, the start from the prior,
+ * Unit tests for the abandonment meter (abandon.h): the share, the start from the prior (its
+ * opening count and weight at each ceiling),
  * control off, the per-rep and per-campaign limits, and closed-loop runs against a synthetic
  * pool whose drops per win grow with the line count, checking that the share ends under the
  * ceiling and the line count settles where the model says it should.
@@ -73,6 +74,80 @@ static void test_start_and_bounds(void **state)
 	abandon_cfg_default(&c, 3, 9);
 	abandon_init(&m, &c);
 	assert_true(abandon_update(&m, NULL, NULL) >= 1);
+}
+
+/* The cold start (docs/dialing.md, "The prior"): k = 0.008 weighted as 40 wins at the count it
+ * opens with: about 4.5 lines at a 3% ceiling, the same for any dial.lines above that; the
+ * meter's own data outweighs it after 40 wins; a first drop brings the count down at once. */
+static void test_prior(void **state)
+{
+	static const struct {
+		unsigned ceiling, max;
+		double open; /* 1 + (0.9 c / (1 - 0.9 c)) / 0.008, within 1..max */
+	} opens[] = {
+	        {3, 9, 4.4687}, {3, 5, 4.4687}, {3, 4, 4},      {3, 3, 3},
+	        {1, 9, 2.1352}, {2, 9, 3.2912}, {5, 9, 6.8901}, {3, 1, 1},
+	};
+	struct abandon_meter m;
+	struct abandon_cfg c;
+	struct abandon_tally t = {0, 0}, none = {0, 0};
+	double sum = 0;
+	unsigned i, n5 = 0, n4 = 0;
+
+	(void)state;
+	abandon_cfg_default(&c, 3, 9);
+	assert_true(fabs(c.k_prior - 0.008) < 1e-12);
+	assert_true(fabs(c.prior_wins - 40) < 1e-12);
+	for (i = 0; i < sizeof(opens) / sizeof(opens[0]); i++) {
+		abandon_cfg_default(&c, opens[i].ceiling, opens[i].max);
+		abandon_init(&m, &c);
+		if (fabs(m.open - opens[i].open) > 1e-3)
+			fail_msg("ceiling %u%%, %u lines: opens at %.4f, want %.4f",
+			         opens[i].ceiling, opens[i].max, m.open, opens[i].open);
+		/* Weighed at the opening count: 40 wins there. */
+		assert_true(fabs(m.prior_exposure - 40 * (m.open > 2 ? m.open - 1 : 1)) < 1e-9);
+		assert_true(fabs(m.k - 0.008) < 1e-12);
+	}
+	/* With no history the count is dithered around 4.47: fours and fives, mean 4.47; never
+	 * nine, never one. */
+	abandon_cfg_default(&c, 3, 9);
+	abandon_init(&m, &c);
+	for (i = 0; i < 100; i++) {
+		unsigned n = abandon_update(&m, &none, &none);
+
+		n4 += n == 4;
+		n5 += n == 5;
+		sum += n;
+	}
+	assert_int_equal(n4 + n5, 100);
+	assert_true(fabs(sum / 100 - 4.4687) < 0.02);
+	/* Half prior, half data after 40 clean wins at the opening count: k about 0.004 (with the
+	 * old weighting, 40 wins at nine lines, it was still 0.0056). With 40 clean live answers in
+	 * the window the share leaves room too: every line. */
+	abandon_init(&m, &c);
+	for (i = 0; i < 40; i++) {
+		t.live++;
+		m.lines = i % 2 ? 5 : 4; /* hold the opening count while it learns */
+		abandon_update(&m, &t, &t);
+	}
+	print_message("after 40 clean wins: k %.5f, %.2f lines\n", m.k, m.want);
+	assert_true(m.k > 0.0035 && m.k < 0.0045);
+	assert_int_equal(m.lines, 9);
+	/* A drop among the first live answers: down from 4-5 to 2 at once, whatever the prior. */
+	abandon_init(&m, &c);
+	t.live = 10;
+	t.dropped = 0;
+	abandon_update(&m, &t, &t);
+	t.live = 12;
+	t.dropped = 1;
+	assert_true(abandon_update(&m, &t, &t) <= 2);
+	/* A prior weight of 0 is data alone; nonsense priors fall back to the default k. */
+	abandon_cfg_default(&c, 3, 9);
+	c.prior_wins = 0;
+	c.k_prior = -1;
+	abandon_init(&m, &c);
+	assert_true(fabs(m.open - 4.4687) < 1e-3);
+	assert_true(m.prior_exposure == 0);
 }
 
 /* The rep's share and the campaign's are each held to the ceiling: the worse one rules. */
@@ -170,11 +245,9 @@ static void test_closed_loop(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_share),
-	        cmocka_unit_test(test_start_and_bounds),
-	        cmocka_unit_test(test_user_and_campaign),
-	        cmocka_unit_test(test_rolling_window),
-	        cmocka_unit_test(test_closed_loop),
+	        cmocka_unit_test(test_share),          cmocka_unit_test(test_start_and_bounds),
+	        cmocka_unit_test(test_prior),          cmocka_unit_test(test_user_and_campaign),
+	        cmocka_unit_test(test_rolling_window), cmocka_unit_test(test_closed_loop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
