@@ -103,6 +103,20 @@ int callrec_team_name(struct store *st, bool sentiments, const char *name, char 
 typedef int(callrec_name_h)(const char *name, void *arg);
 int callrec_team_names(struct store *st, bool sentiments, callrec_name_h *cb, void *arg);
 
+/* What a correction of a call record sets; NULL leaves a field as it is, "" removes it. */
+struct callrec_fix {
+	const char *disposition, *sentiment; /* checked against the team's names */
+	const char *notes;
+};
+
+/* Corrects the call record in outbox item id (one a 422 kept: a required disposition, a name
+ * the team lacks) and queues it, due now (outbox_amend()). The names are checked against the
+ * team's in the store and take the team's spelling. 0; ENOENT for a name the team lacks (why
+ * says which, whyn bytes; why may be NULL); EALREADY when the item is not a failed or queued
+ * call record; EBADMSG when its body is not a JSON object; ENOENT too when there is no such
+ * item (why says so); EINVAL, ENOMEM. The CLI's `outbox fix` and the Outbox screen use it. */
+int callrec_fix(struct store *st, int64_t id, const struct callrec_fix *f, char *why, size_t whyn);
+
 /* The POST /v2/activities/calls body of r in a malloc'd string. EINVAL for a record with
  * no person, both an action and a task, or a missing number. */
 int callrec_body(const struct callrec *r, char **json);

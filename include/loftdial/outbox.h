@@ -90,6 +90,11 @@ int outbox_mark_conflict(struct store *st, int64_t id, const char *error, const 
 /* failed → queued, attempts reset, due now (`loftdial outbox flush`). EALREADY otherwise. */
 int outbox_requeue(struct store *st, int64_t id);
 
+/* A failed item goes back in the queue with its attempts reset, a queued one waiting for its
+ * retry stays queued; either is due now (`loftdial outbox retry`, the Outbox screen's r). Its
+ * last_error stays until the next try. EALREADY in another state, ENOENT when absent. */
+int outbox_retry_now(struct store *st, int64_t id);
+
 /* A queued or failed item gets a corrected body (`loftdial outbox fix`) and is queued, due
  * now; a failed one has its attempts reset. Its last_error stays until the next try. EINVAL
  * for an empty body, EALREADY in another state, ENOENT when absent. */

@@ -17,8 +17,6 @@
 
 #include <re.h>
 
-#include <cjson/cJSON.h>
-
 #include "loftdial/callrec.h"
 #include "loftdial/cli.h"
 #include "loftdial/loop.h"
@@ -68,95 +66,16 @@ static int parse_id(const char *s, int64_t *id)
 	return 0;
 }
 
-static int do_retry(struct store *st, int64_t id)
+/* Corrects a call record kept by a 422 (callrec_fix: the same as the Outbox screen's edit). */
+static int do_fix(struct store *st, int64_t id, const struct callrec_fix *f)
 {
-	struct outbox_item it;
-	int err;
+	char why[300];
+	int err = callrec_fix(st, id, f, why, sizeof(why));
 
-	memset(&it, 0, sizeof(it));
-	err = outbox_get(st, id, &it);
-	if (err)
-		return err;
-	if (it.state == OUTBOX_FAILED)
-		err = outbox_requeue(st, id);
-	else if (it.state == OUTBOX_QUEUED)
-		err = outbox_mark_retry(st, id, (int64_t)time(NULL), it.last_error);
-	else
-		err = EALREADY;
-	outbox_item_clear(&it);
-	return err;
-}
-
-/* What `fix` sets in a call record; NULL leaves a field as it is. */
-struct fix_args {
-	const char *disposition, *sentiment, *notes;
-};
-
-/* Sets one field of a call body; name (a team name) or text, "" removes it. */
-static int body_set(cJSON *body, const char *field, const char *value)
-{
-	cJSON_DeleteItemFromObjectCaseSensitive(body, field);
-	if (!value[0])
-		return 0;
-	return cJSON_AddStringToObject(body, field, value) ? 0 : ENOMEM;
-}
-
-/* Checks a name against the team's (as `loftdial sync` stored them) and keeps its spelling. */
-static int team_name(struct store *st, bool sentiment, const char *name, char *out, size_t n)
-{
-	char shown[120];
-
-	if (!name[0]) {
-		out[0] = '\0';
-		return 0;
+	if (err == ENOENT && why[0] && strcmp(why, "no such item")) {
+		fprintf(stderr, "loftdial outbox fix: %s\n", why);
+		return ECANCELED;
 	}
-	if (callrec_team_name(st, sentiment, name, out, n) == 0)
-		return 0;
-	text_sanitize(shown, sizeof(shown), name, false);
-	fprintf(stderr,
-	        "loftdial outbox fix: the team has no call %s named '%s' (names come from "
-	        "loftdial sync call_dispositions call_sentiments)\n",
-	        sentiment ? "sentiment" : "disposition", shown);
-	return ENOENT;
-}
-
-/* Corrects a call record kept by a 422 (a required disposition, a name the team lacks) and
- * queues it, due now. */
-static int do_fix(struct store *st, int64_t id, const struct fix_args *f)
-{
-	struct outbox_item it;
-	char dispo[CALLREC_NAME_MAX], senti[CALLREC_NAME_MAX];
-	cJSON *body = NULL;
-	char *text = NULL;
-	int err;
-
-	memset(&it, 0, sizeof(it));
-	err = outbox_get(st, id, &it);
-	if (err)
-		return err;
-	if (strcmp(it.kind, "call") || (it.state != OUTBOX_FAILED && it.state != OUTBOX_QUEUED)) {
-		err = EALREADY;
-		goto out;
-	}
-	body = cJSON_Parse(it.body ? it.body : "");
-	if (!cJSON_IsObject(body)) {
-		err = EBADMSG;
-		goto out;
-	}
-	if ((f->disposition && (team_name(st, false, f->disposition, dispo, sizeof(dispo)) ||
-	                        body_set(body, "disposition", dispo))) ||
-	    (f->sentiment && (team_name(st, true, f->sentiment, senti, sizeof(senti)) ||
-	                      body_set(body, "sentiment", senti))) ||
-	    (f->notes && body_set(body, "notes", f->notes))) {
-		err = ECANCELED;
-		goto out;
-	}
-	text = cJSON_PrintUnformatted(body);
-	err = text ? outbox_amend(st, id, text) : ENOMEM;
-out:
-	cJSON_free(text);
-	cJSON_Delete(body);
-	outbox_item_clear(&it);
 	return err;
 }
 
@@ -318,7 +237,7 @@ int cmd_outbox(struct cli_ctx *ctx, int argc, char **argv)
 	struct store *st = NULL;
 	const char *what = argc > 1 ? argv[1] : "list";
 	unsigned timeout_s = FLUSH_TIMEOUT_S;
-	struct fix_args fix = {NULL, NULL, NULL};
+	struct callrec_fix fix = {NULL, NULL, NULL};
 	int64_t id = 0;
 	int err, k;
 
@@ -367,7 +286,7 @@ int cmd_outbox(struct cli_ctx *ctx, int argc, char **argv)
 	if (!strcmp(what, "list"))
 		err = do_list(st);
 	else if (!strcmp(what, "retry"))
-		err = do_retry(st, id);
+		err = outbox_retry_now(st, id);
 	else if (!strcmp(what, "fix"))
 		err = do_fix(st, id, &fix);
 	else

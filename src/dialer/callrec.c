@@ -313,3 +313,78 @@ int callrec_waiting(struct store *st, int64_t person_id, int64_t *id, enum outbo
 	store_stmt_end(s);
 	return err;
 }
+
+/* Sets one field of a call body: the value, or nothing for "". */
+static int body_set(cJSON *body, const char *field, const char *value)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(body, field);
+	if (!value[0])
+		return 0;
+	return cJSON_AddStringToObject(body, field, value) ? 0 : ENOMEM;
+}
+
+/* One name of the correction set in body with the team's spelling ("" removes it). */
+static int fix_name(struct store *st, cJSON *body, bool sentiment, const char *name, char *why,
+                    size_t whyn)
+{
+	char spelled[CALLREC_NAME_MAX], shown[120];
+	const char *field = sentiment ? "sentiment" : "disposition";
+
+	if (!name)
+		return 0;
+	if (!name[0])
+		return body_set(body, field, "");
+	if (callrec_team_name(st, sentiment, name, spelled, sizeof(spelled))) {
+		text_sanitize(shown, sizeof(shown), name, false);
+		if (why)
+			text_printf(why, whyn,
+			            "the team has no call %s named '%s' (names come from loftdial "
+			            "sync call_dispositions call_sentiments)",
+			            field, shown);
+		return ENOENT;
+	}
+	return body_set(body, field, spelled);
+}
+
+int callrec_fix(struct store *st, int64_t id, const struct callrec_fix *f, char *why, size_t whyn)
+{
+	struct outbox_item it;
+	cJSON *body = NULL;
+	char *text = NULL;
+	int err;
+
+	if (why && whyn)
+		why[0] = '\0';
+	if (!st || !f)
+		return EINVAL;
+	memset(&it, 0, sizeof(it));
+	err = outbox_get(st, id, &it);
+	if (err) {
+		if (err == ENOENT && why)
+			text_printf(why, whyn, "no such item");
+		return err;
+	}
+	if (strcmp(it.kind, "call") || (it.state != OUTBOX_FAILED && it.state != OUTBOX_QUEUED)) {
+		err = EALREADY;
+		goto out;
+	}
+	body = cJSON_Parse(it.body ? it.body : "");
+	if (!cJSON_IsObject(body)) {
+		err = EBADMSG;
+		goto out;
+	}
+	err = fix_name(st, body, false, f->disposition, why, whyn);
+	if (!err)
+		err = fix_name(st, body, true, f->sentiment, why, whyn);
+	if (!err && f->notes)
+		err = body_set(body, "notes", f->notes);
+	if (err)
+		goto out;
+	text = cJSON_PrintUnformatted(body);
+	err = text ? outbox_amend(st, id, text) : ENOMEM;
+out:
+	cJSON_free(text);
+	cJSON_Delete(body);
+	outbox_item_clear(&it);
+	return err;
+}

@@ -384,6 +384,18 @@ int outbox_requeue(struct store *st, int64_t id)
 	return transition(st, id, &t, "outbox requeue");
 }
 
+/* A failed item back in the queue (attempts reset), or a waiting one, due now. */
+int outbox_retry_now(struct store *st, int64_t id)
+{
+	static const struct transition t = {
+	        .sql = "UPDATE outbox SET state = 'queued', attempts = CASE state WHEN 'failed' "
+	               "THEN 0 ELSE attempts END, next_at = ?2, updated_at = ?2 "
+	               "WHERE id = ?1 AND state IN ('queued', 'failed')",
+	};
+
+	return transition(st, id, &t, "outbox retry");
+}
+
 /* A queued or failed item with a corrected body, queued and due now. */
 int outbox_amend(struct store *st, int64_t id, const char *body)
 {

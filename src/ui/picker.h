@@ -58,6 +58,8 @@ struct picker_req {
 	char notes[CALLREC_NOTES_MAX];
 	bool disposition_required, sentiment_required; /* the team's rules */
 	char error[256]; /* shown when the picker opens ("" none): a previous refusal */
+	bool edit;       /* correcting a record already in the outbox (the Outbox screen): the keys
+	                  * save and cancel instead of logging and discarding */
 	picker_done_h *done;
 	void *arg; /* for done; must stay valid while the picker is open */
 };

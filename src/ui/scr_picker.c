@@ -609,7 +609,10 @@ static void picker_draw(struct ui *ui, void *state, WINDOW *w, int rows, int col
 	if (p->confirm) {
 		wattron(w, ui_attr(ui, THEME_WARNING));
 		ui_text(ui, w, 1, 1, cols - 2,
-		        "Discard this call? Nothing is logged. y discards, any other key keeps it.",
+		        q->edit ? "Leave without saving? The record stays as it was. y leaves, any "
+		                  "other key stays."
+		                : "Discard this call? Nothing is logged. y discards, any other key "
+		                  "keeps it.",
 		        false);
 		wattroff(w, ui_attr(ui, THEME_WARNING));
 	} else if (p->error[0]) {
@@ -649,7 +652,10 @@ static void picker_draw(struct ui *ui, void *state, WINDOW *w, int rows, int col
 	if (p->focus == F_NOTES && !p->confirm && crow >= top && crow < top + (size_t)g.notes_h)
 		ui_cursor(ui, w, g.notes_y + (int)(crow - top), 3 + (int)ccol);
 	wattron(w, ui_attr(ui, THEME_MUTED));
-	if (p->standalone)
+	if (q->edit)
+		k = p->focus == F_NOTES ? "C-n save   C-x cancel   Tab field   Esc lists"
+		                        : "Enter save   C-x cancel   Tab next field   ? keys";
+	else if (p->standalone)
 		k = p->focus == F_NOTES ? "C-n log   C-x discard   Tab next field   Esc lists"
 		                        : "Enter log   C-x discard   Tab next field   ? keys";
 	else

@@ -93,7 +93,8 @@ struct screen_ops {
 
 /* Every screen, in the order of the title bar. Adding a screen: write src/ui/scr_NAME.c
  * with `const struct screen_ops screen_NAME`, add X(NAME) here (docs/ui.md). */
-#define UI_SCREENS(X) X(home) X(contacts) X(calls) X(log) X(lists) X(picker) X(help) X(session)
+#define UI_SCREENS(X)                                                                              \
+	X(home) X(contacts) X(calls) X(outbox) X(log) X(lists) X(picker) X(help) X(session)
 
 #define UI_SCREEN_DECL(n) extern const struct screen_ops screen_##n;
 UI_SCREENS(UI_SCREEN_DECL)
