@@ -113,6 +113,17 @@ check "o o o: one busy call" ui_until 5 rows_are -eq 1
 ui_keys x
 check "x clears" ui_wait "outcome: all"
 check "x: every row back" ui_until 5 rows_are -eq "$all"
+# A resize below 80x24 says how big the window must be; back to a usable size, Calls comes back
+# with the same rows at the new width.
+ui_resize 60 20
+check "resize: too small says so" ui_wait "loftdial needs at least 80x24"
+ui_resize 100 30
+check "resize: Calls drawn again" ui_wait "outcome: all"
+check "resize: the new width is used" ui_until 5 bash -c \
+	"tmux -L $sock capture-pane -p | head -1 | grep -qE '^.{95,}'"
+ui_resize 120 40
+check "resize: back to 120x40" ui_wait "outcome: all"
+check "resize: every row still there" ui_until 5 rows_are -eq "$all"
 ui_keys t
 check "t: today" ui_wait "period: today"
 check "t: the synced calls of other days go" ui_until 5 rows_are -lt "$all"

@@ -95,6 +95,16 @@ ui_start 120 40 "$bin"
 check "home again" ui_wait "call_sentiments" 20
 ui_keys 4
 check "outbox again" ui_wait "3 failed"
+# A resize below 80x24 says how big the window must be; back to a usable size, the Outbox comes
+# back with its records at the new width.
+ui_resize 60 20
+check "resize: too small says so" ui_wait "loftdial needs at least 80x24"
+ui_resize 100 30
+check "resize: the outbox drawn again" ui_wait "3 failed"
+check "resize: the new width is used" ui_until 5 bash -c \
+	"tmux -L $sock capture-pane -p | head -1 | grep -qE '^.{95,}'"
+ui_resize 120 40
+check "resize: back to 120x40" ui_wait "3 failed"
 check "hostile: drawn clean" ui_shows "is hostile"
 check "hostile: the title is not set" test "$(tmux -L "$sock" display -p '#{pane_title}')" != pwned
 tmux -L "$sock" capture-pane -p -e >"$work/escapes.txt"
