@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -250,25 +249,6 @@ static bool port_free(int type, int port)
 	return r == 0;
 }
 
-/* Reserves name for this process's life: an exclusive lock on /tmp/ldpt-<name>.lock held by a
- * descriptor that is never closed (the kernel drops it at exit, however the test ends). False
- * when another test process holds it. */
-static bool reserve(const char *kind, int port)
-{
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "/tmp/ldpt-%s-%d.lock", kind, port);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return true; /* no reservation possible: the probes below still apply */
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		close(fd);
-		return false;
-	}
-	return true;
-}
-
 int pt_port_block(unsigned lines, int *sip_base, int *ctrl_base)
 {
 	int tries;
@@ -297,11 +277,10 @@ int pt_port_block(unsigned lines, int *sip_base, int *ctrl_base)
 			ok = port_free(SOCK_DGRAM, sp) && port_free(SOCK_STREAM, sp) &&
 			     port_free(SOCK_STREAM, sp + 1) && port_free(SOCK_STREAM, cb + (int)i);
 		}
-		/* A probe only sees ports already bound: two tests that probe at the same instant
-		 * would both take a block, so each block is also reserved by a lock (a block whose
-		 * lock another test holds is skipped; one lock won and the other lost is leaked
-		 * until exit, which costs one of 80 slots at worst). */
-		if (ok && reserve("sip", sb) && reserve("ctrl", cb)) {
+		/* Every port of the block is already held (tl_port_reserve above), so two tests
+		 * probing at the same instant never both take it: the probe only weeds out ports
+		 * something outside the tests has bound. */
+		if (ok) {
 			*sip_base = sb;
 			*ctrl_base = cb;
 			return 0;
