@@ -5,9 +5,9 @@ ld_unit_test(test_store_open ld_store)
 ld_unit_test(test_store_records ld_store)
 ld_unit_test(test_store_queues ld_store)
 ld_unit_test(test_store_contacts ld_store)
-# The fixture the file-backed store tests share (a store in a temporary folder).
+# The fixture the store tests share (tests/lib/storetest.[ch]).
 foreach(t test_store_open test_store_records test_store_queues)
-	target_sources(${t} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit/storetest.c)
+	target_link_libraries(${t} PRIVATE ld_storetest)
 endforeach()
 
 ld_bench(bench_store ld_store)

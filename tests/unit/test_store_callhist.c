@@ -18,39 +18,7 @@
 #include "loftdial/outbox.h"
 #include "loftdial/records.h"
 #include "loftdial/store.h"
-
-static int setup(void **state)
-{
-	struct store *st;
-
-	if (store_open(&st, ":memory:"))
-		return -1;
-	*state = st;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	store_close(*state);
-	return 0;
-}
-
-static void put_call(struct store *st, int64_t id, int64_t person, const char *created,
-                     const char *disposition)
-{
-	char json[512];
-	cJSON *rec;
-
-	snprintf(json, sizeof(json),
-	         "{\"id\":%lld,\"created_at\":\"%s\",\"updated_at\":\"%s\",\"to\":\"+14155550101\","
-	         "\"duration\":42,\"disposition\":\"%s\",\"sentiment\":\"Positive\","
-	         "\"called_person\":{\"id\":%lld}}",
-	         (long long)id, created, created, disposition, (long long)person);
-	rec = cJSON_Parse(json);
-	assert_non_null(rec);
-	assert_int_equal(records_upsert(st, STORE_CALLS, rec, 0), 0);
-	cJSON_Delete(rec);
-}
+#include "storetest.h"
 
 struct seen {
 	int n, stop_after;
@@ -69,7 +37,7 @@ static int collect(const struct callhist *c, void *arg)
 
 static void test_bad_arguments(void **state)
 {
-	struct store *st = *state;
+	struct store *st = storetest_store(state);
 	struct seen s = {0};
 
 	assert_int_equal(callhist_person(NULL, 1, 0, collect, &s), EINVAL);
@@ -82,13 +50,13 @@ static void test_bad_arguments(void **state)
 
 static void test_both_sources_newest_first(void **state)
 {
-	struct store *st = *state;
+	struct store *st = storetest_store(state);
 	struct seen s = {0};
 	int64_t item;
 
-	put_call(st, 900, 7, "2026-01-02T10:00:00Z", "No Answer");
-	put_call(st, 901, 7, "2026-01-03T10:00:00-05:00", "Connected");
-	put_call(st, 902, 8, "2026-01-04T10:00:00Z", "Busy"); /* someone else */
+	storetest_put_call(st, 900, 7, "2026-01-02T10:00:00Z", "No Answer");
+	storetest_put_call(st, 901, 7, "2026-01-03T10:00:00-05:00", "Connected");
+	storetest_put_call(st, 902, 8, "2026-01-04T10:00:00Z", "Busy"); /* someone else */
 	/* A record loftdial queued: newer than every synced call (created now). */
 	assert_int_equal(outbox_enqueue(st, "call", "action:1",
 	                                "{\"person_id\":7,\"to\":\"+14155550101\",\"duration\":"
@@ -121,7 +89,7 @@ static void test_both_sources_newest_first(void **state)
 
 static void test_sent_record_shown_once(void **state)
 {
-	struct store *st = *state;
+	struct store *st = storetest_store(state);
 	struct seen s = {0};
 	int64_t item;
 
@@ -133,7 +101,7 @@ static void test_sent_record_shown_once(void **state)
 	assert_int_equal(outbox_mark_sending(st, item), 0);
 	assert_int_equal(outbox_mark_sent(st, item, 4444, "{}"), 0);
 	/* The next sync brings the same call back from Salesloft. */
-	put_call(st, 4444, 3, "2026-01-05T10:00:00Z", "Connected");
+	storetest_put_call(st, 4444, 3, "2026-01-05T10:00:00Z", "Connected");
 	assert_int_equal(callhist_person(st, 3, 0, collect, &s), 0);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.c[0].call_id, 4444);
@@ -144,14 +112,14 @@ static void test_sent_record_shown_once(void **state)
 
 static void test_limit_and_stop(void **state)
 {
-	struct store *st = *state;
+	struct store *st = storetest_store(state);
 	struct seen s = {0};
 	char when[40];
 	int i;
 
 	for (i = 0; i < 30; i++) {
 		snprintf(when, sizeof(when), "2026-01-%02dT10:00:00Z", i + 1);
-		put_call(st, 100 + i, 9, when, "No Answer");
+		storetest_put_call(st, 100 + i, 9, when, "No Answer");
 	}
 	assert_int_equal(callhist_person(st, 9, 5, collect, &s), 0);
 	assert_int_equal(s.n, 5);
@@ -168,7 +136,7 @@ static void test_limit_and_stop(void **state)
 
 static void test_hostile_and_long_fields(void **state)
 {
-	struct store *st = *state;
+	struct store *st = storetest_store(state);
 	struct seen s = {0};
 	char body[4096];
 	size_t n;
@@ -189,7 +157,7 @@ static void test_hostile_and_long_fields(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, storetest_setup_memory, storetest_teardown)
 	const struct CMUnitTest tests[] = {
 	        T(test_bad_arguments),           T(test_both_sources_newest_first),
 	        T(test_sent_record_shown_once),  T(test_limit_and_stop),

@@ -23,54 +23,7 @@
 #include "loftdial/outbox.h"
 #include "loftdial/records.h"
 #include "loftdial/store.h"
-
-static int setup(void **state)
-{
-	struct store *st;
-
-	if (store_open(&st, ":memory:"))
-		return -1;
-	*state = st;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	store_close(*state);
-	return 0;
-}
-
-static void put_person(struct store *st, int64_t id, const char *first, const char *last)
-{
-	char json[512];
-	cJSON *rec;
-
-	snprintf(json, sizeof(json),
-	         "{\"id\":%lld,\"updated_at\":\"2026-01-01T00:00:00Z\",\"first_name\":\"%s\","
-	         "\"last_name\":\"%s\"}",
-	         (long long)id, first, last);
-	rec = cJSON_Parse(json);
-	assert_non_null(rec);
-	assert_int_equal(records_upsert(st, STORE_PEOPLE, rec, 0), 0);
-	cJSON_Delete(rec);
-}
-
-static void put_call(struct store *st, int64_t id, int64_t person, const char *created,
-                     const char *disposition)
-{
-	char json[512];
-	cJSON *rec;
-
-	snprintf(json, sizeof(json),
-	         "{\"id\":%lld,\"created_at\":\"%s\",\"updated_at\":\"%s\",\"to\":\"+14155550101\","
-	         "\"duration\":42,\"disposition\":\"%s\",\"sentiment\":\"Positive\","
-	         "\"called_person\":{\"id\":%lld}}",
-	         (long long)id, created, created, disposition, (long long)person);
-	rec = cJSON_Parse(json);
-	assert_non_null(rec);
-	assert_int_equal(records_upsert(st, STORE_CALLS, rec, 0), 0);
-	cJSON_Delete(rec);
-}
+#include "storetest.h"
 
 /* An ended attempt started ago_s seconds ago; answered calls talk for talk_s. */
 static int64_t put_attempt(struct store *st, int64_t person, const char *number, int ago_s,
@@ -113,7 +66,7 @@ static int collect(const struct calllog *c, void *arg)
 
 static void test_bad_arguments(void **state)
 {
-	struct store *st = *state;
+	struct store *st = storetest_store(state);
 	struct calllog_query q = {.outcome = "not-an-outcome"};
 	struct seen s = {0};
 	uint64_t stamp;
@@ -129,12 +82,12 @@ static void test_bad_arguments(void **state)
 
 static void test_sources_matched_newest_first(void **state)
 {
-	struct store *st = *state;
+	struct store *st = storetest_store(state);
 	struct seen s = {0};
 	int64_t busy, talk, nobody, item, item2, live;
 
-	put_person(st, 7, "Ada", "Lovelace");
-	put_call(st, 900, 7, "2020-01-02T10:00:00Z", "No Answer"); /* long ago, synced */
+	storetest_put_person(st, 7, "Ada", "Lovelace");
+	storetest_put_call(st, 900, 7, "2020-01-02T10:00:00Z", "No Answer"); /* long ago, synced */
 	busy = put_attempt(st, 7, "+14155550101", 600, "busy", 0);
 	talk = put_attempt(st, 7, "+14155550101", 300, "connected", 61);
 	nobody = put_attempt(st, 0, "+14155550199", 200, "no_answer", 0);
@@ -188,7 +141,7 @@ static void test_sources_matched_newest_first(void **state)
 
 static void test_record_without_attempt_and_sent_once(void **state)
 {
-	struct store *st = *state;
+	struct store *st = storetest_store(state);
 	struct seen s = {0};
 	int64_t item;
 
@@ -199,7 +152,8 @@ static void test_record_without_attempt_and_sent_once(void **state)
 	                 0);
 	assert_int_equal(outbox_mark_sending(st, item), 0);
 	assert_int_equal(outbox_mark_sent(st, item, 4444, "{}"), 0);
-	put_call(st, 4444, 3, "2026-01-05T10:00:00Z", "Connected"); /* the sync brings it back */
+	storetest_put_call(st, 4444, 3, "2026-01-05T10:00:00Z",
+	                   "Connected"); /* the sync brings it back */
 	/* An attempt to that person made after the record: not its wrap-up. */
 	put_attempt(st, 3, "+14155550103", -30, "no_answer", 0);
 	assert_int_equal(calllog_list(st, NULL, collect, &s), 0);
@@ -215,7 +169,7 @@ static void test_record_without_attempt_and_sent_once(void **state)
 
 static void test_filters_limit_and_stop(void **state)
 {
-	struct store *st = *state;
+	struct store *st = storetest_store(state);
 	struct calllog_query q = {0};
 	struct seen s = {0};
 	int64_t now = (int64_t)time(NULL);
@@ -256,7 +210,7 @@ static void test_filters_limit_and_stop(void **state)
 
 static void test_hostile_and_long_fields(void **state)
 {
-	struct store *st = *state;
+	struct store *st = storetest_store(state);
 	struct seen s = {0};
 	char body[4096];
 	size_t n;
@@ -305,7 +259,7 @@ static void test_stamp(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, storetest_setup_memory, storetest_teardown)
 	const struct CMUnitTest tests[] = {
 	        T(test_bad_arguments),
 	        T(test_sources_matched_newest_first),

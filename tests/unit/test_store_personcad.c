@@ -19,38 +19,7 @@
 #include "loftdial/personcad.h"
 #include "loftdial/records.h"
 #include "loftdial/store.h"
-
-static int setup(void **state)
-{
-	struct store *st;
-
-	if (store_open(&st, ":memory:"))
-		return -1;
-	*state = st;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	store_close(*state);
-	return 0;
-}
-
-/* Upserts one record of obj from JSON text (timestamps added). */
-static void put(struct store *st, enum store_obj obj, const char *fields)
-{
-	char json[1024];
-	cJSON *rec;
-
-	snprintf(json, sizeof(json),
-	         "{\"created_at\":\"2026-01-01T00:00:00Z\",\"updated_at\":\"2026-01-01T00:00:00Z\","
-	         "%s}",
-	         fields);
-	rec = cJSON_Parse(json);
-	assert_non_null(rec);
-	assert_int_equal(records_upsert(st, obj, rec, 0), 0);
-	cJSON_Delete(rec);
-}
+#include "storetest.h"
 
 static void put_step(struct store *st, int64_t id, int64_t cadence, int number, bool disabled)
 {
@@ -62,7 +31,7 @@ static void put_step(struct store *st, int64_t id, int64_t cadence, int number, 
 	         "\"disabled\":%s",
 	         (long long)id, (long long)cadence, number, number * 2, number * 2, number, number,
 	         disabled ? "true" : "false");
-	put(st, STORE_STEPS, f);
+	storetest_put_fields(st, STORE_STEPS, f);
 }
 
 static void put_member(struct store *st, int64_t id, int64_t person, int64_t cadence,
@@ -75,7 +44,7 @@ static void put_member(struct store *st, int64_t id, int64_t person, int64_t cad
 	         "\"current_state\":\"%s\",\"currently_on_cadence\":%s,\"added_at\":\"%s\"",
 	         (long long)id, (long long)person, (long long)cadence, state, on ? "true" : "false",
 	         added);
-	put(st, STORE_MEMBERSHIPS, f);
+	storetest_put_fields(st, STORE_MEMBERSHIPS, f);
 }
 
 struct seen {
@@ -97,8 +66,8 @@ static int collect(const struct personcad *m, void *arg)
  * synced; person 7 is on 10 and 20 and was on 30; person 8 is on 10. */
 static void fixture(struct store *st)
 {
-	put(st, STORE_CADENCES, "\"id\":10,\"name\":\"Q4 Outbound\"");
-	put(st, STORE_CADENCES, "\"id\":20,\"name\":\"Inbound follow-up\"");
+	storetest_put_fields(st, STORE_CADENCES, "\"id\":10,\"name\":\"Q4 Outbound\"");
+	storetest_put_fields(st, STORE_CADENCES, "\"id\":20,\"name\":\"Inbound follow-up\"");
 	put_step(st, 101, 10, 1, false);
 	put_step(st, 102, 10, 2, true);
 	put_step(st, 103, 10, 3, false);
@@ -113,7 +82,7 @@ static void fixture(struct store *st)
 
 static void test_bad_arguments(void **state)
 {
-	struct store *st = *state;
+	struct store *st = storetest_store(state);
 	struct seen s = {0};
 
 	assert_int_equal(personcad_list(NULL, 1, 0, collect, &s), EINVAL);
@@ -126,7 +95,7 @@ static void test_bad_arguments(void **state)
 
 static void test_first_steps_when_nothing_done(void **state)
 {
-	struct store *st = *state;
+	struct store *st = storetest_store(state);
 	struct seen s = {0};
 
 	fixture(st);
@@ -153,21 +122,23 @@ static void test_first_steps_when_nothing_done(void **state)
 
 static void test_step_after_the_last_done(void **state)
 {
-	struct store *st = *state;
+	struct store *st = storetest_store(state);
 	struct seen s = {0};
 
 	fixture(st);
 	/* A call on step 1 of cadence 10: step 2 is disabled, so step 3 is next. */
-	put(st, STORE_CALLS,
-	    "\"id\":500,\"called_person\":{\"id\":7},\"cadence\":{\"id\":10},\"step\":{\"id\":"
-	    "101}");
+	storetest_put_fields(
+	        st, STORE_CALLS,
+	        "\"id\":500,\"called_person\":{\"id\":7},\"cadence\":{\"id\":10},\"step\":{\"id\":"
+	        "101}");
 	/* Another person's email on step 3 changes nothing for person 7. */
-	put(st, STORE_EMAILS,
-	    "\"id\":600,\"recipient\":{\"id\":8},\"cadence\":{\"id\":10},\"step\":{\"id\":103}");
+	storetest_put_fields(st, STORE_EMAILS,
+	                     "\"id\":600,\"recipient\":{\"id\":8},\"cadence\":{\"id\":10},\"step\":"
+	                     "{\"id\":103}");
 	/* The person's record says step 1 of cadence 20 is done. */
-	put(st, STORE_PEOPLE,
-	    "\"id\":7,\"first_name\":\"Ada\",\"last_completed_step\":{\"id\":201},"
-	    "\"last_completed_step_cadence\":{\"id\":20}");
+	storetest_put_fields(st, STORE_PEOPLE,
+	                     "\"id\":7,\"first_name\":\"Ada\",\"last_completed_step\":{\"id\":201},"
+	                     "\"last_completed_step_cadence\":{\"id\":20}");
 	assert_int_equal(personcad_list(st, 7, 0, collect, &s), 0);
 	assert_int_equal(s.n, 3);
 	assert_int_equal(s.m[0].step_id, 202);
@@ -179,8 +150,9 @@ static void test_step_after_the_last_done(void **state)
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.m[0].step_id, 104);
 	/* Every step done: no current step. */
-	put(st, STORE_EMAILS,
-	    "\"id\":601,\"recipient\":{\"id\":8},\"cadence\":{\"id\":10},\"step\":{\"id\":104}");
+	storetest_put_fields(st, STORE_EMAILS,
+	                     "\"id\":601,\"recipient\":{\"id\":8},\"cadence\":{\"id\":10},\"step\":"
+	                     "{\"id\":104}");
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(personcad_list(st, 8, 0, collect, &s), 0);
 	assert_int_equal(s.m[0].step_id, 0);
@@ -188,7 +160,7 @@ static void test_step_after_the_last_done(void **state)
 
 static void test_limit_and_stop(void **state)
 {
-	struct store *st = *state;
+	struct store *st = storetest_store(state);
 	struct seen s = {0};
 
 	fixture(st);
@@ -202,10 +174,11 @@ static void test_limit_and_stop(void **state)
 
 static void test_hostile_names_kept_as_text(void **state)
 {
-	struct store *st = *state;
+	struct store *st = storetest_store(state);
 	struct seen s = {0};
 
-	put(st, STORE_CADENCES, "\"id\":40,\"name\":\"\\u001b]0;owned\\u0007Evil\"");
+	storetest_put_fields(st, STORE_CADENCES,
+	                     "\"id\":40,\"name\":\"\\u001b]0;owned\\u0007Evil\"");
 	put_member(st, 9, 11, 40, "active", true, "2026-01-02T00:00:00Z");
 	assert_int_equal(personcad_list(st, 11, 0, collect, &s), 0);
 	assert_int_equal(s.n, 1);
@@ -215,14 +188,14 @@ static void test_hostile_names_kept_as_text(void **state)
 
 int main(void)
 {
+#define T(f) cmocka_unit_test_setup_teardown(f, storetest_setup_memory, storetest_teardown)
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_first_steps_when_nothing_done, setup,
-	                                        teardown),
-	        cmocka_unit_test_setup_teardown(test_step_after_the_last_done, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_limit_and_stop, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_hostile_names_kept_as_text, setup, teardown),
+	        T(test_bad_arguments),
+	        T(test_first_steps_when_nothing_done),
+	        T(test_step_after_the_last_done),
+	        T(test_limit_and_stop),
+	        T(test_hostile_names_kept_as_text),
 	};
-
+#undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
