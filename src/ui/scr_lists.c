@@ -4,7 +4,9 @@
  * actions due for the rep, with their counts. Enter starts a dial session on the selected
  * list.
  *
- * The index is read when the screen opens and on `r`, on the loop, while a spinner turns
+ * The index is read when the screen opens, when it is on top again (back from a dial session
+ * or any screen opened over it: what is due may have changed meanwhile) and on `r`, on the
+ * loop, while a spinner turns
  * (a timer that runs only while the reading does, so an idle screen never wakes up); the
  * screen keeps answering keys. A reading that fails says why on the screen (not connected, a
  * refused key, a 429 with the wait, the network) and keeps the last good view under it. `/`
@@ -26,6 +28,7 @@
 #include "loftdial/dlists.h"
 #include "loftdial/dsession.h"
 #include "loftdial/log.h"
+#include "loftdial/loop.h"
 #include "loftdial/slapi.h"
 #include "loftdial/text.h"
 
@@ -56,6 +59,7 @@ struct lists {
 	struct ui *ui;
 	struct dlists *dl; /* the reading in flight, NULL when none */
 	struct tmr spin_tmr;
+	struct loop_job resume_job; /* the reading asked for by resume, run from the loop */
 	unsigned spin;
 	/* The last good view. */
 	struct row *rows;
@@ -240,9 +244,29 @@ static int lists_open(struct ui *ui, void **state)
 	s->ui = ui;
 	s->rows_shown = 1;
 	tmr_init(&s->spin_tmr);
+	loop_job_init(&s->resume_job);
 	*state = s;
 	(void)read_lists(s);
 	return 0;
+}
+
+/* The reading resume asked for, run from the loop's deferred queue. */
+static void resume_read(void *arg)
+{
+	struct lists *s = arg;
+
+	if (read_lists(s) != UI_NONE)
+		ui_dirty(s->ui);
+}
+
+/* On top again: what is due may have changed under the screens above (a dial session logged
+ * calls), so the lists are read again unless a reading is already running. */
+static void lists_resume(struct ui *ui, void *state)
+{
+	struct lists *s = state;
+
+	(void)ui;
+	loop_defer(&s->resume_job, resume_read, s);
 }
 
 static void lists_resize(struct ui *ui, void *state, int rows, int cols)
@@ -397,6 +421,7 @@ static void lists_close(struct ui *ui, void *state)
 
 	(void)ui;
 	spin_stop(s);
+	loop_defer_cancel(&s->resume_job);
 	dlists_free(s->dl);
 	free(s->rows);
 	free(s->view);
@@ -411,13 +436,15 @@ const struct screen_ops screen_lists = {
         .nactions = sizeof(lists_actions) / sizeof(lists_actions[0]),
         .about = "What you can dial now, read live from Salesloft: your call tasks (overdue, "
                  "due today) and every cadence with phone steps due for you, with how many "
-                 "calls are due. r reads them again; / filters as you type (q clears the "
+                 "calls are due, read again whenever the screen comes back on top (after a dial "
+                 "session). r reads them again; / filters as you type (q clears the "
                  "filter); Enter starts a dial session on the selected list. When a reading "
                  "fails the reason shows above the last lists read.",
         .open = lists_open,
         .key = lists_key,
         .draw = lists_draw,
         .resize = lists_resize,
+        .resume = lists_resume,
         .search = lists_filter,
         .input = lists_filter,
         .close = lists_close,

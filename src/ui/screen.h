@@ -87,6 +87,11 @@ struct screen_ops {
 	int (*search)(struct ui *ui, void *state, const char *text);
 	/* The / prompt's text after every keystroke, for search as you type (optional). */
 	int (*input)(struct ui *ui, void *state, const char *text);
+	/* The screen is on top again: the screens opened over it have closed (optional; not
+	 * called on open nor while the TUI ends). For a view that can go stale meanwhile (a dial
+	 * session changed what is due): it may start work, deferred and never blocking, and calls
+	 * ui_dirty() when the frame changes. */
+	void (*resume)(struct ui *ui, void *state);
 	/* Frees the state (optional when open allocates nothing). */
 	void (*close)(struct ui *ui, void *state);
 };

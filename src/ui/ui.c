@@ -84,6 +84,7 @@ struct frame {
 	int scope;
 	void *arg; /* the copy ui_push_arg() made, owned by the frame */
 	size_t arg_len;
+	unsigned long serial; /* the order frames were opened in (resume_uncovered) */
 };
 
 struct ui {
@@ -120,6 +121,7 @@ struct ui {
 	char msg[UI_MSG_MAX];
 	enum theme_elem msg_elem;
 	unsigned msg_seq;            /* bumped by every ui_status() */
+	unsigned long frame_serial;  /* the last frame serial given (struct frame) */
 	bool pasting;                /* inside a paste no screen took: its keys are dropped */
 	unsigned long long paste_at; /* when its last key came (loop_now_ms) */
 	int action_key;              /* the key that runs the current action, 0 from the prompt */
@@ -770,6 +772,7 @@ static int push_screen(struct ui *ui, const struct screen_ops *ops)
 	f->state = NULL;
 	f->arg = ui->pending_arg;
 	f->arg_len = ui->pending_len;
+	f->serial = ++ui->frame_serial;
 	ui->pending_arg = NULL;
 	ui->pending_len = 0;
 	ui->pending_has_arg = false;
@@ -821,9 +824,31 @@ static void begin_quit(struct ui *ui, int code)
 	tmr_start(&ui->linger_tmr, UI_LINGER_MS, linger_timeout, ui);
 }
 
+/* The serial of the top frame, 0 when none. */
+static unsigned long top_serial(const struct ui *ui)
+{
+	return ui->depth > 0 ? ui->stack[ui->depth - 1].serial : 0;
+}
+
+/* After the stack changed: when the top is a screen that was open before (below the old top)
+ * rather than one opened now, it is told it is on top again. */
+static void resume_uncovered(struct ui *ui, unsigned long old_top, unsigned long last_opened)
+{
+	struct frame *top;
+
+	if (ui->quitting || ui->depth == 0)
+		return;
+	top = &ui->stack[ui->depth - 1];
+	if (top->serial == old_top || top->serial > last_opened || !top->ops->resume)
+		return;
+	top->ops->resume(ui, top->state);
+}
+
 /* Carries out what a handler returned. */
 static void react(struct ui *ui, int r)
 {
+	unsigned long old_top = top_serial(ui), last_opened = ui->frame_serial;
+
 	if (r & UI_QUIT) {
 		begin_quit(ui, 0);
 		return;
@@ -841,6 +866,7 @@ static void react(struct ui *ui, int r)
 		ui->pending_push = NULL;
 		(void)push_screen(ui, ops);
 	}
+	resume_uncovered(ui, old_top, last_opened);
 	if (r & UI_RELAYOUT) {
 		ui->rows = ui->cols = -1;
 		clearok(curscr, TRUE);

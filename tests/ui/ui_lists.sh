@@ -3,7 +3,8 @@
 # the call-task buckets, each count equal to what the sandbox says when paged through by hand
 # (lists_expect.py); goldens at 80x24 and 120x40; the spinner turns while a slow reading runs;
 # filtering as you type; a 429 shows its wait and then the lists; a reading that fails (5xx,
-# the sandbox gone) says why and keeps the last good view; not connected says so.
+# the sandbox gone) says why and keeps the last good view; back from a dial session the
+# counts are read again without r; not connected says so.
 # LOFTDIAL_UPDATE_GOLDEN=1 rewrites the golden files instead of comparing.
 . "$(dirname "$0")/uilib.sh"
 ui_init
@@ -50,6 +51,35 @@ ui_start 80 24 "$bin"
 ui_wait "loftdial | Home" 20
 ui_keys 6
 check "lists for the rest" ui_wait "Due now, read at" 20
+
+# Back from a dial session the lists are read again by themselves: one of the first cadence's
+# due calls goes away in Salesloft while the session is open, and q shows the new count.
+drop_one_due() { # drop_one_due CADENCE-NAME: deletes one of its due phone actions
+	python3 - "$api" "$key" "$1" <<'PY'
+import json, sys, time, urllib.parse, urllib.request
+api, key, name = sys.argv[1:4]
+def call(method, path, **params):
+    url = api + path + ("?" + urllib.parse.urlencode(params) if params else "")
+    req = urllib.request.Request(url, method=method, headers={"Authorization": "Bearer " + key})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.load(r) if method == "GET" else None
+me = call("GET", "/v2/me")["data"]
+cad = [c for c in call("GET", "/v2/cadences", per_page=100)["data"] if c["name"] == name]
+now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+acts = call("GET", "/v2/actions", cadence_id=cad[0]["id"], type="phone", user_guid=me["guid"],
+            per_page=1, **{"due_on[lte]": now})["data"]
+call("DELETE", "/_sandbox/records/actions/%d" % acts[0]["id"])
+PY
+}
+ui_keys Down Down
+cadence=$(ui_screen | sed -n 8p | sed -E 's/^ (.*[^ ]) +[0-9]+ +[0-9]+ *$/\1/')
+check "a due call of '$cadence' dropped in Salesloft" drop_one_due "$cadence"
+ui_keys Enter
+check "Enter opens the dial session" ui_wait "loftdial | Session" 10
+ui_keys q
+check "q goes back to the lists" ui_wait "loftdial | Lists" 10
+check "back on the lists, the counts are read again" ui_until 20 counts_ok
+ui_keys Up Up
 
 # The spinner turns while a slow reading runs: two different frames, keys still answered.
 faults POST '{"latency_ms":700,"requests":20}'
