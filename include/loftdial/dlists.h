@@ -72,6 +72,19 @@ int64_t dlists_user_id(const struct dlists *l);
 unsigned dlists_requests(const struct dlists *l);
 bool dlists_done(const struct dlists *l);
 
+/* ---- replayed answers (the decoding without a network: unit tests, tests/fuzz) ---- */
+
+/* Starts a reading with no client: each request it would send waits, as a path with its
+ * query, in dlists_replay_path() until dlists_replay_take() gives it its answer as the client
+ * would (err, HTTP status, body; a body that is not JSON with err 0 is taken as EBADMSG). The
+ * done handler runs from inside dlists_replay_take. No store: every cadence is named from the
+ * answers. 0, EINVAL or ENOMEM. */
+int dlists_replay(struct dlists **lp, const struct dlists_opts *o, dlists_done_h *h, void *arg);
+/* The request waiting for its answer, or NULL once the reading is over. */
+const char *dlists_replay_path(const struct dlists *l);
+/* Answers the waiting request. 0, or EINVAL when none waits (or l reads from a client). */
+int dlists_replay_take(struct dlists *l, int err, long status, const char *body, size_t len);
+
 /* Why a reading failed, in a few words for a status line: "not connected", "refused by
  * Salesloft (401)", "rate limited (429)", "network", "Salesloft error", ... */
 const char *dlists_reason(int err, long status);

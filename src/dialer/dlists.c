@@ -55,6 +55,7 @@ struct dlists {
 	unsigned bucket; /* task bucket being counted */
 	unsigned buckets[NBUCKETS];
 	unsigned requests;
+	char *replay; /* a replay's request waiting for its answer (dlists_replay: no client) */
 };
 
 static const char *const bucket_names[NBUCKETS] = {"overdue", "today"};
@@ -157,6 +158,16 @@ static void get_url(struct dlists *l, struct slurl *u)
 	c.path = slurl_str(u);
 	c.prio = PACING_USER;
 	c.no_store = true;
+	if (!l->api) {
+		/* A replay: the request waits for dlists_replay_take(). */
+		free(l->replay);
+		l->replay = err ? NULL : strdup(c.path);
+		slurl_reset(u);
+		l->requests++;
+		if (!l->replay)
+			finish(l, err ? err : ENOMEM, 0, "cannot send a request to Salesloft");
+		return;
+	}
 	if (!err) {
 		l->requests++;
 		err = slapi_send(l->api, &c, on_resp, l, &l->op);
@@ -199,6 +210,8 @@ static int take_steps(struct dlists *l, const cJSON *data)
 {
 	const cJSON *s;
 
+	if (!cJSON_IsArray(data))
+		return 0; /* an object's members are no steps */
 	cJSON_ArrayForEach(s, data)
 	{
 		const cJSON *type = cJSON_GetObjectItemCaseSensitive(s, "type");
@@ -262,6 +275,8 @@ static void take_names(struct dlists *l, const cJSON *data)
 {
 	const cJSON *rec;
 
+	if (!cJSON_IsArray(data))
+		return;
 	cJSON_ArrayForEach(rec, data)
 	{
 		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(rec, "name");
@@ -326,7 +341,9 @@ static int count_take(struct dlists *l, const cJSON *json, unsigned *total)
 		l->acc = 0;
 		return 0;
 	}
-	l->acc += (unsigned)cJSON_GetArraySize(data);
+	/* Only an array holds records: cJSON would count an object's members too. */
+	if (cJSON_IsArray(data))
+		l->acc += (unsigned)cJSON_GetArraySize(data);
 	if (has_next(json) && l->page < PAGES_MAX) {
 		l->page++;
 		return 0;
@@ -484,20 +501,16 @@ static void on_resp(int err, const struct slapi_resp *r, void *arg)
 	next(l);
 }
 
-int dlists_load(struct dlists **lp, struct slapi *api, struct store *st,
-                const struct dlists_opts *o, dlists_done_h *h, void *arg, char *why, size_t whyn)
+/* A new index reading, not started yet. */
+static struct dlists *dlists_alloc(struct slapi *api, struct store *st, const struct dlists_opts *o,
+                                   dlists_done_h *h, void *arg)
 {
-	struct dlists *l;
+	struct dlists *l = calloc(1, sizeof(*l));
 	struct tm tm;
 	time_t now;
 
-	if (why && whyn)
-		why[0] = '\0';
-	if (!lp || !api || !o || !h)
-		return EINVAL;
-	l = calloc(1, sizeof(*l));
 	if (!l)
-		return ENOMEM;
+		return NULL;
 	l->api = api;
 	l->st = st;
 	l->h = h;
@@ -509,7 +522,23 @@ int dlists_load(struct dlists **lp, struct slapi *api, struct store *st,
 	if (o->user_guid && o->user_guid[0] && o->user_id > 0) {
 		text_copy(l->guid, sizeof(l->guid), o->user_guid);
 		l->user_id = o->user_id;
-	} else if (st) {
+	}
+	return l;
+}
+
+int dlists_load(struct dlists **lp, struct slapi *api, struct store *st,
+                const struct dlists_opts *o, dlists_done_h *h, void *arg, char *why, size_t whyn)
+{
+	struct dlists *l;
+
+	if (why && whyn)
+		why[0] = '\0';
+	if (!lp || !api || !o || !h)
+		return EINVAL;
+	l = dlists_alloc(api, st, o, h, arg);
+	if (!l)
+		return ENOMEM;
+	if (!l->guid[0] && st) {
 		struct usermap_user who;
 		int err = usermap_call_user(st, o->operator_email, &who);
 
@@ -534,12 +563,60 @@ int dlists_load(struct dlists **lp, struct slapi *api, struct store *st,
 	return 0;
 }
 
+int dlists_replay(struct dlists **lp, const struct dlists_opts *o, dlists_done_h *h, void *arg)
+{
+	struct dlists *l;
+
+	if (!lp || !o || !h)
+		return EINVAL;
+	l = dlists_alloc(NULL, NULL, o, h, arg);
+	if (!l)
+		return ENOMEM;
+	*lp = l;
+	l->ph = l->guid[0] ? PH_STEPS : PH_ME;
+	l->page = 1;
+	next(l);
+	return 0;
+}
+
+const char *dlists_replay_path(const struct dlists *l)
+{
+	return l && l->ph != PH_DONE ? l->replay : NULL;
+}
+
+int dlists_replay_take(struct dlists *l, int err, long status, const char *body, size_t len)
+{
+	struct slapi_resp r;
+	cJSON *json;
+
+	if (!l || l->api || !dlists_replay_path(l))
+		return EINVAL;
+	json = body && len ? cJSON_ParseWithLength(body, len) : NULL;
+	memset(&r, 0, sizeof(r));
+	r.status = status;
+	r.body = body ? body : "";
+	r.body_len = body ? len : 0;
+	r.json = json;
+	r.cost = r.remaining = -1;
+	r.attempts = 1;
+	/* As the client answers: a body that is there but not JSON is a bad answer. */
+	if (!err && len && !json)
+		err = EBADMSG;
+	r.msg = err ? "a replayed failure" : "";
+	free(l->replay);
+	l->replay = NULL;
+	on_resp(err, &r, l);
+	cJSON_Delete(json);
+	return 0;
+}
+
 void dlists_free(struct dlists *l)
 {
 	if (!l)
 		return;
 	slapi_cancel(l->op);
 	loop_defer_cancel(&l->fail_job);
+	free(l->replay);
 	free(l->c);
 	free(l);
 }
