@@ -18,7 +18,12 @@
 #define OAUTH_TOKEN_MAX 4096
 #define OAUTH_STATE_LEN 32 /* hex characters */
 
-/* A token answer. expires_in is 0 when the server did not say. */
+/* The longest expiry taken from a token answer (ten years, seconds): a larger one is cut to
+ * it, so now + expires_in can never overflow. */
+#define OAUTH_EXPIRES_MAX 315360000
+
+/* A token answer. expires_in is 0 when the server did not say, at most OAUTH_EXPIRES_MAX;
+ * created_at is 0 when absent or not a time in 0..2^53. */
 struct oauth_token {
 	char access_token[OAUTH_TOKEN_MAX];
 	char refresh_token[OAUTH_TOKEN_MAX]; /* "" when none was issued */

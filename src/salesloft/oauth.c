@@ -233,10 +233,16 @@ int oauth_token_parse(long status, const char *body, size_t len, struct oauth_to
 	}
 	text_copy(out->token_type, sizeof(out->token_type), tt ? tt : "bearer");
 	text_copy(out->scope, sizeof(out->scope), sc ? sc : "");
+	/* A string such as "9223372036854775807" reads as a number too: bound it, since the
+	 * client adds it to the clock (slapi_set_tokens). */
 	out->expires_in = sldecode_int(root, "expires_in", 0);
 	if (out->expires_in < 0)
 		out->expires_in = 0;
+	if (out->expires_in > OAUTH_EXPIRES_MAX)
+		out->expires_in = OAUTH_EXPIRES_MAX;
 	out->created_at = sldecode_int(root, "created_at", 0);
+	if (out->created_at < 0 || out->created_at > 9007199254740992LL)
+		out->created_at = 0;
 out:
 	cJSON_Delete(root);
 	if (err)

@@ -68,8 +68,13 @@ int oauth_redirect_parse(const char *uri, char *host, size_t host_n, uint16_t *p
 	if (*pstart == ':') {
 		char *end;
 
+		/* Digits only: strtoul would also take blanks and a sign ("-18446744073709551615"
+		 * is 1). */
+		if (pstart[1] < '0' || pstart[1] > '9')
+			return EINVAL;
+		errno = 0;
 		pn = strtoul(pstart + 1, &end, 10);
-		if (end == pstart + 1 || pn == 0 || pn > 65535)
+		if (errno || pn == 0 || pn > 65535)
 			return EINVAL;
 		pstart = end;
 	}

@@ -152,6 +152,22 @@ static void test_token_parse(void **state)
 	                 0);
 	assert_string_equal(t.refresh_token, "");
 	assert_int_equal(t.expires_in, 0);
+	/* A lifetime the clock cannot add (a string reads as a number too) is cut to ten
+	 * years; a creation time out of range is none. */
+	{
+		static const char huge[] = "{\"access_token\":\"x\",\"expires_in\":"
+		                           "\"9223372036854775807\",\"created_at\":-7}";
+		static const char big[] = "{\"access_token\":\"x\",\"expires_in\":1e15,"
+		                          "\"created_at\":\"99999999999999999\"}";
+
+		assert_int_equal(oauth_token_parse(200, huge, strlen(huge), &t, msg, sizeof(msg)),
+		                 0);
+		assert_int_equal(t.expires_in, OAUTH_EXPIRES_MAX);
+		assert_int_equal(t.created_at, 0);
+		assert_int_equal(oauth_token_parse(200, big, strlen(big), &t, msg, sizeof(msg)), 0);
+		assert_int_equal(t.expires_in, OAUTH_EXPIRES_MAX);
+		assert_int_equal(t.created_at, 0);
+	}
 }
 
 static void test_redirect_parse(void **state)
@@ -172,6 +188,11 @@ static void test_redirect_parse(void **state)
 	        {"http://127.0.0.1:0/cb", EINVAL, "", 0, ""},
 	        {"http://127.0.0.1:99999/cb", EINVAL, "", 0, ""},
 	        {"http://127.0.0.1:x/cb", EINVAL, "", 0, ""},
+	        /* The port is digits as written: strtoul would take a sign or blanks. */
+	        {"http://127.0.0.1:+80/cb", EINVAL, "", 0, ""},
+	        {"http://127.0.0.1: 80/cb", EINVAL, "", 0, ""},
+	        {"http://127.0.0.1:-18446744073709551615/cb", EINVAL, "", 0, ""},
+	        {"http://127.0.0.1:/cb", EINVAL, "", 0, ""},
 	        {"", EINVAL, "", 0, ""},
 	};
 	char host[64], path[64];
