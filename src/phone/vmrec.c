@@ -46,6 +46,17 @@ static uint32_t get_le(const unsigned char *p, unsigned n)
 	return v;
 }
 
+/* The bytes from the read position to the end of the file (0 when it cannot tell). */
+static uint64_t bytes_left(FILE *f)
+{
+	struct stat st;
+	long pos = ftell(f);
+
+	if (pos < 0 || fstat(fileno(f), &st) || st.st_size <= pos)
+		return 0;
+	return (uint64_t)(st.st_size - pos);
+}
+
 int vmrec_check(const char *path, unsigned *ms, char *why, size_t whyn)
 {
 	unsigned char h[12], ch[8], fmt[16];
@@ -91,8 +102,13 @@ int vmrec_check(const char *path, unsigned *ms, char *why, size_t whyn)
 			have_fmt = true;
 			len -= 16;
 		} else if (!memcmp(ch, "data", 4)) {
-			unsigned got = (unsigned)((uint64_t)len * 1000 / (VMREC_RATE * 2));
+			unsigned got;
 
+			/* The audio is what the file holds: a header may claim more (a WAV
+			 * written to a pipe says 0xffffffff; a cut file keeps its old size). */
+			if (len > bytes_left(f))
+				len = (uint32_t)bytes_left(f);
+			got = (unsigned)((uint64_t)len * 1000 / (VMREC_RATE * 2));
 			if (!have_fmt) {
 				text_printf(why, whyn, "its audio comes before its format");
 				goto out;

@@ -109,6 +109,56 @@ static void test_check_refusals(void **state)
 	assert_int_equal(vmrec_check(path, NULL, why, sizeof(why)), EPROTO);
 }
 
+/* Writes a good header whose data chunk claims `claim` bytes, then `have` bytes of audio. */
+static void wav_claiming(const char *path, uint32_t claim, unsigned have)
+{
+	static const unsigned char fmt[24] = {'f',  'm',  't', ' ', 16,   0,    0, 0, 1, 0, 1,  0,
+	                                      0x40, 0x1f, 0,   0,   0x80, 0x3e, 0, 0, 2, 0, 16, 0};
+	unsigned char hd[8] = "data";
+	FILE *f = fopen(path, "wb");
+	unsigned i;
+
+	assert_non_null(f);
+	for (i = 0; i < 4; i++)
+		hd[4 + i] = (unsigned char)(claim >> (8 * i));
+	fwrite("RIFF\xff\xff\xff\xffWAVE", 1, 12, f);
+	fwrite(fmt, 1, 24, f);
+	fwrite(hd, 1, 8, f);
+	for (i = 0; i < have; i++)
+		fputc(0, f);
+	fclose(f);
+}
+
+/* The length is what the file holds, not what its header claims: a cut file whose header
+ * still says 1 s is too short, and a streamed WAV (0xffffffff) is as long as its audio. */
+static void test_check_claims(void **state)
+{
+	static const struct {
+		uint32_t claim;
+		unsigned have, ms;
+		int err;
+	} rows[] = {
+	        {16000, 800, 50, ENODATA}, /* says 1 s, holds 50 ms */
+	        {16000, 0, 0, ENODATA},
+	        {0xffffffffu, 16000, 1000, 0},
+	        {0xffffffffu, 0, 0, ENODATA},
+	        {3200, 16000, 200, 0}, /* says less than it holds: the header counts */
+	};
+	char path[700], why[256];
+	unsigned ms;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(path, sizeof(path), "%s/claim%zu.wav", dir, i);
+		wav_claiming(path, rows[i].claim, rows[i].have);
+		ms = 7;
+		print_message("claim row %zu\n", i);
+		assert_int_equal(vmrec_check(path, &ms, why, sizeof(why)), rows[i].err);
+		assert_int_equal(ms, rows[i].ms);
+	}
+}
+
 static void test_write_reads_back(void **state)
 {
 	int16_t pcm[8000];
@@ -149,6 +199,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_check_refusals),
+	        cmocka_unit_test(test_check_claims),
 	        cmocka_unit_test(test_write_reads_back),
 	};
 
