@@ -4,11 +4,12 @@
  * from the network, so whatever they hold (short payloads, event codes past 15, timestamps
  * that wrap or jump, SSRC switches, codec switches, arrival times far apart) must not crash:
  * the digits kept are keys of "0123456789*#ABCD", one per event (a timestamp not seen just
- * before), at most SIMPHONES_DTMF_MAX of them; the audio kept stays under its cap; the call's
- * WAV is 44 bytes of header plus two bytes a sample.
+ * before), at most SIMPHONES_DTMF_MAX of them; the audio kept stays under its cap; a call's
+ * WAV (checked for calls up to 2 s) is 44 bytes of header plus two bytes a sample.
  *
- * Input: records of KIND TS(4) SSRC ADVANCE(4 ms units) LEN PAYLOAD(LEN); KIND's low two bits pick
- * an event packet, an audio packet (PCMU or PCMA by bit 2), a hold change, or a new call.
+ * Input: records of KIND TS(4) SSRC ADVANCE(4 ms units) LEN PAYLOAD(LEN); KIND's low two bits
+ * pick an event packet, an audio packet (PCMU or PCMA by bit 2), a hold change, or a new
+ * call.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,6 +40,11 @@ static void check(const struct heard_log *l, size_t i, const struct model *m)
 		abort();
 	if (info.audio_ms > 120000)
 		abort();
+	/* Converting the audio is nearly all the time this target takes, and it is the same
+	 * loop for any length: the WAV of calls up to 2 s is checked, so the ctest replay
+	 * stays a few seconds. */
+	if (info.audio_ms > 2000)
+		return;
 	if (heard_wav(l, info.id, &wav, &len) || len < 44 || (len - 44) % 2 ||
 	    memcmp(wav, "RIFF", 4) || memcmp(wav + 8, "WAVE", 4))
 		abort();
