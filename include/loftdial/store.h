@@ -86,6 +86,15 @@ int store_schema_version(struct store *st);
 /* The path the store was opened with. */
 const char *store_path(const struct store *st);
 
+/* The change stamp: a value that moves whenever the file may have changed under this
+ * connection, the sum of PRAGMA data_version (another connection committed) and the rows this
+ * connection changed (store_changes()); both only grow. Equal stamps mean nothing changed. 0 or
+ * an errno value. */
+int store_stamp(struct store *st, uint64_t *stamp);
+/* The rows this connection inserted, updated or deleted since it opened (triggers included):
+ * the part of store_stamp() a caller's own writes make, so it can leave them out. 0 for NULL. */
+uint64_t store_changes(struct store *st);
+
 /* A cached prepared statement for sql, which must have static storage duration (the cache
  * is keyed by its address). The statement comes back reset with its bindings cleared; call
  * store_stmt_end() when done so no read transaction stays open. Do not fetch a statement

@@ -6,7 +6,11 @@
  *
  * The store keeps phones as Salesloft has them ("(415) 555-0134"), so a person is found by
  * the last seven digits in the search index and confirmed by reading each of their phones as
- * a number in phone.default_country: only the same E.164 number counts.
+ * a number in phone.default_country: only the same E.164 number counts. The persons found when
+ * the file is read are kept with the entry and reused before its INVITE unless the store's
+ * change stamp moved since (store_stamp(), less the rows this run wrote itself: its attempts),
+ * so an unchanged store costs one PRAGMA there, while a person another process marked
+ * do-not-contact in between is read again and refused.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +28,7 @@
 #include "loftdial/numbers.h"
 #include "loftdial/numdial.h"
 #include "loftdial/phone.h"
+#include "loftdial/store.h"
 #include "loftdial/text.h"
 
 /* Persons the store may have for one number (candidates by their last seven digits). */
@@ -38,9 +43,13 @@ struct nent {
 	char number[DIALPLAN_URI_MAX + 1]; /* E.164, else the URI; "" when unusable */
 	bool is_e164;
 	enum nstate state;
-	struct gates_verdict v; /* the last check's */
-	int64_t person_id;      /* the person the last check found, 0 none */
-	bool redial_ok;         /* the rep asked to dial it again */
+	struct gates_verdict v;  /* the last check's */
+	int64_t person_id;       /* the person the last check found, 0 none */
+	bool redial_ok;          /* the rep asked to dial it again */
+	struct contact *persons; /* the store's persons with this number, as last read */
+	size_t npersons;
+	bool persons_read; /* persons is the answer of a read at persons_stamp */
+	uint64_t persons_stamp;
 };
 
 struct numdial {
@@ -60,17 +69,15 @@ struct numdial {
 	time_t clock_base;             /* the gates' clock at clock_mono (0: the real clock) */
 	unsigned long long clock_mono; /* loop ms when clock_base was set */
 	char session[64];
+	uint64_t own_changes; /* rows this run wrote itself (its attempts): no person changed */
 };
 
-/* The verdict of one check, and the person it was about. */
-struct check {
-	struct numdial *nd;
-	struct nent *x;
-	time_t now;
-	bool any;               /* a person with this number was found */
-	struct gates_verdict v; /* the first refusal, else the first person's verdict */
-	int64_t person_id;
-	int err;
+/* What one read of the persons with an entry's number collects. */
+struct found {
+	const struct numdial *nd;
+	const struct nent *x;
+	struct contact *v;
+	size_t n;
 };
 
 static int64_t unix_ms(void)
@@ -110,63 +117,109 @@ static bool has_number(const struct contact *c, const char *e164, const char *co
 	return false;
 }
 
-/* contacts_by_phone's handler: every person with this number goes through the gates; the
- * first refusal stops the search. */
-static int person_seen(const struct contact *c, void *arg)
+/* contacts_by_phone's handler: keeps every candidate one of whose phones is the number. */
+static int person_found(const struct contact *c, void *arg)
 {
-	struct check *k = arg;
-	struct gates_subject s;
-	struct gates_verdict v;
+	struct found *f = arg;
+	struct contact *grown;
 
-	if (!has_number(c, k->x->number, k->nd->po.country))
+	if (!has_number(c, f->x->number, f->nd->po.country))
 		return 0;
-	gates_subject_from_contact(&s, c, k->x->number);
-	k->err = gates_check(k->nd->gates, &s, k->now, &v);
-	if (k->err)
-		return k->err;
-	if (!k->any || v.why != GATES_OK) {
-		k->v = v;
-		k->person_id = c->id;
-	}
-	k->any = true;
-	return v.why != GATES_OK ? ECANCELED : 0;
+	grown = realloc(f->v, (f->n + 1) * sizeof(*grown));
+	if (!grown)
+		return ENOMEM;
+	f->v = grown;
+	f->v[f->n++] = *c;
+	return 0;
 }
 
-/* Runs the gates for an entry at the gates' clock: fills x->v and x->person_id. 0, or an
- * errno from the store (the entry must then not be dialled). */
+/* The store's change stamp less the rows this run wrote itself. */
+static int persons_stamp(struct numdial *nd, uint64_t *stamp)
+{
+	int err = store_stamp(nd->st, stamp);
+
+	if (!err)
+		*stamp -= nd->own_changes;
+	return err;
+}
+
+/* Fills x->persons with the persons the store has with x's number, read again only when the
+ * store changed since the last read. 0 or an errno from the store. */
+static int read_persons(struct numdial *nd, struct nent *x)
+{
+	struct found f;
+	uint64_t stamp;
+	int err;
+
+	err = persons_stamp(nd, &stamp);
+	if (err)
+		return err;
+	if (x->persons_read && stamp == x->persons_stamp) {
+		log_debug("numdial", "line %u: its persons reused (the store is unchanged)",
+		          x->file_line);
+		return 0;
+	}
+	memset(&f, 0, sizeof(f));
+	f.nd = nd;
+	f.x = x;
+	err = contacts_by_phone(nd->st, x->number + 1, PERSONS_MAX, person_found, &f);
+	if (err) {
+		free(f.v);
+		return err;
+	}
+	log_debug("numdial", "line %u: %zu person(s) read from the store", x->file_line, f.n);
+	free(x->persons);
+	x->persons = f.v;
+	x->npersons = f.n;
+	x->persons_read = true;
+	x->persons_stamp = stamp;
+	return 0;
+}
+
+/* Runs the gates for an entry at the gates' clock: every person with its number, the first
+ * refusal, else the first person's verdict; the number alone when nobody has it. Fills x->v
+ * and x->person_id. 0, or an errno from the store (the entry must then not be dialled). */
 static int check_entry(struct numdial *nd, struct nent *x)
 {
-	struct check k;
 	struct gates_subject s;
-	int err = 0;
+	struct gates_verdict v, first;
+	time_t now = numdial_now(nd);
+	int64_t person_id = 0;
+	size_t i;
+	int err;
 
-	memset(&k, 0, sizeof(k));
-	k.nd = nd;
-	k.x = x;
-	k.now = numdial_now(nd);
+	memset(&first, 0, sizeof(first));
 	if (x->is_e164) {
-		err = contacts_by_phone(nd->st, x->number + 1, PERSONS_MAX, person_seen, &k);
-		if (err == ECANCELED)
-			err = 0;
-		if (k.err)
-			err = k.err;
+		err = read_persons(nd, x);
 		if (err)
 			return err;
 	}
-	if (!k.any) {
+	for (i = 0; x->is_e164 && i < x->npersons; i++) {
+		gates_subject_from_contact(&s, &x->persons[i], x->number);
+		err = gates_check(nd->gates, &s, now, &v);
+		if (err)
+			return err;
+		if (i == 0 || v.why != GATES_OK) {
+			first = v;
+			person_id = x->persons[i].id;
+		}
+		if (v.why != GATES_OK)
+			break;
+	}
+	if (!x->is_e164 || !x->npersons) {
 		/* Nobody in the store has it: the number alone (its zone from its digits). */
 		memset(&s, 0, sizeof(s));
 		s.number = x->number;
-		err = gates_check(nd->gates, &s, k.now, &k.v);
+		err = gates_check(nd->gates, &s, now, &first);
 		if (err)
 			return err;
 	}
-	if (k.v.why == GATES_NO_ZONE && !x->is_e164)
-		text_copy(k.v.text, sizeof(k.v.text),
+	if (first.why == GATES_NO_ZONE && !x->is_e164)
+		text_copy(first.text, sizeof(first.text),
 		          "no time zone: a SIP URI without a +number has none (dial.no_zone rep "
 		          "judges it in the rep's zone)");
-	x->v = k.v;
-	x->person_id = k.person_id;
+	x->v = first;
+	x->person_id = person_id;
 	return 0;
 }
 
@@ -249,6 +302,7 @@ static void save_attempt(struct numdial *nd, const struct pool_attempt *a)
 {
 	const struct nent *x = a->user;
 	struct attempt rec;
+	uint64_t before;
 	int err;
 
 	pool_attempt_row(&rec, nd->session, a);
@@ -261,7 +315,10 @@ static void save_attempt(struct numdial *nd, const struct pool_attempt *a)
 			rec.local_min = x->v.local_min;
 		}
 	}
+	before = store_changes(nd->st);
 	err = attempts_insert(nd->st, &rec);
+	/* The run's own rows change no person: they leave the persons' stamp where it was. */
+	nd->own_changes += store_changes(nd->st) - before;
 	if (err)
 		log_warn("numdial", "could not save attempt %u: %s", a->id, strerror(err));
 }
@@ -347,6 +404,7 @@ void numdial_free(struct numdial *nd)
 	pool_free(nd->pool);
 	gates_free(nd->gates);
 	for (i = 0; i < nd->n; i++) {
+		free(nd->ents[i]->persons);
 		free(nd->ents[i]->input);
 		free(nd->ents[i]);
 	}

@@ -116,20 +116,6 @@ out:
 
 int calllog_stamp(struct store *st, uint64_t *stamp)
 {
-	sqlite3_stmt *stmt = NULL;
-	int err;
-
-	if (!st || !stamp)
-		return EINVAL;
-	err = store_stmt(st, "PRAGMA data_version", &stmt);
-	if (err)
-		return err;
-	err = store_step_row(st, stmt, "call log stamp");
-	/* Both counts only grow, so their sum moves whenever either does: data_version for
-	 * another connection's commit, total_changes for this connection's own. */
-	if (!err)
-		*stamp = (uint64_t)sqlite3_column_int64(stmt, 0) +
-		         (uint64_t)sqlite3_total_changes64(store_sqlite(st));
-	store_stmt_end(stmt);
-	return err;
+	/* The history joins attempts, the outbox and synced calls: any change may move it. */
+	return store_stamp(st, stamp);
 }

@@ -369,6 +369,31 @@ const char *store_path(const struct store *st)
 	return st ? st->path : NULL;
 }
 
+/* Another connection's commits and this one's own changes, summed. */
+int store_stamp(struct store *st, uint64_t *stamp)
+{
+	static const char sql[] = "PRAGMA data_version";
+	sqlite3_stmt *stmt = NULL;
+	int err;
+
+	if (!st || !stamp)
+		return EINVAL;
+	err = store_stmt(st, sql, &stmt);
+	if (err)
+		return err;
+	err = store_step_row(st, stmt, "change stamp");
+	if (!err)
+		*stamp = (uint64_t)sqlite3_column_int64(stmt, 0) + store_changes(st);
+	store_stmt_end(stmt);
+	return err;
+}
+
+/* This connection's own row changes. */
+uint64_t store_changes(struct store *st)
+{
+	return st ? (uint64_t)sqlite3_total_changes64(st->db) : 0;
+}
+
 /* Reads PRAGMA user_version. */
 static int read_version(struct store *st, int *version)
 {

@@ -9,7 +9,8 @@
  * (a person marked do-not-contact, one whose restrictions forbid calls, one whose own zone is
  * outside hours whatever the area code says) and a parked number are refused with the gate
  * named. A number in hours when the file is read but not by the time a line frees up is
- * refused right before its INVITE. A SIP URI is judged by the +number in its user part, and
+ * refused right before its INVITE, and so is a person marked do-not-contact by another process
+ * while the run waits. A SIP URI is judged by the +number in its user part, and
  * without one has no zone. The rep's redial goes past the once-per-run gate.
  */
 #include <errno.h>
@@ -341,6 +342,91 @@ static void test_recheck_before_invite(void **state)
 	st_home_free(&h);
 }
 
+/* Appends the run's output line to out (for event_for) and returns it parsed (NULL when it is
+ * not JSON); the caller frees it. */
+static cJSON *keep_line(const char *line)
+{
+	size_t len = strlen(out);
+
+	snprintf(out + len, sizeof(out) - len, "%s\n", line);
+	return line[0] == '{' ? cJSON_Parse(line) : NULL;
+}
+
+/* Whether the home's log has a line containing needle. */
+static bool log_has(const struct st_home *h, const char *needle)
+{
+	char path[700], line[2048];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/loftdial.log", h->dir);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* The persons read with the file are reused before the INVITE only while the store is
+ * unchanged: a person another process marks do-not-contact while the run waits is refused
+ * right before the INVITE. On one line, Ada's call is held connected until the test has
+ * marked Bo through its own connection (as loftdial sync or the TUI would), then hung up;
+ * Bo's number is refused with the dnc gate and never rings. */
+static void test_dnc_mid_run(void **state)
+{
+	struct st_home h;
+	struct tl_proc p;
+	struct store *st;
+	char file[700], db_path[700], line[4096];
+	int in = -1, status, invites = phone_invites();
+	bool done = false, marked = false;
+
+	home(&h, "+14155551101\n+14155551201\n", file, sizeof(file));
+	snprintf(db_path, sizeof(db_path), "%s/loftdial.db", h.dir);
+	assert_int_equal(store_open(&st, db_path), 0);
+	put_person(st, "{\"id\":9101,\"first_name\":\"Ada\",\"phone\":\"(415) 555-1101\","
+	               "\"locale\":\"US/Pacific\"}");
+	put_person(st, "{\"id\":9102,\"first_name\":\"Bo\",\"phone\":\"(415) 555-1201\","
+	               "\"locale\":\"US/Pacific\"}");
+	store_close(st);
+	setenv("LOFTDIAL_TEST_NOW", AT_1700Z, 1);
+	out[0] = '\0';
+	assert_int_equal(st_spawn(&h, false, &p, &in, "dial", "--numbers", file, "--lines", "1",
+	                          "--json", NULL),
+	                 0);
+	while (!done && tl_wait_line(&p, "", RUN_MS, line, sizeof(line)) == 0) {
+		cJSON *o = keep_line(line);
+		const char *ev = jstr(o, "event");
+
+		if (!strcmp(ev, "connected")) {
+			if (!marked) {
+				assert_int_equal(store_open(&st, db_path), 0);
+				put_person(st, "{\"id\":9102,\"first_name\":\"Bo\",\"phone\":"
+				               "\"(415) 555-1201\",\"locale\":\"US/Pacific\","
+				               "\"do_not_contact\":true}");
+				store_close(st);
+				marked = true;
+			}
+			assert_true(write(in, "h\n", 2) == 2);
+		}
+		done = !strcmp(ev, "summary");
+		cJSON_Delete(o);
+	}
+	close(in);
+	status = st_wait_exit(&p, 30000);
+	if (!done || !WIFEXITED(status) || WEXITSTATUS(status) != 4)
+		fail_msg("status %d; output:\n%s", status, out);
+	assert_dialled("+14155551101", "connected");
+	assert_skipped("+14155551201", "dnc", "before_invite");
+	assert_non_null(strstr(out, "\"person_id\":9102"));
+	assert_int_equal(phone_invites() - invites, 1);
+	/* Ada's persons were reused before her INVITE (nothing had changed); Bo's read again. */
+	assert_true(log_has(&h, "line 1: its persons reused"));
+	assert_false(log_has(&h, "line 2: its persons reused"));
+	st_home_free(&h);
+}
+
 /* SIP URIs: one whose user part is a +number has that number's zone (Los Angeles in hours:
  * dialled; Tokyo: refused), one with a name has no zone and, with dial.no_zone skip (the
  * default), is refused saying how to judge it in the rep's zone. */
@@ -420,7 +506,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_hours_by_zone), cmocka_unit_test(test_all_outside_hours),
 	        cmocka_unit_test(test_store_gates),   cmocka_unit_test(test_recheck_before_invite),
-	        cmocka_unit_test(test_sip_uris),      cmocka_unit_test(test_redial),
+	        cmocka_unit_test(test_dnc_mid_run),   cmocka_unit_test(test_sip_uris),
+	        cmocka_unit_test(test_redial),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
