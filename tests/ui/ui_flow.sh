@@ -65,27 +65,8 @@ for c in get("/v2/activities/calls?person_id=%s&per_page=100" % person)["data"]:
 print(n)
 PY
 }
-# Every phone of the org rings until the test releases it (as ui_session.sh holds them).
-hold_all() {
-	python3 - "$db" "$api" <<'PY'
-import json, sqlite3, sys, urllib.request
-db, api = sys.argv[1], sys.argv[2]
-c = sqlite3.connect(db)
-nums = set()
-for row in c.execute("SELECT phone, mobile_phone, home_phone FROM sl_people"):
-    for n in row:
-        d = "".join(ch for ch in (n or "") if ch in "0123456789")
-        if len(d) >= 3:
-            nums.add(d)
-c.close()
-for d in sorted(nums):
-    req = urllib.request.Request(api + "/_sandbox/phones/+" + d, method="PUT",
-                                 data=json.dumps({"behaviour": "human ring=held"}).encode())
-    urllib.request.urlopen(req).read()
-PY
-}
 echo "# demo on the lists after $(($(date +%s) - t0)) s"
-must "every number of the demo held" hold_all
+must "every number of the demo held" ui_hold_all "$db"
 echo "# numbers held after $(($(date +%s) - t0)) s"
 release() { curl -s -o /dev/null -w '%{http_code}' -X POST "$api/_sandbox/phones/release" \
 	-d "{\"numbers\":[\"$1\"],\"gap_ms\":0}"; }

@@ -23,59 +23,9 @@ must() {
 	ui_done
 }
 
-# Engine ports of their own, below the ephemeral range and free (as ui_session.sh picks them).
-taken() { [ -n "$(ss -Htuan "( sport = :$1 )" 2>/dev/null)" ]; }
-for _ in $(seq 1 50); do
-	port=$((21000 + (RANDOM % 110) * 100))
-	busy=0
-	for p in $port $((port + 10)) $((port + 20)) $((port + 100)) $((port + 101)) $((port + 102)); do
-		taken "$p" && busy=1
-	done
-	[ $busy -eq 0 ] && break
-done
-
-export LOFTDIAL_HOME=$work/home
-mkdir -p "$LOFTDIAL_HOME"
-must "sandbox started" sbx_up --people 300 --rate-limit 0 --sip 127.0.0.1:0 --now "$now_iso"
-sip=$(sed -n 's/^phones ready sip=\([^ ]*\).*/\1/p' "$work/sbx.out")
-cat >"$LOFTDIAL_HOME/config" <<CONF
-sip.dialplan sip:{e164}@$sip
-audio.source aubridge,nosrc
-audio.player aubridge,noplay
-engine.local_ip 127.0.0.1
-engine.sip_port $port
-engine.ctrl_port $((port + 100))
-dial.lines 3
-dial.amd off
-dial.no_zone rep
-dial.stagger_ms 50
-salesloft.retries 0
-CONF
-key=ak_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-"$bin" connect --api-key "$key" >/dev/null 2>&1
-must "connected" test $? -eq 0
-"$bin" sync --quiet >/dev/null 2>&1
-must "synced" test $? -eq 0
-db=$LOFTDIAL_HOME/loftdial.db
-
-# Every phone of every person rings until the test releases it.
-python3 - "$db" "$api" <<'PY'
-import json, sqlite3, sys, urllib.request
-db, api = sys.argv[1], sys.argv[2]
-c = sqlite3.connect(db)
-nums = set()
-for row in c.execute("SELECT phone, mobile_phone, home_phone FROM sl_people"):
-    for n in row:
-        d = "".join(ch for ch in (n or "") if ch in "0123456789")
-        if len(d) >= 3:
-            nums.add(d)
-c.close()
-for d in sorted(nums):
-    req = urllib.request.Request(api + "/_sandbox/phones/+" + d, method="PUT",
-                                 data=json.dumps({"behaviour": "human ring=held"}).encode())
-    urllib.request.urlopen(req).read()
-PY
-must "every number held" test $? -eq 0
+# Engine ports reserved while the test runs, the sandbox, a home connected and synced, every
+# number held ringing (uilib.sh).
+ui_session_setup must aubridge,nosrc "salesloft.retries 0"
 
 faults() { curl -s -o /dev/null -w '%{http_code}' -X "$1" ${2:+-d "$2"} "$api/_sandbox/faults"; }
 release() { curl -s -o /dev/null -w '%{http_code}' -X POST "$api/_sandbox/phones/release" \

@@ -14,51 +14,9 @@ ui_init
 now_iso=2026-01-15T17:00:00Z
 now_s=$(date -u -d "$now_iso" +%s)
 
-# Engine ports of their own, free and reserved while the test runs (uilib.sh): three lines use
-# SIP ports P, P+10, P+20 and control ports P+100..P+102.
-check "a free engine port block" ui_engine_ports 3
-
-export LOFTDIAL_HOME=$work/home
-mkdir -p "$LOFTDIAL_HOME"
-check "sandbox started" sbx_up --people 300 --rate-limit 0 --sip 127.0.0.1:0 --now "$now_iso"
-sip=$(sed -n 's/^phones ready sip=\([^ ]*\).*/\1/p' "$work/sbx.out")
-cat >"$LOFTDIAL_HOME/config" <<CONF
-sip.dialplan sip:{e164}@$sip
-audio.source aubridge,nosrc
-audio.player aubridge,noplay
-engine.local_ip 127.0.0.1
-engine.sip_port $port
-engine.ctrl_port $((port + 100))
-dial.lines 3
-dial.amd off
-dial.no_zone rep
-dial.stagger_ms 50
-log.level debug
-CONF
-"$bin" connect --api-key ak_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef \
-	>/dev/null 2>&1
-check "connected" test $? -eq 0
-"$bin" sync --quiet >/dev/null 2>&1
-check "synced" test $? -eq 0
-
-# Every phone of every person rings until the test releases it.
-python3 - "$LOFTDIAL_HOME/loftdial.db" "$api" <<'PY'
-import json, sqlite3, sys, urllib.request
-db, api = sys.argv[1], sys.argv[2]
-c = sqlite3.connect(db)
-nums = set()
-for row in c.execute("SELECT phone, mobile_phone, home_phone FROM sl_people"):
-    for n in row:
-        d = "".join(ch for ch in (n or "") if ch in "0123456789")
-        if len(d) >= 3:
-            nums.add(d)
-c.close()
-for d in sorted(nums):
-    req = urllib.request.Request(api + "/_sandbox/phones/+" + d, method="PUT",
-                                 data=json.dumps({"behaviour": "human ring=held"}).encode())
-    urllib.request.urlopen(req).read()
-PY
-check "every number held" test $? -eq 0
+# Engine ports reserved while the test runs, the sandbox, a home connected and synced, every
+# number held ringing (uilib.sh).
+ui_session_setup check aubridge,nosrc "log.level debug"
 
 held() { curl -s "$api/_sandbox/phones" | python3 -c 'import json,sys; print(json.load(sys.stdin)["stats"]["held"])'; }
 held_is() { [ "$(held)" = "$1" ]; }

@@ -15,6 +15,8 @@
 #   ui_stop                   kill the session's server, wait for its processes to end
 #   check NAME CMD...         one TAP-like result line; ui_done prints the total and exits
 #   ui_engine_ports LINES     a free block of engine ports, reserved for the test (sets port)
+#   ui_hold_all DB            every phone of the store's people rings until released
+#   ui_session_setup STEP SRC [LINE...]  a synced home dialling the sandbox's held phones
 set -u
 
 bin=${LOFTDIAL_BIN:?}
@@ -179,3 +181,63 @@ sbx_up() {
 # test's life the way the C tests reserve theirs (port_engine_block, tests/lib/ports.sh), so no
 # two tests running together, shell or C, pick the same port. 1 when none is found.
 ui_engine_ports() { port_engine_block "$1"; }
+
+# ui_hold_all DB: every phone of every person in the store file DB rings at the sandbox ($api)
+# until the test releases it (POST /_sandbox/phones/release).
+ui_hold_all() {
+	python3 - "$1" "$api" <<'PY'
+import json, sqlite3, sys, urllib.request
+db, api = sys.argv[1], sys.argv[2]
+c = sqlite3.connect(db)
+nums = set()
+for row in c.execute("SELECT phone, mobile_phone, home_phone FROM sl_people"):
+    for n in row:
+        d = "".join(ch for ch in (n or "") if ch in "0123456789")
+        if len(d) >= 3:
+            nums.add(d)
+c.close()
+for d in sorted(nums):
+    req = urllib.request.Request(api + "/_sandbox/phones/+" + d, method="PUT",
+                                 data=json.dumps({"behaviour": "human ring=held"}).encode())
+    urllib.request.urlopen(req).read()
+PY
+}
+
+# ui_session_setup STEP SOURCE [LINE...]: what the dial session tests do before their first
+# screen. Engine ports reserved for 3 lines (port); a home (LOFTDIAL_HOME, db) whose config
+# dials the sandbox's simulated phones on 3 lines with AMD off, audio.source SOURCE and each
+# LINE added; the sandbox (sbx_up, 300 people, its clock at $now_iso); connected with the
+# sandbox's API key (key) and synced; every person's phone held ringing. STEP records each
+# step: check (go on after a failure) or the test's must (stop there).
+ui_session_setup() {
+	local step=$1 source=$2 line
+	shift 2
+	key=ak_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+	"$step" "a free engine port block" ui_engine_ports 3
+	export LOFTDIAL_HOME=$work/home
+	db=$LOFTDIAL_HOME/loftdial.db
+	mkdir -p "$LOFTDIAL_HOME"
+	"$step" "sandbox started" sbx_up --people 300 --rate-limit 0 --sip 127.0.0.1:0 \
+		--now "${now_iso:?}"
+	sip=$(sed -n 's/^phones ready sip=\([^ ]*\).*/\1/p' "$work/sbx.out")
+	{
+		cat <<CONF
+sip.dialplan sip:{e164}@$sip
+audio.source $source
+audio.player aubridge,noplay
+engine.local_ip 127.0.0.1
+engine.sip_port $port
+engine.ctrl_port $((port + 100))
+dial.lines 3
+dial.amd off
+dial.no_zone rep
+dial.stagger_ms 50
+CONF
+		for line in "$@"; do echo "$line"; done
+	} >"$LOFTDIAL_HOME/config"
+	"$bin" connect --api-key "$key" >/dev/null 2>&1
+	"$step" "connected" test $? -eq 0
+	"$bin" sync --quiet >/dev/null 2>&1
+	"$step" "synced" test $? -eq 0
+	"$step" "every number held" ui_hold_all "$db"
+}
