@@ -96,7 +96,7 @@ ui_start 120 40 "$bin"
 check "home for the filters" ui_wait "call_sentiments" 20
 ui_keys 3
 check "calls for the filters" ui_wait "$first1 $last1" 10
-check "hostile: sanitized" ui_shows "Busy"
+check "hostile: sanitized" ui_wait "Busy" 5
 check "hostile: the title is not set" test "$(tmux -L "$sock" display -p '#{pane_title}')" != pwned
 tmux -L "$sock" capture-pane -p -e >"$work/escapes.txt"
 check "hostile: no OSC reached the pane" bash -c "! grep -q pwned '$work/escapes.txt'"
@@ -106,7 +106,7 @@ all=$(rows)
 ui_keys o
 check "o: connected only" ui_wait "outcome: connected"
 check "o: one connected call" ui_until 5 rows_are -eq 1
-check "o: the logged fields on it" ui_shows "Positive"
+check "o: the logged fields on it" ui_wait "Positive" 5
 ui_keys o o o
 check "o o o: busy only" ui_wait "outcome: busy"
 check "o o o: one busy call" ui_until 5 rows_are -eq 1
@@ -139,11 +139,11 @@ ui_keys /
 ui_text "$today"
 ui_keys Enter
 check "/ date: today's calls only" ui_until 5 rows_are -eq 4
-check "/ date: the filter shown" ui_shows "filter: '$today'"
+check "/ date: the filter shown" ui_wait "filter: '$today'" 5
 ui_keys x
 ui_keys g Enter
 check "Enter opens the card" ui_wait "Salesloft id" 10
-check "the card is the person's" ui_shows "$p1"
+check "the card is the person's" ui_wait "$p1" 5
 ui_keys q
 check "q comes back to Calls" ui_wait "outcome: all"
 # Live: an attempt another process adds shows without a key.
@@ -152,7 +152,7 @@ check "a new attempt appears" ui_wait "voicemail" 10
 # The keys come from the keymap: help lists them, bind moves one.
 ui_keys '?'
 check "help of Calls" ui_wait "Keys on Calls"
-check "help lists the outcome key" ui_shows "outcome"
+check "help lists the outcome key" ui_wait "outcome" 5
 ui_keys q
 ui_keys :
 ui_text "bind calls O outcome"

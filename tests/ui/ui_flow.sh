@@ -105,7 +105,7 @@ answer_and_log() {
 	fi
 	ui_keys x
 	must "$tag: hung up: the picker opens" ui_wait "loftdial | Disposition" 20
-	check "$tag: on the call just ended" ui_shows "$number"
+	check "$tag: on the call just ended" ui_wait "$number" 5
 	# The attempt is in the store once it ended; the call is not logged before C-n.
 	person=$(attempt_of "$number" person_id)
 	before=$(calls_of "$person")
@@ -180,7 +180,7 @@ ui_keys 1
 check "Home: the people synced" ui_wait "people                     300        0" 10
 synced_ok() { [ "$(ui_screen | grep -cE '^ [a-z_]+ +[0-9]+ +[0-9]+ +[0-9-]+ [0-9:]+ +ok$')" -ge 8 ]; }
 check "Home: every object's last run ok" ui_until 10 synced_ok
-check "Home: nothing left in the outbox" ui_shows "Outbox      0 pending, 0 sending, 0 failed"
+check "Home: nothing left in the outbox" ui_wait "Outbox      0 pending, 0 sending, 0 failed" 10
 rc_is() { [ "$(cat "$work/rc" 2>/dev/null)" = "$1" ]; }
 ui_keys Q
 check "Q quits the demo with status 0" ui_until 30 rc_is 0
