@@ -95,9 +95,11 @@ print(int(math.sqrt(sum(x * x for x in s) / k)) if k else 0)'
 }
 loud() { local l; l=$(level "$1") && [ "$l" -gt 1000 ]; }
 quiet() { local l; l=$(level "$1") && [ "$l" -lt 100 ]; }
-# message_heard DIGITS: the newest call to the number heard the recorded message (660 Hz) to its
-# end, the last thing before the call ended, and none of it before its greeting and beep were
-# over (whenever v was pressed; the rep's 440 Hz may come before).
+# message_heard DIGITS: the newest call to the number heard the recorded message (660 Hz) after
+# its greeting and beep were over and none of it before (whenever v was pressed; the rep's 440 Hz
+# may come before), at least 1.5 s of its 2 s, and nothing but silence after it. Judged in 100 ms
+# frames so that a late hang-up (silence at the end) or one lost packet on a loaded machine is
+# not mistaken for a message cut short.
 message_heard() {
 	local id g
 	id=$(phone_call "$1" id)
@@ -109,6 +111,7 @@ w = wave.open(io.BytesIO(sys.stdin.buffer.read()))
 n = w.getnframes()
 s = struct.unpack("<%dh" % n, w.readframes(n))
 g = int(sys.argv[1]) * 8
+F = 800
 def share(x, hz):
     c = 2 * math.cos(2 * math.pi * hz / 8000)
     s1 = s2 = 0.0
@@ -116,14 +119,23 @@ def share(x, hz):
         s1, s2 = v + c * s1 - s2, s1
     total = sum(float(v) * v for v in x)
     return 2 * (s1 * s1 + s2 * s2 - c * s1 * s2) / (total * len(x)) if total else 0
+def kind(x):
+    if math.sqrt(sum(float(v) * v for v in x) / len(x)) < 100:
+        return "."
+    return "m" if share(x, 660) > 0.5 else "r" if share(x, 440) > 0.5 else "?"
 if n < g + 16000:
     sys.exit(1)
-end = s[n - 12800:n - 800]
-before = s[max(0, g - 16000):g]
-a, b, c = share(end, 660), share(end, 440), share(before, 660)
-print("# the last 1.5 s: 660 Hz share %.2f, 440 Hz %.2f; before the beep ended: 660 Hz %.2f"
-      % (a, b, c))
-sys.exit(0 if a > 0.5 and b < 0.1 and c < 0.1 else 1)' "$g"
+before = "".join(kind(s[i:i + F]) for i in range(max(0, g - 16000), g - F + 1, F))
+after = "".join(kind(s[i:i + F]) for i in range(g, n - F + 1, F))
+first = after.find("m")
+tail = after[first:].rstrip(".") if first >= 0 else ""
+print("# 100 ms frames (m message, r rep, . silence): before the beep ended %s | after %s"
+      % (before, after))
+# The message may end mid-frame: one mixed frame may close it.
+end = tail[:-1] if tail.endswith("?") else tail
+ok = (first >= 0 and "m" not in before and after.count("m") >= 15 and "r" not in tail
+      and end.endswith("m"))
+sys.exit(0 if ok else 1)' "$g"
 }
 # outcome_of DIGITS: the outcome and reason of the store's last attempt to a number.
 outcome_of() {
