@@ -18,6 +18,10 @@
  * Calls end by CANCEL or BYE from the caller, by the behaviour (BYE, a final error), by the
  * per-call cap, or by simphones_close(). Every path ends in call_destroy(), which frees the
  * call at once; libre keeps the SIP session alive on its own while a BYE is in flight.
+ *
+ * Each call's steps (INVITE, release, answer, end) are also noted with CLOCK_MONOTONIC
+ * microseconds in a ring of the last SIMPHONES_TIMELINE_MAX calls (simphones_timeline()), so a
+ * benchmark in another process can time what follows an answer against the phones' own clock.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -70,6 +74,8 @@ struct simphones {
 	struct simphones_deal deal; /* its state in call order */
 	struct simphones_stats st;
 	struct heard_log *heard; /* what answered calls heard (simphones_heard_*) */
+	/* The calls' steps, call id N at [(N - 1) % SIMPHONES_TIMELINE_MAX]. */
+	struct simphones_timing timeline[SIMPHONES_TIMELINE_MAX];
 };
 
 enum call_state { CALL_RINGING, CALL_EARLY, CALL_ANSWERED };
@@ -117,6 +123,38 @@ static int64_t unix_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* CLOCK_MONOTONIC in microseconds (what the timeline reports). */
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* A call's timeline record, or NULL when newer calls have taken its slot (a long call). */
+static struct simphones_timing *timing_of(const struct call *call)
+{
+	struct simphones_timing *t;
+
+	if (!call->id)
+		return NULL;
+	t = &call->sp->timeline[(call->id - 1) % SIMPHONES_TIMELINE_MAX];
+	return t->id == call->id ? t : NULL;
+}
+
+/* Notes how a call ended, once: the first cause seen is the one kept. */
+static void timing_end(const struct call *call, enum simphones_end end, uint16_t code)
+{
+	struct simphones_timing *t = timing_of(call);
+
+	if (!t || t->end != SIMPHONES_END_NONE)
+		return;
+	t->end = end;
+	t->code = code;
+	t->end_us = mono_us();
+}
+
 /* "ip:port" of an address, for logs (log_msg has no %J). */
 static const char *sa_str(const struct sa *sa, char *buf, size_t n)
 {
@@ -134,6 +172,8 @@ static void call_destructor(void *arg)
 	tmr_cancel(&call->tmr_rtp);
 	tmr_cancel(&call->tmr_cap);
 	list_unlink(&call->le);
+	/* A call freed without a cause (a failed accept) is noted as a final reply. */
+	timing_end(call, SIMPHONES_END_REPLY, 500);
 	heard_end(call->sp->heard, call->heard, unix_ms());
 	mem_deref(call->sess);
 	mem_deref(call->rtp);
@@ -153,6 +193,8 @@ static void call_reject(struct call *call, uint16_t code)
 {
 	int err = sipsess_reject(call->sess, code, simphones_reason(code), NULL);
 
+	timing_end(call, SIMPHONES_END_REPLY, code);
+
 	if (err)
 		log_warn(MOD, "call %u to %s: sending %u failed: %s", call->id, call->number, code,
 		         strerror(err));
@@ -166,6 +208,7 @@ static void call_reject(struct call *call, uint16_t code)
 /* Ends an answered call from our side (BYE). */
 static void call_bye(struct call *call, const char *why)
 {
+	timing_end(call, SIMPHONES_END_BYE_OUT, 0);
 	log_info(MOD, "call %u to %s: hanging up (%s)", call->id, call->number, why);
 	call->sp->st.bye_sent++;
 	call_destroy(call);
@@ -328,6 +371,8 @@ static void close_h(int err, const struct sip_msg *msg, void *arg)
 	struct call *call = arg;
 
 	(void)msg;
+	timing_end(call, call->state == CALL_ANSWERED ? SIMPHONES_END_BYE_IN : SIMPHONES_END_CANCEL,
+	           0);
 	if (call->state == CALL_ANSWERED)
 		call->sp->st.bye_received++;
 	else
@@ -345,11 +390,17 @@ static void answer_step_h(void *arg)
 {
 	struct call *call = arg;
 	struct mbuf *desc = NULL;
+	struct simphones_timing *t;
+	int64_t t_answer = 0;
 	int err;
 
 	err = sdp_encode(&desc, call->sdp, false);
-	if (!err)
+	/* The answer's time is taken before the 200 OK goes: a process paused right after the
+	 * send would otherwise note a time after the caller had already acted on it. */
+	if (!err) {
+		t_answer = mono_us();
 		err = sipsess_answer(call->sess, 200, "OK", desc, NULL);
+	}
 	mem_deref(desc);
 	if (err) {
 		log_warn(MOD, "call %u to %s: answer failed: %s", call->id, call->number,
@@ -357,6 +408,9 @@ static void answer_step_h(void *arg)
 		call_reject(call, 500);
 		return;
 	}
+	t = timing_of(call);
+	if (t)
+		t->answer_us = t_answer;
 	call->state = CALL_ANSWERED;
 	call->sp->st.answered++;
 	media_start(call, call->b.kind == SIMPHONE_VOICEMAIL ? SIMPHONES_MACHINE : SIMPHONES_HUMAN,
@@ -551,6 +605,8 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 	struct call *call = NULL;
 	char raw[64], shown[64], spec[160], from[64];
 	uint16_t code = 0;
+	int64_t t_invite = mono_us();
+	struct simphones_timing *t;
 	int err;
 
 	sp->st.invites++;
@@ -583,6 +639,13 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 	call->state = CALL_RINGING;
 	text_copy(call->number, sizeof(call->number), shown);
 	text_copy(call->raw, sizeof(call->raw), raw);
+	t = &sp->timeline[(call->id - 1) % SIMPHONES_TIMELINE_MAX];
+	memset(t, 0, sizeof(*t));
+	t->id = call->id;
+	text_copy(t->number, sizeof(t->number), shown);
+	t->kind = b.kind;
+	t->held = b.held;
+	t->invite_us = t_invite;
 	tmr_init(&call->tmr_step);
 	tmr_init(&call->tmr_rtp);
 	tmr_init(&call->tmr_cap);
@@ -609,6 +672,8 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 	return;
 
 reply:
+	if (call)
+		timing_end(call, SIMPHONES_END_REPLY, code);
 	mem_deref(call);
 	sp->st.rejected++;
 	(void)sip_treply(NULL, sp->sip, msg, code, simphones_reason(code));
@@ -870,7 +935,10 @@ static size_t held_calls(struct simphones *sp, const char *key, struct call **v,
 static void release_now(struct call *call)
 {
 	tmr_h *step = ring_step(call->b.kind);
+	struct simphones_timing *t = timing_of(call);
 
+	if (t)
+		t->release_us = mono_us();
 	call->held = false;
 	if (step)
 		step(call);
@@ -989,4 +1057,42 @@ int simphones_heard_info(const struct simphones *sp, size_t i, struct simphones_
 int simphones_heard_wav(const struct simphones *sp, unsigned id, uint8_t **wav, size_t *len)
 {
 	return sp ? heard_wav(sp->heard, id, wav, len) : EINVAL;
+}
+
+size_t simphones_timeline(const struct simphones *sp, unsigned after_id,
+                          struct simphones_timing *out, size_t cap)
+{
+	unsigned first, id;
+	size_t n = 0;
+
+	if (!sp || !out)
+		return 0;
+	/* The ring holds ids next_id - MAX + 1 .. next_id. */
+	first = sp->next_id > SIMPHONES_TIMELINE_MAX ? sp->next_id - SIMPHONES_TIMELINE_MAX + 1 : 1;
+	if (first <= after_id)
+		first = after_id + 1;
+	for (id = first; id <= sp->next_id && n < cap; id++) {
+		const struct simphones_timing *t = &sp->timeline[(id - 1) % SIMPHONES_TIMELINE_MAX];
+
+		if (t->id == id)
+			out[n++] = *t;
+	}
+	return n;
+}
+
+const char *simphones_end_name(enum simphones_end end)
+{
+	switch (end) {
+	case SIMPHONES_END_CANCEL:
+		return "cancel";
+	case SIMPHONES_END_BYE_IN:
+		return "bye-received";
+	case SIMPHONES_END_BYE_OUT:
+		return "bye-sent";
+	case SIMPHONES_END_REPLY:
+		return "reply";
+	case SIMPHONES_END_NONE:
+		break;
+	}
+	return "";
 }

@@ -251,6 +251,41 @@ int simphones_heard_info(const struct simphones *sp, size_t i, struct simphones_
  * where nothing came) in a malloc'd buffer the caller frees. 0, EINVAL, ENOENT or ENOMEM. */
 int simphones_heard_wav(const struct simphones *sp, unsigned id, uint8_t **wav, size_t *len);
 
+/* When each call's SIP steps happened, as the phones saw them: the last
+ * SIMPHONES_TIMELINE_MAX calls (live and ended), with CLOCK_MONOTONIC times in microseconds,
+ * which every process on the machine shares. Benchmarks compare them with their own clock:
+ * the answer (200 OK sent) against the frame that shows it, the answer against the CANCELs
+ * the other ringing phones received. */
+#define SIMPHONES_TIMELINE_MAX 2048
+
+enum simphones_end {
+	SIMPHONES_END_NONE = 0, /* live */
+	SIMPHONES_END_CANCEL,   /* the caller cancelled it while it rang (CANCEL) */
+	SIMPHONES_END_BYE_IN,   /* the caller hung up the answered call (BYE received) */
+	SIMPHONES_END_BYE_OUT,  /* the phone hung up (behaviour, cap, shutdown: BYE sent) */
+	SIMPHONES_END_REPLY,    /* the phone sent a final error (busy, reject, 480, 503, ...) */
+};
+
+struct simphones_timing {
+	unsigned id;             /* the phones' call number (1, 2, ... since open) */
+	char number[64];         /* as dialled, sanitised */
+	enum simphone_kind kind; /* its behaviour */
+	bool held;               /* it rang held (ring=held) */
+	enum simphones_end end;
+	uint16_t code;      /* the final status of SIMPHONES_END_REPLY */
+	int64_t invite_us;  /* the INVITE arrived */
+	int64_t release_us; /* a held call was released (0: not held, or not yet) */
+	int64_t answer_us;  /* the 200 OK went out (0: never answered) */
+	int64_t end_us;     /* the call ended (0: live) */
+};
+
+/* Copies the kept calls whose id is above after_id, oldest first, into out (up to cap);
+ * returns how many. */
+size_t simphones_timeline(const struct simphones *sp, unsigned after_id,
+                          struct simphones_timing *out, size_t cap);
+/* The name of an end: "", "cancel", "bye-received", "bye-sent", "reply". */
+const char *simphones_end_name(enum simphones_end end);
+
 /* Counters and the bound SIP port. */
 void simphones_stats(const struct simphones *sp, struct simphones_stats *st);
 uint16_t simphones_port(const struct simphones *sp);

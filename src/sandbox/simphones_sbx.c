@@ -15,6 +15,7 @@
  *   POST   /_sandbox/phones/release   held calls (ring=held) take their step, together
  *   GET    /_sandbox/phones/calls     the answered calls kept, with what each heard
  *   GET    /_sandbox/phones/calls/:id/audio   the caller's audio a call got, as a WAV
+ *   GET    /_sandbox/phones/timeline  every kept call's steps on CLOCK_MONOTONIC (benchmarks)
  * The literal routes are registered after /:number, so they win over it. The sandbox runs one
  * phone network, so its handle is kept in this file.
  */
@@ -635,6 +636,63 @@ static void call_audio(struct sbx_req *req, void *arg)
 	free(wav);
 }
 
+/* GET /_sandbox/phones/timeline[?after=ID]: the kept calls' steps in CLOCK_MONOTONIC
+ * microseconds (0: not happened), oldest first, with their state now. */
+static void timeline_show(struct sbx_req *req, void *arg)
+{
+	const char *after = sbx_req_param(req, "after");
+	struct simphones_timing *v = NULL;
+	unsigned long after_id = 0;
+	cJSON *o = NULL, *arr;
+	size_t i, n;
+	char *end;
+
+	(void)arg;
+	if (phones_down(req))
+		return;
+	if (after) {
+		after_id = strtoul(after, &end, 10);
+		if (!*after || *end || after_id > 0xffffffffUL) {
+			sbx_reply_errors(req, "after", "is not a call id");
+			return;
+		}
+	}
+	v = calloc(SIMPHONES_TIMELINE_MAX, sizeof(*v));
+	o = cJSON_CreateObject();
+	arr = o ? cJSON_AddArrayToObject(o, "calls") : NULL;
+	if (!v || !arr || !cJSON_AddStringToObject(o, "clock", "CLOCK_MONOTONIC")) {
+		sbx_reply_error(req, 500, "out of memory");
+		goto out;
+	}
+	n = simphones_timeline(phones, (unsigned)after_id, v, SIMPHONES_TIMELINE_MAX);
+	for (i = 0; i < n; i++) {
+		const struct simphones_timing *t = &v[i];
+		const char *state = t->end_us                   ? "ended"
+		                    : t->answer_us              ? "answered"
+		                    : t->held && !t->release_us ? "held"
+		                                                : "ringing";
+		cJSON *c = cJSON_CreateObject();
+
+		if (!c)
+			break;
+		cJSON_AddNumberToObject(c, "id", t->id);
+		cJSON_AddStringToObject(c, "number", t->number);
+		cJSON_AddStringToObject(c, "kind", simphones_kind_name(t->kind));
+		cJSON_AddStringToObject(c, "state", state);
+		cJSON_AddNumberToObject(c, "invite_us", (double)t->invite_us);
+		cJSON_AddNumberToObject(c, "release_us", (double)t->release_us);
+		cJSON_AddNumberToObject(c, "answer_us", (double)t->answer_us);
+		cJSON_AddNumberToObject(c, "end_us", (double)t->end_us);
+		cJSON_AddStringToObject(c, "end", simphones_end_name(t->end));
+		cJSON_AddNumberToObject(c, "code", t->code);
+		cJSON_AddItemToArray(arr, c);
+	}
+	sbx_reply_cjson(req, 200, o);
+out:
+	cJSON_Delete(o);
+	free(v);
+}
+
 /* Starts the phones on opts.sip and adds the admin routes. */
 int simphones_start(struct sbx *sbx)
 {
@@ -666,6 +724,7 @@ int simphones_start(struct sbx *sbx)
 	err |= sbx_route(sbx, "POST", "/_sandbox/phones/release", phones_release, NULL);
 	err |= sbx_route(sbx, "GET", "/_sandbox/phones/calls", calls_show, NULL);
 	err |= sbx_route(sbx, "GET", "/_sandbox/phones/calls/:id/audio", call_audio, NULL);
+	err |= sbx_route(sbx, "GET", "/_sandbox/phones/timeline", timeline_show, NULL);
 	if (err) {
 		simphones_close(phones);
 		phones = NULL;

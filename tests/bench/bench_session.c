@@ -15,8 +15,16 @@
  *       and the copy of the session's state) to the end of the doupdate() of the frame that
  *       shows it. Not measured: baresip's SIP event reaching the pool and the loop turn to the
  *       render pass (the TUI renders in the turn the change came in).
+ *   (3) end to end (session_e2e.c): the real loftdial TUI on an 80x24 pseudo-terminal, its
+ *       baresip engines and the sandbox's simulated phones; from a phone's 200 OK (the phones'
+ *       own clock) to the read after which the screen this process keeps from the TUI's
+ *       bytes shows the lane connected, and from that answer to the CANCEL reaching each
+ *       other phone still ringing, at 1 line and at 9 lines.
  * Prints mean, p50, p99 and max in ms with the targets (frame <= 16 ms, event to screen
- * <= 50 ms); never fails on speed. Usage: bench_session [FRAMES] (default 5000 per size).
+ * <= 50 ms), and p50, p95, p99 and max for (3); never fails on speed.
+ * Usage: bench_session [FRAMES [ANSWERS [PEOPLE]]]: FRAMES per size for (1) and (2) (default
+ * 5000; 0 skips them), ANSWERS per line count for (3) (default 100; 0 skips it), PEOPLE in the
+ * sandbox's org (default 2000).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,6 +44,7 @@
 #include "loftdial/text.h"
 
 #include "screen.h"
+#include "session_e2e.h"
 #include "sessview.h"
 
 #define LINES_N 9
@@ -354,18 +363,38 @@ out:
 int main(int argc, char **argv)
 {
 	unsigned long frames = argc > 1 ? strtoul(argv[1], NULL, 10) : 5000;
-	int err;
+	struct se2e_opts o = {.answers = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 100,
+	                      .people = argc > 3 ? (unsigned)strtoul(argv[3], NULL, 10) : 2000,
+	                      .lines = {1, 9},
+	                      .nlines = 2,
+	                      .cols = 80,
+	                      .rows = 24,
+	                      .verbose = getenv("BENCH_VERBOSE") != NULL};
+	struct se2e_part parts[SE2E_PARTS_MAX];
+	int err = 0;
 
 	setlocale(LC_ALL, "C.UTF-8");
 	signal(SIGPIPE, SIG_IGN);
-	if (frames < 1)
-		frames = 1;
-	printf("bench_session: the session screen's layout (sessview_draw) on a pseudo-terminal; "
-	       "event to screen is measured from the pool note (POOL_EV_ENDED) reaching the "
-	       "screen, not from baresip's SIP event\n");
-	err = run_size(80, 24, frames);
-	if (!err)
-		err = run_size(120, 40, frames);
+	setenv("LOFTDIAL_BIN", LD_LOFTDIAL_BIN, 0);
+	setenv("LOFTDIAL_SANDBOX_BIN", LD_SANDBOX_BIN, 0);
+	if (frames) {
+		printf("bench_session: the session screen's layout (sessview_draw) on a "
+		       "pseudo-terminal; event to screen is measured from the pool note "
+		       "(POOL_EV_ENDED) reaching the screen, not from baresip's SIP event\n");
+		err = run_size(80, 24, frames);
+		if (!err)
+			err = run_size(120, 40, frames);
+	}
+	if (!err && o.answers) {
+		printf("bench_session: end to end, the real TUI, baresip and the sandbox's phones "
+		       "(%u people); from the phone's 200 OK to the frame read from the TUI's "
+		       "terminal that shows the lane connected (target <= 50 ms)\n",
+		       o.people);
+		fflush(stdout);
+		err = se2e_run(&o, parts);
+		for (size_t i = 0; !err && i < o.nlines; i++)
+			se2e_print(&parts[i], o.cols, o.rows);
+	}
 	if (err)
 		fprintf(stderr, "bench_session: %s\n", strerror(err));
 	return err ? 1 : 0;

@@ -7,7 +7,8 @@
  * concurrent human calls; callers H and V each dial one call with sndfile recording on (one
  * call per process, so the -dec.wav files cannot collide), and the recording is followed live
  * with wavtail and classified with AMD: human and machine, as the numbers promise. The admin
- * API is used to override a number ("late ring=3s") and to read the counters. At the end the
+ * API is used to override a number ("late ring=3s") and to read the counters and the calls'
+ * timeline (each step on CLOCK_MONOTONIC, and how each call ended). At the end the
  * sandbox must exit 0 on SIGTERM (under ASan that also means no leak).
  * Every wait polls with a deadline; no check depends on how fast the machine is, except lower
  * bounds that the phones guarantee (a late answer is never early).
@@ -27,6 +28,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <unistd.h>
@@ -385,6 +387,93 @@ static void admin(const char *method, const char *path, const char *body, char *
 	assert_int_equal(tl_run(argv, NULL, out, n, 10000), 0);
 }
 
+/* The call to number in a timeline body (the last one), or NULL. */
+static const cJSON *timeline_call(const cJSON *o, const char *number)
+{
+	const cJSON *c, *found = NULL;
+
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(o, "calls"))
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(c, "number");
+
+		if (cJSON_IsString(n) && !strcmp(n->valuestring, number))
+			found = c;
+	}
+	return found;
+}
+
+static double num_of(const cJSON *c, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, name);
+
+	assert_true(cJSON_IsNumber(v));
+	return v->valuedouble;
+}
+
+static const char *str_of(const cJSON *c, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, name);
+
+	assert_true(cJSON_IsString(v));
+	return v->valuestring;
+}
+
+/* GET /_sandbox/phones/timeline: each call's steps on CLOCK_MONOTONIC, in order, with how it
+ * ended: the cancelled no-answer, a human the caller hung up, the phone that hung up itself,
+ * the busy reply after ringing; ?after= past the last call gives none; a bad after is 422. */
+static void check_timeline(void)
+{
+	static char body[65536];
+	struct timespec now;
+	const cJSON *c;
+	cJSON *o;
+	double now_us, last = 0;
+	char path[64];
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	now_us = (double)now.tv_sec * 1e6 + (double)now.tv_nsec / 1e3;
+	admin("GET", "/_sandbox/phones/timeline", NULL, body, sizeof(body));
+	o = cJSON_Parse(body);
+	assert_non_null(o);
+	assert_string_equal(str_of(o, "clock"), "CLOCK_MONOTONIC");
+
+	c = timeline_call(o, "+14155550104");
+	assert_non_null(c);
+	assert_string_equal(str_of(c, "state"), "ended");
+	assert_string_equal(str_of(c, "end"), "cancel");
+	assert_true(num_of(c, "answer_us") == 0);
+	assert_true(num_of(c, "invite_us") > 0 && num_of(c, "end_us") > num_of(c, "invite_us"));
+	assert_true(num_of(c, "end_us") <= now_us);
+
+	c = timeline_call(o, "+12125550001");
+	assert_non_null(c);
+	assert_string_equal(str_of(c, "end"), "bye-received");
+	assert_true(num_of(c, "answer_us") > num_of(c, "invite_us"));
+	assert_true(num_of(c, "end_us") > num_of(c, "answer_us"));
+
+	c = timeline_call(o, "+14155550108");
+	assert_non_null(c);
+	assert_string_equal(str_of(c, "end"), "bye-sent");
+	assert_true(num_of(c, "end_us") > num_of(c, "answer_us") && num_of(c, "answer_us") > 0);
+
+	c = timeline_call(o, "+14155550110");
+	assert_non_null(c);
+	assert_string_equal(str_of(c, "end"), "reply");
+	assert_int_equal((int)num_of(c, "code"), 486);
+
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(o, "calls"))
+	{
+		assert_true(num_of(c, "id") > last);
+		last = num_of(c, "id");
+	}
+	cJSON_Delete(o);
+	snprintf(path, sizeof(path), "/_sandbox/phones/timeline?after=%.0f", last);
+	admin("GET", path, NULL, body, sizeof(body));
+	assert_non_null(strstr(body, "\"calls\":[]"));
+	admin("GET", "/_sandbox/phones/timeline?after=x", NULL, body, sizeof(body));
+	assert_non_null(strstr(body, "\"after\""));
+}
+
 /* The path of the -dec.wav recording in dir, waiting until it exists. */
 static void recording_path(const char *dir, char *out, size_t n)
 {
@@ -638,6 +727,7 @@ static void test_calls(void **state)
 		assert_non_null(strstr(body, "\"cancelled\":1"));
 		assert_non_null(strstr(body, "\"overrides\":1"));
 	}
+	check_timeline();
 
 	/* Shutting down with calls up: BYE for the answered one, 503 for the ringing one, and a
 	 * clean exit: status 0 (under ASan: no leak, no error). */
