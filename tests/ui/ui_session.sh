@@ -4,8 +4,9 @@
 # are the same on every run, golden captures while the three lanes ring (80x24, 120x40), one
 # person released: the lane shows the call connected and the other two lanes cancelled, the
 # call hung up, the disposition picker opening by itself, the call logged from it; the rep ending the session with calls live (q asks
-# first) and SIGTERM mid-call: every attempt closed, the engines' baresip processes gone, the
-# terminal's modes the same as before; the logged call in the sandbox exactly once.
+# first), SIGTERM mid-call and the rep quitting the program (Q, twice) with a call connected:
+# every attempt closed, the engines' baresip processes gone, the terminal's modes the same as
+# before; the logged call in the sandbox exactly once.
 # The clocks are pinned (sandbox --now, LOFTDIAL_TEST_NOW) so local times hold.
 # LOFTDIAL_UPDATE_GOLDEN=1 rewrites the golden files instead of comparing.
 . "$(dirname "$0")/uilib.sh"
@@ -156,6 +157,26 @@ check "120x40: every attempt closed" attempts_closed
 check "120x40: the engines' baresip processes are gone" ui_until 10 engines_gone
 check "120x40: the log says the lines were hung up" \
 	grep -q "dial session ending: hanging up" "$LOFTDIAL_HOME/loftdial.log"
+ui_stop
+
+# --- 80x24, the rep quits the program (Q) with a call connected: Q asks first, the second Q
+# hangs up every line and quits.
+check "quit mid-call: the session opens" open_session 80 24 "$work/tq"
+check "quit mid-call: ready to dial" ui_wait "Space starts"
+ui_keys Space
+check "quit mid-call: three lanes ringing" ui_until 30 lanes_ringing
+num=$(lane_number L3)
+check "quit mid-call: L3's number released" test "$(release "$num")" = 200
+check "quit mid-call: L3 connected" ui_wait " L3 connected " 20
+ui_keys Q
+check "quit mid-call: Q with a call connected asks first" ui_wait "Q again hangs up and quits"
+check "quit mid-call: still running, the call still up" ui_wait " L3 connected " 5
+ui_keys Q
+check "quit mid-call: the second Q quits" ui_until 20 test -s "$work/tq/after"
+check "quit mid-call: exit status 0" test "$(cat "$work/tq/rc")" = 0
+check "quit mid-call: stty -g equal before and after" cmp -s "$work/tq/before" "$work/tq/after"
+check "quit mid-call: every attempt closed" attempts_closed
+check "quit mid-call: the engines' baresip processes are gone" ui_until 10 engines_gone
 ui_stop
 
 # The logged call reaches the sandbox once.
