@@ -131,6 +131,19 @@ int diallist_load(struct diallist **dlp, struct slapi *api, struct store *st, st
 /* Cancels what is in flight (the handler never runs) and frees the list; NULL is fine. */
 void diallist_free(struct diallist *dl);
 
+/* Replayed answers (the decoding without a network: tests/fuzz/fuzz_diallist.c): a reading
+ * with no client, whose every request waits, as a path with its query, in
+ * diallist_replay_path() until diallist_replay_take() gives it its answer as the client would
+ * (err, HTTP status, body; a body that is not JSON with err 0 is taken as EBADMSG). The store
+ * and gates are real. The done handler runs from inside diallist_replay_take (or
+ * diallist_replay, for a person read from the store alone). Arguments as diallist_load. */
+int diallist_replay(struct diallist **dlp, struct store *st, struct gates *g,
+                    const struct diallist_opts *o, diallist_done_h *h, void *arg);
+/* The request waiting for its answer, or NULL once the reading is over. */
+const char *diallist_replay_path(const struct diallist *dl);
+/* Answers the waiting request. 0, or EINVAL when none waits (or dl reads from a client). */
+int diallist_replay_take(struct diallist *dl, int err, long status, const char *body, size_t len);
+
 /* The entries, in list order (actions first, by step and due; then tasks). */
 size_t diallist_count(const struct diallist *dl);
 const struct diallist_entry *diallist_entry(const struct diallist *dl, size_t i);
