@@ -436,23 +436,6 @@ void outbox_mem_free(struct outbox_mem *m)
 	free(m);
 }
 
-/* This connection's PRAGMA data_version: it moves when another connection commits. */
-static int data_version(struct store *st, int64_t *v)
-{
-	static const char sql[] = "PRAGMA data_version";
-	sqlite3_stmt *stmt;
-	int err;
-
-	err = store_stmt(st, sql, &stmt);
-	if (err)
-		return err;
-	err = store_step_row(st, stmt, "outbox data_version");
-	if (!err)
-		*v = sqlite3_column_int64(stmt, 0);
-	store_stmt_end(stmt);
-	return err;
-}
-
 /* Recounts into m when stale. */
 static int mem_count(struct store *st, struct outbox_mem *m)
 {
@@ -461,7 +444,7 @@ static int mem_count(struct store *st, struct outbox_mem *m)
 
 	if (m->valid)
 		return 0;
-	err = data_version(st, &v);
+	err = store_data_version(st, &v);
 	if (!err)
 		err = count_table(st, &m->counts);
 	if (err)
@@ -586,7 +569,7 @@ int outbox_refresh(struct store *st)
 		return ENOMEM;
 	if (!m->valid)
 		return mem_count(st, m);
-	err = data_version(st, &v);
+	err = store_data_version(st, &v);
 	if (err || v == m->data_version)
 		return err;
 	before = m->counts;

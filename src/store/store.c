@@ -369,22 +369,34 @@ const char *store_path(const struct store *st)
 	return st ? st->path : NULL;
 }
 
-/* Another connection's commits and this one's own changes, summed. */
-int store_stamp(struct store *st, uint64_t *stamp)
+/* This connection's PRAGMA data_version. */
+int store_data_version(struct store *st, int64_t *v)
 {
 	static const char sql[] = "PRAGMA data_version";
 	sqlite3_stmt *stmt = NULL;
 	int err;
 
-	if (!st || !stamp)
-		return EINVAL;
 	err = store_stmt(st, sql, &stmt);
 	if (err)
 		return err;
-	err = store_step_row(st, stmt, "change stamp");
+	err = store_step_row(st, stmt, "data_version");
 	if (!err)
-		*stamp = (uint64_t)sqlite3_column_int64(stmt, 0) + store_changes(st);
+		*v = sqlite3_column_int64(stmt, 0);
 	store_stmt_end(stmt);
+	return err;
+}
+
+/* Another connection's commits and this one's own changes, summed. */
+int store_stamp(struct store *st, uint64_t *stamp)
+{
+	int64_t v;
+	int err;
+
+	if (!st || !stamp)
+		return EINVAL;
+	err = store_data_version(st, &v);
+	if (!err)
+		*stamp = (uint64_t)v + store_changes(st);
 	return err;
 }
 

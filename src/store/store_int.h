@@ -39,6 +39,9 @@ int store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what);
 /* Steps a statement to its first row: 0 with the row ready to read, ENOENT when there is none,
  * or the errno value store_fail() gives under what. */
 int store_step_row(struct store *st, sqlite3_stmt *stmt, const char *what);
+/* This connection's PRAGMA data_version into *v: it moves when another connection commits
+ * (store_stamp() adds this connection's own changes). 0 or an errno value. */
+int store_data_version(struct store *st, int64_t *v);
 
 /* Unix seconds and milliseconds (wall clock). */
 int64_t store_now(void);
