@@ -5,7 +5,8 @@ ld_c_test(integration test_dial_pending ld_dialer ld_phone PkgConfig::CURL PkgCo
 	PkgConfig::SQLITE m)
 target_sources(test_dial_pending PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration/sbxtest.c
 	${CMAKE_CURRENT_SOURCE_DIR}/integration/synctest.c
-	${CMAKE_CURRENT_SOURCE_DIR}/integration/phonetest.c)
+	${CMAKE_CURRENT_SOURCE_DIR}/integration/phonetest.c
+	${CMAKE_CURRENT_SOURCE_DIR}/integration/listdialtest.c)
 target_include_directories(test_dial_pending PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration)
 add_dependencies(test_dial_pending recordings)
 set_tests_properties(integration/test_dial_pending PROPERTIES LABELS "integration;phone")

@@ -64,7 +64,7 @@ int ldt_teardown(struct ldt *t)
 	return sbxt_stop(&t->sbx) == 0 ? 0 : -1;
 }
 
-int ldt_home(const struct ldt *t, struct st_home *h)
+int ldt_home_with(const struct ldt *t, struct st_home *h, const char *lines)
 {
 	char cfg[2048], wav[700];
 
@@ -74,7 +74,12 @@ int ldt_home(const struct ldt *t, struct st_home *h)
 	         "engine.local_ip 127.0.0.1\nengine.sip_port %d\nengine.ctrl_port %d\n"
 	         "sip.dialplan sip:{e164}@127.0.0.1:%d\naudio.source aufile,%s\n"
 	         "audio.player aubridge,noplay\ndial.amd off\ndial.stagger_ms 100\n"
-	         "dial.no_zone rep\nlog.level debug\n",
-	         t->sip_base, t->ctrl_base, t->phones_port, wav);
+	         "%slog.level debug\n",
+	         t->sip_base, t->ctrl_base, t->phones_port, wav, lines);
 	return st_home_new(h, &t->sbx, cfg) ? -1 : 0;
+}
+
+int ldt_home(const struct ldt *t, struct st_home *h)
+{
+	return ldt_home_with(t, h, "dial.no_zone rep\n");
 }

@@ -1,5 +1,6 @@
 /*
- * listdialtest: what the headless list-dial tests share (test_dial_lists, test_dial_crash):
+ * listdialtest: what the headless dial tests share (test_dial_lists, test_dial_crash,
+ * test_dial_pending, test_dial_numbers):
  * a sandbox with 300 people, no rate limit and its simulated phones; engine ports for three
  * lines and the phones' port in one reserved block; the list's and the gates' clock pinned to
  * today at 17:00 UTC (inside calling hours from London to the US west coast, whenever the test
@@ -27,5 +28,7 @@ int ldt_teardown(struct ldt *t);
 /* A home whose engines call the phones (AMD off, 100 ms stagger, no zone dialled in the rep's
  * hours, debug log). 0 or -1. */
 int ldt_home(const struct ldt *t, struct st_home *h);
+/* The same with lines (config lines, each ending in a newline) in place of the no-zone rule. */
+int ldt_home_with(const struct ldt *t, struct st_home *h, const char *lines);
 
 #endif

@@ -27,13 +27,12 @@
 
 #include <cjson/cJSON.h>
 #include <cmocka.h>
-#include <dirent.h>
 
 #include "loftdial/attempts.h"
 #include "loftdial/records.h"
 #include "loftdial/store.h"
-#include "phonetest.h"
-#include "synctest.h"
+#include "listdialtest.h"
+#include "storetest.h"
 
 #define OUT_MAX (256 * 1024)
 #define RUN_MS  120000
@@ -46,84 +45,44 @@
  * Honolulu. */
 #define LA_CLOSING "1768453197"
 
-static struct sbxt sbx;
-static int sip_base, ctrl_base, phones_port;
+static struct ldt T;
 static char out[OUT_MAX];
-
-/* A wav of the recordings the build made: the rep's microphone. */
-static int find_wav(char *path, size_t n)
-{
-	char dir[600];
-	DIR *d;
-	struct dirent *de;
-	int rc = -1;
-
-	snprintf(dir, sizeof(dir), "%s/recordings/human", tl_env("LOFTDIAL_BUILD", "."));
-	d = opendir(dir);
-	if (!d)
-		return -1;
-	while ((de = readdir(d)) != NULL)
-		if (strstr(de->d_name, ".wav")) {
-			int w = snprintf(path, n, "%s/%s", dir, de->d_name);
-
-			rc = w >= 0 && (size_t)w < n ? 0 : -1;
-			break;
-		}
-	closedir(d);
-	return rc;
-}
 
 static int setup(void **state)
 {
-	char port[40];
-	const char *extra[] = {"--people", "50", "--rate-limit", "0", "--sip", port, NULL};
-
-	/* Lines 1-2 use sip_base+10..20; the simulated phones take the third slot. */
-	if (pt_port_block(3, &sip_base, &ctrl_base))
+	(void)state;
+	if (ldt_setup(&T, NULL))
 		return -1;
-	phones_port = sip_base + 30;
-	snprintf(port, sizeof(port), "127.0.0.1:%d", phones_port);
-	if (sbxt_start(&sbx, extra))
-		return -1;
+	/* Each test pins its own clock; the ring timeout leaves the last seconds before an hour
+	 * closes to a number that waits for its line (test_recheck_before_invite). */
 	setenv("LOFTDIAL_TEST_RING_TIMEOUT_MS", "3000", 1);
 	return 0;
 }
-
 static int teardown(void **state)
 {
-	unsetenv("LOFTDIAL_TEST_NOW");
-	unsetenv("LOFTDIAL_TEST_RING_TIMEOUT_MS");
-	return sbxt_stop(&sbx) == 0 ? 0 : -1;
+	(void)state;
+	return ldt_teardown(&T);
 }
-
-/* Makes a home whose engines call the simulated phones, and its numbers file. */
+/* Makes a home whose engines call the simulated phones (dial.no_zone left at its default),
+ * and its numbers file. */
 static void home(struct st_home *h, const char *numbers, char *file, size_t n)
 {
-	char cfg[2048], wav[700];
 	FILE *f;
 
-	assert_int_equal(find_wav(wav, sizeof(wav)), 0);
-	snprintf(cfg, sizeof(cfg),
-	         "engine.local_ip 127.0.0.1\nengine.sip_port %d\nengine.ctrl_port %d\n"
-	         "sip.dialplan sip:{e164}@127.0.0.1:%d\naudio.source aufile,%s\n"
-	         "audio.player aubridge,noplay\ndial.amd off\ndial.stagger_ms 100\n"
-	         "log.level debug\n",
-	         sip_base, ctrl_base, phones_port, wav);
-	assert_int_equal(st_home_new(h, &sbx, cfg), 0);
+	assert_int_equal(ldt_home_with(&T, h, ""), 0);
 	snprintf(file, n, "%s/numbers.txt", h->dir);
 	f = fopen(file, "w");
 	assert_non_null(f);
 	fputs(numbers, f);
 	fclose(f);
 }
-
 /* INVITEs the simulated phones received so far (every number). */
 static int phone_invites(void)
 {
 	cJSON *o = NULL;
 	int n;
 
-	assert_int_equal(sbxt_admin(&sbx, "GET", "/_sandbox/phones", NULL, &o), 200);
+	assert_int_equal(sbxt_admin(&T.sbx, "GET", "/_sandbox/phones", NULL, &o), 200);
 	n = (int)sbxt_num(cJSON_GetObjectItemCaseSensitive(o, "stats"), "invites");
 	cJSON_Delete(o);
 	assert_true(n >= 0);
@@ -139,7 +98,7 @@ static int phone_calls(const char *number)
 	int n;
 
 	snprintf(path, sizeof(path), "/_sandbox/phones/calls?number=%s", number);
-	assert_int_equal(sbxt_admin(&sbx, "GET", path, NULL, &o), 200);
+	assert_int_equal(sbxt_admin(&T.sbx, "GET", path, NULL, &o), 200);
 	n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "calls"));
 	cJSON_Delete(o);
 	return n;
@@ -260,16 +219,6 @@ static void test_all_outside_hours(void **state)
 	st_home_free(&h);
 }
 
-/* Puts one person into the home's store. */
-static void put_person(struct store *st, const char *json)
-{
-	cJSON *rec = cJSON_Parse(json);
-
-	assert_non_null(rec);
-	assert_int_equal(records_upsert(st, STORE_PEOPLE, rec, 0), 0);
-	cJSON_Delete(rec);
-}
-
 /* What the store knows about a number: a do-not-contact person (written as Salesloft has it,
  * not in E.164), a person whose restrictions forbid calls (by their mobile), a person in Tokyo
  * with a Los Angeles number, and a number parked after three invalid outcomes are each refused
@@ -286,15 +235,19 @@ static void test_store_gates(void **state)
 	     sizeof(file));
 	snprintf(db_path, sizeof(db_path), "%s/loftdial.db", h.dir);
 	assert_int_equal(store_open(&st, db_path), 0);
-	put_person(st, "{\"id\":9001,\"first_name\":\"Dee\",\"phone\":\"(415) 555-0301\","
-	               "\"do_not_contact\":true,\"locale\":\"US/Pacific\"}");
-	put_person(st, "{\"id\":9002,\"first_name\":\"Ray\",\"mobile_phone\":\"415.555.0401\","
-	               "\"contact_restrictions\":[\"call\"],\"locale\":\"US/Pacific\"}");
-	put_person(st, "{\"id\":9003,\"first_name\":\"Yu\",\"phone\":\"+1 415 555 0501\","
-	               "\"locale\":\"Asia/Tokyo\"}");
+	storetest_put(st, STORE_PEOPLE,
+	              "{\"id\":9001,\"first_name\":\"Dee\",\"phone\":\"(415) 555-0301\","
+	              "\"do_not_contact\":true,\"locale\":\"US/Pacific\"}");
+	storetest_put(st, STORE_PEOPLE,
+	              "{\"id\":9002,\"first_name\":\"Ray\",\"mobile_phone\":\"415.555.0401\","
+	              "\"contact_restrictions\":[\"call\"],\"locale\":\"US/Pacific\"}");
+	storetest_put(st, STORE_PEOPLE,
+	              "{\"id\":9003,\"first_name\":\"Yu\",\"phone\":\"+1 415 555 0501\","
+	              "\"locale\":\"Asia/Tokyo\"}");
 	/* Someone else whose number only shares the last seven digits: not the same number. */
-	put_person(st, "{\"id\":9004,\"first_name\":\"Al\",\"phone\":\"+1 212 555 0701\","
-	               "\"do_not_contact\":true}");
+	storetest_put(st, STORE_PEOPLE,
+	              "{\"id\":9004,\"first_name\":\"Al\",\"phone\":\"+1 212 555 0701\","
+	              "\"do_not_contact\":true}");
 	for (i = 0; i < 3; i++) {
 		memset(&a, 0, sizeof(a));
 		snprintf(a.session_id, sizeof(a.session_id), "earlier");
@@ -385,10 +338,12 @@ static void test_dnc_mid_run(void **state)
 	home(&h, "+14155551101\n+14155551201\n", file, sizeof(file));
 	snprintf(db_path, sizeof(db_path), "%s/loftdial.db", h.dir);
 	assert_int_equal(store_open(&st, db_path), 0);
-	put_person(st, "{\"id\":9101,\"first_name\":\"Ada\",\"phone\":\"(415) 555-1101\","
-	               "\"locale\":\"US/Pacific\"}");
-	put_person(st, "{\"id\":9102,\"first_name\":\"Bo\",\"phone\":\"(415) 555-1201\","
-	               "\"locale\":\"US/Pacific\"}");
+	storetest_put(st, STORE_PEOPLE,
+	              "{\"id\":9101,\"first_name\":\"Ada\",\"phone\":\"(415) 555-1101\","
+	              "\"locale\":\"US/Pacific\"}");
+	storetest_put(st, STORE_PEOPLE,
+	              "{\"id\":9102,\"first_name\":\"Bo\",\"phone\":\"(415) 555-1201\","
+	              "\"locale\":\"US/Pacific\"}");
 	store_close(st);
 	setenv("LOFTDIAL_TEST_NOW", AT_1700Z, 1);
 	out[0] = '\0';
@@ -402,9 +357,10 @@ static void test_dnc_mid_run(void **state)
 		if (!strcmp(ev, "connected")) {
 			if (!marked) {
 				assert_int_equal(store_open(&st, db_path), 0);
-				put_person(st, "{\"id\":9102,\"first_name\":\"Bo\",\"phone\":"
-				               "\"(415) 555-1201\",\"locale\":\"US/Pacific\","
-				               "\"do_not_contact\":true}");
+				storetest_put(st, STORE_PEOPLE,
+				              "{\"id\":9102,\"first_name\":\"Bo\",\"phone\":"
+				              "\"(415) 555-1201\",\"locale\":\"US/Pacific\","
+				              "\"do_not_contact\":true}");
 				store_close(st);
 				marked = true;
 			}
@@ -439,18 +395,18 @@ static void test_sip_uris(void **state)
 	snprintf(text, sizeof(text),
 	         "sip:+14155550901@127.0.0.1:%d\nsip:+81355550901@127.0.0.1:%d;user=phone\n"
 	         "sip:alice@127.0.0.1:%d\n",
-	         phones_port, phones_port, phones_port);
+	         T.phones_port, T.phones_port, T.phones_port);
 	home(&h, text, file, sizeof(file));
 	setenv("LOFTDIAL_TEST_NOW", AT_1700Z, 1);
 	rc = st_loftdial(&h, false, out, sizeof(out), RUN_MS, "dial", "--numbers", file, "--talk",
 	                 "1", "--json", NULL);
 	if (rc != 4)
 		fail_msg("exit %d; output:\n%s", rc, out);
-	snprintf(text, sizeof(text), "sip:+14155550901@127.0.0.1:%d", phones_port);
+	snprintf(text, sizeof(text), "sip:+14155550901@127.0.0.1:%d", T.phones_port);
 	assert_dialled(text, "connected");
 	assert_int_equal(phone_calls("+14155550901"), 1);
 	assert_skipped("+81355550901", "hours", "when_read");
-	snprintf(text, sizeof(text), "sip:alice@127.0.0.1:%d", phones_port);
+	snprintf(text, sizeof(text), "sip:alice@127.0.0.1:%d", T.phones_port);
 	assert_skipped(text, "no_zone", "when_read");
 	assert_non_null(strstr(out, "dial.no_zone rep judges it in the rep's zone"));
 	assert_int_equal(phone_invites() - invites, 1);

@@ -28,10 +28,8 @@
 
 #include <cjson/cJSON.h>
 #include <cmocka.h>
-#include <dirent.h>
 
-#include "phonetest.h"
-#include "synctest.h"
+#include "listdialtest.h"
 
 #define OUT_MAX (512 * 1024)
 #define RUN_MS  240000
@@ -40,82 +38,33 @@
 #define REASON  "a call is waiting in the outbox"
 #define REFUSE  "{\"error_5xx\":100,\"path_prefix\":\"/v2/activities/calls\"}"
 
-static struct sbxt sbx;
-static int sip_base, ctrl_base, phones_port;
+static struct ldt T;
 static char out[OUT_MAX];
 
 static const char mix_people[] = "{\"seed\":5,\"order\":\"call\",\"kinds\":{\"human\":{"
                                  "\"share\":1,\"ring_ms\":300,\"greeting_ms\":[300,800]}}}";
 
-/* A wav of the recordings the build made: the rep's microphone. */
-static int find_wav(char *path, size_t n)
-{
-	char dir[600];
-	DIR *d;
-	struct dirent *de;
-	int rc = -1;
-
-	snprintf(dir, sizeof(dir), "%s/recordings/human", tl_env("LOFTDIAL_BUILD", "."));
-	d = opendir(dir);
-	if (!d)
-		return -1;
-	while ((de = readdir(d)) != NULL)
-		if (strstr(de->d_name, ".wav")) {
-			int w = snprintf(path, n, "%s/%s", dir, de->d_name);
-			rc = w >= 0 && (size_t)w < n ? 0 : -1;
-			break;
-		}
-	closedir(d);
-	return rc;
-}
-
 static int setup(void **state)
 {
-	char port[40], now[32];
-	const char *extra[] = {"--people", "300", "--rate-limit", "0", "--sip", port, NULL};
-	time_t t = time(NULL);
-
 	(void)state;
-	if (pt_port_block(4, &sip_base, &ctrl_base))
+	/* Today at 17:00 UTC, inside calling hours from London to the US west coast. */
+	if (ldt_setup(&T, NULL))
 		return -1;
-	phones_port = sip_base + 40;
-	snprintf(port, sizeof(port), "127.0.0.1:%d", phones_port);
-	if (sbxt_start(&sbx, extra))
-		return -1;
-	/* Today at 17:00 UTC: inside calling hours from London to the US west coast. */
-	t -= t % 86400;
-	snprintf(now, sizeof(now), "%lld", (long long)(t + 17 * 3600));
-	setenv("LOFTDIAL_TEST_NOW", now, 1);
-	setenv("LOFTDIAL_TEST_RING_TIMEOUT_MS", "2000", 1);
 	/* The sender's retries on a short clock, so a refused record comes round quickly. */
 	setenv("LOFTDIAL_TEST_OUTBOX_BACKOFF_MS", BACKOFF, 1);
 	return 0;
 }
-
 static int teardown(void **state)
 {
 	(void)state;
-	unsetenv("LOFTDIAL_TEST_NOW");
-	unsetenv("LOFTDIAL_TEST_RING_TIMEOUT_MS");
 	unsetenv("LOFTDIAL_TEST_OUTBOX_BACKOFF_MS");
-	return sbxt_stop(&sbx) == 0 ? 0 : -1;
+	return ldt_teardown(&T);
 }
-
 /* A home whose engines call the simulated phones. */
 static void home(struct st_home *h)
 {
-	char cfg[2048], wav[700];
-
-	assert_int_equal(find_wav(wav, sizeof(wav)), 0);
-	snprintf(cfg, sizeof(cfg),
-	         "engine.local_ip 127.0.0.1\nengine.sip_port %d\nengine.ctrl_port %d\n"
-	         "sip.dialplan sip:{e164}@127.0.0.1:%d\naudio.source aufile,%s\n"
-	         "audio.player aubridge,noplay\ndial.amd off\ndial.stagger_ms 100\n"
-	         "dial.no_zone rep\nlog.level debug\n",
-	         sip_base, ctrl_base, phones_port, wav);
-	assert_int_equal(st_home_new(h, &sbx, cfg), 0);
+	assert_int_equal(ldt_home(&T, h), 0);
 }
-
 static const char *jstr(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -170,7 +119,7 @@ static void sandbox_now(char *iso, size_t n)
 	const char *t;
 	size_t k = 0;
 
-	assert_int_equal(sbxt_admin(&sbx, "GET", "/_sandbox/counters", NULL, &c), 200);
+	assert_int_equal(sbxt_admin(&T.sbx, "GET", "/_sandbox/counters", NULL, &c), 200);
 	for (t = jstr(c, "now"); *t && k + 4 < n; t++) {
 		if (*t == '+') {
 			memcpy(iso + k, "%2B", 3);
@@ -191,7 +140,7 @@ static long calls_of(int64_t person, const char *t0)
 
 	snprintf(path, sizeof(path), "/v2/activities/calls?person_id=%lld&created_at%%5Bgte%%5D=%s",
 	         (long long)person, t0);
-	return st_remote_count(&sbx, path);
+	return st_remote_count(&T.sbx, path);
 }
 
 static void test_pending_person_skipped_until_sent(void **state)
@@ -207,13 +156,13 @@ static void test_pending_person_skipped_until_sent(void **state)
 	unsigned entries = 0, dialled = 0, records = 0, person_seen = 0, person_records = 0;
 
 	(void)state;
-	assert_int_equal(sbxt_admin(&sbx, "PUT", "/_sandbox/phones/mix", mix_people, NULL), 200);
+	assert_int_equal(sbxt_admin(&T.sbx, "PUT", "/_sandbox/phones/mix", mix_people, NULL), 200);
 	home(&h);
 	sandbox_now(t0, sizeof(t0));
-	logged = st_counter(&sbx, "calls_logged");
+	logged = st_counter(&T.sbx, "calls_logged");
 
 	/* 1. The sandbox refuses the call POSTs; the run is killed once a record is written. */
-	assert_int_equal(sbxt_admin(&sbx, "POST", "/_sandbox/faults", REFUSE, NULL), 200);
+	assert_int_equal(sbxt_admin(&T.sbx, "POST", "/_sandbox/faults", REFUSE, NULL), 200);
 	assert_int_equal(st_spawn(&h, true, &p, &in, "dial", "--cadence", CADENCE, "--lines", "1",
 	                          "--json", "--talk", "1", "--disposition", "connected",
 	                          "--sentiment", "Positive", NULL),
@@ -234,7 +183,7 @@ static void test_pending_person_skipped_until_sent(void **state)
 	st = st_wait_exit(&p, 10000);
 	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	assert_true(item_waits(&h, item));
-	assert_true(st_counter(&sbx, "calls_logged") == logged);
+	assert_true(st_counter(&T.sbx, "calls_logged") == logged);
 	assert_int_equal(attempts_of(&h, person), 1);
 	printf("FIGURE run 1 killed: person %lld, action %lld, outbox item %lld waiting\n",
 	       (long long)person, (long long)action, (long long)item);
@@ -252,19 +201,19 @@ static void test_pending_person_skipped_until_sent(void **state)
 	printf("FIGURE run 2 (sandbox refusing), its line: %.*s\n", (int)strcspn(at, "\n"), at);
 	assert_true(rc == 0 || rc == 4);
 	assert_int_equal(attempts_of(&h, person), 1);
-	assert_true(st_counter(&sbx, "calls_logged") == logged);
+	assert_true(st_counter(&T.sbx, "calls_logged") == logged);
 
 	/* 3. The refusal ends; the outbox drains; a third run follows the cadence again. */
 	refused = 0;
 	{
 		cJSON *f = NULL;
 
-		assert_int_equal(sbxt_admin(&sbx, "GET", "/_sandbox/faults", NULL, &f), 200);
+		assert_int_equal(sbxt_admin(&T.sbx, "GET", "/_sandbox/faults", NULL, &f), 200);
 		refused = (long)jid(cJSON_GetObjectItem(f, "fired"), "error_5xx");
 		cJSON_Delete(f);
 	}
 	assert_true(refused >= 1);
-	assert_int_equal(sbxt_admin(&sbx, "DELETE", "/_sandbox/faults", NULL, NULL), 200);
+	assert_int_equal(sbxt_admin(&T.sbx, "DELETE", "/_sandbox/faults", NULL, NULL), 200);
 	rc = st_loftdial(&h, true, out, sizeof(out), 120000, "outbox", "flush", NULL);
 	if (rc != 0)
 		printf("%s", out);
