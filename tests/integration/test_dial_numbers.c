@@ -219,6 +219,17 @@ static void test_all_outside_hours(void **state)
 	st_home_free(&h);
 }
 
+/* The home's store, opened on a connection of the test's own (the run has its own). */
+static struct store *home_store(const struct st_home *h)
+{
+	char path[700];
+	struct store *st = NULL;
+
+	snprintf(path, sizeof(path), "%s/loftdial.db", h->dir);
+	assert_int_equal(store_open(&st, path), 0);
+	return st;
+}
+
 /* What the store knows about a number: a do-not-contact person (written as Salesloft has it,
  * not in E.164), a person whose restrictions forbid calls (by their mobile), a person in Tokyo
  * with a Los Angeles number, and a number parked after three invalid outcomes are each refused
@@ -226,15 +237,14 @@ static void test_all_outside_hours(void **state)
 static void test_store_gates(void **state)
 {
 	struct st_home h;
-	char file[700], db_path[700];
+	char file[700];
 	struct store *st;
 	struct attempt a;
 	int i, rc, invites = phone_invites();
 
 	home(&h, "+14155550301\n+14155550401\n+14155550501\n+14155550601\n+14155550701\n", file,
 	     sizeof(file));
-	snprintf(db_path, sizeof(db_path), "%s/loftdial.db", h.dir);
-	assert_int_equal(store_open(&st, db_path), 0);
+	st = home_store(&h);
 	storetest_put(st, STORE_PEOPLE,
 	              "{\"id\":9001,\"first_name\":\"Dee\",\"phone\":\"(415) 555-0301\","
 	              "\"do_not_contact\":true,\"locale\":\"US/Pacific\"}");
@@ -331,13 +341,12 @@ static void test_dnc_mid_run(void **state)
 	struct st_home h;
 	struct tl_proc p;
 	struct store *st;
-	char file[700], db_path[700], line[4096];
+	char file[700], line[4096];
 	int in = -1, status, invites = phone_invites();
 	bool done = false, marked = false;
 
 	home(&h, "+14155551101\n+14155551201\n", file, sizeof(file));
-	snprintf(db_path, sizeof(db_path), "%s/loftdial.db", h.dir);
-	assert_int_equal(store_open(&st, db_path), 0);
+	st = home_store(&h);
 	storetest_put(st, STORE_PEOPLE,
 	              "{\"id\":9101,\"first_name\":\"Ada\",\"phone\":\"(415) 555-1101\","
 	              "\"locale\":\"US/Pacific\"}");
@@ -356,7 +365,7 @@ static void test_dnc_mid_run(void **state)
 
 		if (!strcmp(ev, "connected")) {
 			if (!marked) {
-				assert_int_equal(store_open(&st, db_path), 0);
+				st = home_store(&h);
 				storetest_put(st, STORE_PEOPLE,
 				              "{\"id\":9102,\"first_name\":\"Bo\",\"phone\":"
 				              "\"(415) 555-1201\",\"locale\":\"US/Pacific\","
