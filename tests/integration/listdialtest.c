@@ -83,3 +83,26 @@ int ldt_home(const struct ldt *t, struct st_home *h)
 {
 	return ldt_home_with(t, h, "dial.no_zone rep\n");
 }
+int ldt_home_vm(const struct ldt *t, struct st_home *h, const char *voicemail_file)
+{
+	char cfg[2048];
+
+	snprintf(cfg, sizeof(cfg),
+	         "engine.local_ip 127.0.0.1\nengine.sip_port %d\nengine.ctrl_port %d\n"
+	         "sip.dialplan sip:{e164}@127.0.0.1:%d\naudio.source aubridge,nosrc\n"
+	         "audio.player aubridge,noplay\ndial.amd humans_only\ndial.machine voicemail\n"
+	         "dial.voicemail_file %s\ndial.stagger_ms 100\ndial.no_zone rep\n"
+	         "log.level debug\n",
+	         t->sip_base, t->ctrl_base, t->phones_port, voicemail_file);
+	return st_home_new(h, &t->sbx, cfg) ? -1 : 0;
+}
+
+int ldt_tone(const char *path, const char *rate, const char *channels, const char *hz)
+{
+	char cmd[1200];
+
+	snprintf(cmd, sizeof(cmd),
+	         "sox -n -r %s -c %s -b 16 -e signed-integer '%s' synth 1.5 sine %s vol 0.5", rate,
+	         channels, path, hz);
+	return system(cmd) == 0 ? 0 : -1;
+}

@@ -26,8 +26,7 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
-#include "phonetest.h"
-#include "synctest.h"
+#include "listdialtest.h"
 
 #define OUT_MAX  (512 * 1024)
 #define RUN_MS   240000
@@ -35,73 +34,26 @@
 #define HZ_DEF   523.0
 #define WINDOW_S 8000 /* one second of samples */
 
-static struct sbxt sbx;
-static int sip_base, ctrl_base, phones_port;
+static struct ldt T;
 static char out[OUT_MAX], def_wav[700], cad_src[700], dir[600];
-
-static int sox_tone(const char *path, const char *rate, const char *chans, const char *hz)
-{
-	char cmd[1200];
-
-	snprintf(cmd, sizeof(cmd),
-	         "sox -n -r %s -c %s -b 16 -e signed-integer '%s' synth 1.5 sine %s vol 0.5", rate,
-	         chans, path, hz);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 static int setup(void **state)
 {
-	char port[40], now[32];
-	const char *extra[] = {"--people", "300", "--rate-limit", "0", "--sip", port, NULL};
-	time_t t = time(NULL);
-
 	(void)state;
-	if (pt_port_block(4, &sip_base, &ctrl_base) || tl_tmpdir(dir, sizeof(dir), "vmcadence"))
+	if (tl_tmpdir(dir, sizeof(dir), "vmcadence"))
 		return -1;
 	snprintf(def_wav, sizeof(def_wav), "%s/default.wav", dir);
 	snprintf(cad_src, sizeof(cad_src), "%s/cadence-src.wav", dir);
-	if (sox_tone(def_wav, "8000", "1", "523") || sox_tone(cad_src, "16000", "2", "880"))
+	if (ldt_tone(def_wav, "8000", "1", "523") || ldt_tone(cad_src, "16000", "2", "880"))
 		return -1;
-	phones_port = sip_base + 40;
-	snprintf(port, sizeof(port), "127.0.0.1:%d", phones_port);
-	if (sbxt_start(&sbx, extra))
-		return -1;
-	/* Every call reaches a machine with a shortish greeting (3.4-6 s, beep included). */
-	if (sbxt_admin(&sbx, "PUT", "/_sandbox/phones/mix",
-	               "{\"seed\":7,\"order\":\"call\",\"kinds\":{"
-	               "\"voicemail\":{\"share\":1,\"ring_ms\":300,\"greeting_ms\":[3400,6000]}}}",
-	               NULL) != 200)
-		return st_setup_failed(&sbx);
-	t -= t % 86400;
-	snprintf(now, sizeof(now), "%lld", (long long)(t + 17 * 3600));
-	setenv("LOFTDIAL_TEST_NOW", now, 1);
-	setenv("LOFTDIAL_TEST_RING_TIMEOUT_MS", "2000", 1);
-	return 0;
+	return ldt_setup(&T, LDT_MIX_MACHINES(7));
 }
-
 static int teardown(void **state)
 {
 	(void)state;
-	unsetenv("LOFTDIAL_TEST_NOW");
-	unsetenv("LOFTDIAL_TEST_RING_TIMEOUT_MS");
 	tl_rmrf(dir);
-	return sbxt_stop(&sbx) == 0 ? 0 : -1;
+	return ldt_teardown(&T);
 }
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double jnum(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
-
 /* Share of the energy of pcm[0, n) at hz (Goertzel against the total). */
 static double tone_share(const int16_t *pcm, size_t n, double hz)
 {
@@ -146,7 +98,7 @@ static double heard_share(unsigned id, double greeting_ms, double hz)
 	long on;
 	double share;
 
-	snprintf(url, sizeof(url), "%s/_sandbox/phones/calls/%u/audio", sbx.base, id);
+	snprintf(url, sizeof(url), "%s/_sandbox/phones/calls/%u/audio", T.sbx.base, id);
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(sbxt_http(&r, "GET", url, NULL, NULL), 0);
 	assert_int_equal(r.status, 200);
@@ -174,14 +126,14 @@ static unsigned check_heard(unsigned after, double hz, unsigned *last)
 	cJSON *calls = NULL, *c;
 	unsigned n = 0;
 
-	assert_int_equal(sbxt_admin(&sbx, "GET", "/_sandbox/phones/calls", NULL, &calls), 200);
+	assert_int_equal(sbxt_admin(&T.sbx, "GET", "/_sandbox/phones/calls", NULL, &calls), 200);
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(calls, "calls"))
 	{
-		unsigned id = (unsigned)jnum(c, "id");
+		unsigned id = (unsigned)sbxt_num(c, "id");
 
 		if (id <= after)
 			continue;
-		assert_true(heard_share(id, jnum(c, "greeting_ms"), hz) > 0.8);
+		assert_true(heard_share(id, sbxt_num(c, "greeting_ms"), hz) > 0.8);
 		if (id > *last)
 			*last = id;
 		n++;
@@ -226,18 +178,18 @@ static unsigned run_cadence(struct st_home *h, const char *cadence, const char *
 	assert_int_equal(rc, 0);
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		cJSON *o = line[0] == '{' ? cJSON_Parse(line) : NULL;
-		const char *ev = jstr(o, "event");
+		const char *ev = sbxt_str(o, "event");
 
 		if (!strcmp(ev, "voicemail_file")) {
-			const char *f = jstr(o, "file");
+			const char *f = sbxt_str(o, "file");
 			size_t fl = strlen(f), el = strlen(file_end);
 
 			told++;
-			assert_string_equal(jstr(o, "source"), source);
+			assert_string_equal(sbxt_str(o, "source"), source);
 			assert_true(fl >= el && !strcmp(f + fl - el, file_end));
 		} else if (!strcmp(ev, "ended")) {
 			ended++;
-			left += !strcmp(jstr(o, "reason"), "voicemail left");
+			left += !strcmp(sbxt_str(o, "reason"), "voicemail left");
 		}
 		cJSON_Delete(o);
 	}
@@ -250,20 +202,13 @@ static unsigned run_cadence(struct st_home *h, const char *cadence, const char *
 static void test_cadence_message(void **state)
 {
 	struct st_home h;
-	char cfg[2048], cad_file[1024], *p, *before, *after;
+	char cad_file[1024], *p, *before, *after;
 	size_t nbefore, nafter;
 	unsigned ended_a, ended_b, heard_a, heard_b, last = 0;
 	int rc;
 
 	(void)state;
-	snprintf(cfg, sizeof(cfg),
-	         "engine.local_ip 127.0.0.1\nengine.sip_port %d\nengine.ctrl_port %d\n"
-	         "sip.dialplan sip:{e164}@127.0.0.1:%d\naudio.source aubridge,nosrc\n"
-	         "audio.player aubridge,noplay\ndial.amd humans_only\ndial.machine voicemail\n"
-	         "dial.voicemail_file %s\ndial.stagger_ms 100\ndial.no_zone rep\n"
-	         "log.level debug\n",
-	         sip_base, ctrl_base, phones_port, def_wav);
-	assert_int_equal(st_home_new(&h, &sbx, cfg), 0);
+	assert_int_equal(ldt_home_vm(&T, &h, def_wav), 0);
 
 	/* Refusals: nothing written. */
 	rc = st_loftdial(&h, false, out, sizeof(out), 20000, "voicemail", "record", "--cadence",

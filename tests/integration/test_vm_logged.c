@@ -20,72 +20,31 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
-#include "phonetest.h"
-#include "synctest.h"
+#include "listdialtest.h"
 
 #define OUT_MAX (512 * 1024)
 #define RUN_MS  240000
 
-static struct sbxt sbx;
-static int sip_base, ctrl_base, phones_port;
+static struct ldt T;
 static char out[OUT_MAX], vm_wav[700], dir[600];
 
 static int setup(void **state)
 {
-	char port[40], now[32], cmd[900];
-	const char *extra[] = {"--people", "300", "--rate-limit", "0", "--sip", port, NULL};
-	time_t t = time(NULL);
-
 	(void)state;
-	if (pt_port_block(4, &sip_base, &ctrl_base) || tl_tmpdir(dir, sizeof(dir), "vmlogged"))
+	if (tl_tmpdir(dir, sizeof(dir), "vmlogged"))
 		return -1;
 	/* The message: 1.5 s of a 523 Hz tone. */
 	snprintf(vm_wav, sizeof(vm_wav), "%s/vm.wav", dir);
-	snprintf(cmd, sizeof(cmd),
-	         "sox -n -r 8000 -c 1 -b 16 -e signed-integer '%s' synth 1.5 sine 523 vol 0.5",
-	         vm_wav);
-	if (system(cmd) != 0)
+	if (ldt_tone(vm_wav, "8000", "1", "523"))
 		return -1;
-	phones_port = sip_base + 40;
-	snprintf(port, sizeof(port), "127.0.0.1:%d", phones_port);
-	if (sbxt_start(&sbx, extra))
-		return -1;
-	/* Every call reaches a machine with a shortish greeting (3.4-6 s, beep included). */
-	if (sbxt_admin(&sbx, "PUT", "/_sandbox/phones/mix",
-	               "{\"seed\":5,\"order\":\"call\",\"kinds\":{"
-	               "\"voicemail\":{\"share\":1,\"ring_ms\":300,\"greeting_ms\":[3400,6000]}}}",
-	               NULL) != 200)
-		return st_setup_failed(&sbx);
-	t -= t % 86400;
-	snprintf(now, sizeof(now), "%lld", (long long)(t + 17 * 3600));
-	setenv("LOFTDIAL_TEST_NOW", now, 1);
-	setenv("LOFTDIAL_TEST_RING_TIMEOUT_MS", "2000", 1);
-	return 0;
+	return ldt_setup(&T, LDT_MIX_MACHINES(5));
 }
-
 static int teardown(void **state)
 {
 	(void)state;
-	unsetenv("LOFTDIAL_TEST_NOW");
-	unsetenv("LOFTDIAL_TEST_RING_TIMEOUT_MS");
 	tl_rmrf(dir);
-	return sbxt_stop(&sbx) == 0 ? 0 : -1;
+	return ldt_teardown(&T);
 }
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double jnum(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
-
 /* The disposition of the sandbox's calls for a person (the only one), "" when none. */
 static void call_of(int64_t person, char *dispo, size_t n, int *count)
 {
@@ -96,7 +55,7 @@ static void call_of(int64_t person, char *dispo, size_t n, int *count)
 	dispo[0] = '\0';
 	snprintf(path, sizeof(path), "/v2/activities/calls?person_id=%lld&per_page=100",
 	         (long long)person);
-	assert_int_equal(sbxt_api(&sbx, SBXT_API_KEY, "GET", path, NULL, &o), 200);
+	assert_int_equal(sbxt_api(&T.sbx, SBXT_API_KEY, "GET", path, NULL, &o), 200);
 	cJSON_ArrayForEach(c, sbxt_data(o))
 	{
 		(*count)++;
@@ -108,21 +67,14 @@ static void call_of(int64_t person, char *dispo, size_t n, int *count)
 static void test_tasks_leave_voicemails(void **state)
 {
 	struct st_home h;
-	char cfg[2048], *line, *save = NULL, dispo[64];
+	char *line, *save = NULL, dispo[64];
 	unsigned ended = 0, left = 0, logged = 0, heard = 0;
 	int rc, n;
 	sqlite3 *db;
 	cJSON *calls = NULL, *c;
 
 	(void)state;
-	snprintf(cfg, sizeof(cfg),
-	         "engine.local_ip 127.0.0.1\nengine.sip_port %d\nengine.ctrl_port %d\n"
-	         "sip.dialplan sip:{e164}@127.0.0.1:%d\naudio.source aubridge,nosrc\n"
-	         "audio.player aubridge,noplay\ndial.amd humans_only\ndial.machine voicemail\n"
-	         "dial.voicemail_file %s\ndial.stagger_ms 100\ndial.no_zone rep\n"
-	         "log.level debug\n",
-	         sip_base, ctrl_base, phones_port, vm_wav);
-	assert_int_equal(st_home_new(&h, &sbx, cfg), 0);
+	assert_int_equal(ldt_home_vm(&T, &h, vm_wav), 0);
 	rc = st_loftdial(&h, true, out, sizeof(out), RUN_MS, "dial", "--tasks", "--lines", "3",
 	                 "--json", NULL);
 	if (rc != 0)
@@ -130,16 +82,17 @@ static void test_tasks_leave_voicemails(void **state)
 	assert_int_equal(rc, 0);
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		cJSON *o = line[0] == '{' ? cJSON_Parse(line) : NULL;
-		const char *ev = jstr(o, "event");
+		const char *ev = sbxt_str(o, "event");
 
 		if (!strcmp(ev, "ended")) {
 			ended++;
-			print_message("ended: %s (%s)\n", jstr(o, "outcome"), jstr(o, "reason"));
-			left += !strcmp(jstr(o, "reason"), "voicemail left");
-		} else if (!strcmp(ev, "record") && !strcmp(jstr(o, "kind"), "voicemail")) {
-			int64_t person = (int64_t)jnum(o, "person_id");
+			print_message("ended: %s (%s)\n", sbxt_str(o, "outcome"),
+			              sbxt_str(o, "reason"));
+			left += !strcmp(sbxt_str(o, "reason"), "voicemail left");
+		} else if (!strcmp(ev, "record") && !strcmp(sbxt_str(o, "kind"), "voicemail")) {
+			int64_t person = (int64_t)sbxt_num(o, "person_id");
 
-			assert_string_equal(jstr(o, "disposition"), "Left Voicemail");
+			assert_string_equal(sbxt_str(o, "disposition"), "Left Voicemail");
 			/* Logged once, with the team's voicemail disposition. */
 			call_of(person, dispo, sizeof(dispo), &n);
 			assert_int_equal(n, 1);
@@ -160,10 +113,10 @@ static void test_tasks_leave_voicemails(void **state)
 	                 ended);
 	sqlite3_close(db);
 	/* What the machines heard: the message, starting after their greeting and beep. */
-	assert_int_equal(sbxt_admin(&sbx, "GET", "/_sandbox/phones/calls", NULL, &calls), 200);
+	assert_int_equal(sbxt_admin(&T.sbx, "GET", "/_sandbox/phones/calls", NULL, &calls), 200);
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(calls, "calls"))
 	{
-		double greet = jnum(c, "greeting_ms"), audio = jnum(c, "audio_ms");
+		double greet = sbxt_num(c, "greeting_ms"), audio = sbxt_num(c, "audio_ms");
 
 		/* The 1.5 s message came after the greeting and its beep, nearly whole (its last
 		 * packet may not leave before the call ends). test_vmdrop checks the onset. */

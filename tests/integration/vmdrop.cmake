@@ -12,7 +12,8 @@ ld_c_test(integration test_vm_logged ld_dialer ld_phone PkgConfig::CURL PkgConfi
 	PkgConfig::SQLITE m)
 target_sources(test_vm_logged PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration/sbxtest.c
 	${CMAKE_CURRENT_SOURCE_DIR}/integration/synctest.c
-	${CMAKE_CURRENT_SOURCE_DIR}/integration/phonetest.c)
+	${CMAKE_CURRENT_SOURCE_DIR}/integration/phonetest.c
+	${CMAKE_CURRENT_SOURCE_DIR}/integration/listdialtest.c)
 target_include_directories(test_vm_logged PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration)
 add_dependencies(test_vm_logged recordings)
 set_tests_properties(integration/test_vm_logged PROPERTIES LABELS "integration;phone")
@@ -23,7 +24,8 @@ ld_c_test(integration test_vm_cadence ld_dialer ld_phone PkgConfig::CURL PkgConf
 	PkgConfig::SQLITE m)
 target_sources(test_vm_cadence PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration/sbxtest.c
 	${CMAKE_CURRENT_SOURCE_DIR}/integration/synctest.c
-	${CMAKE_CURRENT_SOURCE_DIR}/integration/phonetest.c)
+	${CMAKE_CURRENT_SOURCE_DIR}/integration/phonetest.c
+	${CMAKE_CURRENT_SOURCE_DIR}/integration/listdialtest.c)
 target_include_directories(test_vm_cadence PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration)
 add_dependencies(test_vm_cadence recordings)
 set_tests_properties(integration/test_vm_cadence PROPERTIES LABELS "integration;phone")
