@@ -19,6 +19,7 @@ target_include_directories(bench_dial_soak PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/i
 # The dial pool and AMD against loftdial-sandbox's simulated phones (recorded speech).
 ld_phone_test(test_phone_simphones)
 target_sources(test_phone_simphones PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration/phonesbx.c)
+target_link_libraries(test_phone_simphones PRIVATE m)
 add_dependencies(test_phone_simphones recordings)
 # The pool's snapshot accessor (lines, phases, queue) that the TUI draws from.
 ld_phone_test(test_pool_snapshot)

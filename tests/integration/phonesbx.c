@@ -1,6 +1,7 @@
 /*
  * phonesbx: the sandbox with its simulated phones for the pool tests (see phonesbx.h).
  */
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,4 +109,35 @@ int psbx_admin(const struct psbx *s, const char *method, const char *path, const
 		return -1;
 	*nl = '\0';
 	return atoi(nl + 1);
+}
+
+double psbx_tone_share(const int16_t *pcm, size_t n, double hz)
+{
+	double w = 2 * M_PI * hz / 8000, c = 2 * cos(w), s1 = 0, s2 = 0, total = 0, power;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double s0 = pcm[i] + c * s1 - s2;
+
+		s2 = s1;
+		s1 = s0;
+		total += (double)pcm[i] * pcm[i];
+	}
+	power = s1 * s1 + s2 * s2 - c * s1 * s2;
+	return total > 0 ? 2 * power / (total * n) : 0;
+}
+
+long psbx_onset(const int16_t *pcm, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i + 160 <= n; i += 160) {
+		double e = 0;
+
+		for (k = 0; k < 160; k++)
+			e += (double)pcm[i + k] * pcm[i + k];
+		if (sqrt(e / 160) > 32768 * 0.0316)
+			return (long)i;
+	}
+	return -1;
 }

@@ -3,13 +3,15 @@
  * the pool (test_phone_simphones, test_vmdrop). The sandbox binds both its API and its phones
  * to port 0 and the test reads the ports from its ready lines, so no port is chosen free and
  * then lost before the bind. Its output (--verbose: one line per call) goes to a log file the
- * tests read; its admin API is called through curl.
+ * tests read; its admin API is called through curl. What a phone heard (8 kHz 16-bit samples)
+ * is measured here too, for every test that checks it (test_vmdrop, test_vm_cadence).
  */
 #ifndef LOFTDIAL_PHONESBX_H
 #define LOFTDIAL_PHONESBX_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "testlib.h"
 
@@ -32,5 +34,11 @@ bool psbx_log_has(const struct psbx *s, const char *needle);
  * when curl failed. */
 int psbx_admin(const struct psbx *s, const char *method, const char *path, const char *body,
                char *out, size_t n);
+
+/* The share of the energy of pcm[0, n) (8 kHz) at hz: Goertzel against the total, near 1 for a
+ * pure tone of hz, 0 for silence. */
+double psbx_tone_share(const int16_t *pcm, size_t n, double hz);
+/* The first 20 ms frame louder than -30 dBFS, in samples from the start; -1 when none. */
+long psbx_onset(const int16_t *pcm, size_t n);
 
 #endif

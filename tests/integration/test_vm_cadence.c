@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "listdialtest.h"
+#include "phonesbx.h"
 
 #define OUT_MAX  (512 * 1024)
 #define RUN_MS   240000
@@ -54,39 +55,6 @@ static int teardown(void **state)
 	tl_rmrf(dir);
 	return ldt_teardown(&T);
 }
-/* Share of the energy of pcm[0, n) at hz (Goertzel against the total). */
-static double tone_share(const int16_t *pcm, size_t n, double hz)
-{
-	double w = 2 * M_PI * hz / 8000, c = 2 * cos(w), s1 = 0, s2 = 0, total = 0, power;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		double s0 = pcm[i] + c * s1 - s2;
-
-		s2 = s1;
-		s1 = s0;
-		total += (double)pcm[i] * pcm[i];
-	}
-	power = s1 * s1 + s2 * s2 - c * s1 * s2;
-	return total > 0 ? 2 * power / (total * n) : 0;
-}
-
-/* The first 20 ms frame louder than -30 dBFS, in samples from the answer; -1 when none. */
-static long onset(const int16_t *pcm, size_t n)
-{
-	size_t i, k;
-
-	for (i = 0; i + 160 <= n; i += 160) {
-		double e = 0;
-
-		for (k = 0; k < 160; k++)
-			e += (double)pcm[i + k] * pcm[i + k];
-		if (sqrt(e / 160) > 32768 * 0.0316)
-			return (long)i;
-	}
-	return -1;
-}
-
 /* What a call of the simulated phones heard: the message's tone, found after the greeting.
  * Returns the share of hz in the second after the onset (plus 100 ms). */
 static double heard_share(unsigned id, double greeting_ms, double hz)
@@ -107,12 +75,12 @@ static double heard_share(unsigned id, double greeting_ms, double hz)
 	/* The samples are 16-bit aligned in the body after the 44-byte header. */
 	pcm = (const int16_t *)(const void *)(r.body + 44);
 	n = (r.len - 44) / 2;
-	on = onset(pcm, n);
+	on = psbx_onset(pcm, n);
 	assert_true(on >= 0);
 	/* Never over the greeting or its beep. */
 	assert_true(on / 8 >= (long)greeting_ms);
 	assert_true((size_t)on + 800 + WINDOW_S <= n);
-	share = tone_share(pcm + on + 800, WINDOW_S, hz);
+	share = psbx_tone_share(pcm + on + 800, WINDOW_S, hz);
 	print_message("call %u: greeting %.0f ms, message from %ld ms, %.0f Hz share %.2f\n", id,
 	              greeting_ms, on / 8, hz, share);
 	sbxt_resp_free(&r);

@@ -152,39 +152,13 @@ static void heard_get(const char *number, struct heard *h)
 	fclose(f);
 }
 
-/* Share of the energy of pcm[from, from + n) at hz (Goertzel against the total). */
-static double tone_share(const int16_t *pcm, size_t n, double hz)
-{
-	double w = 2 * M_PI * hz / 8000, c = 2 * cos(w), s1 = 0, s2 = 0, total = 0, power;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		double s0 = pcm[i] + c * s1 - s2;
-
-		s2 = s1;
-		s1 = s0;
-		total += (double)pcm[i] * pcm[i];
-	}
-	power = s1 * s1 + s2 * s2 - c * s1 * s2;
-	return total > 0 ? 2 * power / (total * n) : 0;
-}
-
 /* The first 20 ms frame louder than -30 dBFS, in ms from the answer; -1 when none. */
 static long onset_ms(const struct heard *h)
 {
-	size_t i, k;
+	long on = psbx_onset(h->pcm, h->n);
 
-	for (i = 0; i + 160 <= h->n; i += 160) {
-		double e = 0;
-
-		for (k = 0; k < 160; k++)
-			e += (double)h->pcm[i + k] * h->pcm[i + k];
-		if (sqrt(e / 160) > 32768 * 0.0316)
-			return (long)(i / 8);
-	}
-	return -1;
+	return on < 0 ? -1 : on / 8;
 }
-
 /* The signature f1 then f2 starts at onset: each tone holds most of the energy of the middle
  * 300 ms of its 400 ms. */
 static void assert_signature(const struct heard *h, long onset, double f1, double f2)
@@ -193,8 +167,8 @@ static void assert_signature(const struct heard *h, long onset, double f1, doubl
 	double s1, s2;
 
 	assert_true(b + 2400 <= h->n);
-	s1 = tone_share(h->pcm + a, 2400, f1);
-	s2 = tone_share(h->pcm + b, 2400, f2);
+	s1 = psbx_tone_share(h->pcm + a, 2400, f1);
+	s2 = psbx_tone_share(h->pcm + b, 2400, f2);
 	print_message("signature %.0f Hz share %.2f, %.0f Hz share %.2f\n", f1, s1, f2, s2);
 	assert_true(s1 > 0.8);
 	assert_true(s2 > 0.8);

@@ -25,7 +25,8 @@ ld_c_test(integration test_vm_cadence ld_dialer ld_phone PkgConfig::CURL PkgConf
 target_sources(test_vm_cadence PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration/sbxtest.c
 	${CMAKE_CURRENT_SOURCE_DIR}/integration/synctest.c
 	${CMAKE_CURRENT_SOURCE_DIR}/integration/phonetest.c
-	${CMAKE_CURRENT_SOURCE_DIR}/integration/listdialtest.c)
+	${CMAKE_CURRENT_SOURCE_DIR}/integration/listdialtest.c
+	${CMAKE_CURRENT_SOURCE_DIR}/integration/phonesbx.c)
 target_include_directories(test_vm_cadence PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/integration)
 add_dependencies(test_vm_cadence recordings)
 set_tests_properties(integration/test_vm_cadence PROPERTIES LABELS "integration;phone")
