@@ -245,6 +245,14 @@ int httpc_send(const struct httpc_opts *o, httpc_done_h *h, void *arg, struct ht
 	curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, o->timeout_ms ? o->timeout_ms : 30000L);
 	curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS,
 	                 o->connect_timeout_ms ? o->connect_timeout_ms : 10000L);
+#if LIBCURL_VERSION_NUM >= 0x075700
+	/* A transfer ended while its host name is still being resolved (cancelled at Q or by a
+	 * stopped sync, or timed out) would otherwise make libcurl join its resolver thread, that
+	 * is wait in the loop for getaddrinfo() to give up: resolv.conf's timeout times its
+	 * attempts, 20 s and more when DNS does not answer. The thread is left to finish on its
+	 * own; it frees what it holds when it does. */
+	curl_easy_setopt(r->easy, CURLOPT_QUICK_EXIT, 1L);
+#endif
 	curl_easy_setopt(r->easy, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(r->easy, CURLOPT_USERAGENT, "loftdial/" LOFTDIAL_VERSION);
 	curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <re.h>
@@ -814,6 +815,9 @@ static void begin_quit(struct ui *ui, int code)
 	}
 	ui->quitting = true;
 	ui->code = code;
+	/* Timestamped, so a slow quit can be read from the log: this line, "TUI ended" (the
+	 * terminal given back) and "TUI closed" (the session and the store closed). */
+	log_info("ui", "leaving the TUI (%d)", code);
 	while (ui->depth > 0)
 		close_top(ui);
 	if (ui->nlinger == 0) {
@@ -1361,10 +1365,20 @@ int ui_main(const struct paths *paths, const struct config *cfg)
 	return ui_main_with(paths, cfg, NULL);
 }
 
+/* A monotonic clock in milliseconds, for the closing times logged. */
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 int ui_main_with(const struct paths *paths, const struct config *cfg, const struct ui_start *st)
 {
 	struct ui *ui = calloc(1, sizeof(*ui));
 	char msg[256];
+	double t0, t1;
 	int err, code = 1;
 
 	if (!ui) {
@@ -1469,9 +1483,13 @@ out:
 		tmr_cancel(&ui->linger_tmr);
 	linger_free_all(ui);
 	term_close();
+	t0 = mono_ms();
 	uisvc_free(ui->svc);
 	loop_close();
+	t1 = mono_ms();
 	store_close(ui->st);
+	log_info("ui", "TUI closed (the Salesloft session in %.0f ms, the store in %.0f ms)",
+	         t1 - t0, mono_ms() - t1);
 	keymap_free(ui->km);
 	free(ui);
 	return code;

@@ -13,9 +13,12 @@
  *     the first byte of the frame that answers it, and to its last byte (50 ms quiet after);
  *   - the access and refresh tokens in the database (every one ever seen is kept).
  * At the end the TUI quits with Q and loftdial.log is searched for every token seen: a token in
- * clear is a redaction failure. Prints one line per sample and a verdict on each figure
+ * clear is a redaction failure. The quit is timed (Q to the process's end, with the CPU time it
+ * used and the load average, and its steps from the log); one still running after 5 s is shown
+ * with its threads' backtraces. Prints one line per sample and a verdict on each figure
  * (flat or not: the last third of the samples against the first third after a warm-up); exits 0
- * unless the run itself could not be done (speed is never asserted). Usage:
+ * unless the run itself could not be done or Q did not end loftdial within 60 s (speed is
+ * never asserted). Usage:
  * bench_soak [MINUTES] (default 60; 2 for a short run). LOFTDIAL_BIN and LOFTDIAL_SANDBOX_BIN
  * name the programs.
  */
@@ -29,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,6 +45,10 @@
 #define MAX_TOKENS  4096
 #define ACTIVITY_MS 2000
 #define QUIET_MS    50
+/* A quit slower than QUIT_SLOW_S is reported with where loftdial waits; one not done in
+ * QUIT_LIMIT_S is killed and fails the run. */
+#define QUIT_SLOW_S  5
+#define QUIT_LIMIT_S 60
 
 struct sample {
 	double t_s;
@@ -151,6 +159,113 @@ static void frame_time(int fd, char key, double *first, double *end)
 	}
 	if (*first >= 0)
 		*end = last - t0;
+}
+
+/* The 1, 5 and 15 minute load averages, to read a slow figure against. */
+static const char *loadavg(void)
+{
+	static char buf[64];
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	buf[0] = '\0';
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+/* CPU time (user + system) pid has used so far, in ms; -1 when unreadable. */
+static double cpu_ms(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut, st;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* The fields after the command name, which is in parentheses and may hold spaces. */
+	p = strrchr(buf, ')');
+	if (!p ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) * 1e3 / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* The milliseconds of the day of a log line's timestamp (2026-11-23T05:03:53.123Z ...). */
+static double log_ms(const char *line)
+{
+	int h, m, sec, ms;
+
+	if (sscanf(line, "%*4d-%*2d-%*2dT%2d:%2d:%2d.%3dZ", &h, &m, &sec, &ms) != 4)
+		return -1;
+	return ((h * 60.0 + m) * 60.0 + sec) * 1e3 + ms;
+}
+
+/* Prints the steps of the quit as loftdial logged them: Q seen ("leaving the TUI"), the
+ * terminal given back ("TUI ended"), the session and the store closed ("TUI closed"). */
+static void quit_steps(const char *logpath)
+{
+	static const char *const marks[] = {"ui: leaving the TUI", "ui: TUI ended",
+	                                    "ui: TUI closed"};
+	double at[3] = {-1, -1, -1};
+	char line[1024], closed[1024] = "";
+	FILE *f = fopen(logpath, "r");
+	size_t i;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		for (i = 0; i < 3; i++)
+			if (strstr(line, marks[i])) {
+				const char *paren = strchr(line, '(');
+
+				at[i] = log_ms(line);
+				if (i == 2 && paren)
+					snprintf(closed, sizeof(closed), "%s", paren);
+			}
+	fclose(f);
+	closed[strcspn(closed, "\n")] = '\0';
+	if (at[0] < 0 || at[1] < 0 || at[2] < 0) {
+		printf("  quit steps: not in the log\n");
+		return;
+	}
+	printf("  quit steps (log): Q seen to terminal back %.0f ms, to closed %.0f ms %s\n",
+	       at[1] - at[0], at[2] - at[0], closed);
+}
+
+/* Prints where a slow-quitting loftdial waits: every thread's backtrace (gdb in batch mode,
+ * when installed) and its wait channel, so a slow quit names its cause. */
+static void where_is(pid_t pid)
+{
+	char cmd[256], path[64], wchan[128] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(wchan, sizeof(wchan), f))
+			wchan[0] = '\0';
+		fclose(f);
+	}
+	printf("bench_soak: loftdial still running %d s after Q (wchan %s); its threads:\n",
+	       QUIT_SLOW_S, wchan);
+	fflush(stdout);
+	snprintf(cmd, sizeof(cmd),
+	         "gdb -p %d -batch -nx -ex 'thread apply all bt' </dev/null 2>&1 | "
+	         "grep -E '^(#|Thread)'",
+	         (int)pid);
+	if (system(cmd) != 0)
+		printf("  (no backtrace: gdb missing or not permitted)\n");
+	fflush(stdout);
 }
 
 /* Keeps every access and refresh token the database has held. */
@@ -297,7 +412,9 @@ int main(int argc, char **argv)
 	const char *extra[] = {"--people",           "2000", "--token-ttl", ttl,
 	                       "--webhook-retry-ms", "1000", NULL};
 	int64_t people[64];
-	int npeople = 0, fd, status = 0, leaks, hook_port, i;
+	int npeople = 0, fd, status = 0, leaks, hook_port;
+	double quit_s = -1, cpu_before = -1, quit_cpu_ms = -1;
+	struct rusage ru;
 	unsigned k = 0;
 	struct st_home h;
 	struct sbxt sbx;
@@ -405,14 +522,30 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_soak: loftdial ended by itself (status %d)\n", status);
 		ok = false;
 	} else {
+		bool dumped = false;
+		double tq;
+
+		cpu_before = cpu_ms(pid);
+		tq = now_ms();
 		if (write(fd, "Q", 1) != 1)
 			ok = false;
-		for (i = 0; i < 100 && waitpid(pid, &status, WNOHANG) == 0; i++)
+		while ((quit_s = (now_ms() - tq) / 1000) < QUIT_LIMIT_S &&
+		       wait4(pid, &status, WNOHANG, &ru) == 0) {
 			(void)drain(fd, 50);
-		if (i == 100) {
+			if (!dumped && quit_s >= QUIT_SLOW_S) {
+				where_is(pid);
+				dumped = true;
+			}
+		}
+		if (quit_s >= QUIT_LIMIT_S) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
+			quit_s = -1;
 			ok = false;
+		} else if (cpu_before >= 0) {
+			quit_cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+			              (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3 -
+			              cpu_before;
 		}
 	}
 	close(fd);
@@ -434,6 +567,15 @@ int main(int argc, char **argv)
 	                   : "TOKENS IN CLEAR");
 	if (leaks > 0)
 		printf("  %d of %d tokens appear in clear in %s\n", leaks, ntokens, logpath);
+	if (quit_s >= 0) {
+		printf("  quit: %.2f s from Q to exit (status %d)%s, %.0f ms of CPU, load average "
+		       "%s\n",
+		       quit_s, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+		       quit_s >= QUIT_SLOW_S ? " SLOW" : "", quit_cpu_ms, loadavg());
+		quit_steps(logpath);
+	} else
+		printf("  quit: NOT within %d s of Q (killed), load average %s\n", QUIT_LIMIT_S,
+		       loadavg());
 	printf("  sandbox: %u changes, webhook deliveries %.0f ok %.0f failed, /v2 requests %.0f\n",
 	       k, st_counter(&sbx, "deliveries_ok"), st_counter(&sbx, "deliveries_failed"),
 	       st_counter(&sbx, "v2_requests"));
