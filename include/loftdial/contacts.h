@@ -63,9 +63,10 @@ int contacts_search(struct store *st, const char *query, size_t limit, contacts_
 int contacts_fts_query(const char *query, char *out, size_t n);
 
 /* Calls cb for up to limit live contacts (id order) with a phone (phone, mobile, home) whose
- * digits end in the last seven of digits (7 to 15 ASCII digits; anything else finds nobody and
- * returns 0). A candidate, not a match: the caller reads each phone as a number to confirm it
- * (numbers.h). A non-zero return from cb stops and is returned; cb may use the store. */
+ * digits before any extension ("x12", "ext. 12", ";ext=12", "#12", ",12") end in the last
+ * seven of digits (7 to 15 ASCII digits; anything else finds nobody and returns 0). A candidate,
+ * not a match: the caller reads each phone as a number to confirm it (numbers.h). A non-zero return
+ * from cb stops and is returned; cb may use the store. */
 int contacts_by_phone(struct store *st, const char *digits, size_t limit, contacts_each_h *cb,
                       void *arg);
 

@@ -393,8 +393,9 @@ int contacts_by_phone(struct store *st, const char *digits, size_t limit, contac
 		return 0;
 	if (limit == 0)
 		return 0;
-	/* The index keeps the last seven digits of every phone as a token of the phones column,
-	 * so this finds the number however it was written ("(415) 555-0134", "+1 415..."). */
+	/* The index keeps the last seven digits of every phone, its extension left out, as a
+	 * token of the phones column, so this finds the number however it was written
+	 * ("(415) 555-0134", "+1 415...", "... x12"; schema version 6). */
 	text_printf(match, sizeof(match), "phones : \"%s\"", digits + len - 7);
 	err = search_tier(st, &tier, match, limit, &f);
 	/* Done with every statement before calling back, so the callback may use the store. */

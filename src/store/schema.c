@@ -32,8 +32,9 @@
 	"coalesce(substr(" DIGITS(x) ",-10),'') || ' ' || " \
 	"coalesce(substr(" DIGITS(x) ",-7),'')"
 
-/* The FTS row of person p (a table alias or new), company falling back to the account. */
-#define FTS_VALUES(p) \
+/* The FTS row of person p (a table alias or new), company falling back to the account, its
+ * phones as tokens by TOK (PHONE_TOKENS until version 6, PHONE_TOKENS6 since). */
+#define FTS_VALUES_BY(p, TOK) \
 	p ".id, " \
 	"trim(coalesce(" p ".first_name,'') || ' ' || coalesce(" p ".last_name,'') || ' ' || " \
 	"coalesce(" p ".display_name,'')), " \
@@ -42,18 +43,20 @@
 	"AND a.is_deleted = 0), ''), " \
 	"coalesce(" p ".title,''), " \
 	"coalesce(" p ".email,''), " \
-	PHONE_TOKENS(p ".phone") " || ' ' || " \
-	PHONE_TOKENS(p ".mobile_phone") " || ' ' || " \
-	PHONE_TOKENS(p ".home_phone")
+	TOK(p ".phone") " || ' ' || " \
+	TOK(p ".mobile_phone") " || ' ' || " \
+	TOK(p ".home_phone")
+#define FTS_VALUES(p) FTS_VALUES_BY(p, PHONE_TOKENS)
 
 #define FTS_INSERT "INSERT INTO contacts_fts(rowid, name, company, title, email, phones) "
 
 /* The people who show account new.id's name as their company, and their reindexing. */
 #define PEOPLE_OF_ACCOUNT \
 	"FROM sl_people p WHERE p.account_id = new.id AND p.company IS NULL AND p.is_deleted = 0"
-#define REINDEX_ACCOUNT_PEOPLE \
+#define REINDEX_ACCOUNT_PEOPLE_BY(TOK) \
 	"DELETE FROM contacts_fts WHERE rowid IN (SELECT p.id " PEOPLE_OF_ACCOUNT "); " \
-	FTS_INSERT "SELECT " FTS_VALUES("p") " " PEOPLE_OF_ACCOUNT "; "
+	FTS_INSERT "SELECT " FTS_VALUES_BY("p", TOK) " " PEOPLE_OF_ACCOUNT "; "
+#define REINDEX_ACCOUNT_PEOPLE REINDEX_ACCOUNT_PEOPLE_BY(PHONE_TOKENS)
 
 static const char v1_sql[] =
 	/* ---- synced Salesloft objects ---- */
@@ -211,10 +214,6 @@ static const char v1_sql[] =
 	"UNION ALL SELECT email, id, 0 FROM sl_users "
 	"WHERE is_deleted = 0 AND coalesce(email, '') <> '') GROUP BY lower(address);\n";
 
-/* Fills contacts_fts from scratch with the triggers' expressions (contacts_reindex). */
-const char store_fts_reindex_sql[] =
-	FTS_INSERT "SELECT " FTS_VALUES("p") " FROM sl_people p WHERE p.is_deleted = 0";
-/* clang-format on */
 
 /* Version 2: what the abandonment meter and `loftdial report` need per attempt: the rep
  * (Salesloft user id) and the campaign it counts toward, whether the identification message
@@ -291,12 +290,72 @@ static const char v5_sql[] =
         "CREATE INDEX sl_calls_deleted ON sl_calls(is_deleted) WHERE is_deleted <> 0;\n"
         "CREATE INDEX sl_emails_deleted ON sl_emails(is_deleted) WHERE is_deleted <> 0;\n";
 
+/* Version 6: a phone's extension stays out of its digit tokens. "+1 415 555 0100 x12" was
+ * indexed as "14155550100x12" and its last seven characters "0100x12", so looking the number
+ * up by its last seven digits (contacts_by_phone, the gates of `loftdial dial --numbers`)
+ * missed the person. The digit tokens are now made from the part before the first extension
+ * marker ("x", "ext", ";", "#", ","), the markers numbers_normalise() splits at; the phone as
+ * written stays a token, so typing the extension still finds the person. The triggers that
+ * fill contacts_fts are made again with the new tokens, and the people with a marker in a
+ * phone are indexed again (the others' tokens do not change). */
+/* clang-format off */
+#define EXT_AT(x, m) "coalesce(nullif(instr(lower(" x "),'" m "'),0),1000000000)"
+#define MAIN_PART(x) \
+	"substr(" x ",1,min(" EXT_AT(x, "x") "," EXT_AT(x, "ext") "," EXT_AT(x, ";") "," \
+	EXT_AT(x, "#") "," EXT_AT(x, ",") ")-1)"
+#define PHONE_TOKENS6(x) \
+	"coalesce(" x ",'') || ' ' || " \
+	"coalesce(" DIGITS(MAIN_PART(x)) ",'') || ' ' || " \
+	"coalesce(substr(" DIGITS(MAIN_PART(x)) ",-10),'') || ' ' || " \
+	"coalesce(substr(" DIGITS(MAIN_PART(x)) ",-7),'')"
+#define HAS_MARKER(p) \
+	"(instr(lower(coalesce(" p ".phone,'') || coalesce(" p ".mobile_phone,'') || " \
+	"coalesce(" p ".home_phone,'')),'x') > 0 OR " \
+	"instr(coalesce(" p ".phone,'') || coalesce(" p ".mobile_phone,'') || " \
+	"coalesce(" p ".home_phone,''),';') > 0 OR " \
+	"instr(coalesce(" p ".phone,'') || coalesce(" p ".mobile_phone,'') || " \
+	"coalesce(" p ".home_phone,''),'#') > 0 OR " \
+	"instr(coalesce(" p ".phone,'') || coalesce(" p ".mobile_phone,'') || " \
+	"coalesce(" p ".home_phone,''),',') > 0)"
+static const char v6_sql[] =
+	"DROP TRIGGER sl_people_fts_insert;\n"
+	"DROP TRIGGER sl_people_fts_update;\n"
+	"DROP TRIGGER sl_accounts_fts_insert;\n"
+	"DROP TRIGGER sl_accounts_fts_update;\n"
+	"CREATE TRIGGER sl_people_fts_insert AFTER INSERT ON sl_people "
+	"WHEN new.is_deleted = 0 BEGIN "
+	FTS_INSERT "SELECT " FTS_VALUES_BY("new", PHONE_TOKENS6) "; END;\n"
+	"CREATE TRIGGER sl_people_fts_update AFTER UPDATE ON sl_people WHEN "
+	"old.is_deleted IS NOT new.is_deleted OR old.id IS NOT new.id OR "
+	"old.first_name IS NOT new.first_name OR old.last_name IS NOT new.last_name OR "
+	"old.display_name IS NOT new.display_name OR old.company IS NOT new.company OR "
+	"old.account_id IS NOT new.account_id OR old.title IS NOT new.title OR "
+	"old.email IS NOT new.email OR old.phone IS NOT new.phone OR "
+	"old.mobile_phone IS NOT new.mobile_phone OR old.home_phone IS NOT new.home_phone "
+	"BEGIN DELETE FROM contacts_fts WHERE rowid = old.id; "
+	FTS_INSERT "SELECT " FTS_VALUES_BY("new", PHONE_TOKENS6) " WHERE new.is_deleted = 0; END;\n"
+	"CREATE TRIGGER sl_accounts_fts_insert AFTER INSERT ON sl_accounts BEGIN "
+	REINDEX_ACCOUNT_PEOPLE_BY(PHONE_TOKENS6) "END;\n"
+	"CREATE TRIGGER sl_accounts_fts_update AFTER UPDATE ON sl_accounts "
+	"WHEN old.name IS NOT new.name OR old.is_deleted IS NOT new.is_deleted BEGIN "
+	REINDEX_ACCOUNT_PEOPLE_BY(PHONE_TOKENS6) "END;\n"
+	"DELETE FROM contacts_fts WHERE rowid IN (SELECT p.id FROM sl_people p WHERE "
+	HAS_MARKER("p") ");\n"
+	FTS_INSERT "SELECT " FTS_VALUES_BY("p", PHONE_TOKENS6) " FROM sl_people p "
+	"WHERE p.is_deleted = 0 AND " HAS_MARKER("p") ";\n";
+
+/* Fills contacts_fts from scratch with the triggers' expressions (contacts_reindex). */
+const char store_fts_reindex_sql[] =
+	FTS_INSERT "SELECT " FTS_VALUES_BY("p", PHONE_TOKENS6) " FROM sl_people p WHERE p.is_deleted = 0";
+/* clang-format on */
+
 static const struct store_migration steps[] = {
         {1, "initial schema", v1_sql},
         {2, "dial attempts: user, campaign, identification message, zone", v2_sql},
         {3, "tokens bound to their URLs", v3_sql},
         {4, "contact search: prefix indexes, a names index", v4_sql},
         {5, "deleted rows indexed for live counts", v5_sql},
+        {6, "contact search: phone digits without the extension", v6_sql},
 };
 
 /* The migration list. */

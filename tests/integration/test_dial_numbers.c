@@ -232,8 +232,9 @@ static struct store *home_store(const struct st_home *h)
 
 /* What the store knows about a number: a do-not-contact person (written as Salesloft has it,
  * not in E.164), a person whose restrictions forbid calls (by their mobile), a person in Tokyo
- * with a Los Angeles number, and a number parked after three invalid outcomes are each refused
- * with their gate; a number the store does not know is dialled in its own zone. */
+ * with a Los Angeles number, a number parked after three invalid outcomes, and a
+ * do-not-contact person whose phone field carries an extension are each refused with their
+ * gate; a number the store does not know is dialled in its own zone. */
 static void test_store_gates(void **state)
 {
 	struct st_home h;
@@ -242,8 +243,10 @@ static void test_store_gates(void **state)
 	struct attempt a;
 	int i, rc, invites = phone_invites();
 
-	home(&h, "+14155550301\n+14155550401\n+14155550501\n+14155550601\n+14155550701\n", file,
-	     sizeof(file));
+	home(&h,
+	     "+14155550301\n+14155550401\n+14155550501\n+14155550601\n+14155550701\n"
+	     "+14155550801\n",
+	     file, sizeof(file));
 	st = home_store(&h);
 	storetest_put(st, STORE_PEOPLE,
 	              "{\"id\":9001,\"first_name\":\"Dee\",\"phone\":\"(415) 555-0301\","
@@ -254,6 +257,10 @@ static void test_store_gates(void **state)
 	storetest_put(st, STORE_PEOPLE,
 	              "{\"id\":9003,\"first_name\":\"Yu\",\"phone\":\"+1 415 555 0501\","
 	              "\"locale\":\"Asia/Tokyo\"}");
+	/* An extension typed into the phone field does not hide the number from the gates. */
+	storetest_put(st, STORE_PEOPLE,
+	              "{\"id\":9005,\"first_name\":\"Eve\",\"phone\":\"+1 415 555 0801 ext. 12\","
+	              "\"do_not_contact\":true,\"locale\":\"US/Pacific\"}");
 	/* Someone else whose number only shares the last seven digits: not the same number. */
 	storetest_put(st, STORE_PEOPLE,
 	              "{\"id\":9004,\"first_name\":\"Al\",\"phone\":\"+1 212 555 0701\","
@@ -276,6 +283,7 @@ static void test_store_gates(void **state)
 	assert_skipped("+14155550401", "restricted", "when_read");
 	assert_skipped("+14155550501", "hours", "when_read");
 	assert_skipped("+14155550601", "parked", "when_read");
+	assert_skipped("+14155550801", "dnc", "when_read");
 	assert_dialled("+14155550701", "connected");
 	assert_int_equal(phone_invites() - invites, 1);
 	assert_non_null(strstr(out, "\"person_id\":9001"));

@@ -571,6 +571,50 @@ static void test_hand_built_v1(void **state)
 	store_close(st);
 }
 
+/* Version 6: a database of version 5 whose people have extensions in their phone fields
+ * opens with those people indexed by the number before the extension (the migration indexes
+ * them again), the others as they were, and a phone written later is indexed the same way. */
+static void test_v6_phone_extensions(void **state)
+{
+	struct storetest *fx = *state;
+	const struct store_migration *steps;
+	struct store *st;
+	sqlite3 *db;
+	size_t n;
+
+	steps = store_schema_steps(&n);
+	assert_true(n >= 6);
+	assert_int_equal(steps[4].version, 5);
+	assert_int_equal(store_open_with(&st, fx->path, steps, 5), 0);
+	store_close(st);
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	                              "INSERT INTO sl_people (id, synced_at, raw, phone, "
+	                              "mobile_phone) VALUES (1, 0, '{}', '+1 415 555 0177 x12', "
+	                              "NULL), (2, 0, '{}', NULL, '(415) 555-0188;ext=3'), "
+	                              "(3, 0, '{}', '415-555-0199', NULL);",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(&st, fx->path), 0);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	assert_int_equal(q_int(st, "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH "
+	                           "'phones : \"5550177\"'"),
+	                 1);
+	assert_int_equal(q_int(st, "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH "
+	                           "'phones : \"4155550188\"'"),
+	                 2);
+	assert_int_equal(q_int(st, "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH "
+	                           "'phones : \"5550199\"'"),
+	                 3);
+	/* The phone as written stays a token: the extension can still be typed. */
+	assert_int_equal(q_int(st, "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH "
+	                           "'phones : x12'"),
+	                 1);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM contacts_fts"), 3);
+	store_close(st);
+}
+
 /* Every column the records map extracts exists in its table (map and schema agree). */
 static void test_schema_matches_map(void **state)
 {
@@ -679,6 +723,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_migrate_failure_rolls_back, setup,
 	                                        storetest_teardown),
 	        cmocka_unit_test_setup_teardown(test_hand_built_v1, setup, storetest_teardown),
+	        cmocka_unit_test_setup_teardown(test_v6_phone_extensions, setup,
+	                                        storetest_teardown),
 	        cmocka_unit_test(test_schema_matches_map),
 	        cmocka_unit_test(test_stmt_cache),
 	};
