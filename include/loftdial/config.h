@@ -19,14 +19,19 @@
 
 struct config;
 
-enum config_type { CONFIG_STR, CONFIG_INT, CONFIG_BOOL, CONFIG_ENUM };
+/* CONFIG_PORTS: empty, or a UDP port range "LO-HI" for RTP, inside the row's min..max, LO
+ * even (RTP takes an even port and RTCP the next) and at least CONFIG_PORTS_SPAN ports. */
+enum config_type { CONFIG_STR, CONFIG_INT, CONFIG_BOOL, CONFIG_ENUM, CONFIG_PORTS };
+
+/* The fewest ports a CONFIG_PORTS range holds: two (RTP, RTCP) for each of nine lines. */
+#define CONFIG_PORTS_SPAN 18
 
 /* One row of the key table, exposed for documentation and `loftdial config`. */
 struct config_key {
 	const char *name;
 	enum config_type type;
 	const char *def;     /* default, as text */
-	int64_t min, max;    /* CONFIG_INT only */
+	int64_t min, max;    /* CONFIG_INT and CONFIG_PORTS only */
 	const char *choices; /* CONFIG_ENUM only: "a|b|c" */
 	bool secret;         /* never printed or logged in full */
 	const char *doc;

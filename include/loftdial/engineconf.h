@@ -36,6 +36,7 @@ struct engineconf {
 	const char *net_interface; /* "" = let baresip choose */
 	const char *ctrl_listen;   /* "127.0.0.1:4461" */
 	unsigned rtp_timeout;      /* seconds, 0 = off */
+	const char *rtp_ports;     /* "LO-HI" (engine.rtp_ports), NULL or "" = baresip's own */
 	const char *snd_path;      /* folder for sndfile recordings, "" = do not record */
 	const char *module_path;   /* "" = /usr/lib/baresip/modules */
 	const char *rep_source;    /* "alsa,default": its module gets loaded */
@@ -51,7 +52,8 @@ int engineconf_account(char *out, size_t n, const struct sip_account *a, bool re
                        size_t whyn);
 
 /* Writes dir/config, dir/accounts (0600) and dir/contacts, replacing them. The folder must
- * exist. 0 or an errno value. */
+ * exist. 0 or an errno value (EINVAL for a value baresip cannot be given, such as an
+ * rtp_ports that engine.rtp_ports would refuse). */
 int engineconf_write(const char *dir, const struct engineconf *c);
 
 #endif

@@ -40,6 +40,7 @@ struct phone_opts {
 	unsigned ctrl_port;       /* spawn: line N's ctrl_tcp is 127.0.0.1:ctrl_port + N */
 	const char *connect_addr; /* connect: the user's baresip ctrl_tcp */
 	unsigned rtp_timeout;     /* seconds */
+	const char *rtp_ports;    /* "LO-HI" the engines take RTP from; NULL or "": baresip's own */
 	struct sip_account account;
 	const char *rep_source; /* the rep's headset, "alsa,default" */
 	const char *rep_player;

@@ -79,6 +79,9 @@ static const struct config_key keys[] = {
 	 "First local ctrl_tcp port of the spawned engines; each line uses port + line."},
 	{"engine.rtp_timeout", CONFIG_INT, "10", 0, 600, NULL, false,
 	 "Seconds without RTP after which a connected call is ended (0 off)."},
+	{"engine.rtp_ports", CONFIG_PORTS, "", 1024, 65535, NULL, false,
+	 "UDP ports the spawned engines take RTP and RTCP from, LO-HI (LO even, 18 ports or more; "
+	 "env LOFTDIAL_RTP_PORTS); empty: baresip's own range, 1024-49152."},
 	{"engine.local_ip", CONFIG_STR, "", 0, 0, NULL, false,
 	 "IP address the spawned engines bind SIP to and announce in SDP (empty: all, baresip picks)."},
 	/* SIP account */
@@ -256,6 +259,21 @@ static int parse_int(const char *s, int64_t *out)
 	return 0;
 }
 
+/* Reads "LO-HI" (digits only on each side). */
+static int parse_ports(const char *s, int64_t *lo, int64_t *hi)
+{
+	const char *dash = strchr(s, '-');
+	char low[16];
+	size_t n = dash ? (size_t)(dash - s) : 0;
+
+	if (!dash || n == 0 || n >= sizeof(low) || strspn(s, "0123456789") != n || !dash[1] ||
+	    strspn(dash + 1, "0123456789") != strlen(dash + 1))
+		return EINVAL;
+	memcpy(low, s, n);
+	low[n] = '\0';
+	return parse_int(low, lo) || parse_int(dash + 1, hi) ? EINVAL : 0;
+}
+
 static int parse_bool(const char *s, bool *out)
 {
 	if (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on") || !strcmp(s, "1"))
@@ -289,7 +307,7 @@ int config_check(const char *key, const char *value, char *err, size_t errsz)
 {
 	int i = key_index(key);
 	const struct config_key *k;
-	int64_t n;
+	int64_t n, hi;
 	bool b;
 
 	if (i < 0) {
@@ -332,6 +350,34 @@ int config_check(const char *key, const char *value, char *err, size_t errsz)
 		if (!enum_ok(k->choices, value)) {
 			text_printf(err, errsz, "%s: '%.32s' is not one of %s", key, value,
 			            k->choices);
+			return EINVAL;
+		}
+		break;
+	case CONFIG_PORTS:
+		if (!*value)
+			break;
+		if (parse_ports(value, &n, &hi)) {
+			text_printf(err, errsz, "%s: '%.32s' is not a port range LO-HI", key,
+			            value);
+			return EINVAL;
+		}
+		if (n < k->min || hi > k->max || n >= hi) {
+			text_printf(err, errsz, "%s: %s is not a range inside %lld..%lld", key,
+			            value, (long long)k->min, (long long)k->max);
+			return EINVAL;
+		}
+		if (n % 2) {
+			text_printf(err, errsz,
+			            "%s: %s starts at an odd port (RTP takes an even port, RTCP "
+			            "the next)",
+			            key, value);
+			return EINVAL;
+		}
+		if (hi - n + 1 < CONFIG_PORTS_SPAN) {
+			text_printf(err, errsz,
+			            "%s: %s holds fewer than %d ports (two for each of up to nine "
+			            "lines)",
+			            key, value, CONFIG_PORTS_SPAN);
 			return EINVAL;
 		}
 		break;
@@ -488,6 +534,7 @@ void config_apply_env(struct config *cfg)
 	        {"LOFTDIAL_ACCOUNTS_URL", "salesloft.accounts_url"},
 	        {"LOFTDIAL_API_KEY", "salesloft.api_key"},
 	        {"LOFTDIAL_LOG_LEVEL", "log.level"},
+	        {"LOFTDIAL_RTP_PORTS", "engine.rtp_ports"},
 	};
 	char err[256], origin[64];
 	size_t i;

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "loftdial/config.h"
 #include "loftdial/dialplan.h"
 #include "loftdial/engineconf.h"
 #include "loftdial/text.h"
@@ -183,7 +184,7 @@ static bool value_ok(const char *s)
 
 int engineconf_write(const char *dir, const struct engineconf *c)
 {
-	char conf[4096], tail[1024];
+	char conf[4096], tail[1024], ports[64] = "", why[160];
 	char modules[512] = "module\t\t\tg711.so\nmodule\t\t\taubridge.so\nmodule\t\t\taufile.so\n";
 	int err;
 
@@ -195,6 +196,12 @@ int engineconf_write(const char *dir, const struct engineconf *c)
 	    (c->module_path && !value_ok(c->module_path)) ||
 	    strchr(c->account, '\n') != strrchr(c->account, '\n'))
 		return EINVAL;
+	/* The same rule as the config key's, so a range set in code is checked too. */
+	if (c->rtp_ports && *c->rtp_ports) {
+		if (config_check("engine.rtp_ports", c->rtp_ports, why, sizeof(why)))
+			return EINVAL;
+		text_printf(ports, sizeof(ports), "rtp_ports\t\t%s\n", c->rtp_ports);
+	}
 	add_driver(modules, sizeof(modules), c->rep_source);
 	add_driver(modules, sizeof(modules), c->rep_player);
 	tail[0] = '\0';
@@ -217,6 +224,7 @@ int engineconf_write(const char *dir, const struct engineconf *c)
 	        "jitter_buffer_delay\t5-10\n"
 	        "rtcp_mux\t\tno\n"
 	        "rtp_timeout\t\t%u\n"
+	        "%s"
 	        "module_path\t\t%s\n"
 	        "%s%s"
 	        "module_tmp\t\taccount.so\n"
@@ -228,7 +236,7 @@ int engineconf_write(const char *dir, const struct engineconf *c)
 	        "statmode_default\toff\n",
 	        c->sip_listen, c->net_interface && *c->net_interface ? "net_interface\t\t" : "",
 	        c->net_interface && *c->net_interface ? c->net_interface : "",
-	        c->net_interface && *c->net_interface ? "\n" : "", c->rtp_timeout,
+	        c->net_interface && *c->net_interface ? "\n" : "", c->rtp_timeout, ports,
 	        c->module_path && *c->module_path ? c->module_path : "/usr/lib/baresip/modules",
 	        modules, tail, c->ctrl_listen);
 	if (err)

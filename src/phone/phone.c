@@ -24,6 +24,7 @@
 
 #include <re.h>
 
+#include "loftdial/config.h"
 #include "loftdial/ctrlmsg.h"
 #include "loftdial/log.h"
 #include "loftdial/loop.h"
@@ -752,11 +753,15 @@ static int prepare_line(struct phone *p, struct line *l, char *why, size_t whyn)
 	c.net_interface = p->local_ip;
 	c.ctrl_listen = ctrl;
 	c.rtp_timeout = p->o.rtp_timeout;
+	c.rtp_ports = p->o.rtp_ports;
 	c.snd_path = l->recdir;
 	c.rep_source = p->rep_source;
 	c.rep_player = p->rep_player;
 	c.account = account;
 	err = engineconf_write(l->dir, &c);
+	if (err == EINVAL && c.rtp_ports && *c.rtp_ports &&
+	    config_check("engine.rtp_ports", c.rtp_ports, why, whyn))
+		return err;
 	if (err)
 		text_printf(why, whyn, "cannot write the engine config in %s: %s", l->dir,
 		            strerror(err));

@@ -20,6 +20,7 @@ void phone_opts_from_config(struct phone_opts *o, const struct config *cfg, cons
 	o->ctrl_port = (unsigned)config_int(cfg, "engine.ctrl_port");
 	o->connect_addr = config_str(cfg, "engine.address");
 	o->rtp_timeout = (unsigned)config_int(cfg, "engine.rtp_timeout");
+	o->rtp_ports = config_str(cfg, "engine.rtp_ports");
 	o->account.aor = config_str(cfg, "sip.aor");
 	o->account.registrar = config_str(cfg, "sip.registrar");
 	o->account.outbound = config_str(cfg, "sip.outbound");

@@ -484,6 +484,7 @@ int vmrec_start(struct vmrec **rp, const struct vmrec_opts *o, vmrec_h *h, void 
 	ec.net_interface = ip;
 	ec.ctrl_listen = ctrl;
 	ec.rtp_timeout = o->phone.rtp_timeout;
+	ec.rtp_ports = o->phone.rtp_ports;
 	ec.rep_source = o->source;
 	ec.rep_player = ENGINECONF_DUMMY_PLAY;
 	ec.account = account;

@@ -81,6 +81,90 @@ static int stop_child(pid_t pid, int sig, int ms)
 	}
 }
 
+/* Adds the socket inodes of process pid to inodes (at most max). */
+static unsigned socket_inodes(const char *pid, unsigned long *inodes, unsigned n, unsigned max)
+{
+	char path[600], link[64];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+	d = opendir(path);
+	if (!d)
+		return n;
+	while (n < max && (e = readdir(d)) != NULL) {
+		ssize_t k;
+
+		snprintf(path, sizeof(path), "/proc/%s/fd/%s", pid, e->d_name);
+		k = readlink(path, link, sizeof(link) - 1);
+		if (k <= 0)
+			continue;
+		link[k] = '\0';
+		if (sscanf(link, "socket:[%lu]", &inodes[n]) == 1)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+bool pt_child_udp_in(int lo, int hi)
+{
+	static const char *const tables[] = {"/proc/net/udp", "/proc/net/udp6"};
+	unsigned long inodes[256];
+	unsigned n = 0, i, t;
+	pid_t me = getpid();
+	struct dirent *e;
+	DIR *d = opendir("/proc");
+	char *p;
+
+	if (!d)
+		return false;
+	while ((e = readdir(d)) != NULL) {
+		char path[300], buf[512];
+		FILE *f;
+		int ppid;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		fclose(f);
+		if (p && sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == me)
+			n = socket_inodes(e->d_name, inodes, n, 256);
+	}
+	closedir(d);
+	for (t = 0; t < 2; t++) {
+		char line[512];
+		FILE *f = fopen(tables[t], "r");
+
+		while (f && fgets(line, sizeof(line), f)) {
+			char local[64];
+			unsigned port;
+			unsigned long inode;
+
+			/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
+			if (sscanf(line, " %*s %63s %*s %*s %*s %*s %*s %*s %*s %lu", local,
+			           &inode) != 2)
+				continue;
+			p = strrchr(local, ':');
+			if (!p || sscanf(p + 1, "%x", &port) != 1 || (int)port < lo ||
+			    (int)port > hi)
+				continue;
+			for (i = 0; i < n; i++)
+				if (inodes[i] == inode) {
+					fclose(f);
+					return true;
+				}
+		}
+		if (f)
+			fclose(f);
+	}
+	return false;
+}
+
 int pt_children(void)
 {
 	DIR *d = opendir("/proc");
@@ -640,6 +724,8 @@ void pt_pool_defaults(struct pool_opts *po, struct phone_opts *ph, const char *d
 	ph->sip_port = (unsigned)sip_base;
 	ph->ctrl_port = (unsigned)ctrl_base;
 	ph->rtp_timeout = 10;
+	/* The suite's RTP range (tests/CMakeLists.txt), clear of every port tests hand out. */
+	ph->rtp_ports = tl_env("LOFTDIAL_RTP_PORTS", "");
 	ph->account.aor = "sip:loftdial@127.0.0.1";
 	ph->account.transport = "udp";
 	if (mic) {

@@ -138,6 +138,9 @@ const struct pt_note *pt_pool_last(const struct pt_pool *t, enum pool_ev ev);
 
 /* Number of live child processes of this process (zombies excluded), read from /proc. */
 int pt_children(void);
+/* Whether a child of this process has a UDP socket bound to a port in lo..hi now (read from
+ * /proc: the children's socket inodes against /proc/net/udp and udp6). */
+bool pt_child_udp_in(int lo, int hi);
 /* Number of open fds of this process. */
 int pt_fds(void);
 /* VmRSS of this process in kB. */

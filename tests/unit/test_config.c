@@ -185,6 +185,64 @@ static void test_set_and_env(void **state)
 	config_free(cfg);
 }
 
+/* engine.rtp_ports: empty (baresip's own range) or LO-HI inside 1024..65535, LO even, at least
+ * 18 ports; anything else is refused with the reason and leaves the value as it was; the
+ * environment sets it too. */
+static void test_rtp_ports(void **state)
+{
+	static const struct {
+		const char *value;
+		int err;
+		const char *why; /* a piece of the message */
+	} rows[] = {
+	        {"", 0, NULL},
+	        {"61000-65534", 0, NULL},
+	        {"10000-20000", 0, NULL},
+	        {"1024-1041", 0, NULL}, /* exactly 18 ports */
+	        {"1024-1040", EINVAL, "fewer than 18"},
+	        {"61001-65534", EINVAL, "odd port"},
+	        {"20000-10000", EINVAL, "not a range inside"},
+	        {"20000-20000", EINVAL, "not a range inside"},
+	        {"1000-2000", EINVAL, "not a range inside 1024..65535"},
+	        {"61000-65536", EINVAL, "not a range inside"},
+	        {"61000-99999999999999999999", EINVAL, "not a port range"},
+	        {"61000", EINVAL, "not a port range"},
+	        {"61000-", EINVAL, "not a port range"},
+	        {"-61000", EINVAL, "not a port range"},
+	        {"61000 - 62000", EINVAL, "not a port range"},
+	        {"+61000-62000", EINVAL, "not a port range"},
+	        {"61000-62000-63000", EINVAL, "not a port range"},
+	        {"0x61000-62000", EINVAL, "not a port range"},
+	        {"sixty-seventy", EINVAL, "not a port range"},
+	};
+	struct config *cfg;
+	char err[256];
+	size_t i;
+
+	assert_int_equal(config_new(&cfg), 0);
+	assert_string_equal(config_str(cfg, "engine.rtp_ports"), "");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(
+		        config_set(cfg, "engine.rtp_ports", "40000-40100", err, sizeof(err)), 0);
+		if (config_set(cfg, "engine.rtp_ports", rows[i].value, err, sizeof(err)) !=
+		    rows[i].err)
+			fail_msg("'%s': not %s (%s)", rows[i].value,
+			         rows[i].err ? "refused" : "taken", err);
+		assert_string_equal(config_str(cfg, "engine.rtp_ports"),
+		                    rows[i].err ? "40000-40100" : rows[i].value);
+		if (rows[i].why && !strstr(err, rows[i].why))
+			fail_msg("'%s': '%s' does not say '%s'", rows[i].value, err, rows[i].why);
+	}
+	setenv("LOFTDIAL_RTP_PORTS", "50000-50100", 1);
+	config_apply_env(cfg);
+	assert_string_equal(config_str(cfg, "engine.rtp_ports"), "50000-50100");
+	assert_string_equal(config_origin(cfg, "engine.rtp_ports"),
+	                    "environment LOFTDIAL_RTP_PORTS");
+	unsetenv("LOFTDIAL_RTP_PORTS");
+	config_free(cfg);
+}
+
 static void test_files(void **state)
 {
 	char dir[256], path[512];
@@ -447,11 +505,12 @@ static void test_file_set(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_defaults),        cmocka_unit_test(test_table),
-	        cmocka_unit_test(test_warning_text),    cmocka_unit_test(test_hostile_sizes),
-	        cmocka_unit_test(test_set_and_env),     cmocka_unit_test(test_files),
-	        cmocka_unit_test(test_docs_match_keys), cmocka_unit_test(test_unused_keys),
-	        cmocka_unit_test(test_origins),         cmocka_unit_test(test_file_set),
+	        cmocka_unit_test(test_defaults),     cmocka_unit_test(test_table),
+	        cmocka_unit_test(test_warning_text), cmocka_unit_test(test_hostile_sizes),
+	        cmocka_unit_test(test_set_and_env),  cmocka_unit_test(test_files),
+	        cmocka_unit_test(test_rtp_ports),    cmocka_unit_test(test_docs_match_keys),
+	        cmocka_unit_test(test_unused_keys),  cmocka_unit_test(test_origins),
+	        cmocka_unit_test(test_file_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

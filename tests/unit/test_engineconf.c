@@ -180,6 +180,18 @@ static void test_write(void **state)
 	assert_null(strstr(buf, "sndfile"));
 	assert_null(strstr(buf, "net_interface"));
 	assert_null(strstr(buf, "module\t\t\taufile.so\nmodule\t\t\taufile.so"));
+	/* No range: baresip's own; a range is written as baresip's rtp_ports; a range the
+	 * config key would refuse is refused here too. */
+	assert_null(strstr(buf, "rtp_ports"));
+	c.rtp_ports = "61000-65534";
+	assert_int_equal(engineconf_write(dir, &c), 0);
+	(void)slurp(dir, "config", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\nrtp_ports\t\t61000-65534\n"));
+	c.rtp_ports = "61001-65534";
+	assert_int_equal(engineconf_write(dir, &c), EINVAL);
+	c.rtp_ports = "61000-65534\nmodule stdio.so";
+	assert_int_equal(engineconf_write(dir, &c), EINVAL);
+	c.rtp_ports = NULL;
 	/* values that would break the file */
 	c.sip_listen = "127.0.0.1:5270\nmodule stdio.so";
 	assert_int_equal(engineconf_write(dir, &c), EINVAL);
