@@ -19,11 +19,18 @@
 #define ATTEMPT_OUTCOMES                                                                           \
 	"connected|busy|no_answer|rejected|invalid_number|network|voicemail|cancelled|failed"
 
+/* The longest number an attempt keeps: what the dialer dials is an E.164 number, or a dial
+ * list's line as it was (a SIP URI of up to DIALPLAN_URI_MAX, POOL_INPUT_MAX), kept whole so
+ * a record and the parking of bad numbers match the number exactly (poolcfg.c checks the
+ * sizes agree). */
+#define ATTEMPTS_NUMBER_MAX 256
+
 struct attempt {
-	int64_t id;            /* set by attempts_insert() */
-	char session_id[64];   /* the dial session this leg belongs to */
-	int line;              /* 1..9 */
-	char number[40];       /* E.164 as dialled */
+	int64_t id;          /* set by attempts_insert() */
+	char session_id[64]; /* the dial session this leg belongs to */
+	int line;            /* 1..9 */
+	/* E.164 as dialled, else the line as queued (a SIP URI) */
+	char number[ATTEMPTS_NUMBER_MAX + 1];
 	int64_t person_id;     /* 0 = none (NULL in the table) */
 	int64_t task_id;       /* 0 = none */
 	int64_t action_id;     /* 0 = none */
@@ -47,7 +54,7 @@ struct attempt {
 bool attempts_outcome_valid(const char *s);
 
 /* Inserts a (usually just started) attempt and sets a->id. EINVAL for a bad outcome or an
- * empty number. */
+ * empty number or one that fills a->number without its end (never stored cut). */
 int attempts_insert(struct store *st, struct attempt *a);
 /* Rewrites every field of the attempt a->id. ENOENT when absent, EINVAL for a bad outcome. */
 int attempts_update(struct store *st, const struct attempt *a);

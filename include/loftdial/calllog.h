@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "loftdial/attempts.h"
 #include "loftdial/store.h"
 
 #define CALLLOG_NOTES_MAX 512
@@ -34,7 +35,7 @@ struct calllog {
 	int64_t person_id;  /* 0 when unknown */
 	int64_t at;         /* unix seconds: the attempt's start, else the record's creation */
 	char person[128];   /* the person's name from the synced people */
-	char number[64];
+	char number[ATTEMPTS_NUMBER_MAX + 1]; /* the attempt's (attempts.h), or the call's */
 	char outcome[24];   /* the attempt's outcome (attempts.h), "" for no attempt or one live */
 	bool live;          /* an attempt with no outcome yet */
 	int64_t duration_s; /* talk time: answered to ended, else the record's duration */

@@ -37,6 +37,10 @@
 enum nstate { NENT_WAITING, NENT_DIALLED, NENT_SKIPPED };
 
 /* One line of the file. */
+/* A parked number is matched whole: the number kept per entry fits an attempt's record. */
+_Static_assert(ATTEMPTS_NUMBER_MAX >= DIALPLAN_URI_MAX,
+               "dial_attempts.number must hold every number numdial dials");
+
 struct nent {
 	char *input;
 	unsigned file_line;

@@ -39,6 +39,10 @@ void pool_opts_from_config(struct pool_opts *o, const struct config *cfg, unsign
 	o->auto_resume = true;
 }
 
+/* What an attempt dials fits its record whole: an E.164 number, or the line as queued. */
+_Static_assert(ATTEMPTS_NUMBER_MAX >= POOL_INPUT_MAX && ATTEMPTS_NUMBER_MAX >= NUMBERS_E164_MAX,
+               "dial_attempts.number must hold every number the pool dials");
+
 void pool_attempt_row(struct attempt *rec, const char *session, const struct pool_attempt *a)
 {
 	memset(rec, 0, sizeof(*rec));

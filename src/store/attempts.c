@@ -79,7 +79,9 @@ static bool attempt_ok(const struct attempt *a)
 {
 	if (!memchr(a->outcome, '\0', sizeof(a->outcome)) || !attempts_outcome_valid(a->outcome))
 		return false;
-	return strnlen(a->number, sizeof(a->number)) > 0;
+	/* A number without its end (no NUL inside the field) was cut somewhere: refused. */
+	return strnlen(a->number, sizeof(a->number)) > 0 &&
+	       memchr(a->number, '\0', sizeof(a->number));
 }
 
 /* Records a new attempt and hands back its id. */

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "loftdial/attempts.h"
 #include "loftdial/callrec.h"
 
 struct ui;
@@ -49,9 +50,9 @@ typedef int(picker_done_h)(struct ui *ui, const struct picker_result *r, void *a
 
 /* The call to log; copied by picker_open(). */
 struct picker_req {
-	char who[256];          /* the person's name ("" unknown) */
-	char number[40];        /* the number dialled */
-	unsigned duration_s;    /* talk time */
+	char who[256];                        /* the person's name ("" unknown) */
+	char number[ATTEMPTS_NUMBER_MAX + 1]; /* the number dialled (attempts.h) */
+	unsigned duration_s;                  /* talk time */
 	enum callrec_kind kind; /* CALLREC_CONNECTED, or a non-person outcome the rep opened */
 	char disposition[CALLREC_NAME_MAX]; /* pre-filled ("" none) */
 	char sentiment[CALLREC_NAME_MAX];

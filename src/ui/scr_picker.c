@@ -75,7 +75,7 @@ struct names {
 /* The call :picker offers when opened without a request. */
 struct orphan {
 	int64_t person_id, action_id, task_id;
-	char number[40];
+	char number[ATTEMPTS_NUMBER_MAX + 1];
 };
 
 struct picker {

@@ -48,7 +48,7 @@ struct sesslane {
 	bool live_dropped;
 	char reason[128];
 	char who[128];
-	char number[64];
+	char number[POOL_INPUT_MAX + 1]; /* E.164, else the line as queued */
 };
 
 struct sessview {
