@@ -45,9 +45,15 @@ bool identmsg_cached(const char *dir, const char *text, char *out, size_t n, uns
 /* Renders the text into its file and waits for it (a cached file is used as it is: *cached
  * says which). out gets the path, *ms the length. 0, or an errno value with why: ENOENT when
  * espeak-ng or sox is not installed, EIO when one fails, EPROTO when the result does not
- * check. Never from a loop handler. */
+ * check. A new file removes the folder's other messages (not one held: identmsg_hold), as a
+ * render on the loop does. Never from a loop handler. */
 int identmsg_render(const char *dir, const char *text, char *out, size_t n, bool *cached,
                     unsigned *ms, char *why, size_t whyn);
+
+/* Keeps the message at path from being removed as stale while a dialer may play it: an open
+ * descriptor with a shared lock (close it when done). The descriptor, or -ENOENT when the file
+ * is gone, -EBUSY when it is being removed right now (render it again), another -errno. */
+int identmsg_hold(const char *path);
 
 /* ---- rendering on the loop ---- */
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <re.h>
 
@@ -84,6 +85,7 @@ struct pool {
 	/* The spoken identification message while it renders (no dial starts meanwhile, so no
 	 * one who answers meets silence), and why there is none when it could not be made. */
 	struct identmsg *ident_job;
+	int ident_fd; /* the spoken message held while the pool may play it, -1 none */
 	char ident_why[256];
 	struct phone *phone;
 	pool_h *h;
@@ -1024,6 +1026,13 @@ static void ident_ready(int err, const char *path, const char *why, void *arg)
 		text_printf(p->ident_why, sizeof(p->ident_why), "cannot speak it: %s", why);
 	else
 		text_copy(p->ident_file, sizeof(p->ident_file), path);
+	if (!err && (p->ident_fd = identmsg_hold(p->ident_file)) < 0) {
+		/* Removed as stale by another loftdial in the moment since it was made. */
+		err = -p->ident_fd;
+		text_printf(p->ident_why, sizeof(p->ident_why), "cannot speak it: %s: %s",
+		            p->ident_file, strerror(err));
+		p->ident_file[0] = '\0';
+	}
 	identmsg_free(p->ident_job);
 	p->ident_job = NULL;
 	if (!err)
@@ -1047,7 +1056,9 @@ static void ident_prepare(struct pool *p, const char *text, const char *dir)
 		text_copy(p->ident_why, sizeof(p->ident_why), "cannot speak it: no data folder");
 		return;
 	}
-	if (identmsg_cached(dir, text, p->ident_file, sizeof(p->ident_file), NULL)) {
+	/* Held from here, so a render of another text elsewhere does not remove it. */
+	if (identmsg_cached(dir, text, p->ident_file, sizeof(p->ident_file), NULL) &&
+	    (p->ident_fd = identmsg_hold(p->ident_file)) >= 0) {
 		log_info("pool", "identification message: %s (already made)", p->ident_file);
 		return;
 	}
@@ -1098,6 +1109,7 @@ int pool_new(struct pool **pp, const struct pool_opts *o, const struct phone_opt
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return ENOMEM;
+	p->ident_fd = -1;
 	p->o = *o;
 	p->h = h;
 	p->arg = arg;
@@ -1281,6 +1293,8 @@ void pool_free(struct pool *p)
 		free(lb);
 	}
 	identmsg_free(p->ident_job);
+	if (p->ident_fd >= 0)
+		close(p->ident_fd);
 	phone_free(p->phone);
 	free(p);
 }

@@ -4,12 +4,18 @@
  * the text's hash, and the two child processes that render it (espeak-ng speaks the text at
  * its own rate, sox converts that into the engine's 8 kHz mono 16-bit WAV).
  *
+ * Only the message in force is kept: when a new text has been rendered, the other
+ * ident-<hash>.wav files of the folder are removed, except one a running dialer holds
+ * (identmsg_hold: a shared flock for as long as it may play the file; the removal takes an
+ * exclusive one without waiting and leaves a held file alone).
+ *
  * The children get only argv (no shell) and the text on stdin, written into the pipe before
  * the fork (the text is far below PIPE_BUF, so the write never waits). espeak-ng runs without
  * -m, so nothing in the text is read as SSML, and the filter keeps out the brackets of its
  * phoneme input; a name cannot start an option because it never reaches argv.
  */
 #define _GNU_SOURCE /* pipe2 */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -18,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -436,7 +443,53 @@ static int step_result(unsigned step, int status, const char *errtext, char *why
 	return EIO;
 }
 
-/* After the last step: the file checks and takes its place. */
+/* True for a finished message's name, "ident-" and 16 hex digits and ".wav" (a render's
+ * temporary files end otherwise). */
+static bool is_message(const char *name)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	return strlen(name) == 6 + 16 + 4 && !strncmp(name, "ident-", 6) &&
+	       strspn(name + 6, hex) == 16 && !strcmp(name + 22, ".wav");
+}
+
+/* Removes the messages of path's folder other than path itself: stale once a new text is in
+ * force. A file a dialer holds (identmsg_hold) stays; the lock is tried, never waited for. */
+static void prune_stale(const char *path)
+{
+	char folder[IDENTMSG_PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct dirent *de;
+	DIR *d;
+
+	if (!slash || (size_t)(slash - path) >= sizeof(folder))
+		return;
+	memcpy(folder, path, (size_t)(slash - path));
+	folder[slash - path] = '\0';
+	d = opendir(folder);
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		int fd;
+
+		if (!is_message(de->d_name) || !strcmp(de->d_name, slash + 1))
+			continue;
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+				log_info("identmsg", "removed the old message %s", de->d_name);
+		} else {
+			log_info("identmsg", "kept the old message %s: a dialer plays it",
+			         de->d_name);
+		}
+		close(fd);
+	}
+	closedir(d);
+}
+
+/* After the last step: the file checks and takes its place, and the old messages go. */
 static int render_done(struct render *r, unsigned *ms, char *why, size_t whyn)
 {
 	int err = vmrec_check(r->part, ms, why, whyn);
@@ -445,7 +498,27 @@ static int render_done(struct render *r, unsigned *ms, char *why, size_t whyn)
 		err = errno;
 		text_printf(why, whyn, "cannot write %s: %s", r->path, strerror(err));
 	}
+	if (!err)
+		prune_stale(r->path);
 	return err;
+}
+
+int identmsg_hold(const char *path)
+{
+	int fd, err;
+
+	if (!path || !*path)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* Not waited for: a removal holds its lock only around the unlink. */
+	if (flock(fd, LOCK_SH | LOCK_NB)) {
+		err = errno == EWOULDBLOCK ? EBUSY : errno;
+		close(fd);
+		return -err;
+	}
+	return fd;
 }
 
 static void render_clean(const struct render *r)

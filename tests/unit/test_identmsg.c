@@ -170,6 +170,35 @@ static void check_wav(const char *path, unsigned *ms)
 	assert_true(*ms >= 1000 && *ms <= 10000);
 }
 
+/* A file of name in the messages' folder, with a few bytes in it. */
+static void put_file(const char *name)
+{
+	char path[1200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/ident/%s", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	fputs("x", f);
+	fclose(f);
+}
+
+static bool has_file(const char *name)
+{
+	char path[1200];
+
+	snprintf(path, sizeof(path), "%s/ident/%s", dir, name);
+	return access(path, F_OK) == 0;
+}
+
+static void rm_file(const char *name)
+{
+	char path[1200];
+
+	snprintf(path, sizeof(path), "%s/ident/%s", dir, name);
+	assert_int_equal(unlink(path), 0);
+}
+
 static void test_render_and_cache(void **state)
 {
 	char text[IDENTMSG_TEXT_MAX], text2[IDENTMSG_TEXT_MAX], why[512] = "";
@@ -206,18 +235,61 @@ static void test_render_and_cache(void **state)
 	assert_true(s1.st_mtim.tv_sec == s2.st_mtim.tv_sec &&
 	            s1.st_mtim.tv_nsec == s2.st_mtim.tv_nsec);
 
-	/* A changed number: a new file; the old one stays as it was. */
+	/* A changed number: a new file, and the old one, stale now, is removed; a render's
+	 * temporary name and other files are left alone. */
 	assert_int_equal(
 	        identmsg_text("Dana Reyes", "415 555 0124", text2, sizeof(text2), why, sizeof(why)),
 	        0);
+	put_file("ident-0123456789abcdef.wav.77.part");
+	put_file("ident-0123456789abcdef.wav.77.tts.wav");
+	put_file("my-notes.txt");
+	put_file("ident-0123456789abcdeg.wav"); /* not a hash: not a message */
+	put_file("ident-0123456789abcdef.wav"); /* an older message of another text */
 	err = identmsg_render(dir, text2, p3, sizeof(p3), &cached, &ms2, why, sizeof(why));
 	if (err)
 		fail_msg("render: %s", why);
 	assert_false(cached);
 	assert_string_not_equal(p1, p3);
 	check_wav(p3, &ms2);
-	assert_int_equal(stat(p1, &s2), 0);
-	assert_int_equal(s1.st_ino, s2.st_ino);
+	assert_int_not_equal(access(p1, F_OK), 0);
+	assert_false(has_file("ident-0123456789abcdef.wav"));
+	assert_true(has_file("ident-0123456789abcdef.wav.77.part"));
+	assert_true(has_file("ident-0123456789abcdef.wav.77.tts.wav"));
+	assert_true(has_file("my-notes.txt"));
+	assert_true(has_file("ident-0123456789abcdeg.wav"));
+	rm_file("ident-0123456789abcdef.wav.77.part");
+	rm_file("ident-0123456789abcdef.wav.77.tts.wav");
+	rm_file("my-notes.txt");
+	rm_file("ident-0123456789abcdeg.wav");
+
+	/* A message a dialer holds is kept when another text is rendered, and removed by the
+	 * next render once it is let go. A text whose file is there is not rendered: nothing
+	 * is removed then. */
+	{
+		char text3[IDENTMSG_TEXT_MAX], p4[IDENTMSG_PATH_MAX], p5[IDENTMSG_PATH_MAX];
+		int held = identmsg_hold(p3);
+
+		assert_true(held >= 0);
+		assert_int_equal(identmsg_hold("/nonexistent/ident-0.wav"), -ENOENT);
+		assert_int_equal(identmsg_hold(""), -EINVAL);
+		assert_int_equal(identmsg_text("Dana Reyes", "415 555 0125", text3, sizeof(text3),
+		                               why, sizeof(why)),
+		                 0);
+		assert_int_equal(identmsg_render(dir, text3, p4, sizeof(p4), &cached, &ms2, why,
+		                                 sizeof(why)),
+		                 0);
+		assert_int_equal(access(p3, F_OK), 0);
+		close(held);
+		/* The first text again (its file was removed above): rendered anew, and the two
+		 * others go. */
+		assert_int_equal(
+		        identmsg_render(dir, text, p5, sizeof(p5), &cached, &ms2, why, sizeof(why)),
+		        0);
+		assert_false(cached);
+		assert_string_equal(p5, p1);
+		assert_int_not_equal(access(p3, F_OK), 0);
+		assert_int_not_equal(access(p4, F_OK), 0);
+	}
 
 	/* A file that no longer plays is rendered again. */
 	{
