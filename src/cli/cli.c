@@ -14,13 +14,15 @@
 
 static const struct cli_cmd cmds[] = {
         {"config", cmd_config, "show and change loftdial's settings and where its files are",
-         "usage: loftdial config [paths|keys [--not-used]|show|set KEY VALUE]\n"
+         "usage: loftdial config [paths|keys [--not-used]|show|set KEY [--] VALUE]\n"
          "  paths  the config file, database and log locations\n"
          "  keys   every config key with its default and meaning; --not-used: the\n"
          "         keys declared for features not built yet (setting one warns)\n"
          "  show   the effective value of every key and where it came from (secrets\n"
          "         masked), and whether a connection is saved\n"
-         "  set    change KEY to VALUE in the config file in place, keeping comments\n"},
+         "  set    change KEY to VALUE in the config file in place, keeping comments;\n"
+         "         put -- before a VALUE that starts with - (set sip.auth_pass -- -x):\n"
+         "         -h or --help before -- shows this instead of setting anything\n"},
         {"connect", cmd_connect, "connect to Salesloft (OAuth in a browser, or an API key)",
          "usage: loftdial connect [--paste] [--no-browser] [--api-key KEY]\n"
          "  OAuth: prints the authorize URL and waits for the redirect on\n"
@@ -281,7 +283,9 @@ int cli_main(int argc, char **argv)
 		unknown_command(argv[1]);
 		return CLI_USAGE;
 	}
-	for (i = 2; i < argc; i++) {
+	/* --help anywhere asks for the command's usage, up to a "--": what follows it is data
+	 * (`config set KEY -- --help` sets the value "--help"). */
+	for (i = 2; i < argc && strcmp(argv[i], "--"); i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(cmd->usage, stdout);
 			return CLI_OK;

@@ -78,7 +78,7 @@ static int show(const struct cli_ctx *ctx)
 	return CLI_OK;
 }
 
-/* `config set KEY VALUE`: checks the value, then rewrites that one line of the file. */
+/* `config set KEY [--] VALUE`: checks the value, then rewrites that one line of the file. */
 static int set(const struct cli_ctx *ctx, const char *key, const char *value)
 {
 	const struct config_key *k;
@@ -136,12 +136,28 @@ int cmd_config(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (!strcmp(what, "show") && argc <= 2)
 		return show(ctx);
-	if (!strcmp(what, "set") && argc == 4)
-		return set(ctx, argv[2], argv[3]);
-	if (!strcmp(what, "set"))
-		fprintf(stderr, "loftdial config set: needs a key and a value\n");
-	else if (argc > 2 &&
-	         (!strcmp(what, "paths") || !strcmp(what, "keys") || !strcmp(what, "show")))
+	if (!strcmp(what, "set")) {
+		const char *pos[3];
+		bool dashes = false;
+		int np = 0, a;
+
+		/* The first "--" ends the options: every word after it is KEY or VALUE as written,
+		 * so a value may start with '-'. */
+		for (a = 2; a < argc; a++) {
+			if (!dashes && !strcmp(argv[a], "--")) {
+				dashes = true;
+				continue;
+			}
+			if (np < 3)
+				pos[np] = argv[a];
+			np++;
+		}
+		if (np == 2)
+			return set(ctx, pos[0], pos[1]);
+		fprintf(stderr, "loftdial config set: needs a key and a value (-- before a value "
+		                "that starts with -)\n");
+	} else if (argc > 2 &&
+	           (!strcmp(what, "paths") || !strcmp(what, "keys") || !strcmp(what, "show")))
 		fprintf(stderr, "loftdial config %s: takes no arguments\n", what);
 	else
 		fprintf(stderr, "loftdial config: no subcommand '%.64s' (paths, keys, show, set)\n",

@@ -91,6 +91,27 @@ check "config show never prints the secret" bash -c "! '$bin' config show 2>&1 |
 "$bin" config set dial.lines >/dev/null 2>&1; rc=$?
 check "config set without a value exits 2" test $rc -eq 2
 
+# A value that starts with -: --help (or -h) before a -- asks for the usage and sets nothing;
+# after --, every word is the key or the value as written.
+"$bin" config set sip.caller_id --help >"$home/out" 2>&1; rc=$?
+check "config set KEY --help exits 0" test $rc -eq 0
+check "config set KEY --help shows the usage and says how" \
+	grep -q 'put -- before a VALUE that starts with -' "$home/out"
+check "config set KEY --help sets nothing" bash -c "! grep -q '^sip.caller_id' '$home/config'"
+"$bin" config set sip.caller_id -- --help >"$home/set"; rc=$?
+check "config set KEY -- --help exits 0" test $rc -eq 0
+check "config set KEY -- --help sets the value --help" \
+	grep -qE "^sip.caller_id +--help +$home/config:[0-9]+\$" <<<"$("$bin" config show 2>&1)"
+"$bin" config set sip.caller_id -- -h >/dev/null && "$bin" config set -- dial.stagger_ms 500 >/dev/null
+check "-- before the key works too" \
+	grep -qE "^dial.stagger_ms +500 +$home/config:2\$" <<<"$("$bin" config show 2>&1)"
+check "config set KEY -- -h sets -h" \
+	grep -qE "^sip.caller_id +-h +$home/config:[0-9]+\$" <<<"$("$bin" config show 2>&1)"
+"$bin" config set sip.caller_id -- a b >/dev/null 2>"$home/err"; rc=$?
+check "config set with two values exits 2" test $rc -eq 2
+check "and says how to pass a value that starts with -" \
+	grep -q 'needs a key and a value (-- before a value that starts with -)' "$home/err"
+
 # Usage errors say what is wrong and what is valid in one line, then the usage.
 usage_err() { # usage_err EXPECTED ARGS...: exit 2, first line has EXPECTED, usage follows
 	local want=$1; shift
