@@ -2,9 +2,12 @@
  * The log screen: the tail of loftdial's own log file, following it as it grows.
  *
  * The file is watched with inotify through the loop (no polling): when it grows, the new
- * lines are read from where the last read stopped; when it shrinks (rotated or truncated),
- * the tail is read again. Only the last LOG_KEEP lines are kept. Lines are drawn through
- * ui_text(), so whatever ended up in the log cannot reach the terminal raw.
+ * lines are read from where the last read stopped. The lines read and that offset outlive the
+ * screen (its ui_keep() slot), so opening it again reads only what was appended meanwhile,
+ * not the tail again. When the file shrank (truncated) or is another file (rotated: another
+ * inode at the path), or more than LOG_TAIL bytes came meanwhile, the tail is read afresh.
+ * Only the last LOG_KEEP lines are kept. Lines are drawn through ui_text(), so whatever
+ * ended up in the log cannot reach the terminal raw.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,21 +19,30 @@
 
 #include <re.h>
 
+#include "loftdial/log.h"
 #include "loftdial/text.h"
 
 #include "screen.h"
 
 #define LOG_KEEP 2000
-#define LOG_TAIL (256 * 1024) /* bytes read back on open */
+#define LOG_TAIL (256 * 1024) /* bytes read back when starting afresh */
 #define LOG_LINE 1024
+
+/* What the screen keeps between its openings: the lines read and where reading stopped. */
+struct logkeep {
+	char (*lines)[LOG_LINE]; /* ring of LOG_KEEP lines */
+	size_t first;            /* ring index of the oldest line */
+	size_t count;
+	long long offset; /* bytes of the file read so far */
+	dev_t dev;        /* the file read (a rotation puts another one at the path) */
+	ino_t ino;
+	char partial[LOG_LINE];
+};
 
 struct logscr {
 	struct ui *ui;
-	char (*lines)[LOG_LINE]; /* ring of LOG_KEEP lines */
-	size_t first;            /* ring index of the oldest line */
+	struct logkeep *k;
 	struct ui_list list;
-	long long offset; /* bytes of the file read so far */
-	char partial[LOG_LINE];
 	int ifd;
 	int rows;
 };
@@ -38,18 +50,20 @@ struct logscr {
 /* Line i (0 = oldest kept). */
 static const char *line_at(const struct logscr *l, size_t i)
 {
-	return l->lines[(l->first + i) % LOG_KEEP];
+	return l->k->lines[(l->k->first + i) % LOG_KEEP];
 }
 
 /* Adds one complete line to the ring. */
 static void push_line(struct logscr *l, const char *s)
 {
-	if (l->list.count < LOG_KEEP) {
-		text_copy(l->lines[(l->first + l->list.count) % LOG_KEEP], LOG_LINE, s);
-		l->list.count++;
+	struct logkeep *k = l->k;
+
+	if (k->count < LOG_KEEP) {
+		text_copy(k->lines[(k->first + k->count) % LOG_KEEP], LOG_LINE, s);
+		k->count++;
 	} else {
-		text_copy(l->lines[l->first], LOG_LINE, s);
-		l->first = (l->first + 1) % LOG_KEEP;
+		text_copy(k->lines[k->first], LOG_LINE, s);
+		k->first = (k->first + 1) % LOG_KEEP;
 		if (l->list.sel > 0 && !l->list.follow)
 			l->list.sel--;
 	}
@@ -58,60 +72,77 @@ static void push_line(struct logscr *l, const char *s)
 /* Splits a chunk of the file into lines, keeping an unfinished last line for later. */
 static void add_bytes(struct logscr *l, const char *buf, size_t n)
 {
-	size_t i, plen = strlen(l->partial);
+	char *partial = l->k->partial;
+	size_t i, plen = strlen(partial);
 
 	for (i = 0; i < n; i++) {
 		if (buf[i] == '\n') {
-			l->partial[plen] = '\0';
-			push_line(l, l->partial);
+			partial[plen] = '\0';
+			push_line(l, partial);
 			plen = 0;
-			l->partial[0] = '\0';
-		} else if (plen + 1 < sizeof(l->partial)) {
-			l->partial[plen++] = buf[i] ? buf[i] : '?';
+			partial[0] = '\0';
+		} else if (plen + 1 < LOG_LINE) {
+			partial[plen++] = buf[i] ? buf[i] : '?';
 		}
 	}
-	l->partial[plen] = '\0';
+	partial[plen] = '\0';
 }
 
-/* Reads what was added to the file since the last read (or its tail, the first time or
- * after it shrank). */
-static void read_more(struct logscr *l)
+/* Forgets every line: the next read starts at the tail. */
+static void start_afresh(struct logscr *l)
 {
-	const char *path = ui_paths(l->ui)->log_file;
+	l->k->count = l->k->first = 0;
+	l->k->partial[0] = '\0';
+	l->k->offset = 0;
+	l->list.count = l->list.top = l->list.sel = 0;
+}
+
+/* Reads what was added to the file since the last read (or its tail, the first time, after
+ * it shrank or was replaced, or when more than LOG_TAIL bytes came); returns the bytes read. */
+static long long read_more(struct logscr *l)
+{
+	struct logkeep *k = l->k;
 	char buf[16384];
 	struct stat sb;
+	long long got = 0;
 	FILE *f;
 	size_t n;
 
-	if (stat(path, &sb))
-		return;
-	if ((long long)sb.st_size < l->offset) {
-		l->list.count = l->first = 0;
-		l->partial[0] = '\0';
-		l->offset = 0;
-	}
-	f = fopen(path, "rb");
+	f = fopen(ui_paths(l->ui)->log_file, "rb");
 	if (!f)
-		return;
-	if (l->offset == 0 && sb.st_size > LOG_TAIL) {
+		return 0;
+	if (fstat(fileno(f), &sb)) {
+		fclose(f);
+		return 0;
+	}
+	if (k->offset > 0 &&
+	    (sb.st_dev != k->dev || sb.st_ino != k->ino || (long long)sb.st_size < k->offset ||
+	     (long long)sb.st_size - k->offset > LOG_TAIL))
+		start_afresh(l);
+	k->dev = sb.st_dev;
+	k->ino = sb.st_ino;
+	if (k->offset == 0 && sb.st_size > LOG_TAIL) {
 		/* Start at the first whole line of the tail. */
-		l->offset = (long long)sb.st_size - LOG_TAIL;
-		if (fseeko(f, (off_t)l->offset, SEEK_SET) == 0) {
+		k->offset = (long long)sb.st_size - LOG_TAIL;
+		if (fseeko(f, (off_t)k->offset, SEEK_SET) == 0) {
 			int c;
 
 			while ((c = fgetc(f)) != EOF && c != '\n')
-				l->offset++;
-			l->offset++;
+				k->offset++;
+			k->offset++;
 		}
 	}
-	if (fseeko(f, (off_t)l->offset, SEEK_SET) == 0) {
+	if (fseeko(f, (off_t)k->offset, SEEK_SET) == 0) {
 		while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
 			add_bytes(l, buf, n);
-			l->offset += (long long)n;
+			k->offset += (long long)n;
+			got += (long long)n;
 		}
 	}
 	fclose(f);
+	l->list.count = k->count;
 	ui_list_fit(&l->list, l->rows);
+	return got;
 }
 
 /* inotify says the file changed. */
@@ -126,14 +157,36 @@ static void on_change(int flags, void *arg)
 	ui_dirty(l->ui);
 }
 
+/* The kept lines, made on the first opening. */
+static struct logkeep *kept(struct ui *ui)
+{
+	void **slot = ui_keep(ui, &screen_log);
+	struct logkeep *k;
+
+	if (!slot)
+		return NULL;
+	if (*slot)
+		return *slot;
+	k = calloc(1, sizeof(*k));
+	if (k)
+		k->lines = calloc(LOG_KEEP, sizeof(*k->lines));
+	if (!k || !k->lines) {
+		free(k);
+		return NULL;
+	}
+	*slot = k;
+	return k;
+}
+
 static int logscr_open(struct ui *ui, void **state)
 {
 	struct logscr *l = calloc(1, sizeof(*l));
+	long long got;
 
 	if (!l)
 		return ENOMEM;
-	l->lines = calloc(LOG_KEEP, sizeof(*l->lines));
-	if (!l->lines) {
+	l->k = kept(ui);
+	if (!l->k) {
 		free(l);
 		return ENOMEM;
 	}
@@ -149,7 +202,10 @@ static int logscr_open(struct ui *ui, void **state)
 	if (l->ifd < 0)
 		ui_status(ui, THEME_WARNING, "cannot watch %s: it will not follow",
 		          ui_paths(ui)->log_file);
-	read_more(l);
+	/* At debug level, what the opening cost (a test checks an opening again reads only what
+	 * is new). Not per reading: the line would itself be a change to read. */
+	got = read_more(l);
+	log_debug("ui", "log screen: read %lld bytes on opening, up to %lld", got, l->k->offset);
 	*state = l;
 	return 0;
 }
@@ -235,8 +291,15 @@ static void logscr_close(struct ui *ui, void *state)
 		fd_close(l->ifd);
 		close(l->ifd);
 	}
-	free(l->lines);
 	free(l);
+}
+
+static void logscr_forget(void *kept_lines)
+{
+	struct logkeep *k = kept_lines;
+
+	free(k->lines);
+	free(k);
 }
 
 const struct screen_ops screen_log = {
@@ -251,4 +314,5 @@ const struct screen_ops screen_log = {
         .resize = logscr_resize,
         .search = logscr_search,
         .close = logscr_close,
+        .forget = logscr_forget,
 };

@@ -94,6 +94,9 @@ struct screen_ops {
 	void (*resume)(struct ui *ui, void *state);
 	/* Frees the state (optional when open allocates nothing). */
 	void (*close)(struct ui *ui, void *state);
+	/* Frees what the screen kept across its openings in its ui_keep() slot, when the TUI
+	 * ends (optional: needed by a screen that keeps something). */
+	void (*forget)(void *kept);
 };
 
 /* Every screen, in the order of the title bar. Adding a screen: write src/ui/scr_NAME.c
@@ -128,6 +131,11 @@ void ui_cursor(struct ui *ui, WINDOW *w, int y, int x);
 /* A bar of width cols showing part/whole: "[#####-----]". */
 void ui_gauge(const struct ui *ui, WINDOW *w, int y, int x, int cols, double part, double whole,
               enum theme_elem fill);
+
+/* The slot where screen ops keeps what outlives one opening of it (what was read, to go on
+ * from there next time): NULL until the screen stores a pointer there; the manager hands it
+ * to ops->forget() when the TUI ends. NULL for a screen that is not in UI_SCREENS. */
+void **ui_keep(struct ui *ui, const struct screen_ops *ops);
 
 /* A message on the status line (sanitized), in the element's colours, until the next key. */
 void ui_status(struct ui *ui, enum theme_elem e, const char *fmt, ...)

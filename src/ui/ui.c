@@ -98,6 +98,7 @@ struct ui {
 	char open_names[NSCREENS][KEYMAP_NAME_MAX];
 	char open_help[NSCREENS][64];
 	int scope_of[NSCREENS];
+	void *kept[NSCREENS]; /* each screen's ui_keep() slot */
 
 	struct theme theme;
 	char theme_name[64];
@@ -321,6 +322,28 @@ int ui_push_arg(struct ui *ui, const char *name, const void *arg, size_t len)
 	ui->pending_len = len;
 	ui->pending_has_arg = true;
 	return 0;
+}
+
+void **ui_keep(struct ui *ui, const struct screen_ops *ops)
+{
+	size_t i;
+
+	for (i = 0; ui && i < NSCREENS; i++)
+		if (screens[i] == ops)
+			return &ui->kept[i];
+	return NULL;
+}
+
+/* Frees what the screens kept across their openings (the TUI is ending). */
+static void forget_kept(struct ui *ui)
+{
+	size_t i;
+
+	for (i = 0; i < NSCREENS; i++) {
+		if (ui->kept[i] && screens[i]->forget)
+			screens[i]->forget(ui->kept[i]);
+		ui->kept[i] = NULL;
+	}
 }
 
 const void *ui_open_arg(struct ui *ui, size_t *len)
@@ -1482,6 +1505,7 @@ out:
 	if (ui->running)
 		tmr_cancel(&ui->linger_tmr);
 	linger_free_all(ui);
+	forget_kept(ui);
 	term_close();
 	t0 = mono_ms();
 	uisvc_free(ui->svc);
