@@ -2,6 +2,7 @@
  * synctest: homes, loftdial runs and store reads for the sync integration tests.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -125,9 +126,24 @@ sqlite3 *st_db(const struct st_home *h)
 {
 	char path[700];
 	sqlite3 *db = NULL;
+	int rc;
 
 	snprintf(path, sizeof(path), "%s/loftdial.db", h->dir);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK) {
+		/* Rare under load in CI-like runs and not yet explained: say what the open met and
+		 * what the home holds, so the next failure explains itself. */
+		int e = errno;
+		DIR *d = opendir(h->dir);
+		struct dirent *de;
+
+		fprintf(stderr, "# st_db: %s: %s (rc %d, errno %s)\n# st_db: the home holds:", path,
+		        db ? sqlite3_errmsg(db) : "no handle", rc, strerror(e));
+		while (d && (de = readdir(d)) != NULL)
+			fprintf(stderr, " %s", de->d_name);
+		fprintf(stderr, "%s\n", d ? "" : " (cannot list it)");
+		if (d)
+			closedir(d);
 		sqlite3_close(db);
 		return NULL;
 	}
