@@ -1,7 +1,11 @@
 /*
  * pool: the dial pool, N lines (1 to 9) dialling a queue of numbers, first answer wins.
  *
- * Numbers (or SIP URIs) are queued; free lines take them in order, one start every stagger_ms.
+ * Numbers (or SIP URIs) are queued; free lines take them in order, one start every stagger_ms,
+ * the lowest free line first. The first round waits until every line new dials may use is up
+ * (or has failed to start), at most first_round_ms, so the first number goes to line 1 and all
+ * lines ring together however slowly the engines start; after that wait it goes on with the
+ * lines that are up and says which are not (POOL_EV_WARNING).
  * A line that rings longer than the ring timeout is hung up by loftdial (CANCEL). The first
  * answer that is (or may be) a person wins: every other leg is cancelled or hung up at once,
  * the time from that answer to the last leg's confirmed end is measured, and only then does
@@ -49,6 +53,8 @@ enum pool_machine { POOL_MACHINE_HANGUP, POOL_MACHINE_VOICEMAIL, POOL_MACHINE_CO
 struct pool_opts {
 	unsigned ring_timeout_ms;   /* loftdial cancels a leg ringing this long */
 	unsigned stagger_ms;        /* between starts */
+	unsigned first_round_ms;    /* the first round waits this long at most for every line
+	                             * to be up (0: 5000) */
 	unsigned ext_delay_ms;      /* extension DTMF this long after connect (0: 2000) */
 	unsigned hangup_confirm_ms; /* unconfirmed hangup fails the line (0: 5000) */
 	unsigned amd_max_ms;        /* AMD gives up (unknown) this long after answer (0: 6000) */

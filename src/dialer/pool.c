@@ -27,10 +27,11 @@
 #include "loftdial/text.h"
 #include "loftdial/wavtail.h"
 
-#define AMD_POLL_MS  40
-#define AMD_CHUNK    4000
-#define VM_WAIT_MS   30000 /* the longest wait for a beep (pool_opts.vm_wait_ms 0) */
-#define IDENT_MAX_MS 60000 /* an identification message still playing by then is cut */
+#define AMD_POLL_MS    40
+#define AMD_CHUNK      4000
+#define VM_WAIT_MS     30000 /* the longest wait for a beep (pool_opts.vm_wait_ms 0) */
+#define IDENT_MAX_MS   60000 /* an identification message still playing by then is cut */
+#define FIRST_ROUND_MS 5000  /* pool_opts.first_round_ms 0 */
 
 enum hangup_why {
 	WHY_NONE = 0,
@@ -104,7 +105,12 @@ struct pool {
 	bool started, stopping, stopped, wrapup, idle_told, phone_stopping;
 	uint64_t last_start;
 	struct tmr pump_tmr, amd_tmr; /* pump_tmr: the stagger between starts */
-	struct loop_job pump_job;     /* pump() after the current handler */
+	/* The first round: no dial until every line in use is up (or failed to start) or
+	 * round_tmr runs out, so people go to lines in line order and the lines ring together. */
+	struct tmr round_tmr;
+	bool round_ready, round_waited, round_over;
+	unsigned round_failed;    /* bit i: line i+1 went down before the first round */
+	struct loop_job pump_job; /* pump() after the current handler */
 	/* drop-time measurement */
 	uint64_t win_us, last_send_us;
 	unsigned cancels_pending, cancels_total;
@@ -825,6 +831,11 @@ static void phone_note(const struct phone_note *n, void *arg)
 		pump_soon(p);
 		break;
 	case PHONE_EV_LINE_DOWN:
+		/* A line that fails before the first round is not waited for. */
+		if (!p->round_ready) {
+			p->round_failed |= 1u << (g->n - 1);
+			pump_soon(p);
+		}
 		tell(p, POOL_EV_LINE_DOWN, g->a, g->n, n->text);
 		if (g->a)
 			leg_end(g, n->call);
@@ -937,7 +948,59 @@ static bool dial_next(struct pool *p, struct leg *g)
 	return true;
 }
 
-/* Starts dials while lines are free, one per stagger. */
+/* The first round's wait ran out: it goes on with the lines that are up. */
+static void round_timeout(void *arg)
+{
+	struct pool *p = arg;
+
+	p->round_over = true;
+	pump_soon(p);
+}
+
+/* Whether the first round may start: every line new dials may use is up or failed to start,
+ * or the wait (started here, the first time there is something to dial) ran out. Without it
+ * the first number would go to whichever engine came up first. Says once which lines the
+ * first round goes without. */
+static bool first_round_ready(struct pool *p)
+{
+	char late[64] = "", msg[160];
+	unsigned i, up = 0, waiting = 0;
+	size_t n = 0;
+
+	if (p->round_ready)
+		return true;
+	for (i = 0; i < p->active; i++) {
+		if (phone_line_up(p->phone, i + 1)) {
+			up++;
+			continue;
+		}
+		if (!(p->round_failed & (1u << i)))
+			waiting++;
+		if (!text_printf(late + n, sizeof(late) - n, "%s%u", n ? ", " : "", i + 1))
+			n += strlen(late + n);
+	}
+	if (waiting && !p->round_over) {
+		if (!p->round_waited) {
+			p->round_waited = true;
+			tmr_start(&p->round_tmr,
+			          p->o.first_round_ms ? p->o.first_round_ms : FIRST_ROUND_MS,
+			          round_timeout, p);
+		}
+		return false;
+	}
+	p->round_ready = true;
+	tmr_cancel(&p->round_tmr);
+	if (up < p->active) {
+		text_printf(msg, sizeof(msg),
+		            "the first round starts on %u of %u lines: line%s %s not up", up,
+		            p->active, p->active - up > 1 ? "s" : "", late);
+		log_warn("pool", "%s", msg);
+		tell(p, POOL_EV_WARNING, NULL, 0, msg);
+	}
+	return true;
+}
+
+/* Starts dials while lines are free, one per stagger, the lowest free line first. */
 static void pump(void *arg)
 {
 	struct pool *p = arg;
@@ -956,6 +1019,8 @@ static void pump(void *arg)
 	}
 	if (p->winner || p->wrapup || p->paused || p->ident_job)
 		return;
+	if (p->queued && !first_round_ready(p))
+		return; /* a LINE_UP, a LINE_DOWN or round_tmr pumps again */
 	while (p->queued) {
 		struct leg *g = NULL;
 		uint64_t now = loop_now_ms();
@@ -1127,6 +1192,7 @@ int pool_new(struct pool **pp, const struct pool_opts *o, const struct phone_opt
 	list_init(&p->queue);
 	list_init(&p->limbo);
 	tmr_init(&p->pump_tmr);
+	tmr_init(&p->round_tmr);
 	loop_job_init(&p->pump_job);
 	tmr_init(&p->amd_tmr);
 	for (i = 0; i < PHONE_LINES_MAX; i++) {
@@ -1268,6 +1334,7 @@ void pool_free(struct pool *p)
 	if (!p)
 		return;
 	tmr_cancel(&p->pump_tmr);
+	tmr_cancel(&p->round_tmr);
 	loop_defer_cancel(&p->pump_job);
 	tmr_cancel(&p->amd_tmr);
 	for (i = 0; i < PHONE_LINES_MAX; i++) {
