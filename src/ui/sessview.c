@@ -456,6 +456,50 @@ static int draw_head(const struct ui *ui, const struct sessview *v, WINDOW *w, i
 	return 1;
 }
 
+/* The voicemail message the session leaves on machines (chosen once when it started): the
+ * path, drawn clean and cut from the left so its file name stays in sight, and where it comes
+ * from. Nothing when there is none. */
+static void draw_voicemail(const struct ui *ui, const struct sessview *v, WINDOW *w, int y,
+                           int cols)
+{
+	const struct dsession_snapshot *sn = v->snap;
+	const char *from = sn->voicemail_source == VMFILE_CADENCE ? "  (the cadence's own)"
+	                                                          : "  (dial.voicemail_file)";
+	char clean[DSESSION_VM_FILE_MAX], shown[DSESSION_VM_FILE_MAX + 8];
+	const char *p = clean;
+	int room = cols - 2 - 10 - (int)strlen(from);
+	size_t pw;
+
+	if (sn->voicemail_source == VMFILE_NONE || !sn->voicemail_file[0])
+		return;
+	text_sanitize(clean, sizeof(clean), sn->voicemail_file, false);
+	pw = twidth_str(clean);
+	if (room < 8) {
+		/* Too narrow for the source: the path has the row. */
+		from = "";
+		room = cols - 2 - 10;
+	}
+	if (room < 6)
+		return;
+	if (pw > (size_t)room) {
+		/* Drop whole characters from the front until the rest and "..." fit (plain dots:
+		 * the same on a terminal without UTF-8). */
+		while (*p && pw > (size_t)room - 3) {
+			size_t cw = 0, b = twidth_next(p, &cw);
+
+			if (!b)
+				break;
+			p += b;
+			pw -= cw < pw ? cw : pw;
+		}
+		text_printf(shown, sizeof(shown), "...%s", p);
+	} else {
+		text_copy(shown, sizeof(shown), clean);
+	}
+	put(ui, w, y, 1, 10, THEME_MUTED, "Voicemail");
+	ui_textf(ui, w, y, 11, cols - 12, false, "%s%s", shown, from);
+}
+
 /* The figures: dials, connects and rate, dials per hour, talk time, abandonment against its
  * ceiling, the lines in force. */
 static void draw_stats(const struct ui *ui, const struct sessview *v, WINDOW *w, int y, int cols)
@@ -937,7 +981,7 @@ void sessview_draw(const struct ui *ui, const struct sessview *v, WINDOW *w, int
 		ui_text(ui, w, y++, 1, cols - 2, sn->why, false);
 		wattroff(w, ui_attr(ui, THEME_ERROR));
 	}
-	y++;
+	draw_voicemail(ui, v, w, y++, cols);
 	y += draw_lanes(ui, v, w, y, 0, cols, bottom - y - 2) + 1;
 	if (tall(v)) {
 		/* The queue, then the card of the person on the line (or the selected one) in a
