@@ -5,7 +5,9 @@
  * A cadence list follows the official recipe: the cadence's steps with due actions
  * (`has_due_actions=true`), then for each phone step the rep's phone actions due now
  * (`step_id`, `type=phone`, `due_on[lte]=now`, `user_guid`). Each action is fetched once more
- * by id (a 404 means it was completed elsewhere) and its call instructions are read. A task
+ * by id (a 404 means it was completed elsewhere); then the call instructions its
+ * `action_details` reference names are read, 100 a request
+ * (`/v2/action_details/call_instructions?ids[]=`), and kept with each entry. A task
  * list is the rep's scheduled call tasks (`task_type=call`, `current_state=scheduled`,
  * `user_id`) in the chosen due buckets (`time_interval_filter`). Both can make one list; a
  * task that an action of the list mirrors (the action's `task` reference) is left out, so
@@ -75,6 +77,7 @@ struct diallist_entry {
 	int64_t cadence_id, step_id;
 	char due[40]; /* the action's due_on or the task's due_at/due_date, as given */
 	char subject[256];
+	int64_t instructions_id;               /* the action's action_details ref (0: none) */
 	char instructions[DIALLIST_INSTR_MAX]; /* call instructions ("" when none) */
 	struct contact c;                      /* valid when skip is not NO_PERSON */
 	enum diallist_phone phone;             /* which phone number is */
@@ -106,11 +109,12 @@ struct diallist_opts {
 /* The list read, or err (with a line in msg) when a request failed for good. */
 typedef void(diallist_done_h)(int err, const char *msg, void *arg);
 
-/* The reply decoders (pure; exported for the fuzz target): an action record's ids, due time
- * and skip (not a phone action, pending another activity) written into e, other fields left
- * as they are; a task record's fields into e (zeroed first), EINVAL when it has no usable id.
- * An id is read as sldecode_id() reads it (an integer in 1..2^53 or a string of digits),
- * anything else as 0; text too long for its field is cut. */
+/* The reply decoders (pure; exported for the fuzz target): an action record's ids (its
+ * call instructions' from the action_details reference), due time and skip (not a phone action,
+ * pending another activity) written into e, other fields left as they are; a task record's fields
+ * into e (zeroed first), EINVAL when it has no usable id. An id is read as sldecode_id() reads it
+ * (an integer in 1..2^53 or a string of digits), anything else as 0; text too long for its field is
+ * cut. */
 void diallist_decode_action(struct diallist_entry *e, const cJSON *a);
 int diallist_decode_task(struct diallist_entry *e, const cJSON *t);
 

@@ -630,10 +630,11 @@ static int outcome_code(const struct dialrun *r)
 
 /* ---- Salesloft lists: --cadence ID, --tasks ---- */
 
-/* Prints one list entry: who, which action or task, the number, or why it is skipped. */
+/* Prints one list entry: who, which action or task, the number, or why it is skipped; the
+ * call instructions of an action to dial (drawn clean: Salesloft text is hostile). */
 static void print_entry(const struct dialrun *r, size_t i, const struct diallist_entry *e)
 {
-	char name[200], num[80], reason[300];
+	char name[200], num[80], reason[300], instr[DIALLIST_INSTR_MAX];
 
 	text_sanitize(name, sizeof(name),
 	              e->c.display_name[0] ? e->c.display_name : e->c.first_name, false);
@@ -657,16 +658,24 @@ static void print_entry(const struct dialrun *r, size_t i, const struct diallist
 		cJSON_AddStringToObject(o, "skip", diallist_skip_name(e->skip));
 		if (e->reason[0])
 			cJSON_AddStringToObject(o, "reason", reason);
+		if (e->instructions[0]) {
+			/* The lines are kept: JSON escapes the newlines. */
+			text_sanitize_lines(instr, sizeof(instr), e->instructions, false);
+			cJSON_AddStringToObject(o, "instructions", instr);
+		}
 		print_json_line(o);
 		return;
 	}
-	if (e->skip == DIALLIST_DIAL)
+	if (e->skip == DIALLIST_DIAL) {
 		printf("entry %zu: %s %lld, person %lld %s, %s %s%s%s\n", i + 1,
 		       e->action_id ? "action" : "task",
 		       (long long)(e->action_id ? e->action_id : e->task_id),
 		       (long long)e->person_id, name, diallist_phone_name(e->phone), num,
 		       e->ext[0] ? " ext " : "", e->ext[0] ? e->ext : "");
-	else
+		text_sanitize(instr, sizeof(instr), e->instructions, false);
+		if (instr[0])
+			printf("  instructions: %s\n", instr);
+	} else
 		printf("entry %zu: %s %lld, person %lld: skipped (%s): %s\n", i + 1,
 		       e->action_id ? "action" : "task",
 		       (long long)(e->action_id ? e->action_id : e->task_id),

@@ -3,9 +3,10 @@
  * the gates over it (see diallist.h for the recipe).
  *
  * The reading is one small state machine with one request in flight: the cadence's steps,
- * each phone step's due actions, each action again by id and its call instructions, then the
- * task buckets, then the people the store lacks. Lists are a rep's day of work (tens to a few
- * hundred entries), so one request at a time keeps the rate budget for the outbox and sync.
+ * each phone step's due actions, each action again by id, the call instructions the actions
+ * name (100 a request), then the task buckets, then the people the store lacks. Lists are a rep's
+ * day of work (tens to a few hundred entries), so one request at a time keeps the rate budget for
+ * the outbox and sync.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -52,7 +53,8 @@ struct diallist {
 	size_t nsteps, si;
 	struct diallist_entry *e;
 	size_t n, cap;
-	size_t ai;       /* action being fetched (PH_ACTION_GET, PH_INSTR) */
+	size_t ai;       /* action being fetched (PH_ACTION_GET) */
+	size_t ii;       /* first entry whose instructions are not asked for yet (PH_INSTR) */
 	unsigned bucket; /* bit of the task bucket being read */
 	int64_t *fetch;  /* people to fetch */
 	size_t nfetch, fi;
@@ -66,6 +68,7 @@ static const char *const bucket_names[] = {"overdue", "today", "tomorrow", "this
 static const char *const phone_names[] = {"direct", "mobile", "home"};
 
 static void next(struct diallist *dl);
+static void after_actions(struct diallist *dl);
 
 const char *diallist_skip_name(enum diallist_skip s)
 {
@@ -347,6 +350,7 @@ void diallist_decode_action(struct diallist_entry *e, const cJSON *a)
 	e->mirror_task_id = ref_id(a, "task");
 	e->cadence_id = ref_id(a, "cadence");
 	e->step_id = ref_id(a, "step");
+	e->instructions_id = ref_id(a, "action_details");
 	text_copy(e->due, sizeof(e->due), str(a, "due_on"));
 	e->skip = DIALLIST_DIAL;
 	e->reason[0] = '\0';
@@ -607,6 +611,44 @@ static void start_tasks(struct diallist *dl)
 	next(dl);
 }
 
+/* After the actions and their instructions: the task buckets, or the people. */
+static void after_actions(struct diallist *dl)
+{
+	int err;
+
+	if (dl->o.tasks) {
+		start_tasks(dl);
+		return;
+	}
+	dl->ph = PH_PEOPLE;
+	dl->fi = 0;
+	err = plan_people(dl);
+	if (err) {
+		finish(dl, err, "cannot read the store");
+		return;
+	}
+	next(dl);
+}
+
+/* A page of call instructions: their text into every entry whose action names them. */
+static void take_instructions(struct diallist *dl, const cJSON *data)
+{
+	const cJSON *rec;
+
+	cJSON_ArrayForEach(rec, data)
+	{
+		int64_t id = num(rec, "id");
+		size_t i;
+
+		if (id <= 0)
+			continue;
+		for (i = 0; i < dl->n; i++)
+			if (dl->e[i].instructions_id == id)
+				text_copy(dl->e[i].instructions, sizeof(dl->e[i].instructions),
+				          str(rec, "instructions"));
+	}
+}
+
 /* Issues the next request for the current phase, moving on when a phase is over. */
 static void next(struct diallist *dl)
 {
@@ -645,38 +687,50 @@ static void next(struct diallist *dl)
 		get_url(dl, &u);
 		return;
 	case PH_ACTION_GET:
-	case PH_INSTR:
 		while (dl->ai < dl->n &&
-		       (!dl->e[dl->ai].action_id || dl->e[dl->ai].skip != DIALLIST_DIAL)) {
+		       (!dl->e[dl->ai].action_id || dl->e[dl->ai].skip != DIALLIST_DIAL))
 			dl->ai++;
-			dl->ph = PH_ACTION_GET;
-		}
 		if (dl->ai == dl->n) {
-			if (dl->o.tasks)
-				start_tasks(dl);
-			else {
-				dl->ph = PH_PEOPLE;
-				dl->fi = 0;
-				err = plan_people(dl);
-				if (err) {
-					finish(dl, err, "cannot read the store");
-					return;
-				}
-				next(dl);
-			}
+			dl->ph = PH_INSTR;
+			dl->ii = 0;
+			next(dl);
 			return;
 		}
 		{
 			char path[96];
 
-			text_printf(path, sizeof(path), "%s%lld",
-			            dl->ph == PH_ACTION_GET
-			                    ? "/v2/actions/"
-			                    : "/v2/action_details/call_instructions/",
+			text_printf(path, sizeof(path), "/v2/actions/%lld",
 			            (long long)dl->e[dl->ai].action_id);
 			get(dl, path);
 		}
 		return;
+	case PH_INSTR: {
+		int64_t ids[IDS_MAX];
+		size_t k = 0, i;
+
+		/* The instructions of the actions still to dial, 100 ids a request; an id two
+		 * actions share is asked for once. */
+		for (; dl->ii < dl->n && k < IDS_MAX; dl->ii++) {
+			const struct diallist_entry *e = &dl->e[dl->ii];
+
+			if (!e->action_id || e->skip != DIALLIST_DIAL || e->instructions_id <= 0)
+				continue;
+			for (i = 0; i < k && ids[i] != e->instructions_id; i++)
+				;
+			if (i == k)
+				ids[k++] = e->instructions_id;
+		}
+		if (k == 0) {
+			after_actions(dl);
+			return;
+		}
+		slurl_init(&u, "/v2/action_details/call_instructions");
+		for (i = 0; i < k; i++)
+			slurl_addi(&u, "ids[]", ids[i]);
+		slurl_addi(&u, "per_page", PER_PAGE);
+		get_url(dl, &u);
+		return;
+	}
 	case PH_TASKS:
 		while (dl->bucket < 5 && !(dl->o.buckets & (1u << dl->bucket)))
 			dl->bucket++;
@@ -749,10 +803,11 @@ static void on_resp(int err, const struct slapi_resp *r, void *arg)
 		next(dl);
 		return;
 	}
+	/* A server without call instructions: the list goes on without them. */
 	if (err == EPROTO && r->status == 404 && dl->ph == PH_INSTR) {
-		dl->ai++;
-		dl->ph = PH_ACTION_GET;
-		next(dl);
+		log_warn("diallist", "no call instructions: %s answered 404",
+		         "/v2/action_details/call_instructions");
+		after_actions(dl);
 		return;
 	}
 	if (err) {
@@ -784,16 +839,10 @@ static void on_resp(int err, const struct slapi_resp *r, void *arg)
 		break;
 	case PH_ACTION_GET:
 		diallist_decode_action(&dl->e[dl->ai], data);
-		if (dl->e[dl->ai].skip == DIALLIST_DIAL)
-			dl->ph = PH_INSTR;
-		else
-			dl->ai++;
+		dl->ai++;
 		break;
 	case PH_INSTR:
-		text_copy(dl->e[dl->ai].instructions, sizeof(dl->e[dl->ai].instructions),
-		          str(data, "instructions"));
-		dl->ai++;
-		dl->ph = PH_ACTION_GET;
+		take_instructions(dl, data);
 		break;
 	case PH_TASKS:
 		err = take_tasks(dl, data);

@@ -29,6 +29,8 @@ static const char *const index_lines[] = {
         "POST   /_sandbox/records/KIND              create (partial JSON over a blank record)",
         "PUT    /_sandbox/records/KIND/ID           merge partial JSON, bump updated_at",
         "DELETE /_sandbox/records/KIND/ID           hard delete (answers the record as it was)",
+        "PUT    /_sandbox/call_instructions/ID      {instructions}: a call instructions "
+        "record's text",
         "GET    /_sandbox/team                      team settings",
         "POST   /_sandbox/team                      {dispositions_required, sentiments_required}",
         "GET    /_sandbox/clock                     the sandbox's now and skew",

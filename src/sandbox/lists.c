@@ -906,7 +906,7 @@ static void team_handler(struct sbx_req *req, void *arg)
 	sbuf_free(&out);
 }
 
-/* Registers the list, show, me and team routes. */
+/* Registers the list, show, me and team routes, and the call instructions (instr.c). */
 int sbx_lists_register(struct sbx *sbx)
 {
 	char path[96];
@@ -930,5 +930,7 @@ int sbx_lists_register(struct sbx *sbx)
 	}
 	if (!err)
 		err = sbx_route(sbx, "GET", "/v2/team", team_handler, NULL);
+	if (!err)
+		err = sbx_instr_register(sbx);
 	return err ? err : sbx_route(sbx, "GET", "/v2/me", me_handler, NULL);
 }

@@ -219,6 +219,8 @@ void sbx_changed(struct sbx *sbx, enum sbx_kind kind, int64_t id, const char *ev
 /* ---- lists (lists.c) ---- */
 
 int sbx_lists_register(struct sbx *sbx);
+/* instr.c: the call instructions routes (registered by sbx_lists_register). */
+int sbx_instr_register(struct sbx *sbx);
 
 /* ---- rate limit (ratelimit.c) ---- */
 

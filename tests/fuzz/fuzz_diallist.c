@@ -1,13 +1,13 @@
 /*
  * Fuzz target: Salesloft's answers as a dial list decodes them (src/dialer/diallist.c, driven
  * through diallist_replay: the real state machine, a real store in memory and the real gates,
- * without a network). Steps, action pages, each action fetched by id, its call instructions
- * (action details), task pages and people pages are outside input: whatever they hold (wrong
- * types, missing fields, huge or fractional numbers, deep nesting, errors, 404s, bodies that
- * are not JSON), the reading must not crash, must end once with one printable message, and
- * every entry it keeps has ids that are 0 or valid, text that ends inside its buffers, a skip
- * that is one of the list's kinds, and a number when it is to be dialled; every request it
- * makes is a /v2/ path of URL characters.
+ * without a network). Steps, action pages, each action fetched by id, the call instructions
+ * the actions name (action details, one request per 100), task pages and people pages are outside
+ * input: whatever they hold (wrong types, missing fields, huge or fractional numbers, deep nesting,
+ * errors, 404s, bodies that are not JSON), the reading must not crash, must end once with one
+ * printable message, and every entry it keeps has ids that are 0 or valid, text that ends inside
+ * its buffers, a skip that is one of the list's kinds, and a number when it is to be dialled; every
+ * request it makes is a /v2/ path of URL characters.
  *
  * Input: a mode byte (low two bits: a cadence's actions, the rep's tasks (bits 2-6 pick the
  * buckets), one person, one person's actions in a cadence), then answers separated by a form

@@ -4,7 +4,8 @@
  * the sandbox's simulated phones (a behaviour mix dealt by call: people, machines, busy,
  * no answer, invalid numbers), every ended attempt given a record (an outbox item, or a line
  * saying why it is not logged), and every outbox item posted by the sender: the sandbox then
- * has each call exactly once, with its action or task completed.
+ * has each call exactly once, with its action or task completed. Each action entry carries
+ * the call instructions set in the sandbox, drawn clean in the JSON and in the text output.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -22,6 +23,7 @@
 #include <cmocka.h>
 
 #include "loftdial/syncsess.h"
+#include "loftdial/text.h"
 #include "listdialtest.h"
 
 #define OUT_MAX (512 * 1024)
@@ -66,9 +68,49 @@ static int calls_for(int64_t person, int64_t action)
 	return n;
 }
 
-/* Runs one list and checks every attempt's record against the outbox and the sandbox. */
-static void run_list(const char *what, const char *id)
+/* Call instructions a careless or hostile cadence author could write: an OSC title, a clear
+ * screen, CR LF, a bidi override, a C1 CSI. */
+static const char instr_hostile[] = "Ask for Jo\x1b]0;pwn\x07\x1b[2J first.\r\nThen the "
+                                    "budget \xe2\x80\xae owner \xc2\x9b"
+                                    "31m end";
+
+/* Sets the call instructions of every due phone action of the cadence (the records their
+ * action_details references name) through the sandbox's admin route; returns how many. */
+static unsigned set_instructions(const char *cadence, const char *text)
 {
+	char path[200];
+	cJSON *o = NULL, *a, *body = cJSON_CreateObject();
+	unsigned n = 0;
+	char *json;
+
+	assert_non_null(body);
+	cJSON_AddStringToObject(body, "instructions", text);
+	json = cJSON_PrintUnformatted(body);
+	assert_non_null(json);
+	snprintf(path, sizeof(path), "/v2/actions?cadence_id=%s&type=phone&per_page=100", cadence);
+	assert_int_equal(sbxt_api(&T.sbx, SBXT_API_KEY, "GET", path, NULL, &o), 200);
+	cJSON_ArrayForEach(a, sbxt_data(o))
+	{
+		double ref = sbxt_num(cJSON_GetObjectItem(a, "action_details"), "id");
+
+		if (ref <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/_sandbox/call_instructions/%.0f", ref);
+		assert_int_equal(sbxt_admin(&T.sbx, "PUT", path, json, NULL), 200);
+		n++;
+	}
+	cJSON_Delete(o);
+	cJSON_Delete(body);
+	free(json);
+	return n;
+}
+
+/* Runs one list and checks every attempt's record against the outbox and the sandbox; with
+ * instr, every action entry to dial has those instructions, drawn clean (lines kept). */
+static void run_list(const char *what, const char *id, const char *instr)
+{
+	char clean[1024];
+	unsigned with_instr = 0;
 	struct st_home h;
 	char *line, *save = NULL;
 	unsigned entries = 0, dialable = 0, ended = 0, records = 0, written = 0, connected = 0;
@@ -103,6 +145,11 @@ static void run_list(const char *what, const char *id)
 			dialable += !strcmp(sbxt_str(o, "skip"), "dial");
 			if (strcmp(sbxt_str(o, "skip"), "dial"))
 				assert_true(sbxt_str(o, "reason")[0] != '\0');
+			else if (instr && sbxt_num(o, "action_id") > 0) {
+				text_sanitize_lines(clean, sizeof(clean), instr, false);
+				assert_string_equal(sbxt_str(o, "instructions"), clean);
+				with_instr++;
+			}
 		} else if (!strcmp(ev, "ended")) {
 			assert_true(nended < 256);
 			ended_ids[nended++] = (unsigned)sbxt_num(o, "attempt");
@@ -165,6 +212,8 @@ static void run_list(const char *what, const char *id)
 	       what, entries, dialable, ended, connected, written);
 	assert_true(dialable >= 1);
 	assert_true(ended >= 1);
+	if (instr)
+		assert_int_equal(with_instr, dialable);
 	/* Every ended attempt has exactly one record line. */
 	assert_int_equal(records, ended);
 	for (i = 0; i < nended; i++) {
@@ -188,12 +237,75 @@ static void run_list(const char *what, const char *id)
 
 static void test_cadence(void **state)
 {
-	run_list("--cadence", "1200");
+	assert_true(set_instructions("1200", instr_hostile) >= 1);
+	run_list("--cadence", "1200", instr_hostile);
 }
 
 static void test_tasks(void **state)
 {
-	run_list("--tasks", NULL);
+	run_list("--tasks", NULL, NULL);
+}
+
+/* The text output: each action entry to dial is followed by its instructions on one line,
+ * drawn clean; no escape byte anywhere in the output. The earlier runs dialled every due
+ * action, so the list is one made due for it: a copy of the next step's action of a person
+ * test_cadence reached, due in the past, naming call instructions of its own. */
+static void test_text_instructions(void **state)
+{
+	struct st_home h;
+	char want[1024], body[512], *line, *save = NULL, *json;
+	bool after_entry = false;
+	unsigned entries = 0, shown = 0;
+	cJSON *o = NULL, *a, *in;
+	int rc;
+
+	assert_int_equal(sbxt_api(&T.sbx, SBXT_API_KEY, "GET",
+	                          "/v2/actions?cadence_id=1200&type=phone&per_page=1", NULL, &o),
+	                 200);
+	a = cJSON_GetArrayItem(sbxt_data(o), 0);
+	assert_non_null(a);
+	snprintf(body, sizeof(body),
+	         "{\"type\":\"phone\",\"status\":\"in_progress\",\"due\":true,"
+	         "\"due_on\":\"2020-01-01T09:00:00.000000-05:00\",\"person\":{\"id\":%.0f},"
+	         "\"user\":{\"id\":%.0f},\"cadence\":{\"id\":1200},\"step\":{\"id\":%.0f},"
+	         "\"task\":null,\"action_details\":{\"id\":990100}}",
+	         sbxt_num(cJSON_GetObjectItem(a, "person"), "id"),
+	         sbxt_num(cJSON_GetObjectItem(a, "user"), "id"),
+	         sbxt_num(cJSON_GetObjectItem(a, "step"), "id"));
+	cJSON_Delete(o);
+	assert_int_equal(sbxt_admin(&T.sbx, "POST", "/_sandbox/records/actions", body, NULL), 200);
+	in = cJSON_CreateObject();
+	cJSON_AddStringToObject(in, "instructions", instr_hostile);
+	json = cJSON_PrintUnformatted(in);
+	assert_int_equal(
+	        sbxt_admin(&T.sbx, "PUT", "/_sandbox/call_instructions/990100", json, NULL), 200);
+	free(json);
+	cJSON_Delete(in);
+
+	text_sanitize(want, sizeof(want), instr_hostile, false);
+	assert_int_equal(ldt_home(&T, &h), 0);
+	rc = st_loftdial(&h, true, out, sizeof(out), RUN_MS, "dial", "--cadence", "1200", "--lines",
+	                 "1", "--talk", "1", "--disposition", "connected", "--sentiment",
+	                 "Positive", NULL);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(rc, 0);
+	assert_null(strchr(out, '\x1b'));
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "  instructions: ", 16)) {
+			assert_true(after_entry);
+			assert_string_equal(line + 16, want);
+			shown++;
+		}
+		after_entry = !strncmp(line, "entry ", 6) && strstr(line, ": action ") &&
+		              !strstr(line, "skipped");
+		entries += after_entry;
+	}
+	printf("FIGURE text output: %u action entries to dial, %u with instructions\n", entries,
+	       shown);
+	assert_int_equal(entries, 1);
+	assert_int_equal(shown, 1);
+	st_home_free(&h);
 }
 
 /* Another loftdial (the TUI) holds the outbox lock: the dial run dials and writes its records
@@ -328,6 +440,7 @@ int main(void)
 	        cmocka_unit_test(test_tasks),
 	        cmocka_unit_test(test_ask),
 	        cmocka_unit_test(test_sender_lock),
+	        cmocka_unit_test(test_text_instructions),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

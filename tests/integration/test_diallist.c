@@ -4,7 +4,8 @@
  * fetched into an empty store in ids[] batches, a pending_activity action and an action
  * completed elsewhere while the list was read skipped with their reasons, the rep's call
  * tasks with the task id per entry, a task mirrored by an action of the same list dialled
- * once, the phone order, and the gates (do_not_contact) with their reason.
+ * once, the phone order, and the gates (do_not_contact) with their reason; each action's call
+ * instructions, read through its action_details reference, 100 a request.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -412,6 +413,110 @@ static void test_people_refetch(void **state)
 	assert_int_equal(stale, fresh + 1);
 }
 
+/* The text of call instructions id as the sandbox serves it ("" for null). */
+static void instr_of(int64_t id, char *out, size_t n)
+{
+	char path[128];
+	cJSON *j = NULL;
+	const cJSON *t;
+
+	text_printf(path, sizeof(path), "/v2/action_details/call_instructions/%lld", (long long)id);
+	assert_int_equal(sbxt_api(&sbx, SBXT_API_KEY, "GET", path, NULL, &j), 200);
+	t = cJSON_GetObjectItem(sbxt_data(j), "instructions");
+	text_copy(out, n, cJSON_IsString(t) ? t->valuestring : "");
+	cJSON_Delete(j);
+}
+
+/* Every action to dial carries the call instructions its action_details reference names
+ * (not the action's own id: one action is pointed at a record of another id), hostile text
+ * kept as Salesloft sent it (drawing it clean is the screens' job); one request per action
+ * and one for all the instructions. */
+static void test_instructions(void **state)
+{
+	static const char hostile[] =
+	        "Ask for Jo\x1b]0;pwn\x07\x1b[2J now\r\nline two \xe2\x80\xae end";
+	const struct diallist_entry *a = NULL, *b = NULL;
+	struct diallist_opts o;
+	char path[256], body[512], want[DIALLIST_INSTR_MAX];
+	int64_t a_action, b_action, b_instr;
+	unsigned steps = 0, gets = 0, with = 0;
+	cJSON *j = NULL, *esc;
+	const cJSON *st;
+	char *json;
+	size_t i;
+
+	opts(&o);
+	o.cadence_id = cadence;
+	load(&o); /* the people are stored after this */
+	for (i = 0; i < diallist_count(dl) && !b; i++) {
+		const struct diallist_entry *e = diallist_entry(dl, i);
+
+		if (e->skip != DIALLIST_DIAL)
+			continue;
+		assert_true(e->instructions_id > 0);
+		if (!a)
+			a = e;
+		else
+			b = e;
+	}
+	assert_non_null(b);
+	a_action = a->action_id;
+	b_action = b->action_id;
+	b_instr = b->instructions_id;
+	diallist_free(dl);
+	dl = NULL;
+
+	/* A record of an id no action has, named by the first action; the second's own text. */
+	esc = cJSON_CreateObject();
+	cJSON_AddStringToObject(esc, "instructions", hostile);
+	json = cJSON_PrintUnformatted(esc);
+	assert_int_equal(sbxt_admin(&sbx, "PUT", "/_sandbox/call_instructions/990001", json, NULL),
+	                 200);
+	free(json);
+	cJSON_Delete(esc);
+	text_printf(path, sizeof(path), "/_sandbox/records/actions/%lld", (long long)a_action);
+	assert_int_equal(
+	        sbxt_admin(&sbx, "PATCH", path, "{\"action_details\":{\"id\":990001}}", NULL), 200);
+	text_printf(path, sizeof(path), "/_sandbox/call_instructions/%lld", (long long)b_instr);
+	text_printf(body, sizeof(body), "{\"instructions\":\"Second: ask about the Q3 budget.\"}");
+	assert_int_equal(sbxt_admin(&sbx, "PUT", path, body, NULL), 200);
+
+	load(&o);
+	for (i = 0; i < diallist_count(dl); i++) {
+		const struct diallist_entry *e = diallist_entry(dl, i);
+
+		if (e->skip != DIALLIST_PENDING && e->skip != DIALLIST_NOT_PHONE)
+			gets++; /* fetched by id */
+		if (e->skip != DIALLIST_DIAL)
+			continue;
+		if (e->action_id == a_action) {
+			assert_int_equal(e->instructions_id, 990001);
+			assert_string_equal(e->instructions, hostile);
+		} else if (e->action_id == b_action) {
+			assert_string_equal(e->instructions, "Second: ask about the Q3 budget.");
+		} else {
+			instr_of(e->instructions_id, want, sizeof(want));
+			assert_string_equal(e->instructions, want);
+		}
+		if (e->instructions[0])
+			with++;
+	}
+	assert_true(with >= 2);
+	/* The requests: the steps page, one actions page per phone step, one GET per action,
+	 * one for every instruction (fewer than 100 here), no person (all stored). */
+	text_printf(path, sizeof(path),
+	            "/v2/steps?cadence_id=%lld&has_due_actions=true&per_page=100",
+	            (long long)cadence);
+	assert_int_equal(sbxt_api(&sbx, SBXT_API_KEY, "GET", path, NULL, &j), 200);
+	cJSON_ArrayForEach(st, sbxt_data(j))
+	{
+		if (!strcmp(sbxt_str(st, "type"), "phone"))
+			steps++;
+	}
+	cJSON_Delete(j);
+	assert_int_equal(diallist_requests(dl), 1 + steps + gets + 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -421,6 +526,7 @@ int main(void)
 	        cmocka_unit_test_teardown(test_mirrored_once, free_list),
 	        cmocka_unit_test_teardown(test_phone_order, free_list),
 	        cmocka_unit_test_teardown(test_people_refetch, free_list),
+	        cmocka_unit_test_teardown(test_instructions, free_list),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -3,7 +3,9 @@
  * reference §4.7 and §4.10: `due` is a boolean and `due_on` a date-time with an offset;
  * due_on[...] compares instants; actions and calls sort only on created_at/updated_at; the
  * multitouch_group_id filter; a completed action answers 404 and leaves the list;
- * pending_activity actions are listed with that status and a call log completes them.
+ * pending_activity actions are listed with that status and a call log completes them; a phone
+ * action's action_details reference leads to its call instructions (§4.7), served one by id and
+ * as a list by ids, with texts the admin API sets (INVENTED) and 404 for what is none.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -344,6 +346,76 @@ static void t_call_has_no_task(void **state)
 	cJSON_Delete(j);
 }
 
+/* The call instructions: a phone action's action_details reference is served (its own id and
+ * an `instructions` member, a string or null), alone and in a list by ids (unknown ids left
+ * out); a non-phone action has none (404); a text set through the admin API is served as set,
+ * also for an id no action has, which an action's reference can then name. */
+static void t_call_instructions(void **state)
+{
+	cJSON *j = get_ok("/v2/actions?type=phone&per_page=3"),
+	      *o = get_ok("/v2/actions?type=email&per_page=1");
+	long long ids[3], other;
+	char path[256], body[256];
+	const cJSON *a, *in, *d;
+	int n = 0;
+
+	cJSON_ArrayForEach(a, sbxt_data(j))
+	{
+		const cJSON *ad = cJSON_GetObjectItem(a, "action_details");
+
+		assert_true(cJSON_IsObject(ad));
+		assert_non_null(
+		        strstr(sbxt_str(ad, "_href"), "/v2/action_details/call_instructions/"));
+		ids[n++] = (long long)sbxt_num(ad, "id");
+	}
+	assert_int_equal(n, 3);
+	cJSON_Delete(j);
+	snprintf(path, sizeof(path), "/v2/action_details/call_instructions/%lld", ids[0]);
+	j = get_ok(path);
+	d = sbxt_data(j);
+	assert_int_equal((long long)sbxt_num(d, "id"), ids[0]);
+	in = cJSON_GetObjectItem(d, "instructions");
+	assert_true(cJSON_IsString(in) || cJSON_IsNull(in));
+	assert_true(is_datetime_with_offset(sbxt_str(d, "created_at")));
+	cJSON_Delete(j);
+
+	/* The list by ids: the three, by id; an id nobody has is left out. */
+	snprintf(path, sizeof(path),
+	         "/v2/action_details/"
+	         "call_instructions?ids[]=%lld&ids[]=%lld&ids[]=%lld&ids[]=7&per_page=100",
+	         ids[0], ids[1], ids[2]);
+	j = get_ok(path);
+	assert_int_equal(cJSON_GetArraySize(sbxt_data(j)), 3);
+	cJSON_Delete(j);
+
+	/* An email action has none. */
+	other = (long long)sbxt_num(cJSON_GetArrayItem(sbxt_data(o), 0), "id");
+	cJSON_Delete(o);
+	assert_true(other > 0);
+	snprintf(path, sizeof(path), "/v2/action_details/call_instructions/%lld", other);
+	assert_int_equal(sbxt_api(&S, KEY, "GET", path, NULL, NULL), 404);
+
+	/* The admin API sets a text, served as set; an id of its own, named by an action. */
+	assert_int_equal(sbxt_admin(&S, "PUT", "/_sandbox/call_instructions/424242",
+	                            "{\"instructions\":\"Ask for Jo\\u001b[2J\"}", NULL),
+	                 200);
+	j = get_ok("/v2/action_details/call_instructions/424242");
+	assert_string_equal(sbxt_str(sbxt_data(j), "instructions"), "Ask for Jo\x1b[2J");
+	cJSON_Delete(j);
+	snprintf(body, sizeof(body), "{\"action_details\":{\"id\":424242}}");
+	snprintf(path, sizeof(path), "/_sandbox/records/actions/%lld", ids[1]);
+	assert_int_equal(sbxt_admin(&S, "PUT", path, body, NULL), 200);
+	snprintf(path, sizeof(path), "/v2/actions/%lld", ids[1]);
+	j = get_ok(path);
+	assert_int_equal(
+	        (long long)sbxt_num(cJSON_GetObjectItem(sbxt_data(j), "action_details"), "id"),
+	        424242);
+	cJSON_Delete(j);
+	assert_int_equal(
+	        sbxt_api(&S, KEY, "GET", "/v2/action_details/call_instructions?ids=x", NULL, NULL),
+	        422);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +426,7 @@ int main(void)
 	        cmocka_unit_test(t_completed_action_404),
 	        cmocka_unit_test(t_pending_activity),
 	        cmocka_unit_test(t_call_has_no_task),
+	        cmocka_unit_test(t_call_instructions),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

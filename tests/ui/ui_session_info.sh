@@ -3,7 +3,9 @@
 # its simulated phones and a real baresip engine: the voicemail message in force in the
 # header (dial.voicemail_file from config, then the cadence's own recording once there is one),
 # its path drawn clean and cut from the left to fit 80 columns with the file name and where it
-# comes from in sight.
+# comes from in sight; the call instructions of the prospect's cadence action (set in the
+# sandbox: escape sequences, a bidi override, several lines, longer than the card) in the card
+# at 80x24 (c) and in the card band at 120x40, drawn clean, wrapped and cut to the card.
 . "$(dirname "$0")/uilib.sh"
 ui_init
 
@@ -46,6 +48,34 @@ check "connected" test $? -eq 0
 "$bin" sync --quiet >/dev/null 2>&1
 check "synced" test $? -eq 0
 
+# Every due phone action of cadence 1200 gets the same hostile instructions, through its
+# action_details reference (the sandbox's admin route), so whoever the card shows has them.
+python3 - "$api" <<'PY'
+import json, sys, urllib.request
+api = sys.argv[1]
+key = "ak_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+text = ("Ask for Jo\x1b]0;pwn\x07\x1b[2J first.\r\nThen the budget \u202e owner \x9b31m and "
+        + " ".join("step%02d" % i for i in range(60)) + " END")
+req = urllib.request.Request(api + "/v2/actions?cadence_id=1200&type=phone&per_page=100",
+                             headers={"Authorization": "Bearer " + key})
+for a in json.load(urllib.request.urlopen(req))["data"]:
+    ref = a.get("action_details") or {}
+    if ref.get("id"):
+        put = urllib.request.Request(api + "/_sandbox/call_instructions/%d" % ref["id"],
+                                     method="PUT",
+                                     data=json.dumps({"instructions": text}).encode())
+        urllib.request.urlopen(put).read()
+PY
+check "instructions set in the sandbox" test $? -eq 0
+# instr_shown: the instructions' words, the bidi override and the C1 CSI shown as '?', the
+# lines joined; instr_clean: none of their escape sequences (no "[2J", no "pwn" from the OSC
+# title sequence, which would also have set the pane title).
+instr_shown() { ui_screen | grep -qF "Ask for Jo first. Then the budget ? owner ?31m and step00"; }
+instr_clean() {
+	! ui_screen | grep -qE '\[2J|pwn' &&
+		[ "$(tmux -L "$sock" display -p '#{pane_title}')" != pwn ]
+}
+
 # open_session W H: the TUI in a pane of W x H, the session screen on cadence 1200, ready.
 open_session() {
 	ui_start "$1" "$2" LOFTDIAL_TEST_NOW=$now_s "$bin"
@@ -76,6 +106,14 @@ check "80x24: its long folder is cut from the left" ui_until 5 vm_row_ends " Voi
 check "80x24: the row fits in 80 columns" vm_row_fits 80
 check "80x24: the row holds no raw bytes of the cut" sh -c '! tmux -L "$0" capture-pane -p |
 	grep -E "^ Voicemail " | grep -q "$(printf "\357\277\275")"' "$sock"
+ui_keys c
+check "80x24: c opens the card with the call instructions" ui_wait "Instructions" 10
+check "80x24: the instructions drawn clean" ui_until 5 instr_shown
+check "80x24: none of their escapes reached the terminal" instr_clean
+check "80x24: the long text is cut to the card (its end not shown)" \
+	sh -c '! tmux -L "$0" capture-pane -p | grep -q END' "$sock"
+check "80x24: q closes the card" sh -c 'tmux -L "$0" send-keys q' "$sock"
+check "80x24: the session again" ui_wait "Space start" 5
 ui_stop
 
 # --- 120x40 after the cadence got its own recording: that one, said so.
@@ -84,6 +122,8 @@ cp "$vmdir/vm-default.wav" "$LOFTDIAL_HOME/voicemail/cadence-1200.wav"
 check "120x40: the session opens on cadence 1200" open_session 120 40
 check "120x40: the header names the cadence's own recording" \
 	ui_until 5 vm_row_ends " Voicemail $LOFTDIAL_HOME/voicemail/cadence-1200.wav  (the cadence's own)"
+check "120x40: the card band shows the selected prospect's instructions" ui_until 5 instr_shown
+check "120x40: drawn clean" instr_clean
 ui_stop
 
 # --- Without any message the row stays blank.

@@ -3,7 +3,8 @@
  * (diallist_replay), over a real store in memory and the real gates. Edge cases first: no
  * client is no load, a page of people with a record that has no id (the others still count,
  * the list is read), an action gone (404), a body that is not JSON; then a cadence's whole
- * reading: steps, actions, each action by id and its call instructions, people, in order.
+ * reading: steps, actions, each action by id, the call instructions they name (one request),
+ * people, in order.
  * The same decoding runs against the sandbox in tests/integration/test_dial_lists.c.
  */
 #include <errno.h>
@@ -177,11 +178,13 @@ static void test_cadence(void **state)
 	       "{\"id\":101,\"type\":\"phone\",\"person\":{\"id\":52}}]}");
 	answer(dl, "/v2/actions/100", 0, 200,
 	       "{\"data\":{\"id\":100,\"type\":\"phone\",\"status\":\"in_progress\","
-	       "\"person\":{\"id\":51},\"due_on\":\"2025-12-31\"}}");
-	answer(dl, "/v2/action_details/call_instructions/100", 0, 200,
-	       "{\"data\":{\"instructions\":\"Ask for Dana\"}}");
+	       "\"person\":{\"id\":51},\"due_on\":\"2025-12-31\","
+	       "\"action_details\":{\"id\":300}}}");
 	/* Gone: completed elsewhere. */
 	answer(dl, "/v2/actions/101", EPROTO, 404, "{\"error\":\"Not Found\"}");
+	/* The instructions the actions to dial name, in one request. */
+	answer(dl, "/v2/action_details/call_instructions?ids%5B%5D=300&", 0, 200,
+	       "{\"data\":[{\"id\":300,\"instructions\":\"Ask for Dana\"}]}");
 	answer(dl, "/v2/people?ids%5B%5D=51&", 0, 200,
 	       "{\"data\":[" PERSON(51, "+14155550151") "]}");
 	assert_null(diallist_replay_path(dl));
