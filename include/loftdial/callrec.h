@@ -131,4 +131,10 @@ int callrec_enqueue(struct store *st, const struct callrec *r, int64_t *id);
  * may be NULL), ENOENT when none waits, EINVAL for no store or a person id <= 0. */
 int callrec_waiting(struct store *st, int64_t person_id, int64_t *id, enum outbox_state *state);
 
+/* Every person with a call record waiting in the outbox as callrec_waiting() reads it, in a
+ * malloc'd array of at most max ids in ascending order (*ids NULL when none). 0, EINVAL,
+ * ENOMEM, or EIO when the store cannot be read. A list's counts leave these people out, as
+ * dialling does. */
+int callrec_waiting_people(struct store *st, size_t max, int64_t **ids, size_t *n);
+
 #endif

@@ -59,6 +59,8 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_api(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_export(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_webhooks(struct cli_ctx *ctx, int argc, char **argv);
+/* What can be dialled now, with counts (src/cli/cmd_lists.c). */
+int cmd_lists(struct cli_ctx *ctx, int argc, char **argv);
 /* The dial pool without the TUI (src/cli/cmd_dial.c). */
 int cmd_dial(struct cli_ctx *ctx, int argc, char **argv);
 /* The write-back queue by hand (src/cli/cmd_outbox.c). */

@@ -13,6 +13,12 @@
  * task bucket (`/v2/tasks?task_type=call&current_state=scheduled&user_id&
  * time_interval_filter`). A server that leaves the counts out is paged through instead.
  *
+ * A person with a call record still waiting in the outbox (queued, sending, failed) is not
+ * dialled (diallist.h), so the counts leave them out too: when the outbox holds such people,
+ * each cadence and bucket with work gets one more count of its due work for those people
+ * (`person_id[]`, 100 people a request), which moves that much from `due` to `waiting`. With
+ * an empty outbox nothing more is asked.
+ *
  * Everything runs on the loop through the Salesloft client (slapi.h), one request at a time;
  * the done handler runs once, from the loop, unless the index is freed first.
  */
@@ -32,14 +38,16 @@ struct dlists;
 /* One cadence with phone actions due now for the rep. */
 struct dlists_cadence {
 	int64_t id;
-	char name[256]; /* as Salesloft has it (hostile text); "" when it could not be read */
-	unsigned due;   /* the rep's phone actions due now */
-	unsigned steps; /* phone steps of the cadence with due actions (anyone's) */
+	char name[256];   /* as Salesloft has it (hostile text); "" when it could not be read */
+	unsigned due;     /* the rep's phone actions due now that a session would dial */
+	unsigned waiting; /* due ones not dialled: the person's call waits in the outbox */
+	unsigned steps;   /* phone steps of the cadence with due actions (anyone's) */
 };
 
-/* The rep's scheduled call tasks per due bucket. */
+/* The rep's scheduled call tasks per due bucket (to dial, and waiting in the outbox). */
 struct dlists_tasks {
 	unsigned overdue, today;
+	unsigned overdue_waiting, today_waiting;
 };
 
 struct dlists_opts {

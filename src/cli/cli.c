@@ -60,6 +60,16 @@ static const struct cli_cmd cmds[] = {
          "       loftdial webhooks serve [--listen ADDR] [--no-poll]\n"
          "  serve checks x-salesloft-signature, stores each event before answering,\n"
          "  applies it, and runs an incremental sync every sync.poll_interval seconds.\n"},
+        {"lists", cmd_lists, "what can be dialled now: due call tasks and cadences, with counts",
+         "usage: loftdial lists [--json]\n"
+         "  Read live from Salesloft, as the TUI's Lists screen shows them: your call\n"
+         "  tasks overdue and due today, and every cadence with phone actions due for\n"
+         "  you (salesloft.operator_email when set), each with how many are due. People\n"
+         "  whose call record still waits in the outbox are not dialled, so their work\n"
+         "  is counted as waiting in the outbox instead of due.\n"
+         "  --json  one object: tasks {overdue, today: {due, waiting}}, cadences [{id,\n"
+         "          name, due, waiting, steps}]\n"
+         "  Exit: 0 ok, 3 not connected or refused, 1 failed, 130 interrupted.\n"},
         {"dial", cmd_dial, "dial a list of numbers, a cadence or call tasks on 1-9 lines (no TUI)",
          "usage: loftdial dial --numbers FILE [--lines N] [--json] [--talk SECS]\n"
          "       loftdial dial --cadence ID | --tasks [--lines N] [--json] [--talk SECS]\n"

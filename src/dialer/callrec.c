@@ -314,6 +314,55 @@ int callrec_waiting(struct store *st, int64_t person_id, int64_t *id, enum outbo
 	return err;
 }
 
+int callrec_waiting_people(struct store *st, size_t max, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t *v = NULL;
+	size_t k = 0, cap = 0;
+	int err, rc;
+
+	if (!ids || !n)
+		return EINVAL;
+	*ids = NULL;
+	*n = 0;
+	if (!st)
+		return EINVAL;
+	err = store_stmt(st,
+	                 "SELECT DISTINCT CAST(json_extract(body, '$.person_id') AS INTEGER) AS p "
+	                 "FROM outbox WHERE kind = 'call' "
+	                 "AND state IN ('queued','sending','failed') AND json_valid(body) "
+	                 "AND p > 0 ORDER BY p LIMIT ?1",
+	                 &s);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)max);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (k == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			int64_t *nv = realloc(v, nc * sizeof(*nv));
+
+			if (!nv) {
+				err = ENOMEM;
+				goto out;
+			}
+			v = nv;
+			cap = nc;
+		}
+		v[k++] = sqlite3_column_int64(s, 0);
+	}
+	if (rc != SQLITE_DONE)
+		err = EIO;
+out:
+	store_stmt_end(s);
+	if (err) {
+		free(v);
+		return err;
+	}
+	*ids = v;
+	*n = k;
+	return 0;
+}
+
 /* Sets one field of a call body: the value, or nothing for "". */
 static int body_set(cJSON *body, const char *field, const char *value)
 {

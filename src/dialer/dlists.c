@@ -7,7 +7,9 @@
  * rep's due phone actions per cadence, the names the store lacks, then a count per task
  * bucket. Counting asks for one record with the paging counts; a server that answers without
  * them is paged through 100 at a time instead. The index is a screenful of figures, so one
- * request at a time keeps the rate budget for the outbox and sync.
+ * request at a time keeps the rate budget for the outbox and sync. When the outbox holds call
+ * records not yet logged, each count with work is followed by the same count for those
+ * people, so what a session would skip is shown as waiting rather than due.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "loftdial/callrec.h"
 #include "loftdial/dlists.h"
 #include "loftdial/log.h"
 #include "loftdial/loop.h"
@@ -30,6 +33,7 @@
 #define PAGES_MAX    200
 #define CADENCES_MAX 5000
 #define NBUCKETS     2
+#define WAIT_MAX     5000 /* people waiting in the outbox the counts look at */
 
 enum phase { PH_ME, PH_STEPS, PH_COUNT, PH_NAMES, PH_TASKS, PH_DONE };
 
@@ -54,6 +58,11 @@ struct dlists {
 	size_t ci;       /* cadence being counted, or first without a name (PH_NAMES) */
 	unsigned bucket; /* task bucket being counted */
 	unsigned buckets[NBUCKETS];
+	unsigned bwait[NBUCKETS];
+	int64_t *wait; /* people with a call waiting in the outbox (ascending) */
+	size_t nwait;
+	bool wcount;   /* counting the current cadence's or bucket's work for those people */
+	size_t wchunk; /* which 100 of them */
 	unsigned requests;
 	char *replay; /* a replay's request waiting for its answer (dlists_replay: no client) */
 };
@@ -132,9 +141,9 @@ static void finish(struct dlists *l, int err, long status, const char *msg)
 		log_warn("dlists", "%s", msg);
 	else
 		log_info("dlists",
-		         "%zu cadences with due calls, %u overdue and %u today tasks (%u "
-		         "requests)",
-		         l->n, l->buckets[0], l->buckets[1], l->requests);
+		         "%zu cadences with due calls, %u overdue and %u today tasks, %zu people "
+		         "waiting in the outbox (%u requests)",
+		         l->n, l->buckets[0], l->buckets[1], l->nwait, l->requests);
 	if (l->h)
 		l->h(err, status, msg ? msg : "", l->arg);
 }
@@ -228,15 +237,52 @@ static int take_steps(struct dlists *l, const cJSON *data)
 	return 0;
 }
 
-/* Drops the cadences where the rep has nothing due. */
+/* Drops the cadences where the rep has nothing due, and moves the waiting work out of the
+ * due counts. */
 static void drop_empty(struct dlists *l)
 {
 	size_t i, j = 0;
 
-	for (i = 0; i < l->n; i++)
-		if (l->c[i].due)
-			l->c[j++] = l->c[i];
+	for (i = 0; i < l->n; i++) {
+		struct dlists_cadence *c = &l->c[i];
+
+		if (c->waiting > c->due)
+			c->waiting = c->due;
+		c->due -= c->waiting;
+		if (c->due || c->waiting)
+			l->c[j++] = *c;
+	}
 	l->n = j;
+}
+
+/* Adds the chunk of waiting people being counted to a counting request. */
+static void add_waiting(struct dlists *l, struct slurl *u)
+{
+	size_t i;
+
+	for (i = l->wchunk * IDS_MAX; i < l->nwait && i < (l->wchunk + 1) * IDS_MAX; i++)
+		slurl_addi(u, "person_id[]", l->wait[i]);
+}
+
+/* A count is over: the next is the same work's count for the waiting people (when there are
+ * some and it has work), their next 100, or the next cadence or bucket. Returns true when the
+ * next cadence or bucket is due. */
+static bool count_done(struct dlists *l, unsigned total, unsigned *due, unsigned *waiting)
+{
+	if (!l->wcount) {
+		*due = total;
+		if (!total || !l->nwait)
+			return true;
+		l->wcount = true;
+		l->wchunk = 0;
+		return false;
+	}
+	*waiting += total;
+	l->wchunk++;
+	if (l->wchunk * IDS_MAX < l->nwait)
+		return false;
+	l->wcount = false;
+	return true;
 }
 
 /* Fills the names the store has; returns whether some are still missing. */
@@ -385,6 +431,8 @@ static void next(struct dlists *l)
 		slurl_add(&u, "type", "phone");
 		slurl_add(&u, "due_on[lte]", l->now_iso);
 		slurl_add(&u, "user_guid", l->guid);
+		if (l->wcount)
+			add_waiting(l, &u);
 		count_send(l, &u);
 		return;
 	case PH_NAMES: {
@@ -411,6 +459,13 @@ static void next(struct dlists *l)
 	}
 	case PH_TASKS:
 		if (l->bucket == NBUCKETS) {
+			unsigned b;
+
+			for (b = 0; b < NBUCKETS; b++) {
+				if (l->bwait[b] > l->buckets[b])
+					l->bwait[b] = l->buckets[b];
+				l->buckets[b] -= l->bwait[b];
+			}
 			if (l->n > 1)
 				qsort(l->c, l->n, sizeof(l->c[0]), by_due);
 			finish(l, 0, 200, "");
@@ -421,6 +476,8 @@ static void next(struct dlists *l)
 		slurl_add(&u, "current_state", "scheduled");
 		slurl_addi(&u, "user_id", l->user_id);
 		slurl_add(&u, "time_interval_filter", bucket_names[l->bucket]);
+		if (l->wcount)
+			add_waiting(l, &u);
 		count_send(l, &u);
 		return;
 	case PH_DONE:
@@ -473,7 +530,10 @@ static void on_resp(int err, const struct slapi_resp *r, void *arg)
 		break;
 	case PH_COUNT:
 		if (count_take(l, r->json, &total)) {
-			l->c[l->ci++].due = total;
+			struct dlists_cadence *c = &l->c[l->ci];
+
+			if (count_done(l, total, &c->due, &c->waiting))
+				l->ci++;
 			count_start(l);
 		}
 		break;
@@ -491,7 +551,8 @@ static void on_resp(int err, const struct slapi_resp *r, void *arg)
 		break;
 	case PH_TASKS:
 		if (count_take(l, r->json, &total)) {
-			l->buckets[l->bucket++] = total;
+			if (count_done(l, total, &l->buckets[l->bucket], &l->bwait[l->bucket]))
+				l->bucket++;
 			count_start(l);
 		}
 		break;
@@ -556,6 +617,14 @@ int dlists_load(struct dlists **lp, struct slapi *api, struct store *st,
 			return err;
 		}
 	}
+	/* The people dialling would skip; a store that cannot say leaves the counts as they
+	 * are (a warning in the log). */
+	if (st) {
+		int werr = callrec_waiting_people(st, WAIT_MAX, &l->wait, &l->nwait);
+
+		if (werr)
+			log_warn("dlists", "cannot read the outbox: %s", strerror(werr));
+	}
 	*lp = l;
 	l->ph = l->guid[0] ? PH_STEPS : PH_ME;
 	l->page = 1;
@@ -618,6 +687,7 @@ void dlists_free(struct dlists *l)
 	loop_defer_cancel(&l->fail_job);
 	free(l->replay);
 	free(l->c);
+	free(l->wait);
 	free(l);
 }
 
@@ -638,6 +708,8 @@ void dlists_tasks(const struct dlists *l, struct dlists_tasks *out)
 		return;
 	out->overdue = l->buckets[0];
 	out->today = l->buckets[1];
+	out->overdue_waiting = l->bwait[0];
+	out->today_waiting = l->bwait[1];
 }
 
 int64_t dlists_user_id(const struct dlists *l)

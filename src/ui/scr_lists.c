@@ -2,7 +2,8 @@
  * The Lists screen: what the rep can dial now, read live from Salesloft through the list
  * index (dlists.h): the rep's call tasks (overdue, due today) and every cadence with phone
  * actions due for the rep, with their counts. Enter starts a dial session on the selected
- * list.
+ * list. People whose call record still waits in the outbox are not dialled, so their work is
+ * counted apart: a Waiting column and a line over the table say how much, when there is any.
  *
  * The index is read when the screen opens, when it is on top again (back from a dial session
  * or any screen opened over it: what is due may have changed meanwhile) and on `r`, on the
@@ -52,7 +53,7 @@ struct row {
 	enum row_kind kind;
 	int64_t cadence_id;
 	char label[256];
-	unsigned due, steps;
+	unsigned due, waiting, steps;
 };
 
 struct lists {
@@ -65,7 +66,8 @@ struct lists {
 	struct row *rows;
 	size_t nrows;
 	bool have;
-	time_t at; /* when it was read */
+	time_t at;        /* when it was read */
+	unsigned waiting; /* work of people waiting in the outbox, every row together */
 	/* The rows the filter lets through (indices into rows). */
 	size_t *view;
 	struct ui_list list;
@@ -112,6 +114,8 @@ static int take_index(struct lists *s)
 	dlists_tasks(s->dl, &t);
 	rows[0].kind = ROW_OVERDUE;
 	rows[0].due = t.overdue;
+	rows[0].waiting = t.overdue_waiting;
+	rows[1].waiting = t.today_waiting;
 	text_copy(rows[0].label, sizeof(rows[0].label), "Call tasks: overdue");
 	rows[1].kind = ROW_TODAY;
 	rows[1].due = t.today;
@@ -122,6 +126,7 @@ static int take_index(struct lists *s)
 		rows[i].kind = ROW_CADENCE;
 		rows[i].cadence_id = c->id;
 		rows[i].due = c->due;
+		rows[i].waiting = c->waiting;
 		rows[i].steps = c->steps;
 		text_copy(rows[i].label, sizeof(rows[i].label), c->name);
 	}
@@ -130,6 +135,9 @@ static int take_index(struct lists *s)
 	s->rows = rows;
 	s->view = view;
 	s->nrows = n;
+	s->waiting = 0;
+	for (i = 0; i < n; i++)
+		s->waiting += rows[i].waiting;
 	s->have = true;
 	s->at = time(NULL);
 	s->list.count = 0;
@@ -181,7 +189,12 @@ static void on_index(int err, long status, const char *msg, void *arg)
 				cadences++;
 				due += s->rows[i].due;
 			}
-		ui_status(s->ui, THEME_OK, "%u cadences with %u calls due", cadences, due);
+		if (s->waiting)
+			ui_status(s->ui, THEME_OK,
+			          "%u cadences with %u calls due, %u waiting in the outbox",
+			          cadences, due, s->waiting);
+		else
+			ui_status(s->ui, THEME_OK, "%u cadences with %u calls due", cadences, due);
 	}
 	dlists_free(s->dl);
 	s->dl = NULL;
@@ -368,6 +381,10 @@ static void draw_head(struct ui *ui, struct lists *s, WINDOW *w, int cols)
 		wattron(w, ui_attr(ui, THEME_ERROR));
 		ui_textf(ui, w, 0, 1, cols - 2, false, "%s", s->err);
 		wattroff(w, ui_attr(ui, THEME_ERROR));
+	} else if (s->have && s->waiting) {
+		ui_textf(ui, w, 0, 1, cols - 2, false,
+		         "Due now, read at %s; %u more waiting in the outbox (not dialled)", at,
+		         s->waiting);
 	} else if (s->have) {
 		ui_textf(ui, w, 0, 1, cols - 2, false, "Due now, read at %s", at);
 	}
@@ -384,7 +401,8 @@ static void draw_head(struct ui *ui, struct lists *s, WINDOW *w, int cols)
 static void lists_draw(struct ui *ui, void *state, WINDOW *w, int rows, int cols)
 {
 	struct lists *s = state;
-	int name_w = cols - 2 - 2 * 7, y;
+	/* The Waiting column is there only while some work waits in the outbox. */
+	int ww = s->waiting ? 8 : 0, name_w = cols - 2 - 2 * 7 - ww, y;
 	size_t i;
 
 	draw_head(ui, s, w, cols);
@@ -396,7 +414,9 @@ static void lists_draw(struct ui *ui, void *state, WINDOW *w, int rows, int cols
 	wattron(w, ui_attr(ui, THEME_HEADER));
 	ui_text(ui, w, 3, 1, name_w, "List", true);
 	ui_text(ui, w, 3, 1 + name_w + 1, 6, "   Due", true);
-	ui_text(ui, w, 3, 1 + name_w + 8, 5, "Steps", true);
+	if (ww)
+		ui_text(ui, w, 3, 1 + name_w + 8, 7, "Waiting", true);
+	ui_text(ui, w, 3, 1 + name_w + 8 + ww, 5, "Steps", true);
 	wattroff(w, ui_attr(ui, THEME_HEADER));
 	for (y = 4, i = s->list.top; i < s->list.count && y < rows; i++, y++) {
 		const struct row *r = &s->rows[s->view[i]];
@@ -407,8 +427,10 @@ static void lists_draw(struct ui *ui, void *state, WINDOW *w, int rows, int cols
 		ui_text(ui, w, y, 0, cols, "", true);
 		ui_text(ui, w, y, 1, name_w, r->label, true);
 		ui_textf(ui, w, y, 1 + name_w + 1, 6, true, "%6u", r->due);
+		if (ww && r->waiting)
+			ui_textf(ui, w, y, 1 + name_w + 8, 7, true, "%7u", r->waiting);
 		if (r->kind == ROW_CADENCE)
-			ui_textf(ui, w, y, 1 + name_w + 8, 5, true, "%5u", r->steps);
+			ui_textf(ui, w, y, 1 + name_w + 8 + ww, 5, true, "%5u", r->steps);
 		wattroff(w, a);
 	}
 	if (s->list.count == 0 && y < rows)

@@ -5,7 +5,8 @@
  * actions and tasks without counts; names read by id when the store is empty; the rep from
  * /v2/me when the store cannot say; a completed action lowers its cadence's count; failures
  * (a refused key, 5xx, the sandbox gone) end with the reason; freeing mid-read cancels the
- * request in flight and the handler never runs.
+ * request in flight and the handler never runs; people whose call records wait in the
+ * outbox are counted as waiting, not due, as dialling skips them.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -20,9 +21,11 @@
 #include <cmocka.h>
 #include <re.h>
 
+#include "loftdial/callrec.h"
 #include "loftdial/config.h"
 #include "loftdial/dlists.h"
 #include "loftdial/loop.h"
+#include "loftdial/outbox.h"
 #include "loftdial/slapi.h"
 #include "loftdial/syncsess.h"
 #include "loftdial/text.h"
@@ -481,12 +484,162 @@ static void test_network(void **state)
 	assert_int_equal(sbxt_start(&sbx, (const char *const[]){"--people", "10", NULL}), 0);
 }
 
+/* The first due record of path (a list with a query): its id and its person's. */
+static void first_of(const char *path, int64_t *id, int64_t *person)
+{
+	cJSON *body = NULL;
+	const cJSON *r;
+
+	assert_int_equal(sbxt_api(&sbx, SBXT_API_KEY, "GET", path, NULL, &body), 200);
+	r = cJSON_GetArrayItem(sbxt_data(body), 0);
+	assert_non_null(r);
+	*id = (int64_t)sbxt_num(r, "id");
+	*person = (int64_t)sbxt_num(cJSON_GetObjectItemCaseSensitive(r, "person"), "id");
+	cJSON_Delete(body);
+}
+
+/* Call records waiting in the outbox (queued, failed, sending) for the people of two due
+ * actions of a cadence and of a due task: those people's work is counted as waiting, not
+ * due, in every cadence and bucket where they have some (worked out here by paging through
+ * the sandbox with a person_id filter); sent records do not count; the extra requests are
+ * one per cadence and bucket with work; an empty outbox asks nothing more. */
+static void test_outbox_waiting(void **state)
+{
+	struct dlists_opts o;
+	struct dlists_tasks t;
+	struct expect before;
+	char p[600], people[200];
+	int64_t act[2], per[3], task, items[4], sent_person = 0, dummy;
+	unsigned plain_requests, i, j, ncad_work = 0;
+	struct callrec r;
+
+	(void)state;
+	expected(&before);
+	assert_true(before.n >= 1);
+	memset(&o, 0, sizeof(o));
+	o.user_id = 1;
+	o.user_guid = guid;
+	load(&o, &ss);
+	assert_int_equal(done_err, 0);
+	plain_requests = dlists_requests(dl);
+	dlists_free(dl);
+	dl = NULL;
+
+	/* Two people due in the first cadence, one with a due task. */
+	snprintf(p, sizeof(p),
+	         "/v2/actions?cadence_id=%lld&type=phone&due_on%%5Blte%%5D=%s&user_guid=%s"
+	         "&per_page=1",
+	         (long long)before.id[0], now_iso(), guid);
+	first_of(p, &act[0], &per[0]);
+	snprintf(p, sizeof(p),
+	         "/v2/actions?cadence_id=%lld&type=phone&due_on%%5Blte%%5D=%s&user_guid=%s"
+	         "&per_page=1&page=2",
+	         (long long)before.id[0], now_iso(), guid);
+	if (before.due[0] >= 2)
+		first_of(p, &act[1], &per[1]);
+	else
+		act[1] = per[1] = 0;
+	first_of(before.overdue ? "/v2/tasks?task_type=call&current_state=scheduled&user_id=1&"
+	                          "time_interval_filter=overdue&per_page=1"
+	                        : "/v2/tasks?task_type=call&current_state=scheduled&user_id=1&"
+	                          "time_interval_filter=today&per_page=1",
+	         &task, &per[2]);
+	/* A record already sent for someone else changes nothing. */
+	first_of("/v2/people?per_page=1&page=7", &sent_person, &dummy);
+	for (i = 0; i < 4; i++) {
+		memset(&r, 0, sizeof(r));
+		r.to = "+15550100";
+		r.session = "test";
+		r.attempt = i + 1;
+		if (i < 2) {
+			if (!per[i]) {
+				items[i] = 0;
+				continue;
+			}
+			r.person_id = per[i];
+			r.action_id = act[i];
+		} else if (i == 2) {
+			r.person_id = per[2];
+			r.task_id = task;
+		} else {
+			r.person_id = sent_person;
+		}
+		assert_int_equal(callrec_enqueue(ss.st, &r, &items[i]), 0);
+	}
+	if (items[1])
+		assert_int_equal(outbox_mark_failed(ss.st, items[1], "refused"), 0);
+	assert_int_equal(outbox_mark_sending(ss.st, items[2]), 0);
+	assert_int_equal(outbox_mark_sending(ss.st, items[3]), 0);
+	assert_int_equal(outbox_mark_sent(ss.st, items[3], 1, "{}"), 0);
+
+	load(&o, &ss);
+	if (done_err)
+		fprintf(stderr, "index failed: %s\n", done_msg);
+	assert_int_equal(done_err, 0);
+	snprintf(people, sizeof(people),
+	         "&person_id%%5B%%5D=%lld&person_id%%5B%%5D=%lld&person_id%%5B%%5D=%lld",
+	         (long long)per[0], (long long)(per[1] ? per[1] : per[0]), (long long)per[2]);
+	for (i = 0; i < before.n; i++) {
+		const struct dlists_cadence *c = NULL;
+		long w;
+
+		for (j = 0; j < dlists_count(dl); j++)
+			if (dlists_cadence(dl, j)->id == before.id[i])
+				c = dlists_cadence(dl, j);
+		assert_non_null(c);
+		snprintf(p, sizeof(p),
+		         "/v2/"
+		         "actions?cadence_id=%lld&type=phone&due_on%%5Blte%%5D=%s&user_guid=%s%s",
+		         (long long)before.id[i], now_iso(), guid, people);
+		w = count_pages(p);
+		assert_true(w >= 0);
+		assert_int_equal(c->waiting, (unsigned)w);
+		assert_int_equal(c->due + c->waiting, before.due[i]);
+		ncad_work++;
+	}
+	{
+		const struct dlists_cadence *c0 = NULL;
+
+		for (j = 0; j < dlists_count(dl); j++)
+			if (dlists_cadence(dl, j)->id == before.id[0])
+				c0 = dlists_cadence(dl, j);
+		assert_true(c0->waiting >= (per[1] ? 2u : 1u));
+	}
+	dlists_tasks(dl, &t);
+	snprintf(p, sizeof(p),
+	         "/v2/tasks?task_type=call&current_state=scheduled&user_id=1&"
+	         "time_interval_filter=overdue%s",
+	         people);
+	assert_int_equal(t.overdue_waiting, (unsigned)count_pages(p));
+	snprintf(p, sizeof(p),
+	         "/v2/tasks?task_type=call&current_state=scheduled&user_id=1&"
+	         "time_interval_filter=today%s",
+	         people);
+	assert_int_equal(t.today_waiting, (unsigned)count_pages(p));
+	assert_true(t.overdue_waiting + t.today_waiting >= 1);
+	assert_int_equal(t.overdue + t.overdue_waiting, before.overdue);
+	assert_int_equal(t.today + t.today_waiting, before.today);
+	/* One more count per cadence and bucket with work (three people: one request each). */
+	fprintf(stderr, "index with waiting people: %u requests (%u without)\n",
+	        dlists_requests(dl), plain_requests);
+	assert_int_equal(dlists_requests(dl),
+	                 plain_requests + ncad_work + (before.overdue > 0) + (before.today > 0));
+
+	/* The outbox empty again for the tests after this one (one in sending cannot be
+	 * dropped: it is failed first). */
+	assert_int_equal(outbox_mark_failed(ss.st, items[2], "test over"), 0);
+	for (i = 0; i < 4; i++)
+		if (items[i])
+			assert_int_equal(outbox_drop(ss.st, items[i]), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_args_and_reasons),
 	        cmocka_unit_test_teardown(test_index_matches_sandbox, free_index),
 	        cmocka_unit_test_teardown(test_completed_action_counts, free_index),
+	        cmocka_unit_test_teardown(test_outbox_waiting, free_index),
 	        cmocka_unit_test_teardown(test_free_cancels, free_index),
 	        cmocka_unit_test_teardown(test_failures, free_index),
 	        cmocka_unit_test_teardown(test_rate_limited_waits, free_index),
