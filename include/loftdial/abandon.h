@@ -23,6 +23,14 @@
  * the count goes down, as it falls the count goes back up, and over the ceiling it is the
  * minimum. A fractional count is dithered between its two neighbours across decisions, so the
  * mean line count can sit between whole numbers.
+ *
+ * The measured model: drops are too rare to learn k from quickly, but what makes them is
+ * measured on every call. The caller reports each leg's ring time and whether a person answered
+ * (abandon_observe_ring) and each win's drop window, from the winner's answer to the last other
+ * leg's end (abandon_observe_window). Once a window is measured and model_answers live answers
+ * seen, the prior's k is model_margin x (answers + 1) / ring seconds x mean window instead of
+ * k_prior, with the same weight: a list whose cancels land in milliseconds gets every line at the
+ * first decision, one screened for seconds at a high pickup few lines before its first drop.
  */
 #ifndef LOFTDIAL_ABANDON_H
 #define LOFTDIAL_ABANDON_H
@@ -39,6 +47,8 @@ struct abandon_cfg {
 	double horizon_share; /* or this share of the live answers in the window (0.5) */
 	double k_prior;       /* drops per win per extra line assumed before data (0.008) */
 	double prior_wins;    /* the prior's weight, in wins at the opening count (40) */
+	double model_margin;  /* the measured model's k is multiplied by this (2); 0 = unused */
+	double model_answers; /* live answers seen before the model is trusted (5) */
 };
 
 struct abandon_tally {
@@ -58,6 +68,11 @@ struct abandon_meter {
 	double open;           /* the fractional count the prior opens with (no history) */
 	double prior_exposure; /* the prior's weight: prior_wins x (open - 1), at least prior_wins
 	                        */
+	double ring_s;         /* seconds legs rang before an answer or their end (observed) */
+	double answers;        /* live answers among those legs */
+	double window_s;       /* sum of the drop windows measured at wins */
+	double windows;        /* how many were measured */
+	double k_model;        /* margin x answer rate x mean window; 0 = not measured yet */
 	bool based;            /* base_* hold the last tally seen */
 	int64_t base_live, base_dropped;
 };
@@ -68,6 +83,12 @@ void abandon_cfg_default(struct abandon_cfg *c, unsigned ceiling_pct, unsigned m
 double abandon_share(const struct abandon_tally *t);
 /* Starts at the line count the prior allows with no history (m->open, dithered). */
 void abandon_init(struct abandon_meter *m, const struct abandon_cfg *c);
+/* A leg stopped ringing after ring_s seconds: answered by a person (live) or not (rang out,
+ * failed, cancelled, a machine). Teaches the answer rate per ringing second. */
+void abandon_observe_ring(struct abandon_meter *m, double ring_s, bool live);
+/* A win's drop window: seconds from the winner's answer to the end of the last other leg that
+ * was ringing (screening, the cancels' trip). */
+void abandon_observe_window(struct abandon_meter *m, double seconds);
 /* Learns from the tallies' change since the last call and returns the line count to use from
  * now on. Either tally may be NULL; the per-rep and per-campaign limits both apply. */
 unsigned abandon_update(struct abandon_meter *m, const struct abandon_tally *user,

@@ -123,6 +123,8 @@ struct dsession_stats {
 	double abandon_share;   /* the rolling 30-day share, the worse of the rep's and the
 	                         * campaign's (store and session) */
 	double abandon_ceiling; /* dial.abandon_limit as a share; 0 = no line control */
+	double drop_window_ms;  /* the mean drop window measured at this session's wins, 0 = none */
+	double abandon_k;       /* drops per win per extra line the meter steers by */
 	unsigned lines;         /* lines in force */
 };
 

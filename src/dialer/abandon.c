@@ -19,6 +19,8 @@ void abandon_cfg_default(struct abandon_cfg *c, unsigned ceiling_pct, unsigned m
 	c->horizon_share = 0.5;
 	c->k_prior = 0.008;
 	c->prior_wins = 40;
+	c->model_margin = 2;
+	c->model_answers = 5;
 }
 
 double abandon_share(const struct abandon_tally *t)
@@ -28,14 +30,34 @@ double abandon_share(const struct abandon_tally *t)
 	return (double)t->dropped / (double)t->live;
 }
 
-/* Drops per win per extra line: what was seen, pulled toward the prior while it is little. The
- * prior counts as prior_wins wins at the count it opens with (prior_exposure), not at
- * max_lines: weighed at nine lines it was worth about 90 wins at the 4.5 lines actually dialled,
- * and a short campaign never got past it. */
-static double estimate_k(const struct abandon_meter *m)
+/* The measured model of drops per win per extra line: a person answers a ringing leg at rate
+ * answers / ring_s per second, and a leg rings on for the drop window after a win, so an extra
+ * line brings about rate x window drops per win; times the margin, since people answer in a
+ * bunch (a leg's answer is more likely at the ring times a win happens at than on average).
+ * One answer more than seen keeps the rate from reading zero. 0 until a window was measured
+ * and model_answers live answers seen: a rate from one or two answers is anything (with one
+ * answer in three legs' first seconds it read 0.3 a second and took three lines to one). */
+static double model_k(const struct abandon_meter *m)
 {
-	double e0 = m->prior_exposure;
-	double k = (m->drops + m->cfg.k_prior * e0) / (m->exposure + e0);
+	if (m->cfg.model_margin <= 0 || m->windows <= 0 || m->ring_s <= 0 ||
+	    m->answers < m->cfg.model_answers)
+		return 0;
+	return m->cfg.model_margin * (m->answers + 1) / m->ring_s * (m->window_s / m->windows);
+}
+
+/* Drops per win per extra line: what was seen, pulled toward the prior while it is little. The
+ * prior is the measured model once a drop window was measured, else k_prior; it counts as
+ * prior_wins wins at the count k_prior opens with (prior_exposure), not at max_lines: weighed
+ * at nine lines it was worth about 90 wins at the 4.5 lines actually dialled, and a short
+ * campaign never got past it. */
+static double estimate_k(struct abandon_meter *m)
+{
+	double e0 = m->prior_exposure, k0;
+	double k;
+
+	m->k_model = model_k(m);
+	k0 = m->k_model > 0 ? m->k_model : m->cfg.k_prior;
+	k = (m->drops + k0 * e0) / (m->exposure + e0);
 
 	return k > 1e-6 ? k : 1e-6;
 }
@@ -117,6 +139,10 @@ void abandon_init(struct abandon_meter *m, const struct abandon_cfg *c)
 		m->cfg.k_prior = 0.008;
 	if (m->cfg.prior_wins < 0)
 		m->cfg.prior_wins = 0;
+	if (!(m->cfg.model_margin > 0))
+		m->cfg.model_margin = 0;
+	if (!(m->cfg.model_answers >= 0))
+		m->cfg.model_answers = 0;
 	m->lines = m->cfg.max_lines;
 	/* The prior's opening count, within the bounds; its weight is counted at that count. */
 	m->open = 1 + allowed_x(&m->cfg, &none) / m->cfg.k_prior;
@@ -130,6 +156,22 @@ void abandon_init(struct abandon_meter *m, const struct abandon_cfg *c)
 		m->want = 1 + allowed_x(&m->cfg, &none) / m->k;
 		m->lines = dither(m, m->want);
 	}
+}
+
+void abandon_observe_ring(struct abandon_meter *m, double ring_s, bool live)
+{
+	if (!m || !(ring_s >= 0) || ring_s > 86400)
+		return;
+	m->ring_s += ring_s;
+	m->answers += live;
+}
+
+void abandon_observe_window(struct abandon_meter *m, double seconds)
+{
+	if (!m || !(seconds >= 0) || seconds > 3600)
+		return;
+	m->window_s += seconds;
+	m->windows++;
 }
 
 unsigned abandon_update(struct abandon_meter *m, const struct abandon_tally *user,

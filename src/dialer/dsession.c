@@ -83,6 +83,7 @@ struct dsession {
 	struct dent *last_ended;
 	unsigned lines_rep, lines_max, lines_active;
 	struct abandon_meter meter;
+	int64_t screen_ms; /* the last winner's answer to its connection (AMD screening) */
 	bool control;
 	double share;
 	struct dsession_stats st_;
@@ -437,6 +438,15 @@ static void attempt_ended(struct dsession *d, const struct pool_attempt *a)
 		d->st_.live++;
 	if (a->live_dropped)
 		d->st_.dropped++;
+	/* What the leg teaches the meter's model: how long it rang before a person answered (or
+	 * a machine, or its end), and whether it was a person. */
+	if (a->t_start > 0) {
+		int64_t until = a->t_answer ? a->t_answer : a->t_end;
+
+		if (until >= a->t_start)
+			abandon_observe_ring(&d->meter, (double)(until - a->t_start) / 1000.0,
+			                     a->connected || a->live_dropped);
+	}
 	save_attempt(d, x, a);
 	if (a->connected || a->live_dropped)
 		abandon_feed(d);
@@ -450,6 +460,17 @@ static void on_pool(const struct pool_note *pn, void *arg)
 	struct dsession_note n;
 
 	switch (pn->ev) {
+	case POOL_EV_CONNECTED:
+		/* With humans_only the other legs rang on while the winner was screened. */
+		d->screen_ms = pn->a && pn->a->t_answer ? unix_ms() - pn->a->t_answer : 0;
+		if (d->screen_ms < 0)
+			d->screen_ms = 0;
+		break;
+	case POOL_EV_DROP_TIME:
+		/* The drop window of this win: from the winner's answer to the last other leg's
+		 * end. */
+		abandon_observe_window(&d->meter, ((double)d->screen_ms + pn->ms) / 1000.0);
+		break;
 	case POOL_EV_DIALING:
 		/* A dial counts when its INVITE goes out, not when it ends: the figure moves
 		 * with the lanes. */
@@ -1160,6 +1181,8 @@ static void stats_of(const struct dsession *d, const struct pool_snapshot *ps,
 			s->talk_ms += unix_ms() - a->t_answer;
 	}
 	s->abandon_share = d->share;
+	s->drop_window_ms = d->meter.windows > 0 ? 1000 * d->meter.window_s / d->meter.windows : 0;
+	s->abandon_k = d->meter.k;
 	s->lines = d->lines_active;
 }
 

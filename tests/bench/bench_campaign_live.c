@@ -46,7 +46,7 @@ struct run_cfg {
 struct run_res {
 	bool ok;
 	unsigned dials, connects, live, dropped, records, min_lines;
-	double seconds, mean_lines;
+	double seconds, mean_lines, window_ms, k;
 	char why[300];
 };
 
@@ -149,12 +149,14 @@ static void run(const struct run_cfg *c, struct run_res *r)
 	cur.c = c;
 	cur.min_lines = 9;
 	snprintf(people, sizeof(people), "%u", c->people);
-	/* Nine lines use sip_base+10..90; the simulated phones take the tenth slot. */
-	if (pt_port_block(10, &sip_base, &ctrl_base)) {
+	/* Nine lines use sip_base+10..91 (a block of 9 is the most pt_port_block hands out since
+	 * it reserves what it returns: asking for 10 failed every run); the simulated phones take
+	 * a port reserved the same way. */
+	phones_port = tl_free_port();
+	if (pt_port_block(9, &sip_base, &ctrl_base) || phones_port <= 0) {
 		snprintf(r->why, sizeof(r->why), "no free ports");
 		return;
 	}
-	phones_port = sip_base + 100;
 	snprintf(port, sizeof(port), "127.0.0.1:%d", phones_port);
 	if (sbxt_start(&sbx, extra)) {
 		snprintf(r->why, sizeof(r->why), "the sandbox did not start");
@@ -227,6 +229,8 @@ static void run(const struct run_cfg *c, struct run_res *r)
 		r->seconds = (double)s.stats.elapsed_ms / 1000;
 		r->mean_lines = cur.samples ? cur.lines_sum / cur.samples : 9;
 		r->min_lines = cur.min_lines;
+		r->window_ms = s.stats.drop_window_ms;
+		r->k = s.stats.abandon_k;
 		if (cur.why[0])
 			snprintf(r->why, sizeof(r->why), "%s", cur.why);
 	}
@@ -301,8 +305,12 @@ int main(int argc, char **argv)
 	       "busy, 4%% invalid, the rest ring out at %.1f s; talk 1 s; dial.amd %s; ceiling "
 	       "3%%\n\n",
 	       c.ring_ms / 1000.0, c.amd);
-	printf("%-7s %-8s | %6s %8s %8s %6s %6s %8s %6s %5s | %s\n", "pickup", "control", "dials",
-	       "seconds", "dials/h", "conn", "live", "dropped", "share", "lines", "note");
+	printf("window: the mean drop window measured at the wins (the winner's answer to the last "
+	       "other leg's end); k: drops per win per extra line the meter steered by at the "
+	       "end\n");
+	printf("%-7s %-8s | %6s %8s %8s %6s %6s %8s %6s %5s %5s | %7s %7s | %s\n", "pickup",
+	       "control", "dials", "seconds", "dials/h", "conn", "live", "dropped", "share",
+	       "lines", "min", "window", "k", "note");
 	for (i = 0; i < npick; i++) {
 		struct run_res off, on;
 		int ctl;
@@ -319,11 +327,12 @@ int main(int argc, char **argv)
 				fflush(stdout);
 				continue;
 			}
-			printf("%5u%%  %-8s | %6u %8.1f %8.0f %6u %6u %8u %5.2f%% %5.2f | %s\n",
+			printf("%5u%%  %-8s | %6u %8.1f %8.0f %6u %6u %8u %5.2f%% %5.2f %5u | "
+			       "%7.1f %7.5f | %s\n",
 			       c.pickup, ctl ? "on" : "off", r->dials, r->seconds,
 			       r->seconds > 0 ? r->dials * 3600.0 / r->seconds : 0, r->connects,
 			       r->live, r->dropped, r->live ? 100.0 * r->dropped / r->live : 0,
-			       r->mean_lines, r->why);
+			       r->mean_lines, r->min_lines, r->window_ms, r->k, r->why);
 			fflush(stdout);
 		}
 		if (off.ok && on.ok && off.seconds > 0 && on.seconds > 0)

@@ -150,6 +150,91 @@ static void test_prior(void **state)
 	assert_true(m.prior_exposure == 0);
 }
 
+/* The measured model (docs/dialing.md, "The measured model"): once a win's drop window is
+ * measured and five live answers seen, the prior's k is margin x answer rate x window instead
+ * of the fixed 0.008, so a list whose cancels land in milliseconds gets every line and one with
+ * a long screening window few; the meter's own drops still outweigh it. */
+static void test_model(void **state)
+{
+	struct abandon_tally t = {0, 0};
+	struct abandon_meter m;
+	struct abandon_cfg c;
+	unsigned i;
+
+	(void)state;
+	abandon_cfg_default(&c, 3, 9);
+	assert_true(fabs(c.model_margin - 2) < 1e-12);
+	assert_true(fabs(c.model_answers - 5) < 1e-12);
+	/* Nothing measured: the fixed prior, even with legs seen ringing. */
+	abandon_init(&m, &c);
+	for (i = 0; i < 40; i++)
+		abandon_observe_ring(&m, 25, i % 10 == 9);
+	t.live = 4;
+	abandon_update(&m, &t, &t);
+	assert_true(m.k_model == 0);
+	assert_true(m.lines >= 4 && m.lines <= 5);
+	/* A window, but four answers are too few for a rate: still the fixed prior. */
+	abandon_observe_window(&m, 0.02);
+	abandon_update(&m, &t, &t);
+	assert_true(m.k_model == 0 && fabs(m.k - 0.008) < 1e-12);
+	/* The loopback: five people in 1,000 s of ringing, cancels land in 20 ms. k = 2 x 6 /
+	 * 1000 x 0.02 = 0.00024: every line (the fixed prior: 4 or 5). */
+	abandon_observe_ring(&m, 0, true); /* the fifth answered at once */
+	t.live = 5;
+	abandon_update(&m, &t, &t);
+	assert_true(fabs(m.k_model - 0.00024) < 1e-9);
+	assert_int_equal(m.lines, 9);
+	/* A long window at a high pickup (25%, AMD screening 2 s): k = 2 x 6 / 400 x 2 = 0.06,
+	 * down to 1-2 lines before any drop. */
+	abandon_init(&m, &c);
+	for (i = 0; i < 20; i++)
+		abandon_observe_ring(&m, 20, i % 4 == 0);
+	abandon_observe_window(&m, 2);
+	abandon_update(&m, &t, &t);
+	assert_true(fabs(m.k_model - 0.06) < 1e-9);
+	assert_true(m.lines <= 2);
+	/* The window is the mean of those measured. */
+	abandon_observe_window(&m, 0);
+	abandon_update(&m, &t, &t);
+	assert_true(fabs(m.k_model - 0.03) < 1e-9);
+	/* Nonsense is ignored: negative, NaN, absurdly long. */
+	abandon_observe_ring(&m, -1, true);
+	abandon_observe_ring(&m, NAN, true);
+	abandon_observe_ring(&m, 1e9, true);
+	abandon_observe_window(&m, -0.5);
+	abandon_observe_window(&m, NAN);
+	abandon_observe_window(&m, 1e6);
+	abandon_observe_ring(NULL, 1, true);
+	abandon_observe_window(NULL, 1);
+	assert_true(m.ring_s == 400 && m.answers == 5 && m.windows == 2);
+	/* A margin of 0 turns the model off: the fixed prior again. */
+	c.model_margin = 0;
+	abandon_init(&m, &c);
+	for (i = 0; i < 5; i++)
+		abandon_observe_ring(&m, 20, true);
+	abandon_observe_window(&m, 0.02);
+	abandon_update(&m, &t, &t);
+	assert_true(m.k_model == 0 && fabs(m.k - 0.008) < 1e-12);
+	/* Drops outweigh a model that says there are none: one in the first 20 wins at nine
+	 * lines brings the count under nine. */
+	abandon_cfg_default(&c, 3, 9);
+	abandon_init(&m, &c);
+	for (i = 0; i < 5; i++)
+		abandon_observe_ring(&m, 40, true);
+	abandon_observe_window(&m, 0.02);
+	t.live = t.dropped = 0;
+	for (i = 0; i < 20; i++) {
+		t.live++;
+		abandon_update(&m, &t, &t);
+	}
+	assert_int_equal(m.lines, 9);
+	t.live += 2;
+	t.dropped++;
+	abandon_update(&m, &t, &t);
+	print_message("model k %.5f, k %.5f after one drop: %.2f lines\n", m.k_model, m.k, m.want);
+	assert_true(m.lines < 9);
+}
+
 /* The rep's share and the campaign's are each held to the ceiling: the worse one rules. */
 static void test_user_and_campaign(void **state)
 {
@@ -200,11 +285,15 @@ static void test_closed_loop(void **state)
 	static const struct {
 		double k;        /* true drops per win per extra line */
 		unsigned lo, hi; /* where the mean line count must settle */
+		double model;    /* > 0: the measured model says this k from the start */
 	} cases[] = {
-	        {0.0005, 9, 9}, /* drops are rare: every line */
-	        {0.0057, 5, 7}, /* 10% pickup, 1 s window: about 5.8 */
-	        {0.02, 2, 3},   /* about 2.4 */
-	        {0.2, 1, 1},    /* even two lines would break the ceiling */
+	        {0.0005, 9, 9, 0}, /* drops are rare: every line */
+	        {0.0057, 5, 7, 0}, /* 10% pickup, 1 s window: about 5.8 */
+	        {0.02, 2, 3, 0},   /* about 2.4 */
+	        {0.2, 1, 1, 0},    /* even two lines would break the ceiling */
+	        /* A model that is wrong either way is outweighed by what the meter sees. */
+	        {0.0057, 5, 7, 0.0001},
+	        {0.0005, 9, 9, 0.05},
 	};
 	struct abandon_meter m;
 	struct abandon_cfg c;
@@ -218,6 +307,14 @@ static void test_closed_loop(void **state)
 
 		abandon_cfg_default(&c, 3, 9);
 		abandon_init(&m, &c);
+		if (cases[i].model > 0) {
+			unsigned j;
+
+			/* 2 x (5 + 1) / 1200 s x W = model */
+			for (j = 0; j < 5; j++)
+				abandon_observe_ring(&m, 240, true);
+			abandon_observe_window(&m, cases[i].model * 100);
+		}
 		for (n = 0; n < wins; n++) {
 			owed += cases[i].k * (m.lines - 1);
 			t.live++;
@@ -248,6 +345,7 @@ int main(void)
 	        cmocka_unit_test(test_share),          cmocka_unit_test(test_start_and_bounds),
 	        cmocka_unit_test(test_prior),          cmocka_unit_test(test_user_and_campaign),
 	        cmocka_unit_test(test_rolling_window), cmocka_unit_test(test_closed_loop),
+	        cmocka_unit_test(test_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
