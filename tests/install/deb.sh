@@ -119,15 +119,17 @@ sandbox_pid=
 
 # ---- the unpacked TUI finds its themes beside itself -----------------------------------------
 sock=lddeb$$
-tui_status() { # tui_status THEME: the Home screen of the unpacked loftdial with ui.theme THEME
-	local end=$((SECONDS + 20)) screen=
+# tui_status THEME [TEXT]: the Home screen of the unpacked loftdial with ui.theme THEME, once it
+# shows TEXT too (a status-line message can come a frame after the title), or at the deadline.
+tui_status() {
+	local end=$((SECONDS + 20)) screen= want=${2:-loftdial | Home}
 	printf 'ui.theme %s\n' "$1" >"$scratch/home/ld/config"
 	tmux -L "$sock" kill-server 2>/dev/null
 	tmux -L "$sock" -f /dev/null new-session -d -x 100 -y 30 \
 		"${clean[*]} TERM=tmux-256color loftdial"
 	while [ $SECONDS -lt $end ]; do
 		screen=$(tmux -L "$sock" capture-pane -p 2>/dev/null)
-		grep -qF 'loftdial | Home' <<<"$screen" && break
+		grep -qF 'loftdial | Home' <<<"$screen" && grep -qF "$want" <<<"$screen" && break
 		sleep 0.05
 	done
 	tmux -L "$sock" kill-server 2>/dev/null
@@ -139,7 +141,7 @@ if command -v tmux >/dev/null; then
 	check "TUI finds the installed light theme" bash -c "! grep -q 'theme .light.: not found' \
 		'$scratch/tui-light'"
 	# The check above can fail: a theme that is not installed is reported on the same screen.
-	tui_status nosuch >"$scratch/tui-nosuch"
+	tui_status nosuch "theme 'nosuch': not found" >"$scratch/tui-nosuch"
 	check "TUI reports a missing theme" grep -q "theme 'nosuch': not found" "$scratch/tui-nosuch"
 else
 	echo "# tmux is not installed; TUI skipped"
